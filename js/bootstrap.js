@@ -1,0 +1,206 @@
+// bootstrap.js — owns warren's JS globals: console, timers and queueMicrotask.
+// Evaluates to a function the Rust side calls once per context with:
+//   core            Rust functions (print, timerStart/Cancel/Ref, setFireTimer, promiseState,
+//                   proxyDetails, previewEntries)
+//   inspectFactory  the function from js/inspect.js
+//   global          the context's global object
+(function bootstrap(core, inspectFactory, global) {
+  "use strict";
+
+  const { inspect, format, formatWithOptions } = inspectFactory({
+    getPromiseState: core.promiseState,
+    getProxyDetails: core.proxyDetails,
+    previewEntries(v) {
+      const r = core.previewEntries(v);
+      return r === undefined ? undefined : r[0];
+    },
+  });
+
+  function define(obj, name, value) {
+    Object.defineProperty(obj, name, {
+      value,
+      writable: true,
+      enumerable: false,
+      configurable: true,
+    });
+  }
+
+  // ---- console -------------------------------------------------------------------------
+  let groupIndent = "";
+  const counts = new Map();
+  const timers = new Map();
+
+  function write(toStderr, args) {
+    let text = formatWithOptions({}, ...args);
+    if (groupIndent !== "") {
+      text = groupIndent + text.split("\n").join("\n" + groupIndent);
+    }
+    core.print(text + "\n", toStderr);
+  }
+
+  const console = {
+    log(...args) { write(false, args); },
+    info(...args) { write(false, args); },
+    debug(...args) { write(false, args); },
+    warn(...args) { write(true, args); },
+    error(...args) { write(true, args); },
+    dir(value, options) {
+      write(false, [inspect(value, { customInspect: false, ...options })]);
+    },
+    dirxml(...args) { write(false, args); },
+    trace(...args) {
+      const err = { name: "Trace", message: format(...args) };
+      Error.captureStackTrace(err, console.trace);
+      write(true, [err.stack]);
+    },
+    assert(condition, ...args) {
+      if (condition) return;
+      if (args.length === 0) {
+        write(true, ["Assertion failed"]);
+      } else if (typeof args[0] === "string") {
+        write(true, [`Assertion failed: ${args[0]}`, ...args.slice(1)]);
+      } else {
+        write(true, ["Assertion failed:", ...args]);
+      }
+    },
+    count(label = "default") {
+      label = `${label}`;
+      const n = (counts.get(label) || 0) + 1;
+      counts.set(label, n);
+      write(false, [`${label}: ${n}`]);
+    },
+    countReset(label = "default") {
+      counts.delete(`${label}`);
+    },
+    group(...args) {
+      if (args.length > 0) write(false, args);
+      groupIndent += "  ";
+    },
+    groupCollapsed(...args) { console.group(...args); },
+    groupEnd() { groupIndent = groupIndent.slice(0, -2); },
+    time(label = "default") {
+      timers.set(`${label}`, performanceNow());
+    },
+    timeLog(label = "default", ...data) {
+      label = `${label}`;
+      if (!timers.has(label)) {
+        write(true, [`Warning: No such label '${label}' for console.timeLog()`]);
+        return;
+      }
+      write(false, [`${label}: ${formatMs(performanceNow() - timers.get(label))}`, ...data]);
+    },
+    timeEnd(label = "default") {
+      label = `${label}`;
+      if (!timers.has(label)) {
+        write(true, [`Warning: No such label '${label}' for console.timeEnd()`]);
+        return;
+      }
+      write(false, [`${label}: ${formatMs(performanceNow() - timers.get(label))}`]);
+      timers.delete(label);
+    },
+    table(data) { write(false, [data]); },
+    clear() {},
+  };
+  function performanceNow() {
+    return Date.now();
+  }
+  function formatMs(ms) {
+    return ms >= 1000 ? `${(ms / 1000).toFixed(3)}s` : `${ms.toFixed(3)}ms`;
+  }
+  for (const key of Object.keys(console)) {
+    define(console, key, console[key]);
+  }
+  Object.defineProperty(console, Symbol.toStringTag, {
+    value: "console",
+    configurable: true,
+  });
+  define(global, "console", console);
+
+  // ---- timers ------------------------------------------------------------------------
+  // Rust keeps deadlines (ordered by deadline, then creation); JS keeps the callbacks.
+  const TIMEOUT_MAX = 2 ** 31 - 1;
+  const active = new Map();
+  let nextId = 1;
+
+  class Timeout {
+    #id;
+    constructor(id) { this.#id = id; }
+    ref() {
+      const t = active.get(this.#id);
+      if (t) { t.refed = true; core.timerRef(this.#id, true); }
+      return this;
+    }
+    unref() {
+      const t = active.get(this.#id);
+      if (t) { t.refed = false; core.timerRef(this.#id, false); }
+      return this;
+    }
+    hasRef() {
+      const t = active.get(this.#id);
+      return t ? t.refed : false;
+    }
+    refresh() {
+      const t = active.get(this.#id);
+      if (t) core.timerStart(this.#id, t.delay, t.refed);
+      return this;
+    }
+    close() { clear(this.#id); return this; }
+    [Symbol.toPrimitive]() { return this.#id; }
+  }
+
+  function normalizeDelay(ms) {
+    ms = Number(ms);
+    if (!(ms >= 1 && ms <= TIMEOUT_MAX)) ms = 1;
+    return ms;
+  }
+
+  function schedule(callback, delay, args, repeat) {
+    if (typeof callback !== "function") {
+      const err = new TypeError(
+        `The "callback" argument must be of type function. Received ${inspect(callback)}`,
+      );
+      err.code = "ERR_INVALID_ARG_TYPE";
+      throw err;
+    }
+    const id = nextId++;
+    delay = normalizeDelay(delay);
+    active.set(id, { callback, args, delay, repeat, refed: true });
+    core.timerStart(id, delay, true);
+    return new Timeout(id);
+  }
+
+  function clear(handle) {
+    if (handle === undefined || handle === null) return;
+    const id = typeof handle === "object" ? handle[Symbol.toPrimitive]?.() : Number(handle);
+    if (active.delete(id)) core.timerCancel(id);
+  }
+
+  core.setFireTimer(function fireTimer(id) {
+    const t = active.get(id);
+    if (t === undefined) return;
+    if (t.repeat) {
+      core.timerStart(id, t.delay, t.refed);
+    } else {
+      active.delete(id);
+    }
+    Reflect.apply(t.callback, globalThis, t.args);
+  });
+
+  define(global, "setTimeout", function setTimeout(callback, delay, ...args) {
+    return schedule(callback, delay, args, false);
+  });
+  define(global, "setInterval", function setInterval(callback, delay, ...args) {
+    return schedule(callback, delay, args, true);
+  });
+  define(global, "clearTimeout", function clearTimeout(handle) { clear(handle); });
+  define(global, "clearInterval", function clearInterval(handle) { clear(handle); });
+  define(global, "queueMicrotask", function queueMicrotask(callback) {
+    if (typeof callback !== "function") {
+      throw new TypeError("queueMicrotask: callback must be a function");
+    }
+    Promise.resolve().then(() => callback());
+  });
+
+  // Internal hooks for later layers (node compat, host modules).
+  define(global, Symbol.for("warren.internals"), { inspect, format, formatWithOptions });
+});

@@ -1,0 +1,102 @@
+//! `warren run FILE [--invoke NAME] [ARGS...]`: JS modules, and Wasm/WAT modules with their
+//! exports called from the command line, results printed as `wasmtime run --invoke` does.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use warren::{Error, Runtime, Val, wasm::ExternType};
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// Call this export of a Wasm module instead of `_start`.
+    #[arg(long, value_name = "NAME")]
+    invoke: Option<String>,
+    /// Print `--invoke` results as a JSON array.
+    #[arg(long)]
+    json: bool,
+    /// The file to run: .js, .mjs, .wasm or .wat.
+    file: PathBuf,
+    /// Arguments: for `--invoke`, parsed by the export's parameter types.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
+}
+
+fn is_wasm_file(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("wasm" | "wat" | "wast")
+    )
+}
+
+pub fn run(args: RunArgs) -> warren::Result<i32> {
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start the event loop: {e}")))?;
+    if is_wasm_file(&args.file) {
+        tokio.block_on(run_wasm(&args))
+    } else {
+        if args.invoke.is_some() {
+            return Err(Error::Args(
+                "--invoke calls an export of a Wasm module; this is a JS file".into(),
+            ));
+        }
+        tokio.block_on(async {
+            let mut rt = Runtime::new(Default::default())?;
+            rt.run_main_module(&args.file).await?;
+            Ok(0)
+        })
+    }
+}
+
+async fn run_wasm(args: &RunArgs) -> warren::Result<i32> {
+    let bytes = super::read_module(&args.file)?;
+    let name = args
+        .file
+        .file_name()
+        .map_or("module".into(), |n| n.to_string_lossy().into_owned());
+    let mut rt = Runtime::new(Default::default())?;
+    let inst = rt.instantiate_wasm(&name, &bytes)?;
+    let export = match &args.invoke {
+        Some(e) => e.clone(),
+        None if inst.info().export("_start").is_some() => "_start".to_string(),
+        None => {
+            if !args.args.is_empty() {
+                return Err(Error::Args(
+                    "arguments given, but the module has no _start; pass --invoke NAME".into(),
+                ));
+            }
+            rt.run_event_loop().await?;
+            return Ok(0);
+        }
+    };
+    let params = match inst.info().export(&export).map(|e| &e.ty) {
+        Some(ExternType::Func(sig)) => sig.params.clone(),
+        _ => Vec::new(), // invoke reports the unknown export with the list of exports
+    };
+    let vals = if params.len() == args.args.len() {
+        params
+            .iter()
+            .zip(&args.args)
+            .enumerate()
+            .map(|(i, (ty, a))| {
+                warren::parse_arg(ty, a)
+                    .map_err(|why| Error::Args(format!("argument {} of \"{export}\": {why}", i + 1)))
+            })
+            .collect::<Result<Vec<Val>, Error>>()?
+    } else {
+        // Wrong count: let invoke report it against the signature.
+        args.args.iter().map(|_| Val::I32(0)).collect()
+    };
+    let results = rt.invoke(&inst, &export, &vals)?;
+    rt.run_event_loop().await?;
+    if args.json {
+        let arr: Vec<serde_json::Value> = results.iter().map(Val::to_json).collect();
+        println!("{}", serde_json::Value::Array(arr));
+    } else {
+        for r in &results {
+            println!("{r}");
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,191 @@
+//! Process-wide V8 set-up: flags, the platform and its per-isolate foreground task queues.
+//!
+//! V8 is initialised once per process ([`init`]). The platform is a custom one: V8's worker
+//! threads still run background jobs (compilation, GC), but every *foreground* task V8 posts
+//! for an isolate lands in that isolate's [`TaskQueue`], and wakes the isolate's event loop.
+//! That is how `WebAssembly.instantiate(bytes)` settles without busy-polling: the background
+//! compile posts a task, the queue wakes the loop, the loop runs the task on its own thread.
+
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::sync::{Arc, Mutex, Once, OnceLock};
+use std::task::Waker;
+use std::time::{Duration, Instant};
+
+/// Flags every isolate in the process gets. Set before `V8::initialize`, never after.
+///
+/// - `--js-source-phase-imports`: `import source m from "./m.wasm"`.
+/// - `--no-freeze-flags-after-init`: lets `warren wast` enable proposal flags before it makes
+///   its own isolates (flags are read when an isolate is created).
+/// - `--stack-size`: V8's own guard (in KiB), kept below the smallest thread stack warren runs
+///   isolates on (2 MiB test threads, 8 MiB main thread) so deep recursion is a catchable
+///   `RangeError` rather than a segfault.
+const BASE_FLAGS: &str = "--js-source-phase-imports --no-freeze-flags-after-init --stack-size=984";
+
+static INIT: Once = Once::new();
+static QUEUES: OnceLock<Mutex<HashMap<usize, Arc<TaskQueue>>>> = OnceLock::new();
+
+/// Initialises V8 once for this process. Later calls do nothing. `extra_flags` only count on
+/// the first call (V8 reads flags at initialisation).
+pub fn init_with_flags(extra_flags: &str) {
+    INIT.call_once(|| {
+        v8::V8::set_flags_from_string(&format!("{BASE_FLAGS} {extra_flags}"));
+        // The unprotected platform: isolates are created on many threads (test threads,
+        // plugin threads), and the protected one ties code-space write permissions to the
+        // thread that initialised V8.
+        let platform = v8::new_custom_platform(0, false, true, Router).make_shared();
+        v8::V8::initialize_platform(platform);
+        v8::V8::initialize();
+    });
+}
+
+/// Initialises V8 with warren's default flags.
+pub fn init() {
+    init_with_flags("");
+}
+
+/// Sets further V8 flags at run time (for example proposal flags in `warren wast`). They
+/// affect isolates created afterwards.
+pub fn set_flags(flags: &str) {
+    init();
+    v8::V8::set_flags_from_string(flags);
+}
+
+/// The V8 version linked into this binary.
+pub fn v8_version() -> &'static str {
+    v8::V8::get_version()
+}
+
+fn queues() -> &'static Mutex<HashMap<usize, Arc<TaskQueue>>> {
+    QUEUES.get_or_init(Default::default)
+}
+
+/// Foreground tasks V8 posted for one isolate, to be run on that isolate's thread.
+#[derive(Default)]
+pub(crate) struct TaskQueue {
+    inner: Mutex<QueueInner>,
+}
+
+#[derive(Default)]
+struct QueueInner {
+    ready: Vec<v8::Task>,
+    delayed: Vec<(Instant, v8::Task)>,
+    waker: Option<Waker>,
+}
+
+impl TaskQueue {
+    fn push(&self, task: v8::Task, delay: Option<Duration>) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        match delay {
+            Some(d) if !d.is_zero() => inner.delayed.push((Instant::now() + d, task)),
+            _ => inner.ready.push(task),
+        }
+        if let Some(w) = inner.waker.take() {
+            w.wake();
+        }
+    }
+
+    /// Takes the tasks that are due now, and tells when the next delayed one falls due.
+    pub(crate) fn take_due(&self) -> (Vec<v8::Task>, Option<Instant>) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut due = std::mem::take(&mut inner.ready);
+        let now = Instant::now();
+        let mut next = None;
+        let mut i = 0;
+        while i < inner.delayed.len() {
+            if inner.delayed[i].0 <= now {
+                due.push(inner.delayed.swap_remove(i).1);
+            } else {
+                let at = inner.delayed[i].0;
+                next = Some(next.map_or(at, |n: Instant| n.min(at)));
+                i += 1;
+            }
+        }
+        (due, next)
+    }
+
+    /// Registers the waker to be woken by the next posted task.
+    pub(crate) fn set_waker(&self, waker: &Waker) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        match &inner.waker {
+            Some(w) if w.will_wake(waker) => {}
+            _ => inner.waker = Some(waker.clone()),
+        }
+    }
+
+    /// Whether ready (not delayed) tasks are waiting.
+    pub(crate) fn has_ready(&self) -> bool {
+        !self.inner.lock().unwrap_or_else(|e| e.into_inner()).ready.is_empty()
+    }
+}
+
+/// The key of an isolate in the queue table: its address.
+fn isolate_key(isolate: &v8::Isolate) -> usize {
+    // SAFETY: we only read the address to use it as a map key; the pointer is never
+    // dereferenced through this value.
+    let raw = unsafe { isolate.as_raw_isolate_ptr() };
+    // SAFETY: `UnsafeRawIsolatePtr` is `repr(transparent)` over a raw pointer.
+    let ptr: *mut c_void = unsafe { std::mem::transmute(raw) };
+    ptr as usize
+}
+
+/// Creates the task queue of a newly created isolate. Pair with [`unregister_isolate`].
+pub(crate) fn register_isolate(isolate: &v8::Isolate) -> Arc<TaskQueue> {
+    let q = Arc::new(TaskQueue::default());
+    queues()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(isolate_key(isolate), q.clone());
+    q
+}
+
+/// Drops the isolate's queue (and the tasks left in it) before the isolate is disposed.
+pub(crate) fn unregister_isolate(isolate: &v8::Isolate) {
+    let q = queues()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&isolate_key(isolate));
+    drop(q);
+}
+
+/// Routes V8's foreground tasks into the owning isolate's queue.
+struct Router;
+
+impl Router {
+    fn route(&self, isolate: *mut c_void, task: v8::Task, delay: Option<Duration>) {
+        let q = queues()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(isolate as usize))
+            .cloned();
+        // A task for an isolate that is not (or no longer) registered is dropped unrun:
+        // running it on this (arbitrary) thread would be unsound.
+        if let Some(q) = q {
+            q.push(task, delay);
+        }
+    }
+}
+
+fn delay(seconds: f64) -> Option<Duration> {
+    Duration::try_from_secs_f64(seconds.max(0.0)).ok()
+}
+
+impl v8::PlatformImpl for Router {
+    fn post_task(&self, isolate: *mut c_void, task: v8::Task) {
+        self.route(isolate, task, None);
+    }
+    fn post_non_nestable_task(&self, isolate: *mut c_void, task: v8::Task) {
+        self.route(isolate, task, None);
+    }
+    fn post_delayed_task(&self, isolate: *mut c_void, task: v8::Task, seconds: f64) {
+        self.route(isolate, task, delay(seconds));
+    }
+    fn post_non_nestable_delayed_task(&self, isolate: *mut c_void, task: v8::Task, seconds: f64) {
+        self.route(isolate, task, delay(seconds));
+    }
+    fn post_idle_task(&self, _isolate: *mut c_void, task: v8::IdleTask) {
+        // Idle-time GC work is optional; warren does not advertise idle support, so V8
+        // should not post any. Dropping one unrun is safe.
+        drop(task);
+    }
+}

@@ -1,0 +1,280 @@
+//! The crate's error type: typed variants a caller can match, each with a message a person
+//! can act on.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Result alias used across warren.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong loading, linking or running JS and Wasm.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// WAT text that does not parse. `rendered` holds `file:line:col`, the line and a caret.
+    #[error("{rendered}")]
+    Wat {
+        path: Option<PathBuf>,
+        line: usize,
+        col: usize,
+        rendered: String,
+    },
+    /// Bytes that are not a valid Wasm binary.
+    #[error("invalid wasm module{}: {reason} (at byte offset {offset:#x})", path_suffix(path))]
+    InvalidWasm {
+        path: Option<PathBuf>,
+        offset: usize,
+        reason: String,
+    },
+    /// Imports nobody provides, or provided with the wrong type.
+    #[error("{}", LinkErrorList(unresolved))]
+    Link { unresolved: Vec<LinkError> },
+    /// The named export does not exist, or is not a function.
+    #[error("{0}")]
+    Export(String),
+    /// Arguments that do not fit the export's parameter types.
+    #[error("{0}")]
+    Args(String),
+    /// A WebAssembly trap while running an export.
+    #[error("{0}")]
+    Trap(Box<Trap>),
+    /// An uncaught JS exception (or one thrown through Wasm).
+    #[error("{0}")]
+    Js(Box<JsError>),
+    /// The program stopped making progress: nothing is pending, yet the main module's
+    /// top-level await never settled.
+    #[error("{0}")]
+    Stalled(String),
+    /// A limit (heap, time) was hit; the isolate was stopped.
+    #[error("{0}")]
+    Limit(String),
+    /// Anything else, with its context.
+    #[error("{0}")]
+    Other(String),
+}
+
+fn path_suffix(path: &Option<PathBuf>) -> String {
+    path.as_ref()
+        .map(|p| format!(" {}", p.display()))
+        .unwrap_or_default()
+}
+
+impl Error {
+    /// The process exit status the CLI uses for this error: 2 for input that cannot be
+    /// loaded or linked (nothing ran), 1 when the program ran and failed.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Trap(_) | Error::Js(_) | Error::Limit(_) | Error::Stalled(_) => 1,
+            _ => 2,
+        }
+    }
+
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// One import the linker could not satisfy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkError {
+    pub module: String,
+    pub name: String,
+    /// The type the module expects, in WAT syntax (`func (param i32)`).
+    pub expected: String,
+    /// What was provided instead, if something with a different type was.
+    pub provided: Option<String>,
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.provided {
+            None => write!(
+                f,
+                "missing import {}.{}: {}",
+                self.module, self.name, self.expected
+            ),
+            Some(p) => write!(
+                f,
+                "incompatible import {}.{}: expected {}, provided {}",
+                self.module, self.name, self.expected, p
+            ),
+        }
+    }
+}
+
+struct LinkErrorList<'a>(&'a [LinkError]);
+
+impl fmt::Display for LinkErrorList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The kind of a WebAssembly trap, named as the spec (and wasmtime) name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TrapKind {
+    Unreachable,
+    IntegerDivideByZero,
+    IntegerOverflow,
+    BadConversionToInteger,
+    MemoryOutOfBounds,
+    TableOutOfBounds,
+    IndirectCallToNull,
+    BadSignature,
+    NullReference,
+    CastFailure,
+    ArrayOutOfBounds,
+    AllocationTooLarge,
+    StackOverflow,
+    UnalignedAtomic,
+    /// A trap V8 reported with a message warren does not know; the message is kept.
+    Other,
+}
+
+impl TrapKind {
+    /// Maps V8's `RuntimeError` message (V8's `WasmTrap*` message templates) to the kind.
+    pub fn from_v8_message(msg: &str) -> TrapKind {
+        let m = msg.strip_prefix("RuntimeError: ").unwrap_or(msg);
+        match m {
+            "unreachable" => TrapKind::Unreachable,
+            "divide by zero" | "remainder by zero" => TrapKind::IntegerDivideByZero,
+            "divide result unrepresentable" => TrapKind::IntegerOverflow,
+            "float unrepresentable in integer range" => TrapKind::BadConversionToInteger,
+            "memory access out of bounds" | "data segment out of bounds" => {
+                TrapKind::MemoryOutOfBounds
+            }
+            "table index is out of bounds" | "element segment out of bounds" => {
+                TrapKind::TableOutOfBounds
+            }
+            "null function or function signature mismatch" | "null function" => {
+                TrapKind::IndirectCallToNull
+            }
+            "function signature mismatch" => TrapKind::BadSignature,
+            "dereferencing a null pointer" => TrapKind::NullReference,
+            "illegal cast" => TrapKind::CastFailure,
+            "array element access out of bounds" => TrapKind::ArrayOutOfBounds,
+            "requested new array is too large" => TrapKind::AllocationTooLarge,
+            "Maximum call stack size exceeded" => TrapKind::StackOverflow,
+            "operation does not support unaligned accesses" => TrapKind::UnalignedAtomic,
+            _ if m.starts_with("Maximum call stack size exceeded") => TrapKind::StackOverflow,
+            _ => TrapKind::Other,
+        }
+    }
+
+    /// The spec test suite's wording for this trap.
+    pub fn spec_text(self) -> &'static str {
+        match self {
+            TrapKind::Unreachable => "unreachable",
+            TrapKind::IntegerDivideByZero => "integer divide by zero",
+            TrapKind::IntegerOverflow => "integer overflow",
+            TrapKind::BadConversionToInteger => "invalid conversion to integer",
+            TrapKind::MemoryOutOfBounds => "out of bounds memory access",
+            TrapKind::TableOutOfBounds => "out of bounds table access",
+            TrapKind::IndirectCallToNull => "uninitialized element",
+            TrapKind::BadSignature => "indirect call type mismatch",
+            TrapKind::NullReference => "null reference",
+            TrapKind::CastFailure => "cast failure",
+            TrapKind::ArrayOutOfBounds => "out of bounds array access",
+            TrapKind::AllocationTooLarge => "allocation too large",
+            TrapKind::StackOverflow => "call stack exhausted",
+            TrapKind::UnalignedAtomic => "unaligned atomic",
+            TrapKind::Other => "trap",
+        }
+    }
+}
+
+/// A trap in a Wasm export, with the Wasm frames that led to it.
+#[derive(Debug, Clone)]
+pub struct Trap {
+    pub export: String,
+    pub kind: TrapKind,
+    /// V8's own message, kept for kinds warren does not know.
+    pub message: String,
+    pub frames: Vec<WasmFrame>,
+}
+
+/// One Wasm frame of a trap's backtrace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WasmFrame {
+    pub func_index: u32,
+    pub func_name: Option<String>,
+    /// Byte offset in the module of the instruction executing in this frame.
+    pub offset: usize,
+}
+
+impl fmt::Display for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TrapKind::Other => self.message.as_str(),
+            k => k.display_text(),
+        };
+        write!(f, "trap in export \"{}\": {}", self.export, what)?;
+        if !self.frames.is_empty() {
+            write!(f, "\nwasm backtrace:")?;
+            for (i, fr) in self.frames.iter().enumerate() {
+                let name = fr
+                    .func_name
+                    .clone()
+                    .unwrap_or_else(|| format!("<wasm function {}>", fr.func_index));
+                write!(f, "\n  {i:>3}: {:#8x} - {name}", fr.offset)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl TrapKind {
+    /// How the CLI names the trap (wasmtime's wording).
+    pub fn display_text(self) -> &'static str {
+        match self {
+            TrapKind::Unreachable => "wasm `unreachable` instruction executed",
+            TrapKind::IndirectCallToNull => "indirect call to null",
+            TrapKind::BadSignature => "indirect call type mismatch",
+            TrapKind::MemoryOutOfBounds => "out of bounds memory access",
+            TrapKind::TableOutOfBounds => "undefined element: out of bounds table access",
+            k => k.spec_text(),
+        }
+    }
+}
+
+/// A JS exception that nobody caught.
+#[derive(Debug, Clone, Default)]
+pub struct JsError {
+    /// `Error: boom` (the exception's string form).
+    pub message: String,
+    /// The JS stack, as `error.stack` gives it, when the exception is an Error.
+    pub stack: Option<String>,
+    /// Whether it surfaced as an unhandled promise rejection.
+    pub in_promise: bool,
+}
+
+impl fmt::Display for JsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let prefix = if self.in_promise {
+            "Uncaught (in promise) "
+        } else {
+            "Uncaught "
+        };
+        match &self.stack {
+            Some(stack) if stack.starts_with(&self.message) => write!(f, "{prefix}{stack}"),
+            Some(stack) => write!(f, "{prefix}{}\n{stack}", self.message),
+            None => write!(f, "{prefix}{}", self.message),
+        }
+    }
+}

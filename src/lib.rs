@@ -1,0 +1,25 @@
+//! warren: a host for JavaScript and WebAssembly together, on V8.
+//!
+//! A [`Runtime`] owns one V8 isolate and its main context. It runs ES modules (with
+//! top-level await and an event loop on tokio), compiles Wasm and WAT, and calls Wasm
+//! exports with Rust values.
+//!
+//! ```
+//! let mut rt = warren::Runtime::new(Default::default()).unwrap();
+//! let bytes = warren::wat_to_wasm(None, br#"(module
+//!   (func (export "mul") (param i64 i64) (result i64)
+//!     local.get 0 local.get 1 i64.mul))"#).unwrap();
+//! let inst = rt.instantiate_wasm("mul.wat", &bytes).unwrap();
+//! let out = rt.invoke(&inst, "mul", &[warren::Val::I64(1 << 40), warren::Val::I64(3)]).unwrap();
+//! assert_eq!(out, vec![warren::Val::I64(3 << 40)]);
+//! ```
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod engine;
+pub mod error;
+mod runtime;
+pub mod wasm;
+
+pub use error::{Error, JsError, LinkError, Result, Trap, TrapKind, WasmFrame};
+pub use runtime::{Instance, OutputSink, Runtime, RuntimeOptions, Stream};
+pub use wasm::{ModuleInfo, Val, parse_arg, wat_to_wasm};

@@ -1,0 +1,317 @@
+//! `Runtime`: one isolate, one main context, and the event loop that drives them.
+//!
+//! Per-runtime state lives in the isolate's slot as `Rc<State>` (see `state.rs`), so V8
+//! callbacks (which must be zero-sized `fn` items) can reach it. V8 handles never leave this
+//! module tree: the public API deals in Rust values ([`Val`], [`Instance`], errors).
+
+mod builtins;
+mod exceptions;
+mod modules;
+mod state;
+mod wasm;
+
+use std::future::poll_fn;
+use std::mem::ManuallyDrop;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use crate::engine::{self, TaskQueue};
+use crate::error::{Error, Result};
+pub use crate::runtime::state::{OutputSink, Stream};
+use crate::runtime::state::State;
+pub use crate::runtime::wasm::Instance;
+
+/// How to build a [`Runtime`].
+#[derive(Clone, Default)]
+pub struct RuntimeOptions {
+    /// Where `console.*` output goes. Defaults to the process's stdout and stderr.
+    pub output: Option<OutputSink>,
+    /// Maximum V8 heap size in bytes. Reaching it stops the isolate with
+    /// [`Error::Limit`] instead of aborting the process.
+    pub max_heap_bytes: Option<usize>,
+}
+
+/// One V8 isolate with its main context: runs JS modules and Wasm, and owns the event loop.
+///
+/// A `Runtime` stays on the thread that created it (V8 isolates cannot move threads).
+///
+/// # Examples
+/// ```
+/// let mut rt = warren::Runtime::new(Default::default()).unwrap();
+/// let wasm = warren::wat_to_wasm(None, br#"(module (func (export "add") (param i32 i32) (result i32)
+///     local.get 0 local.get 1 i32.add))"#).unwrap();
+/// let inst = rt.instantiate_wasm("add.wat", &wasm).unwrap();
+/// let out = rt.invoke(&inst, "add", &[warren::Val::I32(1), warren::Val::I32(2)]).unwrap();
+/// assert_eq!(out, vec![warren::Val::I32(3)]);
+/// ```
+pub struct Runtime {
+    // Dropped by hand, in order: state (holds Globals), context, then the isolate.
+    context: ManuallyDrop<v8::Global<v8::Context>>,
+    isolate: ManuallyDrop<v8::OwnedIsolate>,
+    tasks: Arc<TaskQueue>,
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+/// Enters the runtime's isolate and main context: binds `$scope` to a
+/// `ContextScope` for the rest of the enclosing block.
+macro_rules! enter {
+    ($rt:expr, $scope:ident) => {
+        v8::scope!(let handle_scope, &mut *$rt.isolate);
+        let context = v8::Local::new(handle_scope, &*$rt.context);
+        let $scope = &mut v8::ContextScope::new(handle_scope, context);
+    };
+}
+
+impl Runtime {
+    /// Creates a runtime: a fresh isolate and context with warren's globals (`console`,
+    /// timers, `queueMicrotask`) installed.
+    ///
+    /// # Errors
+    /// Fails only if warren's own bootstrap JS fails to run.
+    pub fn new(options: RuntimeOptions) -> Result<Self> {
+        engine::init();
+        let mut params = v8::CreateParams::default();
+        if let Some(max) = options.max_heap_bytes {
+            params = params.heap_limits(0, max);
+        }
+        let mut isolate = v8::Isolate::new(params);
+        let tasks = engine::register_isolate(&isolate);
+        isolate.set_microtasks_policy(v8::MicrotasksPolicy::Explicit);
+        isolate.set_promise_reject_callback(state::promise_reject_callback);
+        isolate.set_host_initialize_import_meta_object_callback(modules::import_meta_callback);
+        isolate.set_host_import_module_dynamically_callback(modules::dynamic_import_callback);
+        isolate.set_capture_stack_trace_for_uncaught_exceptions(true, 10);
+        let output = options.output.clone().unwrap_or_else(state::default_output);
+        let state = Rc::new(State::new(output));
+        isolate.set_slot(state.clone());
+        if options.max_heap_bytes.is_some() {
+            state::install_heap_limit(&mut isolate);
+        }
+
+        let context = {
+            v8::scope!(let scope, &mut isolate);
+            let context = v8::Context::new(scope, Default::default());
+            v8::Global::new(scope, context)
+        };
+        let mut rt = Runtime {
+            context: ManuallyDrop::new(context),
+            isolate: ManuallyDrop::new(isolate),
+            tasks,
+            sleep: None,
+        };
+        rt.bootstrap()?;
+        Ok(rt)
+    }
+
+    fn state(&self) -> Rc<State> {
+        State::get(&self.isolate)
+    }
+
+    fn bootstrap(&mut self) -> Result<()> {
+        enter!(self, scope);
+        wasm::capture_constructors(scope)?;
+        builtins::install(scope)
+    }
+
+    /// Runs a classic script and returns its completion value as JSON (or `null` when the
+    /// value has no JSON form).
+    ///
+    /// # Errors
+    /// [`Error::Js`] when the script throws.
+    pub fn execute_script(&mut self, name: &str, source: &str) -> Result<serde_json::Value> {
+        enter!(self, scope);
+        v8::tc_scope!(let tc, scope);
+        let src = v8_str(tc, source);
+        let name = v8_str(tc, name);
+        let origin = script_origin(tc, name.into(), false);
+        let result = v8::Script::compile(tc, src, Some(&origin)).and_then(|s| s.run(tc));
+        match result {
+            Some(v) => Ok(exceptions::to_json(tc, v)),
+            None => Err(exceptions::caught(tc)),
+        }
+    }
+
+    /// Loads the ES module at `path` with its static imports, evaluates it and runs the
+    /// event loop until nothing is pending. Top-level await works.
+    ///
+    /// # Errors
+    /// Load errors ([`Error::Io`], syntax errors as [`Error::Js`]), an uncaught exception or
+    /// unhandled rejection ([`Error::Js`]), or a top-level await that never settles.
+    pub async fn run_main_module(&mut self, path: &Path) -> Result<()> {
+        let promise = self.load_and_evaluate(path)?;
+        self.run_event_loop().await?;
+        self.check_main_promise(&promise)
+    }
+
+    fn load_and_evaluate(&mut self, path: &Path) -> Result<v8::Global<v8::Promise>> {
+        let abs = absolute(path)?;
+        enter!(self, scope);
+        let module = modules::load_graph(scope, &abs)?;
+        v8::tc_scope!(let tc, scope);
+        if module.instantiate_module(tc, modules::resolve_callback).is_none() {
+            return Err(exceptions::caught(tc));
+        }
+        let Some(result) = module.evaluate(tc) else {
+            return Err(exceptions::caught(tc));
+        };
+        let promise = v8::Local::<v8::Promise>::try_from(result)
+            .map_err(|_| Error::Other("module evaluation did not return a promise".into()))?;
+        tc.perform_microtask_checkpoint();
+        if promise.state() == v8::PromiseState::Rejected {
+            let exc = promise.result(tc);
+            let state = State::get(tc);
+            state.forget_rejection(tc, promise);
+            return Err(Error::Js(Box::new(exceptions::js_error(tc, exc, false))));
+        }
+        Ok(v8::Global::new(tc, promise))
+    }
+
+    fn check_main_promise(&mut self, promise: &v8::Global<v8::Promise>) -> Result<()> {
+        enter!(self, scope);
+        let promise = v8::Local::new(scope, promise);
+        match promise.state() {
+            v8::PromiseState::Fulfilled => Ok(()),
+            v8::PromiseState::Rejected => {
+                let exc = promise.result(scope);
+                Err(Error::Js(Box::new(exceptions::js_error(scope, exc, false))))
+            }
+            v8::PromiseState::Pending => Err(Error::Stalled(
+                "top-level await promise never resolved: nothing is left that could settle it"
+                    .into(),
+            )),
+        }
+    }
+
+    /// Runs the event loop until no timers, V8 tasks or host operations are pending.
+    ///
+    /// # Errors
+    /// The first uncaught exception (in a timer, a task) or unhandled rejection.
+    pub async fn run_event_loop(&mut self) -> Result<()> {
+        poll_fn(|cx| self.poll_event_loop(cx)).await
+    }
+
+    /// One turn of the event loop: run due V8 tasks and timers, run microtasks, report
+    /// unhandled rejections; `Pending` while anything that can make progress remains.
+    pub fn poll_event_loop(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        loop {
+            self.tasks.set_waker(cx.waker());
+            let (due, next_task) = self.tasks.take_due();
+            let ran_tasks = !due.is_empty();
+            for task in due {
+                task.run();
+            }
+            let state = self.state();
+            let fired_timers = {
+                enter!(self, scope);
+                if ran_tasks {
+                    scope.perform_microtask_checkpoint();
+                }
+                let fired = builtins::fire_due_timers(scope, &state)?;
+                if let Some(e) = state.take_unhandled_rejection(scope) {
+                    return Poll::Ready(Err(e));
+                }
+                fired
+            };
+            if self.tasks.has_ready() || fired_timers {
+                continue;
+            }
+            let next_timer = state.next_timer_deadline();
+            let keeps_alive = state.has_refed_timers()
+                || self.isolate.has_pending_background_tasks()
+                || state.pending_ops() > 0;
+            if !keeps_alive {
+                return Poll::Ready(Ok(()));
+            }
+            let deadline = match (next_timer, next_task) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            if let Some(deadline) = deadline {
+                let deadline = tokio::time::Instant::from_std(deadline);
+                match &mut self.sleep {
+                    Some(s) => s.as_mut().reset(deadline),
+                    None => self.sleep = Some(Box::pin(tokio::time::sleep_until(deadline))),
+                }
+                if let Some(s) = &mut self.sleep
+                    && s.as_mut().poll(cx).is_ready()
+                {
+                    continue;
+                }
+            }
+            return Poll::Pending;
+        }
+    }
+
+    /// Compiles `bytes` (a Wasm binary; use [`crate::wat_to_wasm`] for text) and
+    /// instantiates it with no imports. Its start function runs.
+    ///
+    /// # Errors
+    /// [`Error::InvalidWasm`], [`Error::Link`] listing every import nobody provides, or a
+    /// trap in the start function.
+    pub fn instantiate_wasm(&mut self, name: &str, bytes: &[u8]) -> Result<Instance> {
+        enter!(self, scope);
+        wasm::instantiate(scope, name, bytes)
+    }
+
+    /// Calls the exported function `export` of `instance` with `args`.
+    ///
+    /// # Errors
+    /// [`Error::Export`] for an unknown export, [`Error::Args`] for arguments that do not
+    /// fit its signature, [`Error::Trap`] for a trap, [`Error::Js`] for an exception thrown
+    /// through it.
+    pub fn invoke(
+        &mut self,
+        instance: &Instance,
+        export: &str,
+        args: &[crate::Val],
+    ) -> Result<Vec<crate::Val>> {
+        enter!(self, scope);
+        wasm::invoke(scope, instance, export, args)
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        // Globals held in the slot must go while the isolate is alive.
+        let _ = self.isolate.remove_slot::<Rc<State>>();
+        // SAFETY: each field is dropped exactly once, here, and never used afterwards.
+        unsafe { ManuallyDrop::drop(&mut self.context) };
+        engine::unregister_isolate(&self.isolate);
+        // SAFETY: as above; the isolate goes last, after every handle into it.
+        unsafe { ManuallyDrop::drop(&mut self.isolate) };
+    }
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    let p = std::path::absolute(path).map_err(|e| Error::io(path, e))?;
+    if !p.exists() {
+        return Err(Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory"),
+        ));
+    }
+    Ok(p)
+}
+
+pub(crate) fn v8_str<'s>(scope: &v8::PinScope<'s, '_>, s: &str) -> v8::Local<'s, v8::String> {
+    v8::String::new(scope, s).unwrap_or_else(|| v8::String::empty(scope))
+}
+
+pub(crate) fn script_origin<'s>(
+    scope: &v8::PinScope<'s, '_>,
+    name: v8::Local<'s, v8::Value>,
+    is_module: bool,
+) -> v8::ScriptOrigin<'s> {
+    v8::ScriptOrigin::new(
+        scope, name, 0, 0, false, 0, None, false, false, is_module, None,
+    )
+}
+
+/// Used by the event loop to compare deadlines without a clock read per timer.
+pub(crate) fn now() -> Instant {
+    Instant::now()
+}

@@ -1,0 +1,361 @@
+//! Wasm inside the runtime: pristine `WebAssembly` constructors, compiling and instantiating
+//! modules, calling exports with Rust values, and turning V8 traps into [`Trap`]s.
+
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use wasmparser::ValType;
+
+use crate::error::{Error, LinkError, Result, Trap, TrapKind, WasmFrame};
+use crate::runtime::exceptions;
+use crate::runtime::state::State;
+use crate::runtime::v8_str;
+use crate::wasm::{ExternType, ModuleInfo, RefKind, Val, val_type_str};
+
+/// `WebAssembly.Module`, `.Instance` and `.RuntimeError` as the context first had them, so
+/// user code replacing them cannot change how warren instantiates or classifies traps.
+pub(crate) struct WasmCtors {
+    pub instance: v8::Global<v8::Function>,
+    pub runtime_error: v8::Global<v8::Function>,
+    /// Distinguishes this runtime's instances from another's.
+    pub runtime_id: u64,
+    pub instances: std::cell::RefCell<Vec<v8::Global<v8::Object>>>,
+}
+
+static NEXT_RUNTIME_ID: AtomicU64 = AtomicU64::new(1);
+
+/// An instantiated Wasm module, owned by the [`crate::Runtime`] that created it.
+#[derive(Clone)]
+pub struct Instance {
+    runtime_id: u64,
+    index: usize,
+    info: Arc<ModuleInfo>,
+    name: String,
+}
+
+impl Instance {
+    /// What the module imports and exports, with full types.
+    pub fn info(&self) -> &ModuleInfo {
+        &self.info
+    }
+
+    /// The name it was instantiated under (usually its file name).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+fn get_fn<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    obj: v8::Local<'s, v8::Object>,
+    name: &str,
+) -> Option<v8::Local<'s, v8::Function>> {
+    let key = v8_str(scope, name);
+    let v = obj.get(scope, key.into())?;
+    v8::Local::<v8::Function>::try_from(v).ok()
+}
+
+pub(crate) fn capture_constructors(scope: &mut v8::PinScope) -> Result<()> {
+    let global = scope.get_current_context().global(scope);
+    let key = v8_str(scope, "WebAssembly");
+    let wa = global
+        .get(scope, key.into())
+        .and_then(|v| v8::Local::<v8::Object>::try_from(v).ok())
+        .ok_or_else(|| Error::Other("this V8 has no WebAssembly object".into()))?;
+    let missing = |n: &str| Error::Other(format!("WebAssembly.{n} is missing"));
+    let instance = get_fn(scope, wa, "Instance").ok_or_else(|| missing("Instance"))?;
+    let runtime_error = get_fn(scope, wa, "RuntimeError").ok_or_else(|| missing("RuntimeError"))?;
+    let ctors = WasmCtors {
+        instance: v8::Global::new(scope, instance),
+        runtime_error: v8::Global::new(scope, runtime_error),
+        runtime_id: NEXT_RUNTIME_ID.fetch_add(1, Ordering::Relaxed),
+        instances: Default::default(),
+    };
+    *State::get(scope).wasm.borrow_mut() = Some(Rc::new(ctors));
+    Ok(())
+}
+
+/// Compiles and instantiates a module with no imports.
+pub(crate) fn instantiate(scope: &mut v8::PinScope, name: &str, bytes: &[u8]) -> Result<Instance> {
+    let info = ModuleInfo::parse(bytes).map_err(|e| with_path(e, name))?;
+    if !info.imports.is_empty() {
+        return Err(Error::Link {
+            unresolved: info
+                .imports
+                .iter()
+                .map(|i| LinkError {
+                    module: i.module.clone(),
+                    name: i.name.clone(),
+                    expected: i.ty.to_string(),
+                    provided: None,
+                })
+                .collect(),
+        });
+    }
+    let ctors = State::get(scope).wasm_ctors();
+    v8::tc_scope!(let tc, scope);
+    let Some(module) = v8::WasmModuleObject::compile(tc, bytes) else {
+        let err = exceptions::caught(tc);
+        return Err(compile_error(err, name));
+    };
+    let ctor = v8::Local::new(tc, &ctors.instance);
+    let imports = v8::Object::new(tc);
+    let Some(instance) = ctor.new_instance(tc, &[module.into(), imports.into()]) else {
+        let exc = tc.exception();
+        return Err(classify(tc, exc, None, &info));
+    };
+    let key = v8_str(tc, "exports");
+    let exports = instance
+        .get(tc, key.into())
+        .and_then(|v| v8::Local::<v8::Object>::try_from(v).ok())
+        .ok_or_else(|| Error::Other("instance has no exports object".into()))?;
+    let mut list = ctors.instances.borrow_mut();
+    list.push(v8::Global::new(tc, exports));
+    Ok(Instance {
+        runtime_id: ctors.runtime_id,
+        index: list.len() - 1,
+        info: Arc::new(info),
+        name: name.to_string(),
+    })
+}
+
+fn with_path(e: Error, name: &str) -> Error {
+    match e {
+        Error::InvalidWasm { offset, reason, .. } => Error::InvalidWasm {
+            path: Some(name.into()),
+            offset,
+            reason,
+        },
+        e => e,
+    }
+}
+
+/// V8's `CompileError: WebAssembly.Module(): <reason> @+<offset>` as [`Error::InvalidWasm`].
+fn compile_error(err: Error, name: &str) -> Error {
+    let Error::Js(js) = &err else { return err };
+    let msg = js.message.as_str();
+    let body = msg.split_once("): ").map_or(msg, |(_, r)| r);
+    let (reason, offset) = match body.rsplit_once(" @+") {
+        Some((r, o)) => (r.to_string(), o.trim().parse().unwrap_or(0)),
+        None => (body.to_string(), 0),
+    };
+    Error::InvalidWasm {
+        path: Some(name.into()),
+        offset,
+        reason,
+    }
+}
+
+/// Calls an export with Rust values.
+pub(crate) fn invoke(
+    scope: &mut v8::PinScope,
+    instance: &Instance,
+    export: &str,
+    args: &[Val],
+) -> Result<Vec<Val>> {
+    let ctors = State::get(scope).wasm_ctors();
+    if instance.runtime_id != ctors.runtime_id {
+        return Err(Error::Other(
+            "this instance belongs to another Runtime".into(),
+        ));
+    }
+    let info = &instance.info;
+    let sig = match info.export(export).map(|e| &e.ty) {
+        Some(ExternType::Func(sig)) => sig.clone(),
+        Some(other) => {
+            return Err(Error::Export(format!(
+                "export \"{export}\" is a {}, not a function",
+                other.to_string().split(' ').next().unwrap_or("value")
+            )));
+        }
+        None => {
+            let funcs: Vec<String> = info
+                .exports
+                .iter()
+                .filter(|e| matches!(e.ty, ExternType::Func(_)))
+                .map(|e| format!("{} ({})", e.name, e.ty))
+                .collect();
+            let hint = if funcs.is_empty() {
+                "the module exports no functions".to_string()
+            } else {
+                format!("exported functions: {}", funcs.join(", "))
+            };
+            return Err(Error::Export(format!(
+                "unknown export \"{export}\" in {}; {hint}",
+                instance.name
+            )));
+        }
+    };
+    if args.len() != sig.params.len() {
+        return Err(Error::Args(format!(
+            "export \"{export}\" takes {} argument{} ({sig}), got {}",
+            sig.params.len(),
+            if sig.params.len() == 1 { "" } else { "s" },
+            args.len()
+        )));
+    }
+    let exports = {
+        let list = ctors.instances.borrow();
+        v8::Local::new(scope, &list[instance.index])
+    };
+    let func = get_fn(scope, exports, export)
+        .ok_or_else(|| Error::Export(format!("export \"{export}\" is not callable")))?;
+    let mut v8_args = Vec::with_capacity(args.len());
+    for (i, (a, ty)) in args.iter().zip(&sig.params).enumerate() {
+        v8_args.push(to_v8(scope, a, ty).map_err(|why| {
+            Error::Args(format!("argument {} of \"{export}\": {why}", i + 1))
+        })?);
+    }
+    v8::tc_scope!(let tc, scope);
+    let recv = v8::undefined(tc).into();
+    let Some(result) = func.call(tc, recv, &v8_args) else {
+        let exc = tc.exception();
+        if tc.has_terminated() || exc.is_none() {
+            return Err(exceptions::termination_error());
+        }
+        return Err(classify(tc, exc, Some(export), info));
+    };
+    from_v8_results(tc, result, &sig.results)
+        .map_err(|why| Error::Other(format!("result of \"{export}\": {why}")))
+}
+
+fn to_v8<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    v: &Val,
+    ty: &ValType,
+) -> std::result::Result<v8::Local<'s, v8::Value>, String> {
+    let want = val_type_str(ty);
+    Ok(match (v, ty) {
+        (Val::I32(x), ValType::I32) => v8::Integer::new(scope, *x).into(),
+        (Val::I64(x), ValType::I64) => v8::BigInt::new_from_i64(scope, *x).into(),
+        (Val::F32(x), ValType::F32) => v8::Number::new(scope, f64::from(*x)).into(),
+        (Val::F64(x), ValType::F64) => v8::Number::new(scope, *x).into(),
+        (Val::Ref(_, false), ValType::Ref(r)) if r.is_nullable() => v8::null(scope).into(),
+        (Val::V128(_), ValType::V128) => {
+            return Err("v128 values cannot cross the JS boundary V8 calls exports through".into());
+        }
+        (v, _) => return Err(format!("expected {want}, got {v:?}")),
+    })
+}
+
+fn from_v8_results(
+    scope: &mut v8::PinScope,
+    result: v8::Local<v8::Value>,
+    types: &[ValType],
+) -> std::result::Result<Vec<Val>, String> {
+    match types.len() {
+        0 => Ok(vec![]),
+        1 => Ok(vec![from_v8(scope, result, &types[0])?]),
+        n => {
+            let arr = v8::Local::<v8::Array>::try_from(result)
+                .map_err(|_| "multi-value result is not an array".to_string())?;
+            (0..n)
+                .map(|i| {
+                    let v = arr
+                        .get_index(scope, i as u32)
+                        .ok_or_else(|| format!("missing result {i}"))?;
+                    from_v8(scope, v, &types[i])
+                })
+                .collect()
+        }
+    }
+}
+
+fn from_v8(
+    scope: &mut v8::PinScope,
+    v: v8::Local<v8::Value>,
+    ty: &ValType,
+) -> std::result::Result<Val, String> {
+    Ok(match ty {
+        ValType::I32 => Val::I32(v.int32_value(scope).ok_or("not an i32")?),
+        ValType::I64 => {
+            let b = v8::Local::<v8::BigInt>::try_from(v).map_err(|_| "i64 result is not a BigInt")?;
+            Val::I64(b.i64_value().0)
+        }
+        ValType::F32 => Val::F32(v.number_value(scope).ok_or("not a number")? as f32),
+        ValType::F64 => Val::F64(v.number_value(scope).ok_or("not a number")?),
+        ValType::V128 => return Err("v128 results cannot cross into JS".into()),
+        ValType::Ref(r) => {
+            use wasmparser::{AbstractHeapType as A, HeapType};
+            let kind = match r.heap_type() {
+                HeapType::Abstract { ty: A::Extern | A::NoExtern, .. } => RefKind::Extern,
+                HeapType::Abstract { ty: A::Exn | A::NoExn, .. } => RefKind::Exn,
+                HeapType::Abstract { ty: A::Func | A::NoFunc, .. } => RefKind::Func,
+                HeapType::Abstract { .. } => RefKind::Any,
+                _ => {
+                    if v.is_function() {
+                        RefKind::Func
+                    } else {
+                        RefKind::Any
+                    }
+                }
+            };
+            Val::Ref(kind, !v.is_null())
+        }
+    })
+}
+
+/// Sorts an exception thrown out of Wasm into a trap or a JS error.
+fn classify(
+    scope: &mut v8::PinScope,
+    exc: Option<v8::Local<v8::Value>>,
+    export: Option<&str>,
+    info: &ModuleInfo,
+) -> Error {
+    let Some(exc) = exc else {
+        return exceptions::termination_error();
+    };
+    let ctors = State::get(scope).wasm_ctors();
+    let runtime_error = v8::Local::new(scope, &ctors.runtime_error);
+    let js = exceptions::js_error(scope, exc, false);
+    let is_runtime_error = exc
+        .to_object(scope)
+        .filter(|_| exc.is_object())
+        .and_then(|o| o.instance_of(scope, runtime_error.into()))
+        .unwrap_or(false);
+    let message = exc
+        .to_object(scope)
+        .filter(|_| exc.is_object())
+        .and_then(|o| {
+            let k = v8_str(scope, "message");
+            o.get(scope, k.into())
+        })
+        .map(|m| m.to_rust_string_lossy(scope))
+        .unwrap_or_default();
+    let is_stack_overflow =
+        exc.is_native_error() && message.starts_with("Maximum call stack size exceeded");
+    if !(is_runtime_error || is_stack_overflow) {
+        if export.is_none() && js.message.starts_with("LinkError") {
+            return Error::Other(js.message);
+        }
+        return Error::Js(Box::new(js));
+    }
+    let kind = TrapKind::from_v8_message(&message);
+    Error::Trap(Box::new(Trap {
+        export: export.map_or_else(|| "(start function)".to_string(), str::to_string),
+        kind,
+        message,
+        frames: parse_frames(js.stack.as_deref().unwrap_or(""), info),
+    }))
+}
+
+/// Wasm frames from a V8 stack: `at f (wasm://wasm/1a2b:wasm-function[3]:0x4f)`.
+fn parse_frames(stack: &str, info: &ModuleInfo) -> Vec<WasmFrame> {
+    stack
+        .lines()
+        .filter_map(|line| {
+            let rest = line.split_once("wasm-function[")?.1;
+            let (idx, rest) = rest.split_once(']')?;
+            let func_index: u32 = idx.parse().ok()?;
+            let off = rest.strip_prefix(":0x")?;
+            let off: String = off.chars().take_while(char::is_ascii_hexdigit).collect();
+            let offset = usize::from_str_radix(&off, 16).ok()?;
+            Some(WasmFrame {
+                func_index,
+                func_name: info.func_name(func_index).map(str::to_string),
+                offset,
+            })
+        })
+        .collect()
+}
