@@ -115,7 +115,12 @@ impl TaskQueue {
 
     /// Whether ready (not delayed) tasks are waiting.
     pub(crate) fn has_ready(&self) -> bool {
-        !self.inner.lock().unwrap_or_else(|e| e.into_inner()).ready.is_empty()
+        !self
+            .inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .ready
+            .is_empty()
     }
 }
 

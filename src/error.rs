@@ -26,7 +26,10 @@ pub enum Error {
         rendered: String,
     },
     /// Bytes that are not a valid Wasm binary.
-    #[error("invalid wasm module{}: {reason} (at byte offset {offset:#x})", path_suffix(path))]
+    #[error(
+        "invalid wasm module{}: {reason} (at byte offset {offset:#x})",
+        path_suffix(path)
+    )]
     InvalidWasm {
         path: Option<PathBuf>,
         offset: usize,

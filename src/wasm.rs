@@ -204,7 +204,10 @@ fn parse_float(s: &str) -> Option<f64> {
         "nan" | "NaN" => Some(f64::NAN),
         "inf" | "infinity" | "Infinity" => Some(f64::INFINITY),
         "-inf" | "-infinity" | "-Infinity" => Some(f64::NEG_INFINITY),
-        _ => s.parse::<f64>().ok().or_else(|| parse_int(s).map(|v| v as f64)),
+        _ => s
+            .parse::<f64>()
+            .ok()
+            .or_else(|| parse_int(s).map(|v| v as f64)),
     }
 }
 
@@ -230,7 +233,9 @@ impl fmt::Display for FuncSig {
 }
 
 fn join_types(tys: &[ValType]) -> String {
-    tys.iter().map(|t| format!(" {}", val_type_str(t))).collect()
+    tys.iter()
+        .map(|t| format!(" {}", val_type_str(t)))
+        .collect()
 }
 
 /// A value type in WAT syntax.
@@ -620,7 +625,9 @@ fn parse_info(bytes: &[u8]) -> std::result::Result<ModuleInfo, wasmparser::Binar
         let i = index as usize;
         let missing = || ExternType::Func(FuncSig::default());
         if matches!(kind, K::Func | K::FuncExact) {
-            info.func_exports.entry(index).or_insert_with(|| name.clone());
+            info.func_exports
+                .entry(index)
+                .or_insert_with(|| name.clone());
         }
         let ty = match kind {
             K::Func | K::FuncExact => funcs

@@ -9,7 +9,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "warren", version, about = "Run JavaScript and WebAssembly together on V8")]
+#[command(
+    name = "warren",
+    version,
+    about = "Run JavaScript and WebAssembly together on V8"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

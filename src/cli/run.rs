@@ -80,8 +80,9 @@ async fn run_wasm(args: &RunArgs) -> warren::Result<i32> {
             .zip(&args.args)
             .enumerate()
             .map(|(i, (ty, a))| {
-                warren::parse_arg(ty, a)
-                    .map_err(|why| Error::Args(format!("argument {} of \"{export}\": {why}", i + 1)))
+                warren::parse_arg(ty, a).map_err(|why| {
+                    Error::Args(format!("argument {} of \"{export}\": {why}", i + 1))
+                })
             })
             .collect::<Result<Vec<Val>, Error>>()?
     } else {

@@ -12,7 +12,6 @@ use crate::runtime::{script_origin, v8_str};
 const INSPECT_JS: &str = include_str!("../../js/inspect.js");
 const BOOTSTRAP_JS: &str = include_str!("../../js/bootstrap.js");
 
-
 /// Runs the embedded JS that defines warren's globals.
 pub(crate) fn install(scope: &mut v8::PinScope) -> Result<()> {
     let core = v8::Object::new(scope);

@@ -14,7 +14,10 @@ pub(crate) fn caught(tc: &mut v8::PinnedRef<v8::TryCatch<v8::HandleScope>>) -> E
     let mut err = js_error(tc, exc, false);
     // Syntax errors carry their location only in the message object: add it as a frame.
     if let Some(msg) = tc.message()
-        && err.stack.as_deref().is_none_or(|s| !s.contains("\n    at "))
+        && err
+            .stack
+            .as_deref()
+            .is_none_or(|s| !s.contains("\n    at "))
     {
         let res = msg
             .get_script_resource_name(tc)

@@ -21,8 +21,8 @@ use std::time::Instant;
 
 use crate::engine::{self, TaskQueue};
 use crate::error::{Error, Result};
-pub use crate::runtime::state::{OutputSink, Stream};
 use crate::runtime::state::State;
+pub use crate::runtime::state::{OutputSink, Stream};
 pub use crate::runtime::wasm::Instance;
 
 /// How to build a [`Runtime`].
@@ -129,10 +129,16 @@ impl Runtime {
         let name = v8_str(tc, name);
         let origin = script_origin(tc, name.into(), false);
         let result = v8::Script::compile(tc, src, Some(&origin)).and_then(|s| s.run(tc));
-        match result {
-            Some(v) => Ok(exceptions::to_json(tc, v)),
-            None => Err(exceptions::caught(tc)),
+        let Some(v) = result else {
+            return Err(exceptions::caught(tc));
+        };
+        let json = exceptions::to_json(tc, v);
+        // As after any macrotask: promise callbacks queued by the script run now.
+        tc.perform_microtask_checkpoint();
+        if tc.has_caught() {
+            return Err(exceptions::caught(tc));
         }
+        Ok(json)
     }
 
     /// Loads the ES module at `path` with its static imports, evaluates it and runs the
@@ -152,7 +158,10 @@ impl Runtime {
         enter!(self, scope);
         let module = modules::load_graph(scope, &abs)?;
         v8::tc_scope!(let tc, scope);
-        if module.instantiate_module(tc, modules::resolve_callback).is_none() {
+        if module
+            .instantiate_module(tc, modules::resolve_callback)
+            .is_none()
+        {
             return Err(exceptions::caught(tc));
         }
         let Some(result) = module.evaluate(tc) else {
@@ -200,16 +209,13 @@ impl Runtime {
         loop {
             self.tasks.set_waker(cx.waker());
             let (due, next_task) = self.tasks.take_due();
-            let ran_tasks = !due.is_empty();
             for task in due {
                 task.run();
             }
             let state = self.state();
             let fired_timers = {
                 enter!(self, scope);
-                if ran_tasks {
-                    scope.perform_microtask_checkpoint();
-                }
+                scope.perform_microtask_checkpoint();
                 let fired = builtins::fire_due_timers(scope, &state)?;
                 if let Some(e) = state.take_unhandled_rejection(scope) {
                     return Poll::Ready(Err(e));

@@ -32,7 +32,11 @@ impl ModuleMap {
             .push((global, url.to_string()));
     }
 
-    fn get<'s>(&self, scope: &v8::PinScope<'s, '_>, url: &str) -> Option<v8::Local<'s, v8::Module>> {
+    fn get<'s>(
+        &self,
+        scope: &v8::PinScope<'s, '_>,
+        url: &str,
+    ) -> Option<v8::Local<'s, v8::Module>> {
         self.by_url.get(url).map(|g| v8::Local::new(scope, g))
     }
 
@@ -68,7 +72,11 @@ pub(crate) fn load_graph<'s>(
     let url = Url::from_file_path(path)
         .map_err(|_| Error::Other(format!("{} is not an absolute path", path.display())))?;
     let state = State::get(scope);
-    state.modules.borrow_mut().main.get_or_insert(url.to_string());
+    state
+        .modules
+        .borrow_mut()
+        .main
+        .get_or_insert(url.to_string());
     load_url(scope, url.as_str(), None)
 }
 
@@ -87,7 +95,9 @@ fn load_url<'s>(
         state.modules.borrow_mut().insert(scope, &url, module);
         let requests = module.get_module_requests();
         for i in 0..requests.length() {
-            let Some(req) = requests.get(scope, i) else { continue };
+            let Some(req) = requests.get(scope, i) else {
+                continue;
+            };
             let Ok(req) = v8::Local::<v8::ModuleRequest>::try_from(req) else {
                 continue;
             };
@@ -215,7 +225,10 @@ fn import_meta_resolve<'s>(
     match resolve(&spec, &referrer) {
         Ok(u) => rv.set(v8_str(scope, u.as_str()).into()),
         Err(why) => {
-            let msg = v8_str(scope, &format!("cannot resolve \"{spec}\" from {referrer}: {why}"));
+            let msg = v8_str(
+                scope,
+                &format!("cannot resolve \"{spec}\" from {referrer}: {why}"),
+            );
             let exc = v8::Exception::type_error(scope, msg);
             scope.throw_exception(exc);
         }
@@ -251,8 +264,11 @@ fn dynamic_import<'s>(
     spec: &str,
     referrer: &str,
 ) -> Result<v8::Local<'s, v8::Promise>> {
-    let url = resolve(spec, referrer)
-        .map_err(|why| Error::Other(format!("cannot resolve \"{spec}\" imported from {referrer}: {why}")))?;
+    let url = resolve(spec, referrer).map_err(|why| {
+        Error::Other(format!(
+            "cannot resolve \"{spec}\" imported from {referrer}: {why}"
+        ))
+    })?;
     let module = load_url(scope, url.as_str(), Some(referrer.to_string()))?;
     v8::tc_scope!(let tc, scope);
     if module.get_status() == v8::ModuleStatus::Uninstantiated

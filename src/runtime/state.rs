@@ -120,7 +120,9 @@ impl State {
 
     pub fn timer_ref(&self, id: u32, refed: bool) {
         let mut t = self.timers.borrow_mut();
-        let Some(e) = t.by_id.get_mut(&id) else { return };
+        let Some(e) = t.by_id.get_mut(&id) else {
+            return;
+        };
         if e.refed != refed {
             e.refed = refed;
             if refed {
@@ -152,7 +154,12 @@ impl State {
 
     // ---- unhandled rejections ----
 
-    fn add_rejection(&self, scope: &v8::PinScope, p: v8::Local<v8::Promise>, v: v8::Local<v8::Value>) {
+    fn add_rejection(
+        &self,
+        scope: &v8::PinScope,
+        p: v8::Local<v8::Promise>,
+        v: v8::Local<v8::Value>,
+    ) {
         let entry = (v8::Global::new(scope, p), v8::Global::new(scope, v));
         self.rejections.borrow_mut().push(entry);
     }
@@ -173,7 +180,9 @@ impl State {
             r.remove(0)
         };
         let value = v8::Local::new(scope, &first.1);
-        Some(Error::Js(Box::new(exceptions::js_error(scope, value, true))))
+        Some(Error::Js(Box::new(exceptions::js_error(
+            scope, value, true,
+        ))))
     }
 }
 
@@ -216,7 +225,11 @@ pub(crate) fn install_heap_limit(isolate: &mut v8::OwnedIsolate) {
     // possible callback, which can come until the isolate is gone.
 }
 
-extern "C" fn near_heap_limit(data: *mut std::ffi::c_void, current: usize, _initial: usize) -> usize {
+extern "C" fn near_heap_limit(
+    data: *mut std::ffi::c_void,
+    current: usize,
+    _initial: usize,
+) -> usize {
     // SAFETY: `data` is the `IsolateHandle` boxed in `install_heap_limit`, never freed.
     let handle = unsafe { &*(data as *const v8::IsolateHandle) };
     handle.terminate_execution();

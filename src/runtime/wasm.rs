@@ -203,9 +203,10 @@ pub(crate) fn invoke(
         .ok_or_else(|| Error::Export(format!("export \"{export}\" is not callable")))?;
     let mut v8_args = Vec::with_capacity(args.len());
     for (i, (a, ty)) in args.iter().zip(&sig.params).enumerate() {
-        v8_args.push(to_v8(scope, a, ty).map_err(|why| {
-            Error::Args(format!("argument {} of \"{export}\": {why}", i + 1))
-        })?);
+        v8_args
+            .push(to_v8(scope, a, ty).map_err(|why| {
+                Error::Args(format!("argument {} of \"{export}\": {why}", i + 1))
+            })?);
     }
     v8::tc_scope!(let tc, scope);
     let recv = v8::undefined(tc).into();
@@ -270,7 +271,8 @@ fn from_v8(
     Ok(match ty {
         ValType::I32 => Val::I32(v.int32_value(scope).ok_or("not an i32")?),
         ValType::I64 => {
-            let b = v8::Local::<v8::BigInt>::try_from(v).map_err(|_| "i64 result is not a BigInt")?;
+            let b =
+                v8::Local::<v8::BigInt>::try_from(v).map_err(|_| "i64 result is not a BigInt")?;
             Val::I64(b.i64_value().0)
         }
         ValType::F32 => Val::F32(v.number_value(scope).ok_or("not a number")? as f32),
@@ -279,9 +281,18 @@ fn from_v8(
         ValType::Ref(r) => {
             use wasmparser::{AbstractHeapType as A, HeapType};
             let kind = match r.heap_type() {
-                HeapType::Abstract { ty: A::Extern | A::NoExtern, .. } => RefKind::Extern,
-                HeapType::Abstract { ty: A::Exn | A::NoExn, .. } => RefKind::Exn,
-                HeapType::Abstract { ty: A::Func | A::NoFunc, .. } => RefKind::Func,
+                HeapType::Abstract {
+                    ty: A::Extern | A::NoExtern,
+                    ..
+                } => RefKind::Extern,
+                HeapType::Abstract {
+                    ty: A::Exn | A::NoExn,
+                    ..
+                } => RefKind::Exn,
+                HeapType::Abstract {
+                    ty: A::Func | A::NoFunc,
+                    ..
+                } => RefKind::Func,
                 HeapType::Abstract { .. } => RefKind::Any,
                 _ => {
                     if v.is_function() {

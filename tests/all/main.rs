@@ -1,0 +1,43 @@
+//! The one integration-test binary (one link of V8): a module per area.
+
+mod cli;
+mod runtime;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// The project root (where `wasm/` and `js/` live).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the real `warren` binary with `args` from the project root.
+pub fn warren(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_warren"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("warren binary runs")
+}
+
+/// stdout, stderr and exit status of a run, for assertions.
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+pub fn run(args: &[&str]) -> Run {
+    let out = warren(args);
+    let r = Run {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+    };
+    assert!(
+        !r.stderr.contains("panicked") && !r.stderr.contains("RUST_BACKTRACE"),
+        "warren panicked for {args:?}:\n{}",
+        r.stderr
+    );
+    r
+}

@@ -1,0 +1,132 @@
+//! The library API: `Runtime` on test threads (the unprotected platform makes that work).
+
+use std::sync::{Arc, Mutex};
+
+use warren::{Error, Runtime, RuntimeOptions, Stream, TrapKind, Val};
+
+fn captured() -> (RuntimeOptions, Arc<Mutex<String>>) {
+    let buf = Arc::new(Mutex::new(String::new()));
+    let b = buf.clone();
+    let opts = RuntimeOptions {
+        output: Some(Arc::new(move |_s: Stream, bytes: &[u8]| {
+            b.lock().unwrap().push_str(&String::from_utf8_lossy(bytes));
+        })),
+        ..Default::default()
+    };
+    (opts, buf)
+}
+
+#[test]
+fn invoke_from_rust() {
+    let mut rt = Runtime::new(Default::default()).unwrap();
+    let bytes = warren::wat_to_wasm(None, include_bytes!("../../wasm/add.wat")).unwrap();
+    let inst = rt.instantiate_wasm("add.wat", &bytes).unwrap();
+    assert_eq!(
+        rt.invoke(&inst, "add", &[Val::I32(2), Val::I32(3)])
+            .unwrap(),
+        vec![Val::I32(5)]
+    );
+    assert_eq!(
+        rt.invoke(&inst, "add64", &[Val::I64(i64::MAX), Val::I64(1)])
+            .unwrap(),
+        vec![Val::I64(i64::MIN)]
+    );
+    assert_eq!(
+        rt.invoke(&inst, "swap", &[Val::F32(0.5), Val::F64(-1.0)])
+            .unwrap(),
+        vec![Val::F64(-1.0), Val::F32(0.5)]
+    );
+    let err = rt
+        .invoke(&inst, "add", &[Val::I64(1), Val::I32(1)])
+        .unwrap_err();
+    assert!(matches!(err, Error::Args(_)), "{err}");
+}
+
+#[test]
+fn trap_kind_is_typed() {
+    let mut rt = Runtime::new(Default::default()).unwrap();
+    let bytes = warren::wat_to_wasm(None, include_bytes!("../../wasm/traps.wat")).unwrap();
+    let inst = rt.instantiate_wasm("traps.wat", &bytes).unwrap();
+    match rt.invoke(&inst, "div", &[Val::I32(1), Val::I32(0)]) {
+        Err(Error::Trap(t)) => {
+            assert_eq!(t.kind, TrapKind::IntegerDivideByZero);
+            assert_eq!(t.export, "div");
+            assert_eq!(t.frames[0].func_name.as_deref(), Some("div"));
+        }
+        other => panic!("expected a trap, got {other:?}"),
+    }
+    // The runtime keeps working after a trap.
+    assert_eq!(
+        rt.invoke(&inst, "div", &[Val::I32(9), Val::I32(3)])
+            .unwrap(),
+        vec![Val::I32(3)]
+    );
+}
+
+#[test]
+fn console_goes_to_the_sink() {
+    let (opts, buf) = captured();
+    let mut rt = Runtime::new(opts).unwrap();
+    rt.execute_script("x.js", "console.log('hi', [1]); console.error('e')")
+        .unwrap();
+    assert_eq!(*buf.lock().unwrap(), "hi [ 1 ]\ne\n");
+}
+
+#[test]
+fn execute_script_values_and_errors() {
+    let mut rt = Runtime::new(Default::default()).unwrap();
+    let v = rt.execute_script("a.js", "({ a: [1, 'x'] })").unwrap();
+    assert_eq!(v, serde_json::json!({ "a": [1, "x"] }));
+    match rt.execute_script("b.js", "throw new TypeError('bad')") {
+        Err(Error::Js(e)) => assert!(e.message.contains("TypeError: bad"), "{}", e.message),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn event_loop_runs_timers_in_order() {
+    let (opts, buf) = captured();
+    let mut rt = Runtime::new(opts).unwrap();
+    rt.execute_script(
+        "t.js",
+        "setTimeout(() => console.log(2), 2); setTimeout(() => console.log(1), 1); Promise.resolve().then(() => console.log(0));",
+    )
+    .unwrap();
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    tokio.block_on(rt.run_event_loop()).unwrap();
+    assert_eq!(*buf.lock().unwrap(), "0\n1\n2\n");
+}
+
+#[test]
+fn runtimes_on_many_threads() {
+    let handles: Vec<_> = (0..4)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let mut rt = Runtime::new(Default::default()).unwrap();
+                rt.execute_script("n.js", &format!("{i} * 2")).unwrap()
+            })
+        })
+        .collect();
+    for (i, h) in handles.into_iter().enumerate() {
+        assert_eq!(h.join().unwrap(), serde_json::json!(i * 2));
+    }
+}
+
+#[test]
+fn heap_limit_is_enforced_without_aborting() {
+    let mut rt = Runtime::new(RuntimeOptions {
+        max_heap_bytes: Some(32 << 20),
+        ..Default::default()
+    })
+    .unwrap();
+    let err = rt
+        .execute_script(
+            "hog.js",
+            "const a = []; while (true) a.push(new Array(1e5).fill(1));",
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Limit(_)), "{err}");
+}
