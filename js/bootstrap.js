@@ -10,9 +10,12 @@
   const { inspect, format, formatWithOptions } = inspectFactory({
     getPromiseState: core.promiseState,
     getProxyDetails: core.proxyDetails,
-    previewEntries(v) {
+    getConstructorName: core.constructorName,
+    getOwnNonIndexProperties: core.ownNonIndexProperties,
+    // inspect.js asks for the [entries, isKeyValue] pair for iterators, entries otherwise.
+    previewEntries(v, isIterator) {
       const r = core.previewEntries(v);
-      return r === undefined ? undefined : r[0];
+      return r === undefined ? undefined : isIterator ? r : r[0];
     },
   });
 

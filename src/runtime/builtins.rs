@@ -33,6 +33,8 @@ pub(crate) fn install(scope: &mut v8::PinScope) -> Result<()> {
     add!("promiseState", op_promise_state);
     add!("proxyDetails", op_proxy_details);
     add!("previewEntries", op_preview_entries);
+    add!("constructorName", op_constructor_name);
+    add!("ownNonIndexProperties", op_own_non_index_properties);
     let inspect_factory = run_internal_script(scope, "warren:inspect.js", INSPECT_JS)?;
     let bootstrap = run_internal_script(scope, "warren:bootstrap.js", BOOTSTRAP_JS)?;
     let bootstrap = v8::Local::<v8::Function>::try_from(bootstrap)
@@ -248,4 +250,43 @@ fn op_preview_entries<'s>(
     let kv = v8::Boolean::new(scope, is_kv);
     pair.set_index(scope, 1, kv.into());
     rv.set(pair.into());
+}
+
+fn op_constructor_name<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    args: v8::FunctionCallbackArguments<'s>,
+    mut rv: v8::ReturnValue<'s, v8::Value>,
+) {
+    if let Ok(o) = v8::Local::<v8::Object>::try_from(args.get(0)) {
+        let name = o.get_constructor_name();
+        rv.set(v8::Local::new(scope, name).into());
+    }
+}
+
+/// Own non-index keys (strings, then symbols); filter 2 = enumerable only, 0 = all.
+fn op_own_non_index_properties<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    args: v8::FunctionCallbackArguments<'s>,
+    mut rv: v8::ReturnValue<'s, v8::Value>,
+) {
+    let Ok(o) = v8::Local::<v8::Object>::try_from(args.get(0)) else {
+        return;
+    };
+    let filter = if args.get(1).uint32_value(scope) == Some(2) {
+        v8::PropertyFilter::ONLY_ENUMERABLE
+    } else {
+        v8::PropertyFilter::ALL_PROPERTIES
+    };
+    let names = o.get_property_names(
+        scope,
+        v8::GetPropertyNamesArgsBuilder::new()
+            .mode(v8::KeyCollectionMode::OwnOnly)
+            .property_filter(filter)
+            .index_filter(v8::IndexFilter::SkipIndices)
+            .key_conversion(v8::KeyConversionMode::ConvertToString)
+            .build(),
+    );
+    if let Some(names) = names {
+        rv.set(names.into());
+    }
 }
