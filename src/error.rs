@@ -146,6 +146,8 @@ pub enum TrapKind {
     AllocationTooLarge,
     StackOverflow,
     UnalignedAtomic,
+    /// A host function returned `Err` or panicked; the message says which and why.
+    Host,
     /// A trap V8 reported with a message warren does not know; the message is kept.
     Other,
 }
@@ -197,7 +199,7 @@ impl TrapKind {
             TrapKind::AllocationTooLarge => "allocation too large",
             TrapKind::StackOverflow => "call stack exhausted",
             TrapKind::UnalignedAtomic => "unaligned atomic",
-            TrapKind::Other => "trap",
+            TrapKind::Host | TrapKind::Other => "trap",
         }
     }
 }
@@ -224,7 +226,7 @@ pub struct WasmFrame {
 impl fmt::Display for Trap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = match self.kind {
-            TrapKind::Other => self.message.as_str(),
+            TrapKind::Other | TrapKind::Host => self.message.as_str(),
             k => k.display_text(),
         };
         write!(f, "trap in export \"{}\": {}", self.export, what)?;

@@ -17,9 +17,11 @@
 
 pub mod engine;
 pub mod error;
+pub mod host;
 mod runtime;
 pub mod wasm;
 
 pub use error::{Error, JsError, LinkError, Result, Trap, TrapKind, WasmFrame};
+pub use host::{Caller, Json, Linker, Memory};
 pub use runtime::{Instance, OutputSink, Runtime, RuntimeOptions, Stream};
 pub use wasm::{ModuleInfo, Val, parse_arg, wat_to_wasm};

@@ -14,6 +14,12 @@ pub struct RunArgs {
     /// Print `--invoke` results as a JSON array.
     #[arg(long)]
     json: bool,
+    /// Link another module (JS or Wasm) as the import namespace NAME: `--preload util=util.wat`.
+    #[arg(long, value_name = "NAME=FILE")]
+    preload: Vec<String>,
+    /// Let `host:env` read real environment variables.
+    #[arg(long)]
+    allow_env: bool,
     /// The file to run: .js, .mjs, .wasm or .wat.
     file: PathBuf,
     /// Arguments: for `--invoke`, parsed by the export's parameter types.
@@ -42,20 +48,51 @@ pub fn run(args: RunArgs) -> warren::Result<i32> {
             ));
         }
         tokio.block_on(async {
-            let mut rt = Runtime::new(Default::default())?;
+            let mut rt = new_runtime(&args).await?;
             rt.run_main_module(&args.file).await?;
             Ok(0)
         })
     }
 }
 
+/// A runtime with the built-in `host:` modules and the `--preload` namespaces.
+async fn new_runtime(args: &RunArgs) -> warren::Result<Runtime> {
+    let mut linker = warren::Linker::new();
+    warren::host::builtins::add_builtins(
+        &mut linker,
+        warren::host::builtins::BuiltinPermissions {
+            allow_env: args.allow_env,
+        },
+    );
+    let mut rt = Runtime::new(warren::RuntimeOptions {
+        linker,
+        ..Default::default()
+    })?;
+    for p in &args.preload {
+        let Some((ns, file)) = p.split_once('=') else {
+            return Err(Error::Args(format!("--preload takes NAME=FILE, got {p:?}")));
+        };
+        let path = Path::new(file);
+        if is_wasm_file(path) {
+            let bytes = super::read_module(path)?;
+            let inst = rt.instantiate_wasm(&file_name(path), &bytes)?;
+            rt.register_namespace(ns, &inst)?;
+        } else {
+            rt.preload_js(ns, path).await?;
+        }
+    }
+    Ok(rt)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map_or("module".into(), |n| n.to_string_lossy().into_owned())
+}
+
 async fn run_wasm(args: &RunArgs) -> warren::Result<i32> {
     let bytes = super::read_module(&args.file)?;
-    let name = args
-        .file
-        .file_name()
-        .map_or("module".into(), |n| n.to_string_lossy().into_owned());
-    let mut rt = Runtime::new(Default::default())?;
+    let name = file_name(&args.file);
+    let mut rt = new_runtime(args).await?;
     let inst = rt.instantiate_wasm(&name, &bytes)?;
     let export = match &args.invoke {
         Some(e) => e.clone(),
@@ -89,7 +126,7 @@ async fn run_wasm(args: &RunArgs) -> warren::Result<i32> {
         // Wrong count: let invoke report it against the signature.
         args.args.iter().map(|_| Val::I32(0)).collect()
     };
-    let results = rt.invoke(&inst, &export, &vals)?;
+    let results = rt.invoke_async(&inst, &export, &vals).await?;
     rt.run_event_loop().await?;
     if args.json {
         let arr: Vec<serde_json::Value> = results.iter().map(Val::to_json).collect();

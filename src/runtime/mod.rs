@@ -6,6 +6,7 @@
 
 mod builtins;
 mod exceptions;
+mod host;
 mod modules;
 mod state;
 mod wasm;
@@ -21,6 +22,7 @@ use std::time::Instant;
 
 use crate::engine::{self, TaskQueue};
 use crate::error::{Error, Result};
+pub use crate::runtime::host::{CallerInfo, ScopeCaller};
 use crate::runtime::state::State;
 pub use crate::runtime::state::{OutputSink, Stream};
 pub use crate::runtime::wasm::Instance;
@@ -33,6 +35,8 @@ pub struct RuntimeOptions {
     /// Maximum V8 heap size in bytes. Reaching it stops the isolate with
     /// [`Error::Limit`] instead of aborting the process.
     pub max_heap_bytes: Option<usize>,
+    /// Host functions, for Wasm imports and `host:` JS modules.
+    pub linker: crate::Linker,
 }
 
 /// One V8 isolate with its main context: runs JS modules and Wasm, and owns the event loop.
@@ -86,7 +90,7 @@ impl Runtime {
         isolate.set_host_import_module_dynamically_callback(modules::dynamic_import_callback);
         isolate.set_capture_stack_trace_for_uncaught_exceptions(true, 10);
         let output = options.output.clone().unwrap_or_else(state::default_output);
-        let state = Rc::new(State::new(output));
+        let state = Rc::new(State::new(output, options.linker.clone()));
         isolate.set_slot(state.clone());
         if options.max_heap_bytes.is_some() {
             state::install_heap_limit(&mut isolate);
@@ -216,7 +220,11 @@ impl Runtime {
             let fired_timers = {
                 enter!(self, scope);
                 scope.perform_microtask_checkpoint();
-                let fired = builtins::fire_due_timers(scope, &state)?;
+                let settled = host::poll_ops(scope, &state, cx);
+                if settled > 0 {
+                    scope.perform_microtask_checkpoint();
+                }
+                let fired = builtins::fire_due_timers(scope, &state)? || settled > 0;
                 if let Some(e) = state.take_unhandled_rejection(scope) {
                     return Poll::Ready(Err(e));
                 }
@@ -261,6 +269,78 @@ impl Runtime {
     pub fn instantiate_wasm(&mut self, name: &str, bytes: &[u8]) -> Result<Instance> {
         enter!(self, scope);
         wasm::instantiate(scope, name, bytes)
+    }
+
+    /// Makes `instance`'s exports the import namespace `ns` for modules instantiated later
+    /// (what `--preload NAME=FILE.wasm` does).
+    ///
+    /// # Errors
+    /// Only if the instance is not this runtime's.
+    pub fn register_namespace(&mut self, ns: &str, instance: &Instance) -> Result<()> {
+        enter!(self, scope);
+        wasm::register_namespace(scope, ns, instance)
+    }
+
+    /// Loads a JS module and makes its exports the import namespace `ns` (what
+    /// `--preload NAME=FILE.js` does).
+    ///
+    /// # Errors
+    /// As [`Runtime::run_main_module`].
+    pub async fn preload_js(&mut self, ns: &str, path: &Path) -> Result<()> {
+        let promise = self.load_and_evaluate(path)?;
+        self.run_event_loop().await?;
+        self.check_main_promise(&promise)?;
+        let abs = absolute(path)?;
+        enter!(self, scope);
+        modules::register_js_namespace(scope, ns, &abs)
+    }
+
+    /// Calls an export and, if it returns a promise (an instance using async host functions
+    /// through JSPI), runs the event loop until it settles.
+    ///
+    /// # Errors
+    /// As [`Runtime::invoke`].
+    pub async fn invoke_async(
+        &mut self,
+        instance: &Instance,
+        export: &str,
+        args: &[crate::Val],
+    ) -> Result<Vec<crate::Val>> {
+        let called = {
+            enter!(self, scope);
+            wasm::call(scope, instance, export, args)?
+        };
+        match called {
+            wasm::Called::Done(v) => Ok(v),
+            wasm::Called::Promise(promise, results) => {
+                poll_fn(|cx| {
+                    let settled = {
+                        enter!(self, scope);
+                        v8::Local::new(scope, &promise).state() != v8::PromiseState::Pending
+                    };
+                    if settled {
+                        return Poll::Ready(Ok(()));
+                    }
+                    match self.poll_event_loop(cx) {
+                        Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+                        Poll::Ready(Ok(())) => Poll::Ready(Ok(())),
+                        Poll::Pending => {
+                            enter!(self, scope);
+                            if v8::Local::new(scope, &promise).state() != v8::PromiseState::Pending
+                            {
+                                Poll::Ready(Ok(()))
+                            } else {
+                                Poll::Pending
+                            }
+                        }
+                    }
+                })
+                .await?;
+                enter!(self, scope);
+                let p = v8::Local::new(scope, &promise);
+                wasm::settled_results(scope, instance, export, p, &results)
+            }
+        }
     }
 
     /// Calls the exported function `export` of `instance` with `args`.

@@ -53,7 +53,7 @@ impl ModuleMap {
 pub(crate) fn resolve(specifier: &str, referrer: &str) -> std::result::Result<Url, String> {
     if let Ok(url) = Url::parse(specifier) {
         return match url.scheme() {
-            "file" => Ok(url),
+            "file" | "host" => Ok(url),
             s => Err(format!("unsupported URL scheme \"{s}:\"")),
         };
     }
@@ -91,7 +91,11 @@ fn load_url<'s>(
         if state.modules.borrow().by_url.contains_key(&url) {
             continue;
         }
-        let module = compile_url(scope, &url, importer.as_deref())?;
+        let module = if let Some(name) = url.strip_prefix("host:") {
+            host_module(scope, &url, name, importer.as_deref())?
+        } else {
+            compile_url(scope, &url, importer.as_deref())?
+        };
         state.modules.borrow_mut().insert(scope, &url, module);
         let requests = module.get_module_requests();
         for i in 0..requests.length() {
@@ -150,6 +154,72 @@ fn compile_url<'s>(
         Some(m) => Ok(m),
         None => Err(exceptions::caught(tc)),
     }
+}
+
+/// A synthetic module exporting the host functions of `host:NAME`.
+fn host_module<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    url: &str,
+    name: &str,
+    importer: Option<&str>,
+) -> Result<v8::Local<'s, v8::Module>> {
+    let state = State::get(scope);
+    let Some(funcs) = crate::runtime::host::host_module_exports(&state, url) else {
+        let at = importer
+            .map(|i| format!(" imported from {i}"))
+            .unwrap_or_default();
+        return Err(Error::Other(format!(
+            "cannot resolve \"{url}\"{at}: no host module named \"{name}\" is registered"
+        )));
+    };
+    let names: Vec<v8::Local<v8::String>> = funcs.iter().map(|(_, n)| v8_str(scope, n)).collect();
+    let module_name = v8_str(scope, url);
+    Ok(v8::Module::create_synthetic_module(
+        scope,
+        module_name,
+        &names,
+        host_module_evaluate,
+    ))
+}
+
+fn host_module_evaluate<'s>(
+    context: v8::Local<'s, v8::Context>,
+    module: v8::Local<v8::Module>,
+) -> Option<v8::Local<'s, v8::Value>> {
+    v8::callback_scope!(unsafe scope, context);
+    let state = State::get(scope);
+    let url = state.modules.borrow().url_of(scope, module)?;
+    let funcs = crate::runtime::host::host_module_exports(&state, &url)?;
+    drop(state);
+    for (id, name) in funcs {
+        let f = crate::runtime::host::host_function(scope, id, None, &name)?;
+        let key = v8_str(scope, &name);
+        module.set_synthetic_module_export(scope, key, f.into())?;
+    }
+    // Evaluation of a module yields a promise (top-level await semantics).
+    let resolver = v8::PromiseResolver::new(scope)?;
+    let undefined = v8::undefined(scope).into();
+    resolver.resolve(scope, undefined);
+    Some(resolver.get_promise(scope).into())
+}
+
+/// Makes the namespace of the (loaded and evaluated) module at `path` the import namespace
+/// `ns`.
+pub(crate) fn register_js_namespace(scope: &mut v8::PinScope, ns: &str, path: &Path) -> Result<()> {
+    let url = Url::from_file_path(path)
+        .map_err(|_| Error::Other(format!("{} is not an absolute path", path.display())))?;
+    let state = State::get(scope);
+    let module = state
+        .modules
+        .borrow()
+        .get(scope, url.as_str())
+        .ok_or_else(|| Error::Other(format!("{url} is not loaded")))?;
+    let obj = module
+        .get_module_namespace()
+        .to_object(scope)
+        .ok_or_else(|| Error::Other("module namespace is not an object".into()))?;
+    state.set_namespace(ns, v8::Global::new(scope, obj), None);
+    Ok(())
 }
 
 /// The resolve callback for instantiation: a pure lookup in the module map.

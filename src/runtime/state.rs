@@ -10,9 +10,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
+use crate::host::Linker;
 use crate::runtime::exceptions;
+use crate::runtime::host::PendingOp;
 use crate::runtime::modules::ModuleMap;
 use crate::runtime::wasm::WasmCtors;
+use crate::wasm::ExternType;
 
 /// Which output stream a piece of console output goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,11 +61,29 @@ pub(crate) struct State {
     pub fire_timer: RefCell<Option<v8::Global<v8::Function>>>,
     pub wasm: RefCell<Option<Rc<WasmCtors>>>,
     pub modules: RefCell<ModuleMap>,
-    pending_ops: Cell<usize>,
+    /// Async host calls in flight.
+    ops: RefCell<Vec<PendingOp>>,
+    /// The host-function registry.
+    pub linker: Linker,
+    /// Import namespaces provided by modules (`--preload NAME=FILE`).
+    namespaces: RefCell<HashMap<String, NamespaceEntry>>,
+}
+
+/// An import namespace backed by a module's exports.
+pub(crate) struct NamespaceEntry {
+    object: v8::Global<v8::Object>,
+    /// Export types, when the namespace is a Wasm instance (for link-time type checks).
+    types: Option<HashMap<String, ExternType>>,
+}
+
+/// A namespace, entered into a scope.
+pub(crate) struct Namespace<'s> {
+    pub object: v8::Local<'s, v8::Object>,
+    pub types: Option<HashMap<String, ExternType>>,
 }
 
 impl State {
-    pub fn new(output: OutputSink) -> Self {
+    pub fn new(output: OutputSink, linker: Linker) -> Self {
         State {
             output,
             timers: Default::default(),
@@ -70,7 +91,9 @@ impl State {
             fire_timer: Default::default(),
             wasm: Default::default(),
             modules: Default::default(),
-            pending_ops: Cell::new(0),
+            ops: Default::default(),
+            linker,
+            namespaces: Default::default(),
         }
     }
 
@@ -88,7 +111,43 @@ impl State {
     }
 
     pub fn pending_ops(&self) -> usize {
-        self.pending_ops.get()
+        self.ops.borrow().len()
+    }
+
+    pub fn push_op(&self, op: PendingOp) {
+        self.ops.borrow_mut().push(op);
+    }
+
+    /// Takes the pending ops out to poll them (no borrow is held while they run).
+    pub fn take_ops(&self) -> Vec<PendingOp> {
+        std::mem::take(&mut *self.ops.borrow_mut())
+    }
+
+    /// Puts back the ops still pending, after any added meanwhile.
+    pub fn return_ops(&self, mut ops: Vec<PendingOp>) {
+        let mut cur = self.ops.borrow_mut();
+        ops.append(&mut cur);
+        *cur = ops;
+    }
+
+    pub fn set_namespace(
+        &self,
+        name: &str,
+        object: v8::Global<v8::Object>,
+        types: Option<HashMap<String, ExternType>>,
+    ) {
+        self.namespaces
+            .borrow_mut()
+            .insert(name.to_string(), NamespaceEntry { object, types });
+    }
+
+    pub fn namespace<'s>(&self, scope: &v8::PinScope<'s, '_>, name: &str) -> Option<Namespace<'s>> {
+        let map = self.namespaces.borrow();
+        let e = map.get(name)?;
+        Some(Namespace {
+            object: v8::Local::new(scope, &e.object),
+            types: e.types.clone(),
+        })
     }
 
     pub fn wasm_ctors(&self) -> Rc<WasmCtors> {

@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use wasmparser::ValType;
 
-use crate::error::{Error, LinkError, Result, Trap, TrapKind, WasmFrame};
-use crate::runtime::exceptions;
+use crate::error::{Error, Result, Trap, TrapKind, WasmFrame};
 use crate::runtime::state::State;
 use crate::runtime::v8_str;
+use crate::runtime::{exceptions, host};
 use crate::wasm::{ExternType, ModuleInfo, RefKind, Val, val_type_str};
 
 /// `WebAssembly.Module`, `.Instance` and `.RuntimeError` as the context first had them, so
@@ -18,9 +18,69 @@ use crate::wasm::{ExternType, ModuleInfo, RefKind, Val, val_type_str};
 pub(crate) struct WasmCtors {
     pub instance: v8::Global<v8::Function>,
     pub runtime_error: v8::Global<v8::Function>,
+    pub suspending: v8::Global<v8::Function>,
+    pub promising: v8::Global<v8::Function>,
     /// Distinguishes this runtime's instances from another's.
     pub runtime_id: u64,
-    pub instances: std::cell::RefCell<Vec<v8::Global<v8::Object>>>,
+    /// Every instance of the runtime, by slot. A slot is reserved before instantiation so
+    /// host functions can be bound to it; it is filled once the instance exists.
+    slots: std::cell::RefCell<Vec<Slot>>,
+}
+
+#[derive(Default)]
+struct Slot {
+    exports: Option<v8::Global<v8::Object>>,
+    memory: Option<String>,
+    handle: Option<Instance>,
+}
+
+impl WasmCtors {
+    fn reserve_slot(&self) -> usize {
+        let mut s = self.slots.borrow_mut();
+        s.push(Slot::default());
+        s.len() - 1
+    }
+
+    fn fill_slot(&self, i: usize, exports: v8::Global<v8::Object>, handle: Instance) {
+        let mut s = self.slots.borrow_mut();
+        let memory = handle
+            .info
+            .exports
+            .iter()
+            .find(|e| matches!(e.ty, ExternType::Memory { .. }))
+            .map(|e| e.name.clone());
+        s[i] = Slot {
+            exports: Some(exports),
+            memory,
+            handle: Some(handle),
+        };
+    }
+
+    /// The exports object and memory export name of slot `i`, once filled.
+    pub fn slot<'s>(
+        &self,
+        scope: &v8::PinScope<'s, '_>,
+        i: usize,
+    ) -> Option<(v8::Local<'s, v8::Object>, Option<String>)> {
+        let s = self.slots.borrow();
+        let slot = s.get(i)?;
+        Some((
+            v8::Local::new(scope, slot.exports.as_ref()?),
+            slot.memory.clone(),
+        ))
+    }
+
+    pub fn instance_handle(&self, i: usize) -> Option<Instance> {
+        self.slots.borrow().get(i)?.handle.clone()
+    }
+
+    fn exports<'s>(
+        &self,
+        scope: &v8::PinScope<'s, '_>,
+        i: usize,
+    ) -> Option<v8::Local<'s, v8::Object>> {
+        self.slot(scope, i).map(|(e, _)| e)
+    }
 }
 
 static NEXT_RUNTIME_ID: AtomicU64 = AtomicU64::new(1);
@@ -32,6 +92,17 @@ pub struct Instance {
     index: usize,
     info: Arc<ModuleInfo>,
     name: String,
+    jspi: bool,
+}
+
+impl std::fmt::Debug for Instance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Instance")
+            .field("name", &self.name)
+            .field("exports", &self.info.exports.len())
+            .field("jspi", &self.jspi)
+            .finish()
+    }
 }
 
 impl Instance {
@@ -43,6 +114,12 @@ impl Instance {
     /// The name it was instantiated under (usually its file name).
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Whether it imports async host functions (through JSPI): its exports must then be
+    /// called with [`crate::Runtime::invoke_async`].
+    pub fn uses_jspi(&self) -> bool {
+        self.jspi
     }
 }
 
@@ -66,41 +143,33 @@ pub(crate) fn capture_constructors(scope: &mut v8::PinScope) -> Result<()> {
     let missing = |n: &str| Error::Other(format!("WebAssembly.{n} is missing"));
     let instance = get_fn(scope, wa, "Instance").ok_or_else(|| missing("Instance"))?;
     let runtime_error = get_fn(scope, wa, "RuntimeError").ok_or_else(|| missing("RuntimeError"))?;
+    let suspending = get_fn(scope, wa, "Suspending").ok_or_else(|| missing("Suspending"))?;
+    let promising = get_fn(scope, wa, "promising").ok_or_else(|| missing("promising"))?;
     let ctors = WasmCtors {
         instance: v8::Global::new(scope, instance),
         runtime_error: v8::Global::new(scope, runtime_error),
+        suspending: v8::Global::new(scope, suspending),
+        promising: v8::Global::new(scope, promising),
         runtime_id: NEXT_RUNTIME_ID.fetch_add(1, Ordering::Relaxed),
-        instances: Default::default(),
+        slots: Default::default(),
     };
     *State::get(scope).wasm.borrow_mut() = Some(Rc::new(ctors));
     Ok(())
 }
 
-/// Compiles and instantiates a module with no imports.
+/// Compiles and instantiates a module, resolving its imports from the runtime's namespaces
+/// and host functions.
 pub(crate) fn instantiate(scope: &mut v8::PinScope, name: &str, bytes: &[u8]) -> Result<Instance> {
     let info = ModuleInfo::parse(bytes).map_err(|e| with_path(e, name))?;
-    if !info.imports.is_empty() {
-        return Err(Error::Link {
-            unresolved: info
-                .imports
-                .iter()
-                .map(|i| LinkError {
-                    module: i.module.clone(),
-                    name: i.name.clone(),
-                    expected: i.ty.to_string(),
-                    provided: None,
-                })
-                .collect(),
-        });
-    }
     let ctors = State::get(scope).wasm_ctors();
+    let slot = ctors.reserve_slot();
+    let (imports, jspi) = host::build_imports(scope, &info, slot)?;
     v8::tc_scope!(let tc, scope);
     let Some(module) = v8::WasmModuleObject::compile(tc, bytes) else {
         let err = exceptions::caught(tc);
         return Err(compile_error(err, name));
     };
     let ctor = v8::Local::new(tc, &ctors.instance);
-    let imports = v8::Object::new(tc);
     let Some(instance) = ctor.new_instance(tc, &[module.into(), imports.into()]) else {
         let exc = tc.exception();
         return Err(classify(tc, exc, None, &info));
@@ -110,14 +179,36 @@ pub(crate) fn instantiate(scope: &mut v8::PinScope, name: &str, bytes: &[u8]) ->
         .get(tc, key.into())
         .and_then(|v| v8::Local::<v8::Object>::try_from(v).ok())
         .ok_or_else(|| Error::Other("instance has no exports object".into()))?;
-    let mut list = ctors.instances.borrow_mut();
-    list.push(v8::Global::new(tc, exports));
-    Ok(Instance {
+    let handle = Instance {
         runtime_id: ctors.runtime_id,
-        index: list.len() - 1,
+        index: slot,
         info: Arc::new(info),
         name: name.to_string(),
-    })
+        jspi,
+    };
+    ctors.fill_slot(slot, v8::Global::new(tc, exports), handle.clone());
+    Ok(handle)
+}
+
+/// Makes `instance`'s exports the import namespace `ns` for modules instantiated later.
+pub(crate) fn register_namespace(
+    scope: &mut v8::PinScope,
+    ns: &str,
+    instance: &Instance,
+) -> Result<()> {
+    let state = State::get(scope);
+    let ctors = state.wasm_ctors();
+    let exports = ctors
+        .exports(scope, instance.index)
+        .ok_or_else(|| Error::Other("instance not ready".into()))?;
+    let types = instance
+        .info
+        .exports
+        .iter()
+        .map(|e| (e.name.clone(), e.ty.clone()))
+        .collect();
+    state.set_namespace(ns, v8::Global::new(scope, exports), Some(types));
+    Ok(())
 }
 
 fn with_path(e: Error, name: &str) -> Error {
@@ -154,6 +245,31 @@ pub(crate) fn invoke(
     export: &str,
     args: &[Val],
 ) -> Result<Vec<Val>> {
+    if instance.jspi {
+        return Err(Error::Other(format!(
+            "{} imports async host functions (JSPI): call \"{export}\" with invoke_async",
+            instance.name
+        )));
+    }
+    match call(scope, instance, export, args)? {
+        Called::Done(v) => Ok(v),
+        Called::Promise(..) => Err(Error::Other("unexpected promise".into())),
+    }
+}
+
+/// The outcome of calling an export: its results, or (through JSPI) a promise of them.
+pub(crate) enum Called {
+    Done(Vec<Val>),
+    Promise(v8::Global<v8::Promise>, Vec<ValType>),
+}
+
+/// Calls an export; exports of JSPI instances are called through `WebAssembly.promising`.
+pub(crate) fn call(
+    scope: &mut v8::PinScope,
+    instance: &Instance,
+    export: &str,
+    args: &[Val],
+) -> Result<Called> {
     let ctors = State::get(scope).wasm_ctors();
     if instance.runtime_id != ctors.runtime_id {
         return Err(Error::Other(
@@ -195,10 +311,9 @@ pub(crate) fn invoke(
             args.len()
         )));
     }
-    let exports = {
-        let list = ctors.instances.borrow();
-        v8::Local::new(scope, &list[instance.index])
-    };
+    let exports = ctors
+        .exports(scope, instance.index)
+        .ok_or_else(|| Error::Other("instance not ready".into()))?;
     let func = get_fn(scope, exports, export)
         .ok_or_else(|| Error::Export(format!("export \"{export}\" is not callable")))?;
     let mut v8_args = Vec::with_capacity(args.len());
@@ -210,6 +325,18 @@ pub(crate) fn invoke(
     }
     v8::tc_scope!(let tc, scope);
     let recv = v8::undefined(tc).into();
+    let func = if instance.jspi {
+        let promising = v8::Local::new(tc, &ctors.promising);
+        match promising
+            .call(tc, recv, &[func.into()])
+            .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok())
+        {
+            Some(f) => f,
+            None => return Err(exceptions::caught(tc)),
+        }
+    } else {
+        func
+    };
     let Some(result) = func.call(tc, recv, &v8_args) else {
         let exc = tc.exception();
         if tc.has_terminated() || exc.is_none() {
@@ -217,8 +344,48 @@ pub(crate) fn invoke(
         }
         return Err(classify(tc, exc, Some(export), info));
     };
+    if instance.jspi {
+        let p = v8::Local::<v8::Promise>::try_from(result)
+            .map_err(|_| Error::Other("promising export did not return a promise".into()))?;
+        // Rust awaits this promise: mark it handled so a rejection is not also reported as
+        // unhandled by the event loop.
+        if let Some(noop) = v8::Function::builder(
+            |_: &mut v8::PinScope, _: v8::FunctionCallbackArguments, _: v8::ReturnValue| {},
+        )
+        .build(tc)
+        {
+            p.catch(tc, noop);
+        }
+        return Ok(Called::Promise(v8::Global::new(tc, p), sig.results));
+    }
     from_v8_results(tc, result, &sig.results)
+        .map(Called::Done)
         .map_err(|why| Error::Other(format!("result of \"{export}\": {why}")))
+}
+
+/// The results of a settled JSPI call.
+pub(crate) fn settled_results(
+    scope: &mut v8::PinScope,
+    instance: &Instance,
+    export: &str,
+    promise: v8::Local<v8::Promise>,
+    results: &[ValType],
+) -> Result<Vec<Val>> {
+    match promise.state() {
+        v8::PromiseState::Fulfilled => {
+            let v = promise.result(scope);
+            from_v8_results(scope, v, results)
+                .map_err(|why| Error::Other(format!("result of \"{export}\": {why}")))
+        }
+        v8::PromiseState::Rejected => {
+            let exc = promise.result(scope);
+            State::get(scope).forget_rejection(scope, promise);
+            Err(classify(scope, Some(exc), Some(export), &instance.info))
+        }
+        v8::PromiseState::Pending => Err(Error::Stalled(format!(
+            "export \"{export}\" is waiting on a promise nothing will settle"
+        ))),
+    }
 }
 
 fn to_v8<'s>(
@@ -336,6 +503,15 @@ fn classify(
         .unwrap_or_default();
     let is_stack_overflow =
         exc.is_native_error() && message.starts_with("Maximum call stack size exceeded");
+    let from_host = host::is_host_error(scope, exc);
+    if from_host {
+        return Error::Trap(Box::new(Trap {
+            export: export.map_or_else(|| "(start function)".to_string(), str::to_string),
+            kind: TrapKind::Host,
+            message,
+            frames: parse_frames(js.stack.as_deref().unwrap_or(""), info),
+        }));
+    }
     if !(is_runtime_error || is_stack_overflow) {
         if export.is_none() && js.message.starts_with("LinkError") {
             return Error::Other(js.message);

@@ -1,0 +1,290 @@
+//! Host functions in Rust: the [`Linker`] registry (module, name) -> typed closure, shared by
+//! Wasm imports and JS `host:` modules, and the [`Caller`] a host function can ask for.
+//!
+//! Modelled on wasmtime's `Linker::func_wrap`: a closure `Fn(A1, .., An) -> R` (optionally
+//! with a leading [`Caller`]) is erased, through a trait implemented per arity, into one
+//! function that converts arguments with [`FromJs`] and the result with [`IntoJs`].
+
+pub mod builtins;
+mod convert;
+mod func;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+#[doc(hidden)]
+pub use convert::HostFailure;
+pub use convert::{FromJs, IntoJs, Json, TypeDesc, WasmType};
+pub use func::{IntoAsyncFunc, IntoFunc};
+
+use crate::Val;
+use crate::error::Result;
+
+/// The erased synchronous form of a host function.
+pub(crate) type SyncFn = dyn for<'s, 'i> Fn(
+        &mut v8::PinScope<'s, 'i>,
+        &v8::FunctionCallbackArguments<'s>,
+        crate::runtime::CallerInfo,
+    ) -> std::result::Result<v8::Local<'s, v8::Value>, HostFailure>
+    + Send
+    + Sync;
+
+/// Converts an async host function's output once it is ready, on the isolate's thread.
+pub(crate) type Settle = Box<
+    dyn for<'s, 'i> FnOnce(
+        &mut v8::PinScope<'s, 'i>,
+    ) -> std::result::Result<v8::Local<'s, v8::Value>, HostFailure>,
+>;
+
+/// The erased asynchronous form: converts arguments now, returns the future of the result.
+pub(crate) type AsyncFn = dyn for<'s, 'i> Fn(
+        &mut v8::PinScope<'s, 'i>,
+        &v8::FunctionCallbackArguments<'s>,
+    ) -> std::result::Result<Pin<Box<dyn Future<Output = Settle>>>, HostFailure>
+    + Send
+    + Sync;
+
+pub(crate) enum Callable {
+    Sync(Arc<SyncFn>),
+    Async(Arc<AsyncFn>),
+}
+
+/// One registered host function.
+pub(crate) struct HostFunc {
+    pub module: String,
+    pub name: String,
+    pub params: Vec<TypeDesc>,
+    pub results: Vec<TypeDesc>,
+    pub callable: Callable,
+}
+
+impl HostFunc {
+    pub fn is_async(&self) -> bool {
+        matches!(self.callable, Callable::Async(_))
+    }
+
+    /// The Wasm signature, if every parameter and result has a Wasm type.
+    pub fn wasm_sig(&self) -> Option<crate::wasm::FuncSig> {
+        let conv = |d: &TypeDesc| match d {
+            TypeDesc::Wasm(w) => Some(w.to_valtype()),
+            TypeDesc::JsOnly(_) => None,
+        };
+        Some(crate::wasm::FuncSig {
+            params: self.params.iter().map(conv).collect::<Option<_>>()?,
+            results: self.results.iter().map(conv).collect::<Option<_>>()?,
+        })
+    }
+
+    /// The signature for messages: WAT syntax, with JS-only types named.
+    pub fn describe(&self) -> String {
+        if let Some(sig) = self.wasm_sig() {
+            return sig.to_string();
+        }
+        let name = |d: &TypeDesc| match d {
+            TypeDesc::Wasm(w) => crate::wasm::val_type_str(&w.to_valtype()),
+            TypeDesc::JsOnly(n) => (*n).to_string(),
+        };
+        let p: Vec<String> = self.params.iter().map(name).collect();
+        let r: Vec<String> = self.results.iter().map(name).collect();
+        let mut s = "func".to_string();
+        if !p.is_empty() {
+            s += &format!(" (param {})", p.join(" "));
+        }
+        if !r.is_empty() {
+            s += &format!(" (result {})", r.join(" "));
+        }
+        s + " (JS-only types)"
+    }
+}
+
+/// The registry of host functions. Cheap to clone; share one across many runtimes.
+///
+/// # Examples
+/// ```
+/// let mut linker = warren::Linker::new();
+/// linker.func("math", "double", |x: i32| x * 2);
+/// linker.func("text", "shout", |s: String| s.to_uppercase());
+/// ```
+#[derive(Clone, Default)]
+pub struct Linker {
+    funcs: Vec<Arc<HostFunc>>,
+    index: HashMap<(String, String), usize>,
+}
+
+impl fmt::Debug for Linker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<String> = self
+            .funcs
+            .iter()
+            .map(|h| format!("{}.{}", h.module, h.name))
+            .collect();
+        f.debug_struct("Linker").field("funcs", &names).finish()
+    }
+}
+
+impl Linker {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a synchronous host function. Its parameters and result are converted from
+    /// and to JS/Wasm values; a first parameter of type [`Caller`] gives access to the
+    /// calling instance's memory. A later registration under the same name replaces it.
+    pub fn func<Params, Results>(
+        &mut self,
+        module: &str,
+        name: &str,
+        f: impl IntoFunc<Params, Results>,
+    ) -> &mut Self {
+        let (params, results, call) = f.into_erased();
+        self.insert(HostFunc {
+            module: module.to_string(),
+            name: name.to_string(),
+            params,
+            results,
+            callable: Callable::Sync(call),
+        })
+    }
+
+    /// Registers an async host function backed by a future. From JS it returns a Promise;
+    /// from Wasm it is imported through JSPI (`WebAssembly.Suspending`), so it looks
+    /// synchronous to the Wasm code and the export that calls it returns a Promise.
+    pub fn func_async<Params, Results>(
+        &mut self,
+        module: &str,
+        name: &str,
+        f: impl IntoAsyncFunc<Params, Results>,
+    ) -> &mut Self {
+        let (params, results, call) = f.into_erased();
+        self.insert(HostFunc {
+            module: module.to_string(),
+            name: name.to_string(),
+            params,
+            results,
+            callable: Callable::Async(call),
+        })
+    }
+
+    fn insert(&mut self, h: HostFunc) -> &mut Self {
+        let key = (h.module.clone(), h.name.clone());
+        let h = Arc::new(h);
+        match self.index.get(&key) {
+            Some(&i) => self.funcs[i] = h,
+            None => {
+                self.index.insert(key, self.funcs.len());
+                self.funcs.push(h);
+            }
+        }
+        self
+    }
+
+    pub(crate) fn get(&self, module: &str, name: &str) -> Option<(usize, &Arc<HostFunc>)> {
+        let i = *self.index.get(&(module.to_string(), name.to_string()))?;
+        Some((i, &self.funcs[i]))
+    }
+
+    pub(crate) fn by_id(&self, id: usize) -> Option<&Arc<HostFunc>> {
+        self.funcs.get(id)
+    }
+
+    /// Whether any function is registered under `module`.
+    pub fn has_module(&self, module: &str) -> bool {
+        self.funcs.iter().any(|h| h.module == module)
+    }
+
+    /// The functions registered under `module`, with their ids.
+    pub(crate) fn module_funcs(&self, module: &str) -> Vec<(usize, Arc<HostFunc>)> {
+        self.funcs
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.module == module)
+            .map(|(i, h)| (i, h.clone()))
+            .collect()
+    }
+}
+
+/// What a host function's [`Caller`] can do; implemented by the runtime around its scope.
+pub(crate) trait CallerOps {
+    fn memory_read(&mut self, ptr: u64, len: u64) -> std::result::Result<Vec<u8>, String>;
+    fn memory_write(&mut self, ptr: u64, bytes: &[u8]) -> std::result::Result<(), String>;
+    fn memory_size(&mut self) -> std::result::Result<u64, String>;
+    fn call_export(&mut self, name: &str, args: &[Val]) -> Result<Vec<Val>>;
+    fn call_global(&mut self, name: &str, args: &[serde_json::Value]) -> Result<serde_json::Value>;
+    fn write_output(&mut self, stream: crate::Stream, bytes: &[u8]);
+    fn has_instance(&self) -> bool;
+}
+
+/// The context of a host-function call: the calling Wasm instance (its memory, its
+/// exports) and the runtime (its globals and output).
+pub struct Caller<'a> {
+    pub(crate) ops: &'a mut dyn CallerOps,
+}
+
+impl Caller<'_> {
+    /// The calling instance's exported memory. Errors when the caller is JS, or the instance
+    /// exports no memory.
+    pub fn memory(&mut self) -> std::result::Result<Memory<'_>, String> {
+        if !self.ops.has_instance() {
+            return Err("this host function was called from JS, not from a Wasm instance".into());
+        }
+        self.ops.memory_size()?;
+        Ok(Memory {
+            ops: &mut *self.ops,
+        })
+    }
+
+    /// Calls an export of the calling instance (re-entry into Wasm).
+    pub fn call_export(&mut self, name: &str, args: &[Val]) -> Result<Vec<Val>> {
+        self.ops.call_export(name, args)
+    }
+
+    /// Calls a global JS function by name with JSON arguments; returns its result as JSON.
+    pub fn call_global(
+        &mut self,
+        name: &str,
+        args: &[serde_json::Value],
+    ) -> Result<serde_json::Value> {
+        self.ops.call_global(name, args)
+    }
+
+    /// Writes to the runtime's output sink (what `console.log` writes to).
+    pub fn write_output(&mut self, stream: crate::Stream, bytes: &[u8]) {
+        self.ops.write_output(stream, bytes);
+    }
+}
+
+/// A view of the calling instance's linear memory.
+pub struct Memory<'a> {
+    ops: &'a mut dyn CallerOps,
+}
+
+impl Memory<'_> {
+    /// Copies `len` bytes at `ptr` out of memory. Out-of-bounds ranges are an error.
+    pub fn read(&mut self, ptr: u64, len: u64) -> std::result::Result<Vec<u8>, String> {
+        self.ops.memory_read(ptr, len)
+    }
+
+    /// Reads `len` bytes at `ptr` as UTF-8 (the ptr/len string ABI).
+    pub fn read_string(&mut self, ptr: u64, len: u64) -> std::result::Result<String, String> {
+        let bytes = self.read(ptr, len)?;
+        String::from_utf8(bytes).map_err(|e| {
+            format!(
+                "invalid UTF-8 in memory at {ptr:#x}+{len}: byte {} is not valid",
+                e.utf8_error().valid_up_to()
+            )
+        })
+    }
+
+    /// Copies `bytes` into memory at `ptr`.
+    pub fn write(&mut self, ptr: u64, bytes: &[u8]) -> std::result::Result<(), String> {
+        self.ops.memory_write(ptr, bytes)
+    }
+
+    /// The memory's current size in bytes.
+    pub fn size(&mut self) -> std::result::Result<u64, String> {
+        self.ops.memory_size()
+    }
+}

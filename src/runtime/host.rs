@@ -1,0 +1,472 @@
+//! The runtime side of host functions: the one trampoline every host function goes through
+//! (panics caught, errors thrown), the `Caller` implementation over a scope, async host calls
+//! as pending operations of the event loop, import objects for Wasm, and `host:` modules.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use crate::error::{Error, LinkError, Result};
+use crate::host::{Callable, CallerOps, HostFailure, HostFunc, Settle};
+use crate::runtime::builtins::panic_message;
+use crate::runtime::state::State;
+use crate::runtime::{exceptions, v8_str, wasm};
+use crate::wasm::{ExternType, ModuleInfo};
+use crate::{Stream, Val};
+
+/// Who is calling a host function: the Wasm instance (by slot), if any.
+#[derive(Debug, Clone, Copy)]
+pub struct CallerInfo {
+    pub(crate) instance: Option<usize>,
+}
+
+const INSTANCE_SHIFT: f64 = (1u64 << 24) as f64;
+
+/// Creates the V8 function for host function `id`, bound to the calling `instance` slot.
+pub(crate) fn host_function<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    id: usize,
+    instance: Option<usize>,
+    name: &str,
+) -> Option<v8::Local<'s, v8::Function>> {
+    let tag = instance.map_or(0.0, |i| (i + 1) as f64) * INSTANCE_SHIFT + id as f64;
+    let data = v8::Number::new(scope, tag);
+    let f = v8::Function::builder(host_trampoline)
+        .data(data.into())
+        .build(scope)?;
+    f.set_name(v8_str(scope, name));
+    Some(f)
+}
+
+fn decode(tag: f64) -> (usize, Option<usize>) {
+    let inst = (tag / INSTANCE_SHIFT).floor();
+    let id = (tag - inst * INSTANCE_SHIFT) as usize;
+    let inst = if inst >= 1.0 {
+        Some(inst as usize - 1)
+    } else {
+        None
+    };
+    (id, inst)
+}
+
+fn host_trampoline<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    args: v8::FunctionCallbackArguments<'s>,
+    mut rv: v8::ReturnValue<'s, v8::Value>,
+) {
+    let tag = args.data().number_value(scope).unwrap_or(-1.0);
+    let (id, instance) = decode(tag);
+    let state = State::get(scope);
+    let Some(h) = state.linker.by_id(id).cloned() else {
+        crate::runtime::builtins::throw_error(scope, "unknown host function");
+        return;
+    };
+    drop(state);
+    let info = CallerInfo { instance };
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| match &h.callable {
+        Callable::Sync(f) => f(scope, &args, info).map(Some),
+        Callable::Async(f) => {
+            let fut = f(scope, &args)?;
+            Ok(Some(start_op(scope, fut)))
+        }
+    }));
+    match outcome {
+        Ok(Ok(Some(v))) => rv.set(v),
+        Ok(Ok(None)) => {}
+        Ok(Err(HostFailure::Err(msg))) => {
+            throw_host_error(scope, &h, &format!("failed: {msg}"));
+        }
+        Ok(Err(HostFailure::Convert(msg))) => {
+            throw_host_error(scope, &h, &msg);
+        }
+        Err(payload) => {
+            throw_host_error(scope, &h, &format!("panicked: {}", panic_message(&payload)));
+        }
+    }
+}
+
+/// Throws `host function m.n <what>`, marked so that a trap classifier knows it came from a
+/// host function.
+fn throw_host_error(scope: &mut v8::PinScope, h: &HostFunc, what: &str) {
+    let msg = v8_str(
+        scope,
+        &format!("host function {}.{} {what}", h.module, h.name),
+    );
+    let exc = v8::Exception::error(scope, msg);
+    if let Ok(obj) = v8::Local::<v8::Object>::try_from(exc) {
+        let key = host_error_key(scope);
+        let t = v8::Boolean::new(scope, true);
+        obj.set_private(scope, key, t.into());
+    }
+    scope.throw_exception(exc);
+}
+
+fn host_error_key<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Private> {
+    let name = v8_str(scope, "warren.hostError");
+    v8::Private::for_api(scope, Some(name))
+}
+
+/// Whether `exc` was thrown by a host function (an `Err` result or a panic).
+pub(crate) fn is_host_error(scope: &mut v8::PinScope, exc: v8::Local<v8::Value>) -> bool {
+    let Ok(obj) = v8::Local::<v8::Object>::try_from(exc) else {
+        return false;
+    };
+    let key = host_error_key(scope);
+    obj.get_private(scope, key).is_some_and(|v| v.is_true())
+}
+
+// ---- async host calls ----
+
+/// An async host call in flight: the promise to settle and the future that settles it.
+pub(crate) struct PendingOp {
+    resolver: v8::Global<v8::PromiseResolver>,
+    future: Pin<Box<dyn Future<Output = Settle>>>,
+}
+
+fn start_op<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    future: Pin<Box<dyn Future<Output = Settle>>>,
+) -> v8::Local<'s, v8::Value> {
+    let Some(resolver) = v8::PromiseResolver::new(scope) else {
+        return v8::undefined(scope).into();
+    };
+    let promise = resolver.get_promise(scope);
+    let op = PendingOp {
+        resolver: v8::Global::new(scope, resolver),
+        future,
+    };
+    State::get(scope).push_op(op);
+    promise.into()
+}
+
+/// Polls every pending op; settles the finished ones. Returns how many settled.
+pub(crate) fn poll_ops(scope: &mut v8::PinScope, state: &Rc<State>, cx: &mut Context<'_>) -> usize {
+    let mut ops = state.take_ops();
+    let mut done = Vec::new();
+    ops.retain_mut(|op| match op.future.as_mut().poll(cx) {
+        Poll::Ready(settle) => {
+            done.push((op.resolver.clone(), settle));
+            false
+        }
+        Poll::Pending => true,
+    });
+    state.return_ops(ops);
+    let n = done.len();
+    for (resolver, settle) in done {
+        let resolver = v8::Local::new(scope, &resolver);
+        v8::tc_scope!(let tc, scope);
+        match settle(tc) {
+            Ok(v) => {
+                resolver.resolve(tc, v);
+            }
+            Err(HostFailure::Err(msg) | HostFailure::Convert(msg)) => {
+                let msg = v8_str(tc, &format!("async host function failed: {msg}"));
+                let exc = v8::Exception::error(tc, msg);
+                resolver.reject(tc, exc);
+            }
+        }
+    }
+    n
+}
+
+// ---- Caller ----
+
+/// A [`crate::Caller`]'s view of the runtime during one host call.
+pub struct ScopeCaller<'a, 's, 'i> {
+    scope: &'a mut v8::PinScope<'s, 'i>,
+    info: CallerInfo,
+}
+
+impl<'a, 's, 'i> ScopeCaller<'a, 's, 'i> {
+    pub(crate) fn new(scope: &'a mut v8::PinScope<'s, 'i>, info: CallerInfo) -> Self {
+        ScopeCaller { scope, info }
+    }
+
+    /// The calling instance's memory buffer as (pointer, length), fetched fresh each time
+    /// (memory.grow replaces the buffer).
+    fn buffer(&mut self) -> std::result::Result<(*mut u8, usize), String> {
+        let scope = &mut *self.scope;
+        let inst = self
+            .info
+            .instance
+            .ok_or("not called from a Wasm instance")?;
+        let ctors = State::get(scope).wasm_ctors();
+        let (exports, mem_name) = ctors
+            .slot(scope, inst)
+            .ok_or("the calling instance is not ready (called during its start function?)")?;
+        let mem_name = mem_name.ok_or("the calling instance exports no memory")?;
+        let key = v8_str(scope, &mem_name);
+        let mem = exports
+            .get(scope, key.into())
+            .and_then(|m| m.to_object(scope))
+            .ok_or("memory export missing")?;
+        let key = v8_str(scope, "buffer");
+        let buf = mem.get(scope, key.into()).ok_or("memory has no buffer")?;
+        if let Ok(ab) = v8::Local::<v8::ArrayBuffer>::try_from(buf) {
+            let len = ab.byte_length();
+            let ptr = ab
+                .data()
+                .map_or(std::ptr::null_mut(), |p| p.as_ptr() as *mut u8);
+            return Ok((ptr, len));
+        }
+        if let Ok(sab) = v8::Local::<v8::SharedArrayBuffer>::try_from(buf) {
+            let store = sab.get_backing_store();
+            let len = store.byte_length();
+            let ptr = store
+                .data()
+                .map_or(std::ptr::null_mut(), |p| p.as_ptr() as *mut u8);
+            return Ok((ptr, len));
+        }
+        Err("memory buffer is not an ArrayBuffer".into())
+    }
+
+    fn range(&mut self, ptr: u64, len: u64) -> std::result::Result<(*mut u8, usize), String> {
+        let (base, size) = self.buffer()?;
+        let end = ptr.checked_add(len).ok_or("address overflow")?;
+        if end > size as u64 {
+            return Err(format!(
+                "out of bounds memory access: {ptr:#x}+{len} is past the memory size {size:#x}"
+            ));
+        }
+        if len == 0 {
+            return Ok((base, 0));
+        }
+        // SAFETY: `ptr + len <= size`, so the offset stays inside the buffer's allocation.
+        Ok((unsafe { base.add(ptr as usize) }, len as usize))
+    }
+}
+
+impl CallerOps for ScopeCaller<'_, '_, '_> {
+    fn memory_read(&mut self, ptr: u64, len: u64) -> std::result::Result<Vec<u8>, String> {
+        let (p, n) = self.range(ptr, len)?;
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        // SAFETY: `range` checked `p..p+n` lies inside the live memory buffer; no JS runs
+        // (which could grow or detach it) while we copy.
+        Ok(unsafe { std::slice::from_raw_parts(p, n) }.to_vec())
+    }
+
+    fn memory_write(&mut self, ptr: u64, bytes: &[u8]) -> std::result::Result<(), String> {
+        let (p, n) = self.range(ptr, bytes.len() as u64)?;
+        if n == 0 {
+            return Ok(());
+        }
+        // SAFETY: as in `memory_read`; the source is a Rust slice, which cannot overlap Wasm
+        // memory.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), p, n) };
+        Ok(())
+    }
+
+    fn memory_size(&mut self) -> std::result::Result<u64, String> {
+        self.buffer().map(|(_, n)| n as u64)
+    }
+
+    fn call_export(&mut self, name: &str, args: &[Val]) -> Result<Vec<Val>> {
+        let inst = self
+            .info
+            .instance
+            .ok_or_else(|| Error::Other("not called from a Wasm instance".into()))?;
+        let ctors = State::get(self.scope).wasm_ctors();
+        let instance = ctors
+            .instance_handle(inst)
+            .ok_or_else(|| Error::Other("the calling instance is not ready".into()))?;
+        wasm::invoke(self.scope, &instance, name, args)
+    }
+
+    fn call_global(&mut self, name: &str, args: &[serde_json::Value]) -> Result<serde_json::Value> {
+        let scope = &mut *self.scope;
+        let global = scope.get_current_context().global(scope);
+        let key = v8_str(scope, name);
+        let f = global
+            .get(scope, key.into())
+            .and_then(|v| v8::Local::<v8::Function>::try_from(v).ok())
+            .ok_or_else(|| Error::Other(format!("no global function {name}")))?;
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            let text = v8_str(scope, &a.to_string());
+            vals.push(
+                v8::json::parse(scope, text)
+                    .ok_or_else(|| Error::Other("argument has no JS form".into()))?,
+            );
+        }
+        v8::tc_scope!(let tc, scope);
+        let recv = v8::undefined(tc).into();
+        match f.call(tc, recv, &vals) {
+            Some(v) => Ok(exceptions::to_json(tc, v)),
+            None => Err(exceptions::caught(tc)),
+        }
+    }
+
+    fn write_output(&mut self, stream: Stream, bytes: &[u8]) {
+        State::get(self.scope).write(stream, bytes);
+    }
+
+    fn has_instance(&self) -> bool {
+        self.info.instance.is_some()
+    }
+}
+
+// ---- imports ----
+
+/// The registry namespace a Wasm import module or `host:` specifier names.
+pub(crate) fn host_namespace(state: &State, module: &str) -> Option<String> {
+    if state.linker.has_module(module) {
+        return Some(module.to_string());
+    }
+    let bare = module.strip_prefix("host:")?;
+    state.linker.has_module(bare).then(|| bare.to_string())
+}
+
+/// Builds the import object for a module about to be instantiated into `slot`, checking
+/// every import's type. Returns the object and whether any import is async (JSPI).
+pub(crate) fn build_imports<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    info: &ModuleInfo,
+    slot: usize,
+) -> Result<(v8::Local<'s, v8::Object>, bool)> {
+    let state = State::get(scope);
+    let ctors = state.wasm_ctors();
+    let imports = v8::Object::new(scope);
+    let mut errors = Vec::new();
+    let mut jspi = false;
+    let mut namespaces: std::collections::HashMap<String, v8::Local<v8::Object>> =
+        std::collections::HashMap::new();
+    for imp in &info.imports {
+        let expected = imp.ty.to_string();
+        let err = |provided: Option<String>| LinkError {
+            module: imp.module.clone(),
+            name: imp.name.clone(),
+            expected: expected.clone(),
+            provided,
+        };
+        let value: v8::Local<v8::Value> = if let Some(ns) = state.namespace(scope, &imp.module) {
+            let key = v8_str(scope, &imp.name);
+            let v = ns.object.get(scope, key.into());
+            match v {
+                Some(v) if !v.is_undefined() => {
+                    if let Some(ty) = ns.types.as_ref().and_then(|t| t.get(&imp.name))
+                        && !import_compatible(&imp.ty, ty)
+                    {
+                        errors.push(err(Some(ty.to_string())));
+                        continue;
+                    }
+                    if matches!(imp.ty, ExternType::Func(_)) && !v.is_function() {
+                        let t = v.type_of(scope).to_rust_string_lossy(scope);
+                        errors.push(err(Some(format!("a {t}, not a function"))));
+                        continue;
+                    }
+                    v
+                }
+                _ => {
+                    errors.push(err(None));
+                    continue;
+                }
+            }
+        } else if let Some((id, h)) = lookup_host(&state, &imp.module, &imp.name) {
+            let ExternType::Func(sig) = &imp.ty else {
+                errors.push(err(Some(format!("host function {}", h.describe()))));
+                continue;
+            };
+            if h.wasm_sig().as_ref() != Some(sig) {
+                errors.push(err(Some(h.describe())));
+                continue;
+            }
+            let Some(f) = host_function(scope, id, Some(slot), &imp.name) else {
+                return Err(exceptions::termination_error());
+            };
+            if h.is_async() {
+                jspi = true;
+                let suspending = v8::Local::new(scope, &ctors.suspending);
+                match suspending.new_instance(scope, &[f.into()]) {
+                    Some(s) => s.into(),
+                    None => return Err(Error::Other("WebAssembly.Suspending failed".into())),
+                }
+            } else {
+                f.into()
+            }
+        } else {
+            errors.push(err(None));
+            continue;
+        };
+        let ns_obj = *namespaces.entry(imp.module.clone()).or_insert_with(|| {
+            let o = v8::Object::new(scope);
+            let k = v8_str(scope, &imp.module);
+            imports.set(scope, k.into(), o.into());
+            o
+        });
+        let nkey = v8_str(scope, &imp.name);
+        ns_obj.set(scope, nkey.into(), value);
+    }
+    if !errors.is_empty() {
+        return Err(Error::Link { unresolved: errors });
+    }
+    Ok((imports, jspi))
+}
+
+fn import_compatible(expected: &ExternType, provided: &ExternType) -> bool {
+    match (expected, provided) {
+        (
+            ExternType::Memory {
+                initial: ei,
+                maximum: em,
+                memory64: e64,
+                shared: es,
+                ..
+            },
+            ExternType::Memory {
+                initial: pi,
+                maximum: pm,
+                memory64: p64,
+                shared: ps,
+                ..
+            },
+        ) => e64 == p64 && es == ps && pi >= ei && em.is_none_or(|e| pm.is_some_and(|p| p <= e)),
+        (
+            ExternType::Table {
+                element: ee,
+                initial: ei,
+                maximum: em,
+                ..
+            },
+            ExternType::Table {
+                element: pe,
+                initial: pi,
+                maximum: pm,
+                ..
+            },
+        ) => ee == pe && pi >= ei && em.is_none_or(|e| pm.is_some_and(|p| p <= e)),
+        (a, b) => a == b,
+    }
+}
+
+fn lookup_host(
+    state: &State,
+    module: &str,
+    name: &str,
+) -> Option<(usize, std::sync::Arc<HostFunc>)> {
+    let ns = host_namespace(state, module)?;
+    state.linker.get(&ns, name).map(|(i, h)| (i, h.clone()))
+}
+
+/// The export names of `host:X` for JS.
+pub(crate) fn host_module_exports(state: &State, specifier: &str) -> Option<Vec<(usize, String)>> {
+    let bare = specifier.strip_prefix("host:")?;
+    let ns = if state.linker.has_module(specifier) {
+        specifier.to_string()
+    } else if state.linker.has_module(bare) {
+        bare.to_string()
+    } else {
+        return None;
+    };
+    Some(
+        state
+            .linker
+            .module_funcs(&ns)
+            .into_iter()
+            .map(|(i, h)| (i, h.name.clone()))
+            .collect(),
+    )
+}
