@@ -20,7 +20,13 @@ use std::time::{Duration, Instant};
 /// - `--stack-size`: V8's own guard (in KiB), kept below the smallest thread stack warren runs
 ///   isolates on (2 MiB test threads, 8 MiB main thread) so deep recursion is a catchable
 ///   `RangeError` rather than a segfault.
-const BASE_FLAGS: &str = "--js-source-phase-imports --no-freeze-flags-after-init --stack-size=984";
+/// - `--wasm-unsafe-fast-api-wrapper`: lets Wasm call host functions with all-number
+///   signatures through V8's fast API (a direct C call, no JS transition). V8 calls it
+///   "unsafe" only under the V8-sandbox attacker model (the wrapper trusts the signature
+///   check done at instantiation); warren's V8 is built without the sandbox, and the
+///   signatures come from Rust types checked at compile time.
+const BASE_FLAGS: &str = "--js-source-phase-imports --no-freeze-flags-after-init --stack-size=984 \
+    --wasm-unsafe-fast-api-wrapper --turbo-fast-api-calls";
 
 static INIT: Once = Once::new();
 static QUEUES: OnceLock<Mutex<HashMap<usize, Arc<TaskQueue>>>> = OnceLock::new();

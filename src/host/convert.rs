@@ -5,6 +5,8 @@
 
 use std::fmt::Display;
 
+use v8::fast_api::{CTypeInfo, Type as CType};
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -46,6 +48,16 @@ mod sealed {
 
 /// A host-function parameter type.
 pub trait FromJs: Sized + sealed::Sealed + 'static {
+    /// The C type of this parameter in a V8 fast API call (`()` when it has none).
+    #[doc(hidden)]
+    type Fast: Copy;
+    /// Its fast-call type info; `None` when calls with it must take the generic path.
+    #[doc(hidden)]
+    const FAST: Option<CTypeInfo> = None;
+    #[doc(hidden)]
+    fn from_fast(_v: Self::Fast) -> Option<Self> {
+        None
+    }
     #[doc(hidden)]
     fn desc() -> TypeDesc;
     #[doc(hidden)]
@@ -54,6 +66,15 @@ pub trait FromJs: Sized + sealed::Sealed + 'static {
 
 /// A host-function result type.
 pub trait IntoJs: sealed::Sealed + 'static {
+    /// The C return type in a V8 fast API call (`()` when it has none).
+    #[doc(hidden)]
+    type Fast: Copy + Default;
+    /// Its fast-call type info; `None` when the result needs the generic path (it can fail,
+    /// or allocates on the JS heap).
+    #[doc(hidden)]
+    const FAST_RET: Option<CTypeInfo> = None;
+    #[doc(hidden)]
+    fn into_fast(self) -> Self::Fast;
     /// The Wasm results this type produces (empty for `()`), or a JS-only type.
     #[doc(hidden)]
     fn descs() -> Vec<TypeDesc>;
@@ -88,6 +109,11 @@ impl<T, E> sealed::Sealed for Result<T, E> {}
 impl<T> sealed::Sealed for Json<T> {}
 
 impl FromJs for i32 {
+    type Fast = i32;
+    const FAST: Option<CTypeInfo> = Some(CType::Int32.as_info());
+    fn from_fast(v: i32) -> Option<Self> {
+        Some(v)
+    }
     fn desc() -> TypeDesc {
         TypeDesc::Wasm(WasmType::I32)
     }
@@ -100,6 +126,11 @@ impl FromJs for i32 {
 }
 
 impl FromJs for u32 {
+    type Fast = u32;
+    const FAST: Option<CTypeInfo> = Some(CType::Uint32.as_info());
+    fn from_fast(v: u32) -> Option<Self> {
+        Some(v)
+    }
     fn desc() -> TypeDesc {
         TypeDesc::Wasm(WasmType::I32)
     }
@@ -112,6 +143,11 @@ impl FromJs for u32 {
 }
 
 impl FromJs for i64 {
+    type Fast = i64;
+    const FAST: Option<CTypeInfo> = Some(CType::Int64.as_info());
+    fn from_fast(v: i64) -> Option<Self> {
+        Some(v)
+    }
     fn desc() -> TypeDesc {
         TypeDesc::Wasm(WasmType::I64)
     }
@@ -141,6 +177,11 @@ impl FromJs for i64 {
 }
 
 impl FromJs for u64 {
+    type Fast = u64;
+    const FAST: Option<CTypeInfo> = Some(CType::Uint64.as_info());
+    fn from_fast(v: u64) -> Option<Self> {
+        Some(v)
+    }
     fn desc() -> TypeDesc {
         TypeDesc::Wasm(WasmType::I64)
     }
@@ -150,6 +191,11 @@ impl FromJs for u64 {
 }
 
 impl FromJs for f32 {
+    type Fast = f32;
+    const FAST: Option<CTypeInfo> = Some(CType::Float32.as_info());
+    fn from_fast(v: f32) -> Option<Self> {
+        Some(v)
+    }
     fn desc() -> TypeDesc {
         TypeDesc::Wasm(WasmType::F32)
     }
@@ -162,6 +208,11 @@ impl FromJs for f32 {
 }
 
 impl FromJs for f64 {
+    type Fast = f64;
+    const FAST: Option<CTypeInfo> = Some(CType::Float64.as_info());
+    fn from_fast(v: f64) -> Option<Self> {
+        Some(v)
+    }
     fn desc() -> TypeDesc {
         TypeDesc::Wasm(WasmType::F64)
     }
@@ -174,6 +225,7 @@ impl FromJs for f64 {
 }
 
 impl FromJs for bool {
+    type Fast = ();
     fn desc() -> TypeDesc {
         TypeDesc::Wasm(WasmType::I32)
     }
@@ -190,6 +242,7 @@ impl FromJs for bool {
 }
 
 impl FromJs for String {
+    type Fast = ();
     fn desc() -> TypeDesc {
         TypeDesc::JsOnly("string")
     }
@@ -202,6 +255,7 @@ impl FromJs for String {
 }
 
 impl FromJs for Vec<u8> {
+    type Fast = ();
     fn desc() -> TypeDesc {
         TypeDesc::JsOnly("Uint8Array")
     }
@@ -233,6 +287,7 @@ fn array_buffer_bytes(ab: v8::Local<v8::ArrayBuffer>) -> Vec<u8> {
 }
 
 impl<T: FromJs> FromJs for Option<T> {
+    type Fast = ();
     fn desc() -> TypeDesc {
         match T::desc() {
             TypeDesc::Wasm(_) => TypeDesc::JsOnly("optional number"),
@@ -249,6 +304,7 @@ impl<T: FromJs> FromJs for Option<T> {
 }
 
 impl<T: DeserializeOwned + 'static> FromJs for Json<T> {
+    type Fast = ();
     fn desc() -> TypeDesc {
         TypeDesc::JsOnly("JSON value")
     }
@@ -269,6 +325,9 @@ impl<T: DeserializeOwned + 'static> FromJs for Json<T> {
 // ---- results ----
 
 impl IntoJs for () {
+    type Fast = ();
+    const FAST_RET: Option<CTypeInfo> = Some(CType::Void.as_info());
+    fn into_fast(self) {}
     fn descs() -> Vec<TypeDesc> {
         vec![]
     }
@@ -281,8 +340,17 @@ impl IntoJs for () {
 }
 
 macro_rules! into_js_number {
-    ($t:ty, $w:expr, |$s:ident, $v:ident| $e:expr) => {
+    ($t:ty, $w:expr, $fast:ty, $ctype:expr, |$s:ident, $v:ident| $e:expr) => {
         impl IntoJs for $t {
+            type Fast = $fast;
+            const FAST_RET: Option<CTypeInfo> = match $ctype {
+                Some(c) => Some(CTypeInfo::new(c, v8::fast_api::Flags::empty())),
+                None => None,
+            };
+            #[allow(clippy::unnecessary_cast)]
+            fn into_fast(self) -> $fast {
+                self as $fast
+            }
             fn descs() -> Vec<TypeDesc> {
                 vec![TypeDesc::Wasm($w)]
             }
@@ -296,24 +364,31 @@ macro_rules! into_js_number {
         }
     };
 }
-into_js_number!(i32, WasmType::I32, |s, v| v8::Integer::new(s, v).into());
-into_js_number!(u32, WasmType::I32, |s, v| v8::Integer::new_from_unsigned(
-    s, v
-)
-.into());
-into_js_number!(bool, WasmType::I32, |s, v| v8::Integer::new(s, v as i32)
-    .into());
-into_js_number!(i64, WasmType::I64, |s, v| v8::BigInt::new_from_i64(s, v)
-    .into());
-into_js_number!(u64, WasmType::I64, |s, v| v8::BigInt::new_from_i64(
-    s, v as i64
-)
-.into());
-into_js_number!(f32, WasmType::F32, |s, v| v8::Number::new(s, f64::from(v))
-    .into());
-into_js_number!(f64, WasmType::F64, |s, v| v8::Number::new(s, v).into());
+into_js_number!(i32, WasmType::I32, i32, Some(CType::Int32), |s, v| {
+    v8::Integer::new(s, v).into()
+});
+into_js_number!(u32, WasmType::I32, u32, Some(CType::Uint32), |s, v| {
+    v8::Integer::new_from_unsigned(s, v).into()
+});
+into_js_number!(bool, WasmType::I32, i32, None::<CType>, |s, v| {
+    v8::Integer::new(s, v as i32).into()
+});
+into_js_number!(i64, WasmType::I64, i64, Some(CType::Int64), |s, v| {
+    v8::BigInt::new_from_i64(s, v).into()
+});
+into_js_number!(u64, WasmType::I64, u64, Some(CType::Uint64), |s, v| {
+    v8::BigInt::new_from_i64(s, v as i64).into()
+});
+into_js_number!(f32, WasmType::F32, f32, Some(CType::Float32), |s, v| {
+    v8::Number::new(s, f64::from(v)).into()
+});
+into_js_number!(f64, WasmType::F64, f64, Some(CType::Float64), |s, v| {
+    v8::Number::new(s, v).into()
+});
 
 impl IntoJs for String {
+    type Fast = ();
+    fn into_fast(self) {}
     fn descs() -> Vec<TypeDesc> {
         vec![TypeDesc::JsOnly("string")]
     }
@@ -328,6 +403,8 @@ impl IntoJs for String {
 }
 
 impl IntoJs for Vec<u8> {
+    type Fast = ();
+    fn into_fast(self) {}
     fn descs() -> Vec<TypeDesc> {
         vec![TypeDesc::JsOnly("Uint8Array")]
     }
@@ -345,6 +422,8 @@ impl IntoJs for Vec<u8> {
 }
 
 impl<T: IntoJs> IntoJs for Option<T> {
+    type Fast = ();
+    fn into_fast(self) {}
     fn descs() -> Vec<TypeDesc> {
         vec![TypeDesc::JsOnly("optional value")]
     }
@@ -360,6 +439,8 @@ impl<T: IntoJs> IntoJs for Option<T> {
 }
 
 impl<T: IntoJs, E: Display + 'static> IntoJs for Result<T, E> {
+    type Fast = ();
+    fn into_fast(self) {}
     fn descs() -> Vec<TypeDesc> {
         T::descs()
     }
@@ -375,6 +456,8 @@ impl<T: IntoJs, E: Display + 'static> IntoJs for Result<T, E> {
 }
 
 impl<T: Serialize + 'static> IntoJs for Json<T> {
+    type Fast = ();
+    fn into_fast(self) {}
     fn descs() -> Vec<TypeDesc> {
         vec![TypeDesc::JsOnly("JSON value")]
     }

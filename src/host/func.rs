@@ -1,24 +1,59 @@
 //! The per-arity traits that erase typed closures into host functions: [`IntoFunc`] for
 //! sync closures (with or without a leading [`Caller`]) and [`IntoAsyncFunc`] for closures
 //! returning futures. Up to 10 parameters.
+//!
+//! A sync closure whose parameters and result are all plain numbers also gets a V8 *fast API*
+//! entry point (a C function V8 calls directly from Wasm and optimized JS, with no JS
+//! transition); the generic entry point stays as the fallback.
 
+use std::any::Any;
+use std::ffi::c_void;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::sync::Arc;
+
+use v8::fast_api::{CFunction, CFunctionInfo, CTypeInfo, Int64Representation, Type as CType};
 
 use super::convert::{FromJs, HostFailure, IntoJs, TypeDesc};
 use super::{AsyncFn, Caller, Settle, SyncFn};
+
+/// A closure erased into what the registry stores.
+#[doc(hidden)]
+pub struct Erased<C> {
+    pub(crate) params: Vec<TypeDesc>,
+    pub(crate) results: Vec<TypeDesc>,
+    pub(crate) call: C,
+    pub(crate) fast: Option<FastEntry>,
+    pub(crate) needs_caller: bool,
+}
+
+/// The fast API form of a host function: the C function V8 calls and the closure it calls.
+pub(crate) struct FastEntry {
+    pub cfunctions: &'static [CFunction],
+    /// Keeps the closure alive; `closure_ptr` points into it.
+    pub _closure: Arc<dyn Any + Send + Sync>,
+    /// The closure, type-erased. Only the fast entry point monomorphized for its type (the
+    /// one in `cfunctions`) casts it back.
+    pub closure_ptr: *const (),
+}
+
+// SAFETY: `closure_ptr` points into `_closure`, which is `Send + Sync`; the pointer is only
+// read (as `&F`) by the fast entry point made for that same `F`.
+unsafe impl Send for FastEntry {}
+// SAFETY: as above.
+unsafe impl Sync for FastEntry {}
 
 /// A closure usable as a synchronous host function. Implemented for `Fn(A1..An) -> R` and
 /// `Fn(Caller, A1..An) -> R` where every `Ai: FromJs` and `R: IntoJs`.
 pub trait IntoFunc<Params, Results>: Send + Sync + 'static {
     #[doc(hidden)]
-    fn into_erased(self) -> (Vec<TypeDesc>, Vec<TypeDesc>, Arc<SyncFn>);
+    fn into_erased(self) -> Erased<Arc<SyncFn>>;
 }
 
 /// A closure usable as an async host function: `Fn(A1..An) -> impl Future<Output = R>`.
 pub trait IntoAsyncFunc<Params, Results>: Send + Sync + 'static {
     #[doc(hidden)]
-    fn into_erased(self) -> (Vec<TypeDesc>, Vec<TypeDesc>, Arc<AsyncFn>);
+    fn into_erased(self) -> Erased<Arc<AsyncFn>>;
 }
 
 fn sync_fn<F>(f: F) -> Arc<SyncFn>
@@ -72,8 +107,58 @@ fn arg<T: FromJs>(
         .map_err(|e| HostFailure::Convert(format!("argument {}: {e}", i + 1)))
 }
 
+/// Compile-time fast-call signatures, one per closure type.
+struct FastSig<F, R, Args>(PhantomData<(F, R, Args)>);
+
+const fn info_or_void(t: Option<CTypeInfo>) -> CTypeInfo {
+    match t {
+        Some(t) => t,
+        None => CType::Void.as_info(),
+    }
+}
+
 macro_rules! impl_funcs {
-    ($($a:ident)*) => {
+    ($fast:ident; $($a:ident)*) => {
+        /// The C entry point V8 calls for a fast host call of this arity.
+        #[allow(non_snake_case, improper_ctypes_definitions)]
+        extern "C" fn $fast<F, R, $($a,)*>(
+            _receiver: v8::Local<v8::Object>,
+            $($a: <$a as FromJs>::Fast,)*
+            options: &v8::fast_api::FastApiCallbackOptions,
+        ) -> R::Fast
+        where
+            F: Fn($($a),*) -> R + Send + Sync + 'static,
+            R: IntoJs,
+            $($a: FromJs,)*
+        {
+            crate::runtime::fast_host_call::<F, R>(options, |f| {
+                $(let $a = <$a as FromJs>::from_fast($a)?;)*
+                Some(f($($a),*))
+            })
+        }
+
+        #[allow(non_snake_case)]
+        impl<F, R, $($a,)*> FastSig<F, R, ($($a,)*)>
+        where
+            F: Fn($($a),*) -> R + Send + Sync + 'static,
+            R: IntoJs,
+            $($a: FromJs,)*
+        {
+            const SUPPORTED: bool = R::FAST_RET.is_some() $(&& <$a as FromJs>::FAST.is_some())*;
+            const ARGS: &'static [CTypeInfo] = &[
+                CType::V8Value.as_info(),
+                $(info_or_void(<$a as FromJs>::FAST),)*
+                CType::CallbackOptions.as_info(),
+            ];
+            const INFO: CFunctionInfo = CFunctionInfo::new(
+                info_or_void(R::FAST_RET),
+                Self::ARGS,
+                Int64Representation::BigInt,
+            );
+            const FNS: &'static [CFunction] =
+                &[CFunction::new($fast::<F, R, $($a,)*> as *const c_void, &Self::INFO)];
+        }
+
         #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
         impl<F, R, $($a,)*> IntoFunc<($($a,)*), R> for F
         where
@@ -81,14 +166,20 @@ macro_rules! impl_funcs {
             R: IntoJs,
             $($a: FromJs,)*
         {
-            fn into_erased(self) -> (Vec<TypeDesc>, Vec<TypeDesc>, Arc<SyncFn>) {
+            fn into_erased(self) -> Erased<Arc<SyncFn>> {
                 let params = vec![$($a::desc()),*];
+                let f = Arc::new(self);
+                let fast = FastSig::<F, R, ($($a,)*)>::SUPPORTED.then(|| FastEntry {
+                    cfunctions: FastSig::<F, R, ($($a,)*)>::FNS,
+                    closure_ptr: Arc::as_ptr(&f) as *const (),
+                    _closure: f.clone() as Arc<dyn Any + Send + Sync>,
+                });
                 let call = sync_fn(move |scope, args, _caller| {
                     let mut i = 0;
                     $(let $a = arg::<$a>(scope, args, i)?; i += 1;)*
-                    (self)($($a),*).into_js(scope)
+                    (f)($($a),*).into_js(scope)
                 });
-                (params, R::descs(), call)
+                Erased { params, results: R::descs(), call, fast, needs_caller: false }
             }
         }
 
@@ -99,7 +190,7 @@ macro_rules! impl_funcs {
             R: IntoJs,
             $($a: FromJs,)*
         {
-            fn into_erased(self) -> (Vec<TypeDesc>, Vec<TypeDesc>, Arc<SyncFn>) {
+            fn into_erased(self) -> Erased<Arc<SyncFn>> {
                 let params = vec![$($a::desc()),*];
                 let call = sync_fn(move |scope, args, info| {
                     let mut i = 0;
@@ -110,7 +201,7 @@ macro_rules! impl_funcs {
                     };
                     r.into_js(scope)
                 });
-                (params, R::descs(), call)
+                Erased { params, results: R::descs(), call, fast: None, needs_caller: true }
             }
         }
 
@@ -122,28 +213,29 @@ macro_rules! impl_funcs {
             R: IntoJs,
             $($a: FromJs,)*
         {
-            fn into_erased(self) -> (Vec<TypeDesc>, Vec<TypeDesc>, Arc<AsyncFn>) {
+            fn into_erased(self) -> Erased<Arc<AsyncFn>> {
                 let params = vec![$($a::desc()),*];
                 let call = async_fn(move |scope, args| {
                     let mut i = 0;
                     $(let $a = arg::<$a>(scope, args, i)?; i += 1;)*
                     let fut = (self)($($a),*);
-                    Ok(Box::pin(async move { settle(fut.await) }) as std::pin::Pin<Box<dyn Future<Output = Settle>>>)
+                    Ok(Box::pin(async move { settle(fut.await) })
+                        as std::pin::Pin<Box<dyn Future<Output = Settle>>>)
                 });
-                (params, R::descs(), call)
+                Erased { params, results: R::descs(), call, fast: None, needs_caller: false }
             }
         }
     };
 }
 
-impl_funcs!();
-impl_funcs!(A1);
-impl_funcs!(A1 A2);
-impl_funcs!(A1 A2 A3);
-impl_funcs!(A1 A2 A3 A4);
-impl_funcs!(A1 A2 A3 A4 A5);
-impl_funcs!(A1 A2 A3 A4 A5 A6);
-impl_funcs!(A1 A2 A3 A4 A5 A6 A7);
-impl_funcs!(A1 A2 A3 A4 A5 A6 A7 A8);
-impl_funcs!(A1 A2 A3 A4 A5 A6 A7 A8 A9);
-impl_funcs!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10);
+impl_funcs!(fast0;);
+impl_funcs!(fast1; A1);
+impl_funcs!(fast2; A1 A2);
+impl_funcs!(fast3; A1 A2 A3);
+impl_funcs!(fast4; A1 A2 A3 A4);
+impl_funcs!(fast5; A1 A2 A3 A4 A5);
+impl_funcs!(fast6; A1 A2 A3 A4 A5 A6);
+impl_funcs!(fast7; A1 A2 A3 A4 A5 A6 A7);
+impl_funcs!(fast8; A1 A2 A3 A4 A5 A6 A7 A8);
+impl_funcs!(fast9; A1 A2 A3 A4 A5 A6 A7 A8 A9);
+impl_funcs!(fast10; A1 A2 A3 A4 A5 A6 A7 A8 A9 A10);

@@ -18,7 +18,8 @@ use std::sync::Arc;
 #[doc(hidden)]
 pub use convert::HostFailure;
 pub use convert::{FromJs, IntoJs, Json, TypeDesc, WasmType};
-pub use func::{IntoAsyncFunc, IntoFunc};
+pub(crate) use func::FastEntry;
+pub use func::{Erased, IntoAsyncFunc, IntoFunc};
 
 use crate::Val;
 use crate::error::Result;
@@ -59,6 +60,10 @@ pub(crate) struct HostFunc {
     pub params: Vec<TypeDesc>,
     pub results: Vec<TypeDesc>,
     pub callable: Callable,
+    /// The V8 fast API entry point, for all-number signatures.
+    pub fast: Option<FastEntry>,
+    /// Whether it takes a `Caller` (and so is bound to each calling instance).
+    pub needs_caller: bool,
 }
 
 impl HostFunc {
@@ -139,13 +144,15 @@ impl Linker {
         name: &str,
         f: impl IntoFunc<Params, Results>,
     ) -> &mut Self {
-        let (params, results, call) = f.into_erased();
+        let e = f.into_erased();
         self.insert(HostFunc {
             module: module.to_string(),
             name: name.to_string(),
-            params,
-            results,
-            callable: Callable::Sync(call),
+            params: e.params,
+            results: e.results,
+            callable: Callable::Sync(e.call),
+            fast: e.fast,
+            needs_caller: e.needs_caller,
         })
     }
 
@@ -158,13 +165,15 @@ impl Linker {
         name: &str,
         f: impl IntoAsyncFunc<Params, Results>,
     ) -> &mut Self {
-        let (params, results, call) = f.into_erased();
+        let e = f.into_erased();
         self.insert(HostFunc {
             module: module.to_string(),
             name: name.to_string(),
-            params,
-            results,
-            callable: Callable::Async(call),
+            params: e.params,
+            results: e.results,
+            callable: Callable::Async(e.call),
+            fast: None,
+            needs_caller: false,
         })
     }
 

@@ -2,10 +2,12 @@
 //! (panics caught, errors thrown), the `Caller` implementation over a scope, async host calls
 //! as pending operations of the event loop, import objects for Wasm, and `host:` modules.
 
+use std::ffi::c_void;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use crate::error::{Error, LinkError, Result};
@@ -22,33 +24,52 @@ pub struct CallerInfo {
     pub(crate) instance: Option<usize>,
 }
 
-const INSTANCE_SHIFT: f64 = (1u64 << 24) as f64;
+/// What a host function's V8 function carries in its `data`: which host function, bound to
+/// which calling instance. Boxed and owned by the runtime's `State`, so the pointer stays
+/// valid for as long as any function of the isolate can be called.
+pub(crate) struct Binding {
+    func: Arc<HostFunc>,
+    instance: Option<usize>,
+}
 
-/// Creates the V8 function for host function `id`, bound to the calling `instance` slot.
+/// Creates (or reuses) the V8 function for host function `id`, bound to the calling
+/// `instance` slot when the function takes a `Caller`.
 pub(crate) fn host_function<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     id: usize,
     instance: Option<usize>,
     name: &str,
 ) -> Option<v8::Local<'s, v8::Function>> {
-    let tag = instance.map_or(0.0, |i| (i + 1) as f64) * INSTANCE_SHIFT + id as f64;
-    let data = v8::Number::new(scope, tag);
-    let f = v8::Function::builder(host_trampoline)
-        .data(data.into())
-        .build(scope)?;
+    let state = State::get(scope);
+    let h = state.linker.by_id(id)?.clone();
+    let instance = if h.needs_caller { instance } else { None };
+    if let Some(f) = state.cached_function(scope, id, instance) {
+        return Some(f);
+    }
+    let ptr = state.add_binding(Binding {
+        func: h.clone(),
+        instance,
+    });
+    let data = v8::External::new(scope, ptr as *mut c_void);
+    let f = match &h.fast {
+        Some(fast) => v8::FunctionTemplate::builder(host_trampoline)
+            .data(data.into())
+            .build_fast(scope, fast.cfunctions)
+            .get_function(scope)?,
+        None => v8::Function::builder(host_trampoline)
+            .data(data.into())
+            .build(scope)?,
+    };
     f.set_name(v8_str(scope, name));
+    state.cache_function(scope, id, instance, f);
     Some(f)
 }
 
-fn decode(tag: f64) -> (usize, Option<usize>) {
-    let inst = (tag / INSTANCE_SHIFT).floor();
-    let id = (tag - inst * INSTANCE_SHIFT) as usize;
-    let inst = if inst >= 1.0 {
-        Some(inst as usize - 1)
-    } else {
-        None
-    };
-    (id, inst)
+fn binding<'a>(data: v8::Local<v8::Value>) -> Option<&'a Binding> {
+    let ext = v8::Local::<v8::External>::try_from(data).ok()?;
+    // SAFETY: every host function's data is an External made by `host_function` from a
+    // `Box<Binding>` that its runtime's State owns until the isolate is disposed.
+    Some(unsafe { &*(ext.value() as *const Binding) })
 }
 
 fn host_trampoline<'s>(
@@ -56,15 +77,14 @@ fn host_trampoline<'s>(
     args: v8::FunctionCallbackArguments<'s>,
     mut rv: v8::ReturnValue<'s, v8::Value>,
 ) {
-    let tag = args.data().number_value(scope).unwrap_or(-1.0);
-    let (id, instance) = decode(tag);
-    let state = State::get(scope);
-    let Some(h) = state.linker.by_id(id).cloned() else {
-        crate::runtime::builtins::throw_error(scope, "unknown host function");
+    let Some(b) = binding(args.data()) else {
+        crate::runtime::builtins::throw_error(scope, "host function without binding");
         return;
     };
-    drop(state);
-    let info = CallerInfo { instance };
+    let h = &b.func;
+    let info = CallerInfo {
+        instance: b.instance,
+    };
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| match &h.callable {
         Callable::Sync(f) => f(scope, &args, info).map(Some),
         Callable::Async(f) => {
@@ -76,13 +96,57 @@ fn host_trampoline<'s>(
         Ok(Ok(Some(v))) => rv.set(v),
         Ok(Ok(None)) => {}
         Ok(Err(HostFailure::Err(msg))) => {
-            throw_host_error(scope, &h, &format!("failed: {msg}"));
+            throw_host_error(scope, h, &format!("failed: {msg}"));
         }
         Ok(Err(HostFailure::Convert(msg))) => {
-            throw_host_error(scope, &h, &msg);
+            throw_host_error(scope, h, &msg);
         }
         Err(payload) => {
-            throw_host_error(scope, &h, &format!("panicked: {}", panic_message(&payload)));
+            throw_host_error(scope, h, &format!("panicked: {}", panic_message(&payload)));
+        }
+    }
+}
+
+thread_local! {
+    /// A panic in a fast-path host call: V8 cannot take an exception there, so the call
+    /// terminates execution and the runtime reports this message once the stack unwound.
+    pub(crate) static FAST_PANIC: std::cell::RefCell<Option<String>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The body of every fast API host call: find the closure, call it with panics caught.
+/// `call` converts the C arguments and calls the closure; `None` means an argument could not
+/// be converted, which the signature check rules out.
+pub(crate) fn fast_host_call<F: 'static, R: crate::host::IntoJs>(
+    options: &v8::fast_api::FastApiCallbackOptions,
+    call: impl FnOnce(&F) -> Option<R>,
+) -> R::Fast {
+    let Some(b) = binding(options.data) else {
+        return R::Fast::default();
+    };
+    let Some(fast) = b.func.fast.as_ref() else {
+        return R::Fast::default();
+    };
+    // SAFETY: this function is only reachable through the CFunction registered for this
+    // host function, which `IntoFunc` monomorphized for the closure type `F`; `closure_ptr`
+    // points to that closure, kept alive by the binding.
+    let f: &F = unsafe { &*(fast.closure_ptr as *const F) };
+    match std::panic::catch_unwind(AssertUnwindSafe(|| call(f))) {
+        Ok(Some(r)) => r.into_fast(),
+        Ok(None) => R::Fast::default(),
+        Err(payload) => {
+            let msg = format!(
+                "host function {}.{} panicked: {}",
+                b.func.module,
+                b.func.name,
+                panic_message(&payload)
+            );
+            FAST_PANIC.with(|p| *p.borrow_mut() = Some(msg));
+            // SAFETY: V8 passes the calling isolate in the options of a fast call; it is
+            // alive for the duration of the call.
+            let isolate = unsafe { options.isolate_unchecked() };
+            isolate.terminate_execution();
+            R::Fast::default()
         }
     }
 }
@@ -375,7 +439,10 @@ pub(crate) fn build_imports<'s>(
                 continue;
             }
             let Some(f) = host_function(scope, id, Some(slot), &imp.name) else {
-                return Err(exceptions::termination_error());
+                return Err(Error::Other(format!(
+                    "cannot create host function {}.{}",
+                    imp.module, imp.name
+                )));
             };
             if h.is_async() {
                 jspi = true;

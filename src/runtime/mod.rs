@@ -22,6 +22,7 @@ use std::time::Instant;
 
 use crate::engine::{self, TaskQueue};
 use crate::error::{Error, Result};
+pub(crate) use crate::runtime::host::fast_host_call;
 pub use crate::runtime::host::{CallerInfo, ScopeCaller};
 use crate::runtime::state::State;
 pub use crate::runtime::state::{OutputSink, Stream};
@@ -136,6 +137,9 @@ impl Runtime {
         let Some(v) = result else {
             return Err(exceptions::caught(tc));
         };
+        if let Some(e) = exceptions::fast_panic(tc, None) {
+            return Err(e);
+        }
         let json = exceptions::to_json(tc, v);
         // As after any macrotask: promise callbacks queued by the script run now.
         tc.perform_microtask_checkpoint();
@@ -174,6 +178,9 @@ impl Runtime {
         let promise = v8::Local::<v8::Promise>::try_from(result)
             .map_err(|_| Error::Other("module evaluation did not return a promise".into()))?;
         tc.perform_microtask_checkpoint();
+        if let Some(e) = exceptions::fast_panic(tc, None) {
+            return Err(e);
+        }
         if promise.state() == v8::PromiseState::Rejected {
             let exc = promise.result(tc);
             let state = State::get(tc);
@@ -225,6 +232,9 @@ impl Runtime {
                     scope.perform_microtask_checkpoint();
                 }
                 let fired = builtins::fire_due_timers(scope, &state)? || settled > 0;
+                if let Some(e) = exceptions::fast_panic(scope, None) {
+                    return Poll::Ready(Err(e));
+                }
                 if let Some(e) = state.take_unhandled_rejection(scope) {
                     return Poll::Ready(Err(e));
                 }

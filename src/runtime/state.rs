@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use crate::error::Error;
 use crate::host::Linker;
 use crate::runtime::exceptions;
-use crate::runtime::host::PendingOp;
+use crate::runtime::host::{Binding, PendingOp};
 use crate::runtime::modules::ModuleMap;
 use crate::runtime::wasm::WasmCtors;
 use crate::wasm::ExternType;
@@ -67,7 +67,16 @@ pub(crate) struct State {
     pub linker: Linker,
     /// Import namespaces provided by modules (`--preload NAME=FILE`).
     namespaces: RefCell<HashMap<String, NamespaceEntry>>,
+    /// Host-function bindings (pointed to by their V8 functions' data) and the functions
+    /// made from them, by (host function id, bound instance).
+    // Boxed so each binding's address stays put when the Vec grows.
+    #[allow(clippy::vec_box)]
+    bindings: RefCell<Vec<Box<Binding>>>,
+    functions: RefCell<HashMap<FunctionKey, v8::Global<v8::Function>>>,
 }
+
+/// A host function's V8 function: (host function id, bound instance slot).
+type FunctionKey = (usize, Option<usize>);
 
 /// An import namespace backed by a module's exports.
 pub(crate) struct NamespaceEntry {
@@ -94,6 +103,8 @@ impl State {
             ops: Default::default(),
             linker,
             namespaces: Default::default(),
+            bindings: Default::default(),
+            functions: Default::default(),
         }
     }
 
@@ -128,6 +139,36 @@ impl State {
         let mut cur = self.ops.borrow_mut();
         ops.append(&mut cur);
         *cur = ops;
+    }
+
+    /// Keeps a binding alive for the runtime's lifetime; returns its stable address.
+    pub fn add_binding(&self, b: Binding) -> *const Binding {
+        let boxed = Box::new(b);
+        let ptr: *const Binding = &*boxed;
+        self.bindings.borrow_mut().push(boxed);
+        ptr
+    }
+
+    pub fn cached_function<'s>(
+        &self,
+        scope: &v8::PinScope<'s, '_>,
+        id: usize,
+        instance: Option<usize>,
+    ) -> Option<v8::Local<'s, v8::Function>> {
+        let map = self.functions.borrow();
+        map.get(&(id, instance)).map(|g| v8::Local::new(scope, g))
+    }
+
+    pub fn cache_function(
+        &self,
+        scope: &v8::PinScope,
+        id: usize,
+        instance: Option<usize>,
+        f: v8::Local<v8::Function>,
+    ) {
+        self.functions
+            .borrow_mut()
+            .insert((id, instance), v8::Global::new(scope, f));
     }
 
     pub fn set_namespace(

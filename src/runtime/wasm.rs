@@ -340,10 +340,13 @@ pub(crate) fn call(
     let Some(result) = func.call(tc, recv, &v8_args) else {
         let exc = tc.exception();
         if tc.has_terminated() || exc.is_none() {
-            return Err(exceptions::termination_error());
+            return Err(exceptions::termination_error(tc, Some(export)));
         }
         return Err(classify(tc, exc, Some(export), info));
     };
+    if let Some(e) = exceptions::fast_panic(tc, Some(export)) {
+        return Err(e);
+    }
     if instance.jspi {
         let p = v8::Local::<v8::Promise>::try_from(result)
             .map_err(|_| Error::Other("promising export did not return a promise".into()))?;
@@ -482,7 +485,7 @@ fn classify(
     info: &ModuleInfo,
 ) -> Error {
     let Some(exc) = exc else {
-        return exceptions::termination_error();
+        return exceptions::termination_error(scope, export);
     };
     let ctors = State::get(scope).wasm_ctors();
     let runtime_error = v8::Local::new(scope, &ctors.runtime_error);

@@ -452,3 +452,48 @@ fn cli_preload_and_env_permission() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "secret\n");
 }
+
+#[test]
+fn fast_path_calls_and_panics() {
+    // `(i32) -> i32` with plain numbers takes V8's fast API path once the loop is hot; a
+    // panic there cannot throw, so it terminates the call and is reported as a trap.
+    let mut l = Linker::new();
+    l.func("env", "f", |x: i32| -> i32 {
+        if x == 300_000 {
+            panic!("fast boom at {x}");
+        }
+        x + 1
+    });
+    let mut rt = Runtime::new(RuntimeOptions {
+        linker: l,
+        ..Default::default()
+    })
+    .unwrap();
+    let bytes = warren::wat_to_wasm(None, include_bytes!("../../benches/host/loop.wat")).unwrap();
+    let inst = rt.instantiate_wasm("loop.wat", &bytes).unwrap();
+    assert_eq!(
+        rt.invoke(&inst, "run", &[Val::I32(200_000)]).unwrap(),
+        vec![Val::I32(200_000)]
+    );
+    match rt.invoke(&inst, "run", &[Val::I32(1_000_000)]) {
+        Err(Error::Trap(t)) => {
+            assert_eq!(t.kind, TrapKind::Host);
+            assert!(
+                t.message
+                    .contains("host function env.f panicked: fast boom at 300000"),
+                "{}",
+                t.message
+            );
+        }
+        other => panic!("expected a host trap, got {other:?}"),
+    }
+    // The termination was cancelled: the runtime still runs code.
+    assert_eq!(
+        rt.invoke(&inst, "run", &[Val::I32(10)]).unwrap(),
+        vec![Val::I32(10)]
+    );
+    assert_eq!(
+        rt.execute_script("x.js", "1 + 1").unwrap(),
+        serde_json::json!(2)
+    );
+}
