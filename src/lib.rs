@@ -18,6 +18,7 @@
 pub mod engine;
 pub mod error;
 pub mod host;
+pub mod modules;
 mod runtime;
 pub mod wasm;
 

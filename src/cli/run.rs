@@ -17,6 +17,9 @@ pub struct RunArgs {
     /// Link another module (JS or Wasm) as the import namespace NAME: `--preload util=util.wat`.
     #[arg(long, value_name = "NAME=FILE")]
     preload: Vec<String>,
+    /// An import map (the WICG JSON format) for resolving specifiers.
+    #[arg(long, value_name = "FILE")]
+    import_map: Option<PathBuf>,
     /// Let `host:env` read real environment variables.
     #[arg(long)]
     allow_env: bool,
@@ -64,8 +67,22 @@ async fn new_runtime(args: &RunArgs) -> warren::Result<Runtime> {
             allow_env: args.allow_env,
         },
     );
+    let import_map = match &args.import_map {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
+            let base = warren::modules::path_to_url(p).map_err(Error::Other)?;
+            Some(
+                warren::modules::ImportMap::parse(&text, &base)
+                    .map_err(|e| Error::Args(format!("{}: {e}", p.display())))?,
+            )
+        }
+        None => None,
+    };
     let mut rt = Runtime::new(warren::RuntimeOptions {
         linker,
+        module_loader: Some(std::rc::Rc::new(warren::modules::FsModuleLoader::new(
+            import_map,
+        ))),
         ..Default::default()
     })?;
     for p in &args.preload {
@@ -93,7 +110,25 @@ async fn run_wasm(args: &RunArgs) -> warren::Result<i32> {
     let bytes = super::read_module(&args.file)?;
     let name = file_name(&args.file);
     let mut rt = new_runtime(args).await?;
-    let inst = rt.instantiate_wasm(&name, &bytes)?;
+    // A module importing other modules by specifier (`./util.js`) is the root of a module
+    // graph; otherwise its imports come from host functions and --preload namespaces.
+    let info = warren::ModuleInfo::parse(&bytes).map_err(|e| match e {
+        Error::InvalidWasm { offset, reason, .. } => Error::InvalidWasm {
+            path: Some(args.file.clone()),
+            offset,
+            reason,
+        },
+        e => e,
+    })?;
+    let graph = info
+        .imports
+        .iter()
+        .any(|i| warren::modules::is_path_like(&i.module) || i.module.starts_with("file:"));
+    let inst = if graph {
+        rt.run_wasm_module(&args.file).await?
+    } else {
+        rt.instantiate_wasm(&name, &bytes)?
+    };
     let export = match &args.invoke {
         Some(e) => e.clone(),
         None if inst.info().export("_start").is_some() => "_start".to_string(),

@@ -391,6 +391,48 @@ pub(crate) fn build_imports<'s>(
     info: &ModuleInfo,
     slot: usize,
 ) -> Result<(v8::Local<'s, v8::Object>, bool)> {
+    build_imports_from(scope, info, slot, None)
+}
+
+/// Builds the import object of a Wasm module loaded as an ES module: host namespaces and
+/// preloads as for [`build_imports`], everything else from the namespaces of the ES modules
+/// the wrapper imported (`esm[module][name]`). Numbers imported as globals are wrapped in
+/// `WebAssembly.Global`s, as the ESM integration does. Errors name both sides.
+pub(crate) fn build_esm_imports<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    info: &ModuleInfo,
+    slot: usize,
+    esm: v8::Local<'s, v8::Object>,
+) -> std::result::Result<(v8::Local<'s, v8::Object>, bool, Vec<String>), String> {
+    match build_imports_from(scope, info, slot, Some(esm)) {
+        Ok((o, jspi)) => Ok((o, jspi, Vec::new())),
+        Err(Error::Link { unresolved }) => Ok((
+            v8::Object::new(scope),
+            false,
+            unresolved
+                .iter()
+                .map(|e| match &e.provided {
+                    None => format!(
+                        "import \"{}\" \"{}\" ({}): the module \"{}\" has no export named \"{}\"",
+                        e.module, e.name, e.expected, e.module, e.name
+                    ),
+                    Some(p) => format!(
+                        "import \"{}\" \"{}\" expects {}, but \"{}\" exports {p}",
+                        e.module, e.name, e.expected, e.module
+                    ),
+                })
+                .collect(),
+        )),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn build_imports_from<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    info: &ModuleInfo,
+    slot: usize,
+    esm: Option<v8::Local<'s, v8::Object>>,
+) -> Result<(v8::Local<'s, v8::Object>, bool)> {
     let state = State::get(scope);
     let ctors = state.wasm_ctors();
     let imports = v8::Object::new(scope);
@@ -454,6 +496,14 @@ pub(crate) fn build_imports<'s>(
             } else {
                 f.into()
             }
+        } else if let Some(esm) = esm {
+            match esm_import(scope, esm, &imp.module, &imp.name, &imp.ty, &ctors) {
+                Ok(v) => v,
+                Err(provided) => {
+                    errors.push(err(provided));
+                    continue;
+                }
+            }
         } else {
             errors.push(err(None));
             continue;
@@ -471,6 +521,58 @@ pub(crate) fn build_imports<'s>(
         return Err(Error::Link { unresolved: errors });
     }
     Ok((imports, jspi))
+}
+
+/// One import from an ES module namespace: `Err(None)` when missing, `Err(Some(what))` when
+/// present with the wrong kind.
+fn esm_import<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    esm: v8::Local<'s, v8::Object>,
+    module: &str,
+    name: &str,
+    ty: &ExternType,
+    ctors: &crate::runtime::wasm::WasmCtors,
+) -> std::result::Result<v8::Local<'s, v8::Value>, Option<String>> {
+    let mkey = v8_str(scope, module);
+    let ns = esm
+        .get(scope, mkey.into())
+        .and_then(|v| v.to_object(scope))
+        .ok_or(None)?;
+    let nkey = v8_str(scope, name);
+    // A namespace binding still in its TDZ (a cycle) throws on access: treat as missing.
+    v8::tc_scope!(let tc, scope);
+    let v = ns.get(tc, nkey.into());
+    if tc.has_caught() {
+        tc.reset();
+        return Err(Some(
+            "a binding that is not initialized yet (an import cycle)".into(),
+        ));
+    }
+    let v = v.filter(|v| !v.is_undefined()).ok_or(None)?;
+    match ty {
+        ExternType::Func(_) if !v.is_function() => {
+            let t = v.type_of(tc).to_rust_string_lossy(tc);
+            Err(Some(format!("a {t}, not a function")))
+        }
+        ExternType::Global { ty, mutable } if v.is_number() || v.is_big_int() => {
+            // The ESM integration wraps plain values imported as globals.
+            let desc = v8::Object::new(tc);
+            let k = v8_str(tc, "value");
+            let t = v8_str(tc, ty);
+            desc.set(tc, k.into(), t.into());
+            let k = v8_str(tc, "mutable");
+            let m = v8::Boolean::new(tc, *mutable);
+            desc.set(tc, k.into(), m.into());
+            let ctor = v8::Local::new(tc, &ctors.global);
+            let g = ctor.new_instance(tc, &[desc.into(), v]);
+            if tc.has_caught() {
+                tc.reset();
+            }
+            g.map(Into::into)
+                .ok_or_else(|| Some(format!("a value that is not a {ty}")))
+        }
+        _ => Ok(v),
+    }
 }
 
 fn import_compatible(expected: &ExternType, provided: &ExternType) -> bool {

@@ -38,6 +38,9 @@ pub struct RuntimeOptions {
     pub max_heap_bytes: Option<usize>,
     /// Host functions, for Wasm imports and `host:` JS modules.
     pub linker: crate::Linker,
+    /// Resolves and loads modules; defaults to [`crate::modules::FsModuleLoader`] with no
+    /// import map.
+    pub module_loader: Option<Rc<dyn crate::modules::ModuleLoader>>,
 }
 
 /// One V8 isolate with its main context: runs JS modules and Wasm, and owns the event loop.
@@ -91,7 +94,11 @@ impl Runtime {
         isolate.set_host_import_module_dynamically_callback(modules::dynamic_import_callback);
         isolate.set_capture_stack_trace_for_uncaught_exceptions(true, 10);
         let output = options.output.clone().unwrap_or_else(state::default_output);
-        let state = Rc::new(State::new(output, options.linker.clone()));
+        let loader = options
+            .module_loader
+            .clone()
+            .unwrap_or_else(|| Rc::new(crate::modules::FsModuleLoader::default()));
+        let state = Rc::new(State::new(output, options.linker.clone(), loader));
         isolate.set_slot(state.clone());
         if options.max_heap_bytes.is_some() {
             state::install_heap_limit(&mut isolate);
@@ -156,22 +163,26 @@ impl Runtime {
     /// Load errors ([`Error::Io`], syntax errors as [`Error::Js`]), an uncaught exception or
     /// unhandled rejection ([`Error::Js`]), or a top-level await that never settles.
     pub async fn run_main_module(&mut self, path: &Path) -> Result<()> {
-        let promise = self.load_and_evaluate(path)?;
+        let url = self.main_url(path)?;
+        let promise = self.load_and_evaluate(&url).await?;
         self.run_event_loop().await?;
         self.check_main_promise(&promise)
     }
 
-    fn load_and_evaluate(&mut self, path: &Path) -> Result<v8::Global<v8::Promise>> {
-        let abs = absolute(path)?;
+    /// Loads, instantiates and evaluates the module at `url` with its graph (the event loop
+    /// is not run). Returns the evaluation promise.
+    async fn load_and_evaluate(&mut self, url: &url::Url) -> Result<v8::Global<v8::Promise>> {
+        let mut load = modules::GraphLoad::new(url.clone());
+        poll_fn(|cx| {
+            enter!(self, scope);
+            modules::poll_graph(scope, &mut load, cx)
+        })
+        .await?;
         enter!(self, scope);
-        let module = modules::load_graph(scope, &abs)?;
+        let module = modules::get_module(scope, url.as_str())
+            .ok_or_else(|| Error::Other(format!("{url} did not load")))?;
+        modules::instantiate(scope, module)?;
         v8::tc_scope!(let tc, scope);
-        if module
-            .instantiate_module(tc, modules::resolve_callback)
-            .is_none()
-        {
-            return Err(exceptions::caught(tc));
-        }
         let Some(result) = module.evaluate(tc) else {
             return Err(exceptions::caught(tc));
         };
@@ -188,6 +199,35 @@ impl Runtime {
             return Err(Error::Js(Box::new(exceptions::js_error(tc, exc, false))));
         }
         Ok(v8::Global::new(tc, promise))
+    }
+
+    /// The URL of the main module at `path`, recorded as `import.meta.main`.
+    fn main_url(&mut self, path: &Path) -> Result<url::Url> {
+        absolute(path)?;
+        let url = crate::modules::path_to_url(path).map_err(Error::Other)?;
+        enter!(self, scope);
+        modules::set_main(scope, url.as_str());
+        Ok(url)
+    }
+
+    /// Runs a Wasm or WAT file as the root of a module graph: its imports are resolved as
+    /// module specifiers (`./util.js`, `host:env`, packages), the graph is evaluated, and the
+    /// instance is returned for [`Runtime::invoke_async`].
+    ///
+    /// # Errors
+    /// As [`Runtime::run_main_module`], plus link errors naming both sides.
+    pub async fn run_wasm_module(&mut self, path: &Path) -> Result<Instance> {
+        let url = self.main_url(path)?;
+        let promise = self.load_and_evaluate(&url).await?;
+        self.run_event_loop().await?;
+        self.check_main_promise(&promise)?;
+        enter!(self, scope);
+        let slot = modules::wasm_slot(scope, url.as_str())
+            .ok_or_else(|| Error::Other(format!("{url} was not instantiated as Wasm")))?;
+        State::get(scope)
+            .wasm_ctors()
+            .instance_handle(slot)
+            .ok_or_else(|| Error::Other("instance not ready".into()))
     }
 
     fn check_main_promise(&mut self, promise: &v8::Global<v8::Promise>) -> Result<()> {
@@ -227,7 +267,8 @@ impl Runtime {
             let fired_timers = {
                 enter!(self, scope);
                 scope.perform_microtask_checkpoint();
-                let settled = host::poll_ops(scope, &state, cx);
+                let settled =
+                    host::poll_ops(scope, &state, cx) + modules::poll_imports(scope, &state, cx);
                 if settled > 0 {
                     scope.perform_microtask_checkpoint();
                 }
@@ -297,7 +338,9 @@ impl Runtime {
     /// # Errors
     /// As [`Runtime::run_main_module`].
     pub async fn preload_js(&mut self, ns: &str, path: &Path) -> Result<()> {
-        let promise = self.load_and_evaluate(path)?;
+        absolute(path)?;
+        let url = crate::modules::path_to_url(path).map_err(Error::Other)?;
+        let promise = self.load_and_evaluate(&url).await?;
         self.run_event_loop().await?;
         self.check_main_promise(&promise)?;
         let abs = absolute(path)?;

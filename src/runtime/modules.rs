@@ -1,25 +1,48 @@
-//! The ES module graph: the module map (URL <-> module), loading a graph of files,
-//! specifier resolution, `import.meta` and dynamic `import()`.
+//! The ES module graph inside V8: the module map (URL <-> module), asynchronous graph
+//! loading through a [`ModuleLoader`], JSON, `host:` and Wasm/WAT modules (ESM integration),
+//! source-phase imports, `import.meta` and dynamic `import()`.
 //!
-//! Loading reads and compiles every module of the graph first; instantiation then runs with a
-//! resolve callback that is a pure lookup in the map.
+//! A graph is loaded first (every module fetched, compiled and its requests resolved and
+//! recorded); instantiation then runs with resolve callbacks that are pure lookups.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::runtime::exceptions;
+use crate::modules::{LoadFuture, ModuleKind, ModuleSource};
 use crate::runtime::state::State;
-use crate::runtime::{script_origin, v8_str};
+use crate::runtime::{exceptions, host, script_origin, v8_str};
+use crate::wasm::{ExternType, ModuleInfo};
 
-/// Every module of the context, by URL, and the URL of every module.
+/// The specifier of warren's internal module that instantiates Wasm for ESM wrappers.
+const WASM_INTERNAL: &str = "warren:internal/wasm";
+
+/// A Wasm module loaded as an ES module.
+pub(crate) struct WasmRecord {
+    pub module: v8::Global<v8::WasmModuleObject>,
+    pub info: Arc<ModuleInfo>,
+    /// The instance slot, once the wrapper has instantiated it.
+    pub slot: Option<usize>,
+    /// Import modules that did not resolve, with why: reported when the wrapper is
+    /// evaluated (a source-phase import never evaluates it, so it does not fail).
+    unresolved: Vec<(String, String)>,
+}
+
+/// Every module of the context, by URL, and what the loader resolved.
 #[derive(Default)]
 pub(crate) struct ModuleMap {
     by_url: HashMap<String, v8::Global<v8::Module>>,
     by_hash: HashMap<i32, Vec<(v8::Global<v8::Module>, String)>>,
     main: Option<String>,
+    /// (referrer URL, specifier) -> resolved URL, recorded while loading.
+    resolutions: HashMap<(String, String), String>,
+    pub wasm: HashMap<String, WasmRecord>,
+    json: HashMap<String, v8::Global<v8::Value>>,
 }
 
 impl ModuleMap {
@@ -32,7 +55,7 @@ impl ModuleMap {
             .push((global, url.to_string()));
     }
 
-    fn get<'s>(
+    pub fn get<'s>(
         &self,
         scope: &v8::PinScope<'s, '_>,
         url: &str,
@@ -47,106 +70,209 @@ impl ModuleMap {
             .find(|(g, _)| v8::Local::new(scope, g) == module)
             .map(|(_, u)| u.clone())
     }
-}
 
-/// Resolves `specifier` as imported by the module at `referrer`.
-pub(crate) fn resolve(specifier: &str, referrer: &str) -> std::result::Result<Url, String> {
-    if let Ok(url) = Url::parse(specifier) {
-        return match url.scheme() {
-            "file" | "host" => Ok(url),
-            s => Err(format!("unsupported URL scheme \"{s}:\"")),
-        };
+    fn resolved(&self, referrer: &str, spec: &str) -> Option<&String> {
+        self.resolutions
+            .get(&(referrer.to_string(), spec.to_string()))
     }
-    if specifier.starts_with("./") || specifier.starts_with("../") || specifier.starts_with('/') {
-        let base = Url::parse(referrer).map_err(|e| format!("bad referrer URL {referrer}: {e}"))?;
-        return base.join(specifier).map_err(|e| e.to_string());
-    }
-    Err("bare specifiers need a node_modules folder or an import map".into())
 }
 
-/// Loads the module at `path` and everything it imports statically. Returns the root.
-pub(crate) fn load_graph<'s>(
-    scope: &mut v8::PinScope<'s, '_>,
-    path: &Path,
-) -> Result<v8::Local<'s, v8::Module>> {
-    let url = Url::from_file_path(path)
-        .map_err(|_| Error::Other(format!("{} is not an absolute path", path.display())))?;
-    let state = State::get(scope);
-    state
-        .modules
-        .borrow_mut()
-        .main
-        .get_or_insert(url.to_string());
-    load_url(scope, url.as_str(), None)
+// ---- graph loading ----
+
+/// One module waiting to be fetched.
+struct Pending {
+    url: Url,
+    /// `"spec" imported from url:line:col`, for messages; `None` for a root.
+    importer: Option<(String, String)>,
+    /// The `type` import attribute (`json`), if any.
+    expect: Option<String>,
 }
 
-fn load_url<'s>(
-    scope: &mut v8::PinScope<'s, '_>,
-    root: &str,
-    importer: Option<String>,
-) -> Result<v8::Local<'s, v8::Module>> {
-    let state = State::get(scope);
-    let mut queue: Vec<(String, Option<String>)> = vec![(root.to_string(), importer)];
-    while let Some((url, importer)) = queue.pop() {
-        if state.modules.borrow().by_url.contains_key(&url) {
-            continue;
+/// A graph being loaded: a queue of URLs and at most one fetch in flight.
+pub(crate) struct GraphLoad {
+    pub root: Url,
+    queue: VecDeque<Pending>,
+    inflight: Option<(Pending, LoadFuture)>,
+    seen: HashSet<String>,
+}
+
+impl GraphLoad {
+    pub fn new(root: Url) -> Self {
+        let mut queue = VecDeque::new();
+        queue.push_back(Pending {
+            url: root.clone(),
+            importer: None,
+            expect: None,
+        });
+        GraphLoad {
+            root,
+            queue,
+            inflight: None,
+            seen: HashSet::new(),
         }
-        let module = if let Some(name) = url.strip_prefix("host:") {
-            host_module(scope, &url, name, importer.as_deref())?
-        } else {
-            compile_url(scope, &url, importer.as_deref())?
-        };
-        state.modules.borrow_mut().insert(scope, &url, module);
-        let requests = module.get_module_requests();
-        for i in 0..requests.length() {
-            let Some(req) = requests.get(scope, i) else {
-                continue;
+    }
+}
+
+fn load_error(p: &Pending, why: &str) -> Error {
+    match &p.importer {
+        Some((spec, at)) => Error::Other(format!(
+            "cannot resolve \"{spec}\" imported from {at}: {why}"
+        )),
+        None => Error::Other(format!("cannot load {}: {why}", p.url)),
+    }
+}
+
+/// Drives a graph load: fetches, compiles and records modules until the whole graph is
+/// in the map. The root is then ready to instantiate.
+pub(crate) fn poll_graph(
+    scope: &mut v8::PinScope,
+    load: &mut GraphLoad,
+    cx: &mut Context<'_>,
+) -> Poll<Result<()>> {
+    let state = State::get(scope);
+    loop {
+        if load.inflight.is_none() {
+            let Some(p) = load.queue.pop_front() else {
+                return Poll::Ready(Ok(()));
             };
-            let Ok(req) = v8::Local::<v8::ModuleRequest>::try_from(req) else {
+            let key = p.url.to_string();
+            if state.modules.borrow().by_url.contains_key(&key) || !load.seen.insert(key.clone()) {
                 continue;
-            };
-            let spec = req.get_specifier().to_rust_string_lossy(scope);
-            let loc = module.source_offset_to_location(req.get_source_offset());
-            let at = format!(
-                "{url}:{}:{}",
-                loc.get_line_number() + 1,
-                loc.get_column_number() + 1
-            );
-            match resolve(&spec, &url) {
-                Ok(dep) => {
-                    let dep = dep.to_string();
-                    if !state.modules.borrow().by_url.contains_key(&dep) {
-                        queue.push((dep, Some(at)));
-                    }
-                }
-                Err(why) => {
-                    return Err(Error::Other(format!(
-                        "cannot resolve \"{spec}\" imported from {at}: {why}"
-                    )));
-                }
             }
+            if p.url.scheme() == "host" || key == WASM_INTERNAL {
+                let module = synthetic_builtin(scope, &state, &p)?;
+                state.modules.borrow_mut().insert(scope, &key, module);
+                continue;
+            }
+            let fut = state.loader.load(&p.url);
+            load.inflight = Some((p, fut));
         }
+        let Some((_, fut)) = load.inflight.as_mut() else {
+            continue;
+        };
+        let result = match fut.as_mut().poll(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(r) => r,
+        };
+        let Some((pending, _)) = load.inflight.take() else {
+            continue;
+        };
+        let source = result.map_err(|why| load_error(&pending, &why))?;
+        let deps = register(scope, &state, &pending, source)?;
+        load.queue.extend(deps);
     }
-    let map = state.modules.borrow();
-    map.get(scope, root)
-        .ok_or_else(|| Error::Other(format!("module {root} vanished from the module map")))
 }
 
-fn compile_url<'s>(
+/// Compiles a loaded source into a module, records it, and returns its dependencies.
+fn register(
+    scope: &mut v8::PinScope,
+    state: &Rc<State>,
+    pending: &Pending,
+    source: ModuleSource,
+) -> Result<Vec<Pending>> {
+    let url = pending.url.to_string();
+    let kind = if pending.expect.as_deref() == Some("json") {
+        ModuleKind::Json
+    } else {
+        source.kind
+    };
+    if kind == ModuleKind::Json && pending.expect.as_deref() != Some("json") {
+        return Err(load_error(
+            pending,
+            "this is a JSON module: import it with { type: \"json\" }",
+        ));
+    }
+    let module = match kind {
+        ModuleKind::JavaScript => {
+            let text = String::from_utf8(source.code)
+                .map_err(|_| load_error(pending, "the module is not valid UTF-8"))?;
+            compile_js(scope, &url, &text)?
+        }
+        ModuleKind::Json => json_module(scope, state, &url, &source.code)
+            .map_err(|why| load_error(pending, &why))?,
+        ModuleKind::Wasm => wasm_module(scope, state, &url, &source.code)?,
+        ModuleKind::CommonJs => {
+            return Err(load_error(
+                pending,
+                "CommonJS modules (require/module.exports) cannot be imported yet",
+            ));
+        }
+    };
+    state.modules.borrow_mut().insert(scope, &url, module);
+    requests(scope, state, &url, module)
+}
+
+/// Resolves a module's requests, records the resolutions, and lists what to load.
+fn requests(
+    scope: &mut v8::PinScope,
+    state: &Rc<State>,
+    url: &str,
+    module: v8::Local<v8::Module>,
+) -> Result<Vec<Pending>> {
+    let base = Url::parse(url).map_err(|e| Error::Other(format!("bad module URL {url}: {e}")))?;
+    let reqs = module.get_module_requests();
+    let mut out = Vec::new();
+    for i in 0..reqs.length() {
+        let Some(req) = reqs
+            .get(scope, i)
+            .and_then(|r| v8::Local::<v8::ModuleRequest>::try_from(r).ok())
+        else {
+            continue;
+        };
+        let spec = req.get_specifier().to_rust_string_lossy(scope);
+        let loc = module.source_offset_to_location(req.get_source_offset());
+        let at = format!(
+            "{url}:{}:{}",
+            loc.get_line_number() + 1,
+            loc.get_column_number() + 1
+        );
+        let expect = import_type(scope, req);
+        let resolved = if spec == WASM_INTERNAL {
+            Ok(Url::parse(WASM_INTERNAL).map_err(|e| Error::Other(e.to_string()))?)
+        } else {
+            state.loader.resolve(&spec, &base)
+        };
+        let dep = resolved.map_err(|why| {
+            Error::Other(format!(
+                "cannot resolve \"{spec}\" imported from {at}: {why}"
+            ))
+        })?;
+        state
+            .modules
+            .borrow_mut()
+            .resolutions
+            .insert((url.to_string(), spec.clone()), dep.to_string());
+        out.push(Pending {
+            url: dep,
+            importer: Some((spec, at)),
+            expect,
+        });
+    }
+    Ok(out)
+}
+
+/// The `type` import attribute of a request, if present.
+fn import_type(scope: &mut v8::PinScope, req: v8::Local<v8::ModuleRequest>) -> Option<String> {
+    let attrs = req.get_import_attributes();
+    let mut i = 0;
+    while i + 1 < attrs.length() {
+        let key = v8::Local::<v8::String>::try_from(attrs.get(scope, i)?).ok()?;
+        if key.to_rust_string_lossy(scope) == "type" {
+            let v = v8::Local::<v8::String>::try_from(attrs.get(scope, i + 1)?).ok()?;
+            return Some(v.to_rust_string_lossy(scope));
+        }
+        i += 3;
+    }
+    None
+}
+
+fn compile_js<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     url: &str,
-    importer: Option<&str>,
+    text: &str,
 ) -> Result<v8::Local<'s, v8::Module>> {
-    let parsed = Url::parse(url).map_err(|e| Error::Other(format!("bad module URL {url}: {e}")))?;
-    let path = parsed
-        .to_file_path()
-        .map_err(|_| Error::Other(format!("cannot load {url}: not a file path")))?;
-    let source = std::fs::read_to_string(&path).map_err(|e| match importer {
-        Some(at) => Error::Other(format!("cannot load \"{url}\" imported from {at}: {e}")),
-        None => Error::io(&path, e),
-    })?;
     v8::tc_scope!(let tc, scope);
-    let src = v8_str(tc, &source);
+    let src = v8_str(tc, text);
     let name = v8_str(tc, url);
     let origin = script_origin(tc, name.into(), true);
     let mut source = v8::script_compiler::Source::new(src, Some(&origin));
@@ -156,70 +282,350 @@ fn compile_url<'s>(
     }
 }
 
-/// A synthetic module exporting the host functions of `host:NAME`.
-fn host_module<'s>(
+// ---- JSON modules ----
+
+fn json_module<'s>(
     scope: &mut v8::PinScope<'s, '_>,
+    state: &Rc<State>,
     url: &str,
-    name: &str,
-    importer: Option<&str>,
-) -> Result<v8::Local<'s, v8::Module>> {
-    let state = State::get(scope);
-    let Some(funcs) = crate::runtime::host::host_module_exports(&state, url) else {
-        let at = importer
-            .map(|i| format!(" imported from {i}"))
-            .unwrap_or_default();
-        return Err(Error::Other(format!(
-            "cannot resolve \"{url}\"{at}: no host module named \"{name}\" is registered"
-        )));
-    };
-    let names: Vec<v8::Local<v8::String>> = funcs.iter().map(|(_, n)| v8_str(scope, n)).collect();
-    let module_name = v8_str(scope, url);
+    code: &[u8],
+) -> std::result::Result<v8::Local<'s, v8::Module>, String> {
+    let text = std::str::from_utf8(code).map_err(|_| "JSON is not valid UTF-8".to_string())?;
+    // Check with serde first for a located error message.
+    serde_json::from_str::<serde::de::IgnoredAny>(text)
+        .map_err(|e| format!("invalid JSON: {e}"))?;
+    let s = v8_str(scope, text);
+    let value = v8::json::parse(scope, s).ok_or("invalid JSON")?;
+    state
+        .modules
+        .borrow_mut()
+        .json
+        .insert(url.to_string(), v8::Global::new(scope, value));
+    let names = [v8_str(scope, "default")];
+    let name = v8_str(scope, url);
     Ok(v8::Module::create_synthetic_module(
         scope,
-        module_name,
+        name,
         &names,
-        host_module_evaluate,
+        json_module_evaluate,
     ))
 }
 
-fn host_module_evaluate<'s>(
+fn json_module_evaluate<'s>(
     context: v8::Local<'s, v8::Context>,
     module: v8::Local<v8::Module>,
 ) -> Option<v8::Local<'s, v8::Value>> {
     v8::callback_scope!(unsafe scope, context);
     let state = State::get(scope);
-    let url = state.modules.borrow().url_of(scope, module)?;
-    let funcs = crate::runtime::host::host_module_exports(&state, &url)?;
-    drop(state);
-    for (id, name) in funcs {
-        let f = crate::runtime::host::host_function(scope, id, None, &name)?;
-        let key = v8_str(scope, &name);
-        module.set_synthetic_module_export(scope, key, f.into())?;
-    }
-    // Evaluation of a module yields a promise (top-level await semantics).
+    let value = {
+        let map = state.modules.borrow();
+        let url = map.url_of(scope, module)?;
+        v8::Local::new(scope, map.json.get(&url)?)
+    };
+    let key = v8_str(scope, "default");
+    module.set_synthetic_module_export(scope, key, value)?;
+    resolved_promise(scope)
+}
+
+fn resolved_promise<'s>(scope: &mut v8::PinScope<'s, '_>) -> Option<v8::Local<'s, v8::Value>> {
     let resolver = v8::PromiseResolver::new(scope)?;
     let undefined = v8::undefined(scope).into();
     resolver.resolve(scope, undefined);
     Some(resolver.get_promise(scope).into())
 }
 
-/// Makes the namespace of the (loaded and evaluated) module at `path` the import namespace
-/// `ns`.
-pub(crate) fn register_js_namespace(scope: &mut v8::PinScope, ns: &str, path: &Path) -> Result<()> {
-    let url = Url::from_file_path(path)
-        .map_err(|_| Error::Other(format!("{} is not an absolute path", path.display())))?;
+// ---- built-in synthetic modules: host:NAME and warren:internal/wasm ----
+
+fn synthetic_builtin<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    state: &Rc<State>,
+    p: &Pending,
+) -> Result<v8::Local<'s, v8::Module>> {
+    let url = p.url.as_str();
+    let names: Vec<String> = if url == WASM_INTERNAL {
+        vec!["instantiate".into()]
+    } else {
+        match host::host_module_exports(state, url) {
+            Some(funcs) => funcs.into_iter().map(|(_, n)| n).collect(),
+            None => {
+                let name = url.strip_prefix("host:").unwrap_or(url);
+                return Err(load_error(
+                    p,
+                    &format!("no host module named \"{name}\" is registered"),
+                ));
+            }
+        }
+    };
+    let names: Vec<v8::Local<v8::String>> = names.iter().map(|n| v8_str(scope, n)).collect();
+    let module_name = v8_str(scope, url);
+    Ok(v8::Module::create_synthetic_module(
+        scope,
+        module_name,
+        &names,
+        builtin_evaluate,
+    ))
+}
+
+fn builtin_evaluate<'s>(
+    context: v8::Local<'s, v8::Context>,
+    module: v8::Local<v8::Module>,
+) -> Option<v8::Local<'s, v8::Value>> {
+    v8::callback_scope!(unsafe scope, context);
     let state = State::get(scope);
-    let module = state
-        .modules
-        .borrow()
-        .get(scope, url.as_str())
-        .ok_or_else(|| Error::Other(format!("{url} is not loaded")))?;
-    let obj = module
-        .get_module_namespace()
-        .to_object(scope)
-        .ok_or_else(|| Error::Other("module namespace is not an object".into()))?;
-    state.set_namespace(ns, v8::Global::new(scope, obj), None);
-    Ok(())
+    let url = state.modules.borrow().url_of(scope, module)?;
+    if url == WASM_INTERNAL {
+        let f = v8::Function::builder(op_wasm_instantiate).build(scope)?;
+        let key = v8_str(scope, "instantiate");
+        module.set_synthetic_module_export(scope, key, f.into())?;
+        return resolved_promise(scope);
+    }
+    let funcs = host::host_module_exports(&state, &url)?;
+    drop(state);
+    for (id, name) in funcs {
+        let f = host::host_function(scope, id, None, &name)?;
+        let key = v8_str(scope, &name);
+        module.set_synthetic_module_export(scope, key, f.into())?;
+    }
+    resolved_promise(scope)
+}
+
+// ---- Wasm as ES modules ----
+
+/// Compiles Wasm (or WAT) bytes and makes the JS wrapper module that instantiates them with
+/// the module's imports (resolved as module specifiers) and re-exports its exports.
+fn wasm_module<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    state: &Rc<State>,
+    url: &str,
+    code: &[u8],
+) -> Result<v8::Local<'s, v8::Module>> {
+    let parsed = Url::parse(url).ok();
+    let path = parsed.as_ref().and_then(|u| u.to_file_path().ok());
+    let bytes = crate::wasm::wat_to_wasm(path.as_deref(), code)?;
+    let info = ModuleInfo::parse(&bytes).map_err(|e| match e {
+        Error::InvalidWasm { offset, reason, .. } => Error::InvalidWasm {
+            path: path.clone().or_else(|| Some(url.into())),
+            offset,
+            reason,
+        },
+        e => e,
+    })?;
+    let compiled = {
+        v8::tc_scope!(let tc, scope);
+        match v8::WasmModuleObject::compile(tc, &bytes) {
+            Some(m) => v8::Global::new(tc, m),
+            None => {
+                let e = exceptions::caught(tc);
+                return Err(Error::Other(format!("cannot compile {url}: {e}")));
+            }
+        }
+    };
+    let (source, unresolved) = wrapper_source(state, url, &info);
+    state.modules.borrow_mut().wasm.insert(
+        url.to_string(),
+        WasmRecord {
+            module: compiled,
+            info: Arc::new(info),
+            slot: None,
+            unresolved,
+        },
+    );
+    compile_js(scope, url, &source)
+}
+
+fn js_str(s: &str) -> String {
+    serde_json::Value::String(s.to_string()).to_string()
+}
+
+fn wrapper_source(
+    state: &Rc<State>,
+    url: &str,
+    info: &ModuleInfo,
+) -> (String, Vec<(String, String)>) {
+    let base = Url::parse(url).ok();
+    let mut unresolved: Vec<(String, String)> = Vec::new();
+    // Host namespaces and preloads are filled in by Rust; every other import module is
+    // imported as an ES module.
+    let mut src = format!("import {{ instantiate }} from {};\n", js_str(WASM_INTERNAL));
+    let mut modules: Vec<&str> = Vec::new();
+    for imp in &info.imports {
+        if host::host_namespace(state, &imp.module).is_some()
+            || state.has_namespace(&imp.module)
+            || modules.contains(&imp.module.as_str())
+            || unresolved.iter().any(|(m, _)| m == &imp.module)
+        {
+            continue;
+        }
+        let resolved = match &base {
+            Some(b) => state.loader.resolve(&imp.module, b),
+            None => Err("bad module URL".into()),
+        };
+        match resolved {
+            Ok(_) => modules.push(&imp.module),
+            Err(why) => unresolved.push((imp.module.clone(), why)),
+        }
+    }
+    src.push_str("const imports = {};\n");
+    for (i, m) in modules.iter().enumerate() {
+        src.push_str(&format!("import * as i{i} from {};\n", js_str(m)));
+        src.push_str(&format!("imports[{}] = i{i};\n", js_str(m)));
+    }
+    src.push_str(&format!(
+        "const w = instantiate({}, imports);\n",
+        js_str(url)
+    ));
+    let has_default = info.exports.iter().any(|e| e.name == "default");
+    if !has_default {
+        src.push_str("export default w.module;\n");
+    }
+    for (i, e) in info.exports.iter().enumerate() {
+        src.push_str(&format!(
+            "const e{i} = w.exports[{}];\nexport {{ e{i} as {} }};\n",
+            js_str(&e.name),
+            js_str(&e.name)
+        ));
+    }
+    (src, unresolved)
+}
+
+/// `instantiate(url, imports)` for Wasm wrappers: builds the import object (host functions
+/// bound to the new instance, namespaces, and the imported ES modules), instantiates, and
+/// returns `{ module, exports }` with globals unwrapped to their values.
+fn op_wasm_instantiate<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    args: v8::FunctionCallbackArguments<'s>,
+    mut rv: v8::ReturnValue<'s, v8::Value>,
+) {
+    let url = args.get(0).to_rust_string_lossy(scope);
+    let modules = args.get(1);
+    match wasm_instantiate(scope, &url, modules) {
+        Ok(v) => rv.set(v),
+        Err(msg) => {
+            let ctors = State::get(scope).wasm_ctors();
+            let msg = v8_str(scope, &msg);
+            let err = v8::Exception::error(scope, msg);
+            // A WebAssembly.LinkError, so `instanceof` works as for WebAssembly.instantiate.
+            if let Some(obj) = err.to_object(scope) {
+                let link = v8::Local::new(scope, &ctors.link_error);
+                let proto_key = v8_str(scope, "prototype");
+                if let Some(proto) = link.get(scope, proto_key.into()) {
+                    obj.set_prototype(scope, proto);
+                }
+            }
+            scope.throw_exception(err);
+        }
+    }
+}
+
+fn wasm_instantiate<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    url: &str,
+    modules: v8::Local<'s, v8::Value>,
+) -> std::result::Result<v8::Local<'s, v8::Value>, String> {
+    let state = State::get(scope);
+    let (module, info) = {
+        let map = state.modules.borrow();
+        let rec = map.wasm.get(url).ok_or("no such Wasm module")?;
+        if !rec.unresolved.is_empty() {
+            let lines: Vec<String> = rec
+                .info
+                .imports
+                .iter()
+                .filter_map(|i| {
+                    let (_, why) = rec.unresolved.iter().find(|(m, _)| m == &i.module)?;
+                    Some(format!(
+                        "import \"{}\" \"{}\" ({}): cannot resolve \"{}\": {why}",
+                        i.module, i.name, i.ty, i.module
+                    ))
+                })
+                .collect();
+            return Err(format!(
+                "cannot instantiate {url}:\n  {}",
+                lines.join("\n  ")
+            ));
+        }
+        (v8::Local::new(scope, &rec.module), rec.info.clone())
+    };
+    let modules = modules.to_object(scope).ok_or("bad imports")?;
+    let ctors = state.wasm_ctors();
+    let slot = ctors.reserve_slot_pub();
+    // Host namespaces and preloads come from Rust (bound to this instance); the rest from the
+    // imported ES modules' namespaces.
+    let (imports, jspi, missing) = host::build_esm_imports(scope, &info, slot, modules)?;
+    if !missing.is_empty() {
+        return Err(format!(
+            "cannot instantiate {url}:\n  {}",
+            missing.join("\n  ")
+        ));
+    }
+    v8::tc_scope!(let tc, scope);
+    let ctor = v8::Local::new(tc, &ctors.instance);
+    let Some(instance) = ctor.new_instance(tc, &[module.into(), imports.into()]) else {
+        if tc.has_terminated() {
+            return Err("execution terminated".into());
+        }
+        let msg = tc
+            .exception()
+            .map(|e| e.to_rust_string_lossy(tc))
+            .unwrap_or_default();
+        return Err(format!("cannot instantiate {url}: {msg}"));
+    };
+    let key = v8_str(tc, "exports");
+    let exports = instance
+        .get(tc, key.into())
+        .and_then(|v| v.to_object(tc))
+        .ok_or("instance without exports")?;
+    let handle = crate::runtime::wasm::make_instance(&ctors, slot, info.clone(), url, jspi);
+    ctors.fill_slot_pub(slot, v8::Global::new(tc, exports), handle);
+    if let Some(rec) = state.modules.borrow_mut().wasm.get_mut(url) {
+        rec.slot = Some(slot);
+    }
+    // Globals are unwrapped to their values, as the ESM integration (and Node) expose them.
+    let out_exports = v8::Object::new(tc);
+    for e in &info.exports {
+        let k = v8_str(tc, &e.name);
+        let mut v = exports
+            .get(tc, k.into())
+            .unwrap_or_else(|| v8::undefined(tc).into());
+        if matches!(e.ty, ExternType::Global { .. })
+            && let Some(g) = v.to_object(tc)
+        {
+            let vk = v8_str(tc, "value");
+            if let Some(val) = g.get(tc, vk.into()) {
+                v = val;
+            }
+        }
+        out_exports.set(tc, k.into(), v);
+    }
+    let result = v8::Object::new(tc);
+    let k = v8_str(tc, "module");
+    result.set(tc, k.into(), module.into());
+    let k = v8_str(tc, "exports");
+    result.set(tc, k.into(), out_exports.into());
+    Ok(result.into())
+}
+
+// ---- instantiation callbacks ----
+
+fn lookup<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    specifier: v8::Local<'s, v8::String>,
+    referrer: v8::Local<'s, v8::Module>,
+) -> Option<(String, v8::Local<'s, v8::Module>)> {
+    let state = State::get(scope);
+    let map = state.modules.borrow();
+    let spec = specifier.to_rust_string_lossy(scope);
+    let found = map
+        .url_of(scope, referrer)
+        .and_then(|r| map.resolved(&r, &spec).cloned())
+        .and_then(|u| map.get(scope, &u).map(|m| (u, m)));
+    drop(map);
+    if found.is_none() {
+        let msg = v8_str(scope, &format!("module \"{spec}\" was not loaded"));
+        let exc = v8::Exception::error(scope, msg);
+        scope.throw_exception(exc);
+    }
+    found
 }
 
 /// The resolve callback for instantiation: a pure lookup in the module map.
@@ -230,20 +636,74 @@ pub(crate) fn resolve_callback<'s>(
     referrer: v8::Local<'s, v8::Module>,
 ) -> Option<v8::Local<'s, v8::Module>> {
     v8::callback_scope!(unsafe scope, context);
+    lookup(scope, specifier, referrer).map(|(_, m)| m)
+}
+
+/// The source-phase resolve callback: `import source m from "./m.wasm"` gets the compiled
+/// `WebAssembly.Module`.
+pub(crate) fn resolve_source_callback<'s>(
+    context: v8::Local<'s, v8::Context>,
+    specifier: v8::Local<'s, v8::String>,
+    _import_attributes: v8::Local<'s, v8::FixedArray>,
+    referrer: v8::Local<'s, v8::Module>,
+) -> Option<v8::Local<'s, v8::Object>> {
+    v8::callback_scope!(unsafe scope, context);
+    let (url, _) = lookup(scope, specifier, referrer)?;
     let state = State::get(scope);
-    let map = state.modules.borrow();
-    let spec = specifier.to_rust_string_lossy(scope);
-    let found = map
-        .url_of(scope, referrer)
-        .and_then(|r| resolve(&spec, &r).ok())
-        .and_then(|u| map.get(scope, u.as_str()));
-    drop(map);
-    if found.is_none() {
-        let msg = v8_str(scope, &format!("module \"{spec}\" was not loaded"));
-        let exc = v8::Exception::error(scope, msg);
-        scope.throw_exception(exc);
+    let module = state
+        .modules
+        .borrow()
+        .wasm
+        .get(&url)
+        .map(|r| v8::Local::new(scope, &r.module));
+    match module {
+        Some(m) => Some(m.into()),
+        None => {
+            let msg = v8_str(
+                scope,
+                &format!(
+                    "{url} has no source phase: only Wasm modules can be imported with `import source`"
+                ),
+            );
+            let exc = v8::Exception::syntax_error(scope, msg);
+            scope.throw_exception(exc);
+            None
+        }
     }
-    found
+}
+
+/// Instantiates a loaded graph's root.
+pub(crate) fn instantiate(scope: &mut v8::PinScope, module: v8::Local<v8::Module>) -> Result<()> {
+    if module.get_status() != v8::ModuleStatus::Uninstantiated {
+        return Ok(());
+    }
+    v8::tc_scope!(let tc, scope);
+    match module.instantiate_module2(tc, resolve_callback, resolve_source_callback) {
+        Some(true) => Ok(()),
+        _ => Err(exceptions::caught(tc)),
+    }
+}
+
+/// The module at `url`, once loaded.
+pub(crate) fn get_module<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    url: &str,
+) -> Option<v8::Local<'s, v8::Module>> {
+    State::get(scope).modules.borrow().get(scope, url)
+}
+
+/// Marks `url` as the main module (`import.meta.main`).
+pub(crate) fn set_main(scope: &mut v8::PinScope, url: &str) {
+    State::get(scope)
+        .modules
+        .borrow_mut()
+        .main
+        .get_or_insert(url.to_string());
+}
+
+/// The instance a Wasm module loaded as ESM got, once evaluated.
+pub(crate) fn wasm_slot(scope: &mut v8::PinScope, url: &str) -> Option<usize> {
+    State::get(scope).modules.borrow().wasm.get(url)?.slot
 }
 
 /// Fills `import.meta`: `url`, `main`, `filename`, `dirname`, `resolve()`.
@@ -292,7 +752,11 @@ fn import_meta_resolve<'s>(
 ) {
     let referrer = args.data().to_rust_string_lossy(scope);
     let spec = args.get(0).to_rust_string_lossy(scope);
-    match resolve(&spec, &referrer) {
+    let state = State::get(scope);
+    let resolved = Url::parse(&referrer)
+        .map_err(|e| e.to_string())
+        .and_then(|base| state.loader.resolve(&spec, &base));
+    match resolved {
         Ok(u) => rv.set(v8_str(scope, u.as_str()).into()),
         Err(why) => {
             let msg = v8_str(
@@ -305,7 +769,16 @@ fn import_meta_resolve<'s>(
     }
 }
 
-/// `import(specifier)`: load, instantiate and evaluate, then settle with the namespace.
+// ---- dynamic import ----
+
+/// A dynamic `import()` in progress: its graph load and the promise to settle.
+pub(crate) struct DynamicImport {
+    resolver: v8::Global<v8::PromiseResolver>,
+    load: Option<GraphLoad>,
+    error: Option<String>,
+}
+
+/// `import(specifier)`: queues a graph load that the event loop drives.
 pub(crate) fn dynamic_import_callback<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     _host_defined_options: v8::Local<'s, v8::Data>,
@@ -317,47 +790,101 @@ pub(crate) fn dynamic_import_callback<'s>(
     let promise = resolver.get_promise(scope);
     let referrer = resource_name.to_rust_string_lossy(scope);
     let spec = specifier.to_rust_string_lossy(scope);
-    let outcome = dynamic_import(scope, &spec, &referrer);
-    match outcome {
-        Ok(p) => Some(p),
-        Err(e) => {
-            let msg = v8_str(scope, &e.to_string());
-            let exc = v8::Exception::type_error(scope, msg);
-            resolver.reject(scope, exc);
-            Some(promise)
+    let state = State::get(scope);
+    let resolved = Url::parse(&referrer)
+        .map_err(|e| format!("bad referrer {referrer}: {e}"))
+        .and_then(|base| state.loader.resolve(&spec, &base));
+    let (load, error) = match resolved {
+        Ok(url) => {
+            let mut load = GraphLoad::new(url);
+            if let Some(p) = load.queue.front_mut() {
+                p.importer = Some((spec, referrer));
+            }
+            (Some(load), None)
         }
-    }
+        Err(why) => (
+            None,
+            Some(format!(
+                "cannot resolve \"{spec}\" imported from {referrer}: {why}"
+            )),
+        ),
+    };
+    state.push_import(DynamicImport {
+        resolver: v8::Global::new(scope, resolver),
+        load,
+        error,
+    });
+    Some(promise)
 }
 
-fn dynamic_import<'s>(
-    scope: &mut v8::PinScope<'s, '_>,
-    spec: &str,
-    referrer: &str,
-) -> Result<v8::Local<'s, v8::Promise>> {
-    let url = resolve(spec, referrer).map_err(|why| {
-        Error::Other(format!(
-            "cannot resolve \"{spec}\" imported from {referrer}: {why}"
-        ))
-    })?;
-    let module = load_url(scope, url.as_str(), Some(referrer.to_string()))?;
+/// Drives pending dynamic imports; settles the finished ones. Returns how many settled.
+pub(crate) fn poll_imports(
+    scope: &mut v8::PinScope,
+    state: &Rc<State>,
+    cx: &mut Context<'_>,
+) -> usize {
+    let mut imports = state.take_imports();
+    let mut settled = 0;
+    imports.retain_mut(|imp| {
+        let outcome: Result<Option<v8::Global<v8::Value>>> = match (&imp.error, &mut imp.load) {
+            (Some(e), _) => Err(Error::Other(e.clone())),
+            (None, Some(load)) => match poll_graph(scope, load, cx) {
+                Poll::Pending => return true,
+                Poll::Ready(Err(e)) => Err(e),
+                Poll::Ready(Ok(())) => finish_import(scope, &load.root).map(Some),
+            },
+            (None, None) => Ok(None),
+        };
+        settled += 1;
+        let resolver = v8::Local::new(scope, &imp.resolver);
+        match outcome {
+            Ok(Some(v)) => {
+                let v = v8::Local::new(scope, &v);
+                resolver.resolve(scope, v);
+            }
+            Ok(None) => {}
+            Err(Error::Js(js)) => {
+                // Re-throw the original exception value where there is one.
+                let msg = v8_str(scope, &js.message);
+                let exc = v8::Exception::error(scope, msg);
+                resolver.reject(scope, exc);
+            }
+            Err(e) => {
+                let msg = v8_str(scope, &e.to_string());
+                let exc = v8::Exception::type_error(scope, msg);
+                resolver.reject(scope, exc);
+            }
+        }
+        false
+    });
+    state.return_imports(imports);
+    settled
+}
+
+/// Instantiates and evaluates a dynamically imported graph; the value is a promise of its
+/// namespace (settling after top-level await).
+fn finish_import(scope: &mut v8::PinScope, root: &Url) -> Result<v8::Global<v8::Value>> {
+    let module = get_module(scope, root.as_str())
+        .ok_or_else(|| Error::Other(format!("{root} is not loaded")))?;
+    instantiate(scope, module)?;
     v8::tc_scope!(let tc, scope);
-    if module.get_status() == v8::ModuleStatus::Uninstantiated
-        && module.instantiate_module(tc, resolve_callback).is_none()
-    {
-        return Err(exceptions::caught(tc));
-    }
     let Some(result) = module.evaluate(tc) else {
         return Err(exceptions::caught(tc));
     };
-    let eval = v8::Local::<v8::Promise>::try_from(result)
-        .map_err(|_| Error::Other("module evaluation did not return a promise".into()))?;
     let ns = module.get_module_namespace();
-    let then = v8::Function::builder(return_data)
-        .data(ns)
-        .build(tc)
-        .ok_or_else(|| Error::Other("cannot create function".into()))?;
-    eval.then(tc, then)
-        .ok_or_else(|| Error::Other("cannot chain the evaluation promise".into()))
+    let value: v8::Local<v8::Value> = match v8::Local::<v8::Promise>::try_from(result) {
+        Ok(p) => {
+            let then = v8::Function::builder(return_data)
+                .data(ns)
+                .build(tc)
+                .ok_or_else(|| Error::Other("cannot create function".into()))?;
+            p.then(tc, then)
+                .ok_or_else(|| Error::Other("cannot chain the evaluation promise".into()))?
+                .into()
+        }
+        Err(_) => ns,
+    };
+    Ok(v8::Global::new(tc, value))
 }
 
 fn return_data<'s>(
@@ -366,4 +893,22 @@ fn return_data<'s>(
     mut rv: v8::ReturnValue<'s, v8::Value>,
 ) {
     rv.set(args.data());
+}
+
+/// Makes the namespace of the (loaded and evaluated) module at `path` the import namespace
+/// `ns`.
+pub(crate) fn register_js_namespace(scope: &mut v8::PinScope, ns: &str, path: &Path) -> Result<()> {
+    let url = crate::modules::path_to_url(path).map_err(Error::Other)?;
+    let state = State::get(scope);
+    let module = state
+        .modules
+        .borrow()
+        .get(scope, url.as_str())
+        .ok_or_else(|| Error::Other(format!("{url} is not loaded")))?;
+    let obj = module
+        .get_module_namespace()
+        .to_object(scope)
+        .ok_or_else(|| Error::Other("module namespace is not an object".into()))?;
+    state.set_namespace(ns, v8::Global::new(scope, obj), None);
+    Ok(())
 }

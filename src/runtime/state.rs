@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 
 use crate::error::Error;
 use crate::host::Linker;
+use crate::modules::ModuleLoader;
 use crate::runtime::exceptions;
 use crate::runtime::host::{Binding, PendingOp};
-use crate::runtime::modules::ModuleMap;
+use crate::runtime::modules::{DynamicImport, ModuleMap};
 use crate::runtime::wasm::WasmCtors;
 use crate::wasm::ExternType;
 
@@ -73,6 +74,10 @@ pub(crate) struct State {
     #[allow(clippy::vec_box)]
     bindings: RefCell<Vec<Box<Binding>>>,
     functions: RefCell<HashMap<FunctionKey, v8::Global<v8::Function>>>,
+    /// Resolves and loads modules.
+    pub loader: Rc<dyn ModuleLoader>,
+    /// Dynamic `import()`s in progress.
+    imports: RefCell<Vec<DynamicImport>>,
 }
 
 /// A host function's V8 function: (host function id, bound instance slot).
@@ -92,7 +97,7 @@ pub(crate) struct Namespace<'s> {
 }
 
 impl State {
-    pub fn new(output: OutputSink, linker: Linker) -> Self {
+    pub fn new(output: OutputSink, linker: Linker, loader: Rc<dyn ModuleLoader>) -> Self {
         State {
             output,
             timers: Default::default(),
@@ -105,6 +110,8 @@ impl State {
             namespaces: Default::default(),
             bindings: Default::default(),
             functions: Default::default(),
+            loader,
+            imports: Default::default(),
         }
     }
 
@@ -122,7 +129,25 @@ impl State {
     }
 
     pub fn pending_ops(&self) -> usize {
-        self.ops.borrow().len()
+        self.ops.borrow().len() + self.imports.borrow().len()
+    }
+
+    pub fn push_import(&self, i: DynamicImport) {
+        self.imports.borrow_mut().push(i);
+    }
+
+    pub fn take_imports(&self) -> Vec<DynamicImport> {
+        std::mem::take(&mut *self.imports.borrow_mut())
+    }
+
+    pub fn return_imports(&self, mut imports: Vec<DynamicImport>) {
+        let mut cur = self.imports.borrow_mut();
+        imports.append(&mut cur);
+        *cur = imports;
+    }
+
+    pub fn has_namespace(&self, name: &str) -> bool {
+        self.namespaces.borrow().contains_key(name)
     }
 
     pub fn push_op(&self, op: PendingOp) {

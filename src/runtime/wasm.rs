@@ -19,6 +19,8 @@ pub(crate) struct WasmCtors {
     pub instance: v8::Global<v8::Function>,
     pub runtime_error: v8::Global<v8::Function>,
     pub suspending: v8::Global<v8::Function>,
+    pub link_error: v8::Global<v8::Function>,
+    pub global: v8::Global<v8::Function>,
     pub promising: v8::Global<v8::Function>,
     /// Distinguishes this runtime's instances from another's.
     pub runtime_id: u64,
@@ -35,6 +37,14 @@ struct Slot {
 }
 
 impl WasmCtors {
+    pub fn reserve_slot_pub(&self) -> usize {
+        self.reserve_slot()
+    }
+
+    pub fn fill_slot_pub(&self, i: usize, exports: v8::Global<v8::Object>, handle: Instance) {
+        self.fill_slot(i, exports, handle)
+    }
+
     fn reserve_slot(&self) -> usize {
         let mut s = self.slots.borrow_mut();
         s.push(Slot::default());
@@ -145,11 +155,15 @@ pub(crate) fn capture_constructors(scope: &mut v8::PinScope) -> Result<()> {
     let runtime_error = get_fn(scope, wa, "RuntimeError").ok_or_else(|| missing("RuntimeError"))?;
     let suspending = get_fn(scope, wa, "Suspending").ok_or_else(|| missing("Suspending"))?;
     let promising = get_fn(scope, wa, "promising").ok_or_else(|| missing("promising"))?;
+    let link_error = get_fn(scope, wa, "LinkError").ok_or_else(|| missing("LinkError"))?;
+    let global = get_fn(scope, wa, "Global").ok_or_else(|| missing("Global"))?;
     let ctors = WasmCtors {
         instance: v8::Global::new(scope, instance),
         runtime_error: v8::Global::new(scope, runtime_error),
         suspending: v8::Global::new(scope, suspending),
         promising: v8::Global::new(scope, promising),
+        link_error: v8::Global::new(scope, link_error),
+        global: v8::Global::new(scope, global),
         runtime_id: NEXT_RUNTIME_ID.fetch_add(1, Ordering::Relaxed),
         slots: Default::default(),
     };
@@ -188,6 +202,23 @@ pub(crate) fn instantiate(scope: &mut v8::PinScope, name: &str, bytes: &[u8]) ->
     };
     ctors.fill_slot(slot, v8::Global::new(tc, exports), handle.clone());
     Ok(handle)
+}
+
+/// The handle for an instance made outside [`instantiate`] (by an ESM wrapper).
+pub(crate) fn make_instance(
+    ctors: &WasmCtors,
+    slot: usize,
+    info: Arc<ModuleInfo>,
+    name: &str,
+    jspi: bool,
+) -> Instance {
+    Instance {
+        runtime_id: ctors.runtime_id,
+        index: slot,
+        info,
+        name: name.to_string(),
+        jspi,
+    }
 }
 
 /// Makes `instance`'s exports the import namespace `ns` for modules instantiated later.

@@ -1,6 +1,7 @@
 //! The one integration-test binary (one link of V8): a module per area.
 
 mod cli;
+mod fixtures;
 mod host;
 mod runtime;
 
