@@ -25,7 +25,9 @@ fn main() {
     let wa: v8::Local<v8::Object> = global.get(scope, key.into()).unwrap().try_into().unwrap();
     let key = v8::String::new(scope, "Instance").unwrap();
     let ctor: v8::Local<v8::Function> = wa.get(scope, key.into()).unwrap().try_into().unwrap();
-    let instance = ctor.new_instance(scope, &[module.into()]).expect("instantiate");
+    let instance = ctor
+        .new_instance(scope, &[module.into()])
+        .expect("instantiate");
     let key = v8::String::new(scope, "exports").unwrap();
     let exports: v8::Local<v8::Object> =
         instance.get(scope, key.into()).unwrap().try_into().unwrap();

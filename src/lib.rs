@@ -19,6 +19,7 @@ pub mod engine;
 pub mod error;
 mod runtime;
 pub mod wasm;
+pub mod wast;
 
 pub use error::{Error, JsError, LinkError, Result, Trap, TrapKind, WasmFrame};
 pub use runtime::{Instance, OutputSink, Runtime, RuntimeOptions, Stream};

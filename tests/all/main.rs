@@ -2,6 +2,7 @@
 
 mod cli;
 mod runtime;
+mod wast;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
