@@ -105,7 +105,8 @@ impl Totals {
 
 fn print_report(r: &FileReport, verbose: bool) {
     if let Some(e) = &r.error {
-        println!("{}: ERROR {e}", r.path);
+        let unrun: u64 = r.kinds.values().map(|c| c.failed).sum();
+        println!("{}: ERROR ({unrun} directives not run): {e}", r.path);
         return;
     }
     let (p, n) = r.assertions();

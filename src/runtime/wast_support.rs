@@ -3,7 +3,7 @@
 //! watchdog thread.
 
 use crate::runtime::Runtime;
-use crate::runtime::state::State;
+use crate::runtime::state::{HEAP_LIMIT_HIT, State};
 
 impl Runtime {
     /// Runs `f` inside the runtime's isolate and main context.
@@ -28,6 +28,11 @@ impl Runtime {
     /// Clears a termination request so the isolate runs again.
     pub(crate) fn wast_cancel_termination(&mut self) {
         self.isolate.cancel_terminate_execution();
+    }
+
+    /// Whether the heap-limit callback stopped this thread's isolate since the last call.
+    pub(crate) fn wast_take_heap_limit_hit(&mut self) -> bool {
+        HEAP_LIMIT_HIT.with(|c| c.replace(false))
     }
 }
 

@@ -113,6 +113,12 @@ impl FileReport {
         }
     }
 
+    /// Counts a directive that could not run because the script did not parse (its failure
+    /// is the file's `error`).
+    pub(crate) fn count_unrun(&mut self, kind: &str) {
+        self.kinds.entry(kind.to_string()).or_default().failed += 1;
+    }
+
     /// Assertions (`assert_*` directives) passed, and their total.
     pub fn assertions(&self) -> (u64, u64) {
         self.kinds
@@ -249,7 +255,7 @@ fn run_one(path: &Path, opts: &WastOptions) -> FileReport {
             Err(_) => report.error = Some(format!("{} is not UTF-8 text", path.display())),
             Ok(text) => {
                 let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    runner::run_script(&text, opts, &mut report)
+                    runner::run_script(path, &text, opts, &mut report)
                 }));
                 if let Err(p) = caught {
                     let what = p

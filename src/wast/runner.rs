@@ -113,16 +113,28 @@ struct Runner {
 }
 
 /// Parses and runs `text`, recording into `report`.
-pub(crate) fn run_script(text: &str, opts: &WastOptions, report: &mut FileReport) {
+pub(crate) fn run_script(
+    path: &std::path::Path,
+    text: &str,
+    opts: &WastOptions,
+    report: &mut FileReport,
+) {
     let mut lexer = wast::lexer::Lexer::new(text);
     lexer.allow_confusing_unicode(true);
     let buf = match ParseBuffer::new_with_lexer(lexer) {
         Ok(b) => b,
-        Err(e) => return report.error = Some(located(e, text)),
+        Err(e) => return report.error = Some(located(e, path, text)),
     };
     let script = match parser::parse::<Wast>(&buf) {
         Ok(s) => s,
-        Err(e) => return report.error = Some(located(e, text)),
+        Err(e) => {
+            report.error = Some(located(e, path, text));
+            // Count what could not run, so totals stay honest.
+            for kind in top_level_keywords(text) {
+                report.count_unrun(&kind);
+            }
+            return;
+        }
     };
     let mut runner = match Runner::new(opts) {
         Ok(r) => r,
@@ -141,7 +153,35 @@ pub(crate) fn run_script(text: &str, opts: &WastOptions, report: &mut FileReport
     }
 }
 
-fn located(mut e: wast::Error, text: &str) -> String {
+/// The keyword of every top-level form (`module`, `assert_return`, ...) of a script the
+/// parser rejected, found with the lexer alone.
+fn top_level_keywords(text: &str) -> Vec<String> {
+    use wast::lexer::TokenKind;
+    let mut lexer = wast::lexer::Lexer::new(text);
+    lexer.allow_confusing_unicode(true);
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut opened = false;
+    for token in lexer.iter(0) {
+        let Ok(token) = token else { break };
+        match token.kind {
+            TokenKind::LineComment | TokenKind::BlockComment | TokenKind::Whitespace => continue,
+            TokenKind::LParen => {
+                opened = depth == 0;
+                depth += 1;
+                continue;
+            }
+            TokenKind::RParen => depth = depth.saturating_sub(1),
+            TokenKind::Keyword if opened => out.push(token.keyword(text).to_string()),
+            _ => {}
+        }
+        opened = false;
+    }
+    out
+}
+
+fn located(mut e: wast::Error, path: &std::path::Path, text: &str) -> String {
+    e.set_path(path);
     e.set_text(text);
     e.to_string()
 }
@@ -241,11 +281,19 @@ impl Runner {
         let deadline = (Instant::now() + self.directive_timeout).min(self.file_deadline);
         self.watchdog.arm(deadline);
         let result = self.directive_inner(d);
-        if self.watchdog.disarm() {
+        let timed_out = self.watchdog.disarm();
+        let out_of_memory = self.rt.wast_take_heap_limit_hit();
+        if timed_out || out_of_memory {
+            // The termination request is sticky: clear it before the next directive.
             self.rt.wast_cancel_termination();
+            let why = if out_of_memory {
+                "stopped: the isolate reached its heap limit"
+            } else {
+                "stopped: timed out"
+            };
             return Err(match result {
-                Err(e) => e,
-                Ok(()) => "stopped: timed out".into(),
+                Err(e) if !e.starts_with("stopped") => format!("{e} ({why})"),
+                _ => why.into(),
             });
         }
         result
