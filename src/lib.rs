@@ -21,6 +21,7 @@ pub mod host;
 pub mod modules;
 mod runtime;
 pub mod wasm;
+pub mod wast;
 
 pub use error::{Error, JsError, LinkError, Result, Trap, TrapKind, WasmFrame};
 pub use host::{Caller, Json, Linker, Memory};

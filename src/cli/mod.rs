@@ -3,6 +3,7 @@
 mod compile;
 mod inspect;
 mod run;
+mod wast;
 
 use std::path::PathBuf;
 
@@ -39,6 +40,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run WebAssembly spec test scripts (.wast) through V8.
+    Wast(wast::WastArgs),
 }
 
 /// Runs the CLI and returns the process exit status.
@@ -48,6 +51,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(args),
         Command::Compile { input, output } => compile::compile(&input, output.as_deref()),
         Command::Inspect { file, json } => inspect::inspect(&file, json),
+        Command::Wast(args) => wast::wast(args),
     };
     match result {
         Ok(code) => code,

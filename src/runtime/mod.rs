@@ -74,6 +74,9 @@ macro_rules! enter {
     };
 }
 
+mod wast_support;
+pub(crate) use wast_support::wasm_ctors;
+
 impl Runtime {
     /// Creates a runtime: a fresh isolate and context with warren's globals (`console`,
     /// timers, `queueMicrotask`) installed.

@@ -4,6 +4,7 @@ mod cli;
 mod fixtures;
 mod host;
 mod runtime;
+mod wast;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

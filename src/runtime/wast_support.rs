@@ -1,0 +1,49 @@
+//! Internal access to a [`Runtime`]'s isolate for the `.wast` runner (`crate::wast`): enter
+//! its main context, run V8's pending foreground tasks, and stop or resume execution from a
+//! watchdog thread.
+
+use crate::runtime::Runtime;
+use crate::runtime::state::{HEAP_LIMIT_HIT, State};
+
+impl Runtime {
+    /// Runs `f` inside the runtime's isolate and main context.
+    pub(crate) fn wast_enter<R>(&mut self, f: impl FnOnce(&mut v8::PinScope<'_, '_>) -> R) -> R {
+        enter!(self, scope);
+        f(scope)
+    }
+
+    /// A handle another thread can use to terminate running JS/Wasm.
+    pub(crate) fn wast_isolate_handle(&self) -> v8::IsolateHandle {
+        self.isolate.thread_safe_handle()
+    }
+
+    /// Runs the foreground tasks V8 posted that are due (GC and compilation follow-ups).
+    pub(crate) fn wast_run_tasks(&mut self) {
+        let (due, _) = self.tasks.take_due();
+        for task in due {
+            task.run();
+        }
+    }
+
+    /// Clears a termination request so the isolate runs again.
+    pub(crate) fn wast_cancel_termination(&mut self) {
+        self.isolate.cancel_terminate_execution();
+    }
+
+    /// Whether the heap-limit callback stopped this thread's isolate since the last call.
+    pub(crate) fn wast_take_heap_limit_hit(&mut self) -> bool {
+        HEAP_LIMIT_HIT.with(|c| c.replace(false))
+    }
+}
+
+/// The pristine `WebAssembly.Instance` and `WebAssembly.RuntimeError` constructors captured
+/// when the runtime was created.
+pub(crate) fn wasm_ctors<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+) -> (v8::Local<'s, v8::Function>, v8::Local<'s, v8::Function>) {
+    let ctors = State::get(scope).wasm_ctors();
+    (
+        v8::Local::new(scope, &ctors.instance),
+        v8::Local::new(scope, &ctors.runtime_error),
+    )
+}
