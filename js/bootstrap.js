@@ -2,21 +2,33 @@
 // Evaluates to a function the Rust side calls once per context with:
 //   core            Rust functions (print, timerStart/Cancel/Ref, setFireTimer, promiseState,
 //                   proxyDetails, previewEntries)
-//   inspectFactory  the function from js/inspect.js
 //   global          the context's global object
-(function bootstrap(core, inspectFactory, global) {
+// and returns the `internals` object the Rust side keeps.
+(function bootstrap(core, global) {
   "use strict";
 
-  const { inspect, format, formatWithOptions } = inspectFactory({
-    getPromiseState: core.promiseState,
-    getProxyDetails: core.proxyDetails,
-    getConstructorName: core.constructorName,
-    getOwnNonIndexProperties: core.ownNonIndexProperties,
-    // inspect.js asks for the [entries, isKeyValue] pair for iterators, entries otherwise.
-    previewEntries(v, isIterator) {
-      const r = core.previewEntries(v);
-      return r === undefined ? undefined : isIterator ? r : r[0];
-    },
+  // js/inspect.js (Node's util.inspect port) is compiled on the first console call.
+  let inspector;
+  function getInspector() {
+    return inspector ??= core.loadInternal("inspect")({
+      getPromiseState: core.promiseState,
+      getProxyDetails: core.proxyDetails,
+      getConstructorName: core.constructorName,
+      getOwnNonIndexProperties: core.ownNonIndexProperties,
+      // inspect.js asks for the [entries, isKeyValue] pair for iterators, entries otherwise.
+      previewEntries(v, isIterator) {
+        const r = core.previewEntries(v);
+        return r === undefined ? undefined : isIterator ? r : r[0];
+      },
+    });
+  }
+  function inspect(...args) { return getInspector().inspect(...args); }
+  function format(...args) { return getInspector().format(...args); }
+  function formatWithOptions(...args) { return getInspector().formatWithOptions(...args); }
+  Object.defineProperty(inspect, "custom", { value: Symbol.for("nodejs.util.inspect.custom") });
+  Object.defineProperty(inspect, "defaultOptions", {
+    get: () => getInspector().inspect.defaultOptions,
+    set: (v) => { getInspector().inspect.defaultOptions = v; },
   });
 
   function define(obj, name, value) {
@@ -204,6 +216,69 @@
     Promise.resolve().then(() => callback());
   });
 
-  // Internal hooks for later layers (node compat, host modules).
-  define(global, Symbol.for("warren.internals"), { inspect, format, formatWithOptions });
+  // ---- the rest of the platform, loaded on first use ------------------------------------
+  // Each internal file (js/<name>.js) evaluates to a function(core, global, internals) that
+  // installs its globals as data properties, replacing the lazy accessors below. Nothing is
+  // parsed until a program touches it, so `warren run x.wasm --invoke` pays for none of it.
+  const internals = {
+    inspect,
+    format,
+    formatWithOptions,
+    nodeModules: Object.create(null),
+    loaded: Object.create(null),
+    cwd: () => core.cwd(),
+    load(name) {
+      if (!(name in internals.loaded)) {
+        internals.loaded[name] = true;
+        core.loadInternal(name)(core, global, internals);
+      }
+    },
+  };
+  // Which file defines each lazily installed global.
+  const lazyGlobals = {
+    web: [
+      "TextEncoder", "TextDecoder", "URL", "atob", "btoa", "performance", "crypto",
+      "fetch", "Response", "Headers", "Request", "Blob", "navigator",
+    ],
+    event: [
+      "Event", "EventTarget", "CustomEvent", "AbortController", "AbortSignal", "DOMException",
+    ],
+    structured_clone: ["structuredClone"],
+    url_search_params: ["URLSearchParams"],
+    buffer: ["Buffer"],
+    node: ["process", "global", "setImmediate", "clearImmediate"],
+  };
+  for (const [file, names] of Object.entries(lazyGlobals)) {
+    for (const name of names) {
+      Object.defineProperty(global, name, {
+        get() {
+          internals.load(file);
+          const d = Object.getOwnPropertyDescriptor(global, name);
+          return d && "value" in d ? d.value : undefined;
+        },
+        set(v) {
+          define(global, name, v);
+        },
+        enumerable: false,
+        configurable: true,
+      });
+    }
+  }
+  // Streaming compilation is added to WebAssembly when first used.
+  for (const name of ["compileStreaming", "instantiateStreaming"]) {
+    Object.defineProperty(WebAssembly, name, {
+      get() {
+        internals.load("web");
+        return WebAssembly[name];
+      },
+      set(v) {
+        define(WebAssembly, name, v);
+      },
+      enumerable: false,
+      configurable: true,
+    });
+  }
+  define(global, "self", global);
+  // The object Rust keeps (State::internals).
+  return internals;
 });

@@ -54,6 +54,9 @@ pub enum Error {
     /// top-level await never settled.
     #[error("{0}")]
     Stalled(String),
+    /// The program called `process.exit(code)`.
+    #[error("process exited with status {0}")]
+    Exit(i32),
     /// A limit (heap, time) was hit; the isolate was stopped.
     #[error("{0}")]
     Limit(String),
@@ -74,6 +77,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Trap(_) | Error::Js(_) | Error::Limit(_) | Error::Stalled(_) => 1,
+            Error::Exit(code) => *code,
             _ => 2,
         }
     }

@@ -25,5 +25,5 @@ pub mod wast;
 
 pub use error::{Error, JsError, LinkError, Result, Trap, TrapKind, WasmFrame};
 pub use host::{Caller, Json, Linker, Memory};
-pub use runtime::{Instance, OutputSink, Runtime, RuntimeOptions, Stream};
+pub use runtime::{Instance, OutputSink, Permissions, Runtime, RuntimeOptions, Stream};
 pub use wasm::{ModuleInfo, Val, parse_arg, wat_to_wasm};

@@ -55,6 +55,8 @@ pub fn main() -> i32 {
     };
     match result {
         Ok(code) => code,
+        // process.exit(code): the program chose its status; nothing to report.
+        Err(warren::Error::Exit(code)) => code,
         Err(e) => {
             report(&e);
             e.exit_code()

@@ -20,9 +20,19 @@ pub struct RunArgs {
     /// An import map (the WICG JSON format) for resolving specifiers.
     #[arg(long, value_name = "FILE")]
     import_map: Option<PathBuf>,
-    /// Let `host:env` read real environment variables.
+    /// Let JS and `host:env` read environment variables.
     #[arg(long)]
     allow_env: bool,
+    /// Allow reading files: everywhere, or under the given comma-separated paths. Reads
+    /// under the main module's directory are always allowed.
+    #[arg(long, value_name = "PATHS", num_args = 0.., value_delimiter = ',', require_equals = true)]
+    allow_read: Option<Vec<PathBuf>>,
+    /// Allow writing files: everywhere, or under the given comma-separated paths.
+    #[arg(long, value_name = "PATHS", num_args = 0.., value_delimiter = ',', require_equals = true)]
+    allow_write: Option<Vec<PathBuf>>,
+    /// Allow everything (reads, writes, environment).
+    #[arg(short = 'A', long)]
+    allow_all: bool,
     /// The file to run: .js, .mjs, .wasm or .wat.
     file: PathBuf,
     /// Arguments: for `--invoke`, parsed by the export's parameter types.
@@ -53,7 +63,7 @@ pub fn run(args: RunArgs) -> warren::Result<i32> {
         tokio.block_on(async {
             let mut rt = new_runtime(&args).await?;
             rt.run_main_module(&args.file).await?;
-            Ok(0)
+            Ok(rt.exit_code())
         })
     }
 }
@@ -64,7 +74,7 @@ async fn new_runtime(args: &RunArgs) -> warren::Result<Runtime> {
     warren::host::builtins::add_builtins(
         &mut linker,
         warren::host::builtins::BuiltinPermissions {
-            allow_env: args.allow_env,
+            allow_env: args.allow_env || args.allow_all,
         },
     );
     let import_map = match &args.import_map {
@@ -80,6 +90,20 @@ async fn new_runtime(args: &RunArgs) -> warren::Result<Runtime> {
     };
     let mut rt = Runtime::new(warren::RuntimeOptions {
         linker,
+        permissions: permissions(args),
+        argv: std::iter::once(
+            std::env::current_exe()
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_else(|_| "warren".into()),
+        )
+        .chain(std::iter::once(
+            std::path::absolute(&args.file)
+                .unwrap_or_else(|_| args.file.clone())
+                .to_string_lossy()
+                .into_owned(),
+        ))
+        .chain(args.args.iter().cloned())
+        .collect(),
         module_loader: Some(std::rc::Rc::new(warren::modules::FsModuleLoader::new(
             import_map,
         ))),
@@ -99,6 +123,37 @@ async fn new_runtime(args: &RunArgs) -> warren::Result<Runtime> {
         }
     }
     Ok(rt)
+}
+
+/// Deno-style permissions from the flags: reads under the main module's directory, plus
+/// what `--allow-read`, `--allow-write`, `--allow-env` and `-A` grant.
+fn permissions(args: &RunArgs) -> warren::Permissions {
+    if args.allow_all {
+        return warren::Permissions::allow_all();
+    }
+    let main_dir = std::path::absolute(&args.file)
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("."));
+    let read = match &args.allow_read {
+        Some(paths) if paths.is_empty() => None,
+        Some(paths) => Some(
+            std::iter::once(main_dir)
+                .chain(paths.iter().cloned())
+                .collect(),
+        ),
+        None => Some(vec![main_dir]),
+    };
+    let write = match &args.allow_write {
+        Some(paths) if paths.is_empty() => None,
+        Some(paths) => Some(paths.clone()),
+        None => Some(Vec::new()),
+    };
+    warren::Permissions {
+        read,
+        write,
+        env: args.allow_env,
+    }
 }
 
 fn file_name(path: &Path) -> String {
@@ -163,6 +218,8 @@ async fn run_wasm(args: &RunArgs) -> warren::Result<i32> {
     };
     let results = rt.invoke_async(&inst, &export, &vals).await?;
     rt.run_event_loop().await?;
+    // The process ends right after this: tearing the isolate down would only cost time.
+    std::mem::forget(rt);
     if args.json {
         let arr: Vec<serde_json::Value> = results.iter().map(Val::to_json).collect();
         println!("{}", serde_json::Value::Array(arr));

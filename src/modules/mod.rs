@@ -59,6 +59,41 @@ impl FsModuleLoader {
     }
 }
 
+/// Node's built-in module names that resolve without the `node:` prefix.
+pub const NODE_BUILTINS: &[&str] = &[
+    "assert",
+    "assert/strict",
+    "buffer",
+    "child_process",
+    "crypto",
+    "events",
+    "fs",
+    "fs/promises",
+    "http",
+    "https",
+    "module",
+    "net",
+    "os",
+    "path",
+    "path/posix",
+    "perf_hooks",
+    "process",
+    "stream",
+    "string_decoder",
+    "timers",
+    "timers/promises",
+    "tty",
+    "url",
+    "util",
+    "worker_threads",
+    "zlib",
+];
+
+/// Whether `spec` names a Node built-in module (`fs`, `path`, ...).
+pub fn is_node_builtin(spec: &str) -> bool {
+    NODE_BUILTINS.contains(&spec)
+}
+
 /// Whether a specifier is a relative or absolute path (not bare).
 pub fn is_path_like(spec: &str) -> bool {
     spec.starts_with("./") || spec.starts_with("../") || spec.starts_with('/')
@@ -91,6 +126,9 @@ impl ModuleLoader for FsModuleLoader {
         if let Some(r) = resolve_basic(specifier, referrer) {
             return r;
         }
+        if is_node_builtin(specifier) {
+            return Url::parse(&format!("node:{specifier}")).map_err(|e| e.to_string());
+        }
         if referrer.scheme() == "file"
             && let Ok(path) = referrer.to_file_path()
         {
@@ -109,7 +147,9 @@ impl ModuleLoader for FsModuleLoader {
                     let path = url
                         .to_file_path()
                         .map_err(|_| format!("{url} is not a file path"))?;
-                    let code = tokio::fs::read(&path).await.map_err(|e| e.to_string())?;
+                    // A local read is faster than the hop to tokio's blocking pool would be
+                    // (a graph of hundreds of files loads one after another).
+                    let code = std::fs::read(&path).map_err(|e| e.to_string())?;
                     Ok(ModuleSource {
                         kind: kind_for_file(&path, &code),
                         code,

@@ -9,8 +9,34 @@ use crate::runtime::exceptions;
 use crate::runtime::state::{State, Stream};
 use crate::runtime::{script_origin, v8_str};
 
-const INSPECT_JS: &str = include_str!("../../js/inspect.js");
 const BOOTSTRAP_JS: &str = include_str!("../../js/bootstrap.js");
+
+/// The JS files loaded on first use (`core.loadInternal`): each evaluates to a function the
+/// bootstrap calls with `(core, global, internals)`.
+const INTERNAL_JS: &[(&str, &str)] = &[
+    ("inspect", include_str!("../../js/inspect.js")),
+    ("web", include_str!("../../js/web.js")),
+    ("event", include_str!("../../js/event.js")),
+    (
+        "structured_clone",
+        include_str!("../../js/structured_clone.js"),
+    ),
+    (
+        "url_search_params",
+        include_str!("../../js/url_search_params.js"),
+    ),
+    ("buffer", include_str!("../../js/buffer.js")),
+    ("node_path", include_str!("../../js/node_path.js")),
+    ("node", include_str!("../../js/node.js")),
+];
+
+/// The source of an internal JS file, by name.
+pub(crate) fn internal_source(name: &str) -> Option<&'static str> {
+    INTERNAL_JS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, s)| *s)
+}
 
 /// Runs the embedded JS that defines warren's globals.
 pub(crate) fn install(scope: &mut v8::PinScope) -> Result<()> {
@@ -35,18 +61,18 @@ pub(crate) fn install(scope: &mut v8::PinScope) -> Result<()> {
     add!("previewEntries", op_preview_entries);
     add!("constructorName", op_constructor_name);
     add!("ownNonIndexProperties", op_own_non_index_properties);
-    let inspect_factory = run_internal_script(scope, "warren:inspect.js", INSPECT_JS)?;
+    crate::runtime::ops::install(scope, core);
     let bootstrap = run_internal_script(scope, "warren:bootstrap.js", BOOTSTRAP_JS)?;
     let bootstrap = v8::Local::<v8::Function>::try_from(bootstrap)
         .map_err(|_| crate::Error::Other("bootstrap.js must evaluate to a function".into()))?;
     v8::tc_scope!(let tc, scope);
     let global = tc.get_current_context().global(tc);
     let recv = v8::undefined(tc).into();
-    if bootstrap
-        .call(tc, recv, &[core.into(), inspect_factory, global.into()])
-        .is_none()
-    {
+    let Some(internals) = bootstrap.call(tc, recv, &[core.into(), global.into()]) else {
         return Err(exceptions::caught(tc));
+    };
+    if let Some(obj) = internals.to_object(tc) {
+        *State::get(tc).internals.borrow_mut() = Some(v8::Global::new(tc, obj));
     }
     Ok(())
 }
@@ -117,9 +143,70 @@ pub(crate) fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
+/// Throws an error for `msg`. A leading `Name: ` picks the error: `TypeError`/`RangeError`
+/// make those classes; `PermissionDenied`, `InvalidCharacterError` and the like an `Error`
+/// with that `name`; `SystemError[ENOENT]` or `Error[CODE]` an `Error` with that `code`
+/// (as Node's fs and module errors carry).
 pub(crate) fn throw_error(scope: &mut v8::PinScope, msg: &str) {
-    let msg = v8_str(scope, msg);
-    let exc = v8::Exception::error(scope, msg);
+    let (head, rest) = msg.split_once(": ").unwrap_or(("", msg));
+    let is_name = !head.is_empty()
+        && !head.contains(' ')
+        && head.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+    let (exc, name, code) = if !is_name {
+        (v8::Exception::error(scope, v8_str(scope, msg)), None, None)
+    } else if let Some(code) = head
+        .strip_prefix("SystemError[")
+        .or_else(|| head.strip_prefix("Error["))
+        .or_else(|| head.strip_prefix("TypeError ["))
+        .and_then(|c| c.strip_suffix(']'))
+    {
+        let base = if head.starts_with("TypeError") {
+            v8::Exception::type_error(scope, v8_str(scope, rest))
+        } else {
+            v8::Exception::error(scope, v8_str(scope, rest))
+        };
+        (base, None, Some(code.to_string()))
+    } else {
+        match head {
+            "TypeError" => (
+                v8::Exception::type_error(scope, v8_str(scope, rest)),
+                None,
+                None,
+            ),
+            "RangeError" => (
+                v8::Exception::range_error(scope, v8_str(scope, rest)),
+                None,
+                None,
+            ),
+            "Error" => (v8::Exception::error(scope, v8_str(scope, rest)), None, None),
+            _ => (
+                v8::Exception::error(scope, v8_str(scope, rest)),
+                Some(head.to_string()),
+                None,
+            ),
+        }
+    };
+    if let Some(obj) = exc.to_object(scope) {
+        if let Some(name) = name {
+            let k = v8_str(scope, "name");
+            let v = v8_str(scope, &name);
+            obj.set(scope, k.into(), v.into());
+            // The stack was rendered with the old name: fix its first line.
+            let k = v8_str(scope, "stack");
+            if let Some(stack) = obj.get(scope, k.into()).filter(|v| v.is_string()) {
+                let text = stack.to_rust_string_lossy(scope);
+                if let Some(tail) = text.strip_prefix("Error") {
+                    let v = v8_str(scope, &format!("{name}{tail}"));
+                    obj.set(scope, k.into(), v.into());
+                }
+            }
+        }
+        if let Some(code) = code {
+            let k = v8_str(scope, "code");
+            let v = v8_str(scope, &code);
+            obj.set(scope, k.into(), v.into());
+        }
+    }
     scope.throw_exception(exc);
 }
 

@@ -49,6 +49,11 @@ pub(crate) fn fast_panic(isolate: &v8::Isolate, export: Option<&str>) -> Option<
 /// termination is cancelled so the runtime stays usable), the heap limit, or a plain
 /// termination request.
 pub(crate) fn termination_error(isolate: &v8::Isolate, export: Option<&str>) -> Error {
+    if let Some(state) = isolate.get_slot::<std::rc::Rc<crate::runtime::state::State>>()
+        && let Some(code) = state.exit_code.get()
+    {
+        return Error::Exit(code);
+    }
     if let Some(msg) = FAST_PANIC.with(|p| p.borrow_mut().take()) {
         isolate.cancel_terminate_execution();
         return match export {

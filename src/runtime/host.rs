@@ -257,15 +257,10 @@ impl<'a, 's, 'i> ScopeCaller<'a, 's, 'i> {
             .instance
             .ok_or("not called from a Wasm instance")?;
         let ctors = State::get(scope).wasm_ctors();
-        let (exports, mem_name) = ctors
+        let (_, mem) = ctors
             .slot(scope, inst)
             .ok_or("the calling instance is not ready (called during its start function?)")?;
-        let mem_name = mem_name.ok_or("the calling instance exports no memory")?;
-        let key = v8_str(scope, &mem_name);
-        let mem = exports
-            .get(scope, key.into())
-            .and_then(|m| m.to_object(scope))
-            .ok_or("memory export missing")?;
+        let mem = mem.ok_or("the calling instance has no memory")?;
         let key = v8_str(scope, "buffer");
         let buf = mem.get(scope, key.into()).ok_or("memory has no buffer")?;
         if let Ok(ab) = v8::Local::<v8::ArrayBuffer>::try_from(buf) {

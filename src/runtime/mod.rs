@@ -8,6 +8,7 @@ mod builtins;
 mod exceptions;
 mod host;
 mod modules;
+mod ops;
 mod state;
 mod wasm;
 
@@ -24,6 +25,7 @@ use crate::engine::{self, TaskQueue};
 use crate::error::{Error, Result};
 pub(crate) use crate::runtime::host::fast_host_call;
 pub use crate::runtime::host::{CallerInfo, ScopeCaller};
+pub use crate::runtime::ops::Permissions;
 use crate::runtime::state::State;
 pub use crate::runtime::state::{OutputSink, Stream};
 pub use crate::runtime::wasm::Instance;
@@ -41,6 +43,11 @@ pub struct RuntimeOptions {
     /// Resolves and loads modules; defaults to [`crate::modules::FsModuleLoader`] with no
     /// import map.
     pub module_loader: Option<Rc<dyn crate::modules::ModuleLoader>>,
+    /// What JS may read, write and see of the environment (files through `node:fs` and
+    /// `fetch`, `process.env`). Defaults to nothing.
+    pub permissions: Permissions,
+    /// `process.argv` (conventionally the runtime, the script, then its arguments).
+    pub argv: Vec<String>,
 }
 
 /// One V8 isolate with its main context: runs JS modules and Wasm, and owns the event loop.
@@ -62,6 +69,9 @@ pub struct Runtime {
     isolate: ManuallyDrop<v8::OwnedIsolate>,
     tasks: Arc<TaskQueue>,
     sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Whether warren's JS globals (console, timers, the lazy platform layers) are installed.
+    /// They are, the first time JS runs: a Wasm-only program never pays for them.
+    js_ready: bool,
 }
 
 /// Enters the runtime's isolate and main context: binds `$scope` to a
@@ -101,7 +111,13 @@ impl Runtime {
             .module_loader
             .clone()
             .unwrap_or_else(|| Rc::new(crate::modules::FsModuleLoader::default()));
-        let state = Rc::new(State::new(output, options.linker.clone(), loader));
+        let state = Rc::new(State::new(
+            output,
+            options.linker.clone(),
+            loader,
+            options.permissions.clone(),
+            options.argv.clone(),
+        ));
         isolate.set_slot(state.clone());
         if options.max_heap_bytes.is_some() {
             state::install_heap_limit(&mut isolate);
@@ -117,8 +133,12 @@ impl Runtime {
             isolate: ManuallyDrop::new(isolate),
             tasks,
             sleep: None,
+            js_ready: false,
         };
-        rt.bootstrap()?;
+        {
+            enter!(rt, scope);
+            wasm::capture_constructors(scope)?;
+        }
         Ok(rt)
     }
 
@@ -126,9 +146,13 @@ impl Runtime {
         State::get(&self.isolate)
     }
 
-    fn bootstrap(&mut self) -> Result<()> {
+    /// Installs warren's JS globals before the first JS runs.
+    fn ensure_js(&mut self) -> Result<()> {
+        if self.js_ready {
+            return Ok(());
+        }
+        self.js_ready = true;
         enter!(self, scope);
-        wasm::capture_constructors(scope)?;
         builtins::install(scope)
     }
 
@@ -138,6 +162,7 @@ impl Runtime {
     /// # Errors
     /// [`Error::Js`] when the script throws.
     pub fn execute_script(&mut self, name: &str, source: &str) -> Result<serde_json::Value> {
+        self.ensure_js()?;
         enter!(self, scope);
         v8::tc_scope!(let tc, scope);
         let src = v8_str(tc, source);
@@ -175,6 +200,7 @@ impl Runtime {
     /// Loads, instantiates and evaluates the module at `url` with its graph (the event loop
     /// is not run). Returns the evaluation promise.
     async fn load_and_evaluate(&mut self, url: &url::Url) -> Result<v8::Global<v8::Promise>> {
+        self.ensure_js()?;
         let mut load = modules::GraphLoad::new(url.clone());
         poll_fn(|cx| {
             enter!(self, scope);
@@ -247,6 +273,11 @@ impl Runtime {
                     .into(),
             )),
         }
+    }
+
+    /// The status the program asked to exit with through `process.exitCode` (0 if never set).
+    pub fn exit_code(&self) -> i32 {
+        self.state().soft_exit_code.get().unwrap_or(0)
     }
 
     /// Runs the event loop until no timers, V8 tasks or host operations are pending.

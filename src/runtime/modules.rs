@@ -42,7 +42,11 @@ pub(crate) struct ModuleMap {
     /// (referrer URL, specifier) -> resolved URL, recorded while loading.
     resolutions: HashMap<(String, String), String>,
     pub wasm: HashMap<String, WasmRecord>,
+    /// Values of synthetic modules: JSON documents, `module.exports` of CommonJS modules
+    /// and Node built-in module objects, by URL.
     json: HashMap<String, v8::Global<v8::Value>>,
+    /// Compiled Wasm by its bytes: the same module imported under two URLs compiles once.
+    compiled: HashMap<Vec<u8>, v8::Global<v8::WasmModuleObject>>,
 }
 
 impl ModuleMap {
@@ -139,6 +143,11 @@ pub(crate) fn poll_graph(
             if state.modules.borrow().by_url.contains_key(&key) || !load.seen.insert(key.clone()) {
                 continue;
             }
+            if p.url.scheme() == "node" {
+                let module = node_builtin(scope, &state, &p)?;
+                state.modules.borrow_mut().insert(scope, &key, module);
+                continue;
+            }
             if p.url.scheme() == "host" || key == WASM_INTERNAL {
                 let module = synthetic_builtin(scope, &state, &p)?;
                 state.modules.borrow_mut().insert(scope, &key, module);
@@ -191,12 +200,7 @@ fn register(
         ModuleKind::Json => json_module(scope, state, &url, &source.code)
             .map_err(|why| load_error(pending, &why))?,
         ModuleKind::Wasm => wasm_module(scope, state, &url, &source.code)?,
-        ModuleKind::CommonJs => {
-            return Err(load_error(
-                pending,
-                "CommonJS modules (require/module.exports) cannot be imported yet",
-            ));
-        }
+        ModuleKind::CommonJs => commonjs_module(scope, state, &url)?,
     };
     state.modules.borrow_mut().insert(scope, &url, module);
     requests(scope, state, &url, module)
@@ -334,6 +338,148 @@ fn resolved_promise<'s>(scope: &mut v8::PinScope<'s, '_>) -> Option<v8::Local<'s
     Some(resolver.get_promise(scope).into())
 }
 
+// ---- CommonJS and Node built-ins: synthetic modules over a JS value ----
+
+/// Calls `internals[name](args...)` in warren's JS layer (loading the Node layer first).
+fn call_internal<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    state: &Rc<State>,
+    name: &str,
+    args: &[v8::Local<'s, v8::Value>],
+) -> Result<v8::Local<'s, v8::Value>> {
+    let internals = state
+        .internals
+        .borrow()
+        .as_ref()
+        .map(|g| v8::Local::new(scope, g))
+        .ok_or_else(|| Error::Other("warren's JS layer is not initialised".into()))?;
+    v8::tc_scope!(let tc, scope);
+    let load_key = v8_str(tc, "load");
+    let load = internals
+        .get(tc, load_key.into())
+        .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok())
+        .ok_or_else(|| Error::Other("internals.load missing".into()))?;
+    let node = v8_str(tc, "node").into();
+    if load.call(tc, internals.into(), &[node]).is_none() {
+        return Err(exceptions::caught(tc));
+    }
+    let key = v8_str(tc, name);
+    let f = internals
+        .get(tc, key.into())
+        .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok())
+        .ok_or_else(|| Error::Other(format!("internals.{name} missing")))?;
+    match f.call(tc, internals.into(), args) {
+        Some(v) => Ok(v),
+        None => Err(exceptions::caught(tc)),
+    }
+}
+
+/// A synthetic module exporting `default` = `value` and, when `value` is an object, each of
+/// its own enumerable string keys (as Node exposes CommonJS and built-in modules to ESM).
+fn value_module<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    state: &Rc<State>,
+    url: &str,
+    value: v8::Local<'s, v8::Value>,
+) -> v8::Local<'s, v8::Module> {
+    let mut names = vec!["default".to_string()];
+    if let Some(obj) = value
+        .to_object(scope)
+        .filter(|_| value.is_object() || value.is_function())
+        && let Some(keys) = obj.get_own_property_names(scope, Default::default())
+    {
+        for i in 0..keys.length() {
+            if let Some(k) = keys.get_index(scope, i) {
+                let k = k.to_rust_string_lossy(scope);
+                if k != "default" && !names.contains(&k) {
+                    names.push(k);
+                }
+            }
+        }
+    }
+    state
+        .modules
+        .borrow_mut()
+        .json
+        .insert(url.to_string(), v8::Global::new(scope, value));
+    let names: Vec<v8::Local<v8::String>> = names.iter().map(|n| v8_str(scope, n)).collect();
+    let name = v8_str(scope, url);
+    v8::Module::create_synthetic_module(scope, name, &names, value_module_evaluate)
+}
+
+fn value_module_evaluate<'s>(
+    context: v8::Local<'s, v8::Context>,
+    module: v8::Local<v8::Module>,
+) -> Option<v8::Local<'s, v8::Value>> {
+    v8::callback_scope!(unsafe scope, context);
+    let state = State::get(scope);
+    let value = {
+        let map = state.modules.borrow();
+        let url = map.url_of(scope, module)?;
+        v8::Local::new(scope, map.json.get(&url)?)
+    };
+    let key = v8_str(scope, "default");
+    module.set_synthetic_module_export(scope, key, value)?;
+    if let Some(obj) = value
+        .to_object(scope)
+        .filter(|_| value.is_object() || value.is_function())
+        && let Some(keys) = obj.get_own_property_names(scope, Default::default())
+    {
+        for i in 0..keys.length() {
+            let Some(k) = keys.get_index(scope, i) else {
+                continue;
+            };
+            if k.to_rust_string_lossy(scope) == "default" {
+                continue;
+            }
+            let v = obj
+                .get(scope, k)
+                .unwrap_or_else(|| v8::undefined(scope).into());
+            let Ok(k) = v8::Local::<v8::String>::try_from(k) else {
+                continue;
+            };
+            module.set_synthetic_module_export(scope, k, v)?;
+        }
+    }
+    resolved_promise(scope)
+}
+
+/// Runs a CommonJS module through the Node layer's loader and wraps its `module.exports`.
+fn commonjs_module<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    state: &Rc<State>,
+    url: &str,
+) -> Result<v8::Local<'s, v8::Module>> {
+    let path = Url::parse(url)
+        .ok()
+        .and_then(|u| u.to_file_path().ok())
+        .ok_or_else(|| Error::Other(format!("CommonJS module {url} is not a file")))?;
+    let is_main = state.modules.borrow().main.as_deref() == Some(url);
+    let filename = v8_str(scope, &path.to_string_lossy()).into();
+    let main = v8::Boolean::new(scope, is_main).into();
+    let exports = call_internal(scope, state, "requireFile", &[filename, main])?;
+    Ok(value_module(scope, state, url, exports))
+}
+
+/// `node:NAME`: the Node layer's module object.
+fn node_builtin<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    state: &Rc<State>,
+    p: &Pending,
+) -> Result<v8::Local<'s, v8::Module>> {
+    let url = p.url.as_str();
+    let name = v8_str(scope, url).into();
+    let value = call_internal(scope, state, "nodeModule", &[name])?;
+    if value.is_undefined() {
+        let bare = url.strip_prefix("node:").unwrap_or(url);
+        return Err(load_error(
+            p,
+            &format!("no Node built-in module named \"{bare}\""),
+        ));
+    }
+    Ok(value_module(scope, state, url, value))
+}
+
 // ---- built-in synthetic modules: host:NAME and warren:internal/wasm ----
 
 fn synthetic_builtin<'s>(
@@ -410,14 +556,24 @@ fn wasm_module<'s>(
         },
         e => e,
     })?;
-    let compiled = {
-        v8::tc_scope!(let tc, scope);
-        match v8::WasmModuleObject::compile(tc, &bytes) {
-            Some(m) => v8::Global::new(tc, m),
-            None => {
-                let e = exceptions::caught(tc);
-                return Err(Error::Other(format!("cannot compile {url}: {e}")));
-            }
+    let cached = state.modules.borrow().compiled.get(&bytes).cloned();
+    let compiled = match cached {
+        Some(c) => c,
+        None => {
+            v8::tc_scope!(let tc, scope);
+            let c = match v8::WasmModuleObject::compile(tc, &bytes) {
+                Some(m) => v8::Global::new(tc, m),
+                None => {
+                    let e = exceptions::caught(tc);
+                    return Err(Error::Other(format!("cannot compile {url}: {e}")));
+                }
+            };
+            state
+                .modules
+                .borrow_mut()
+                .compiled
+                .insert(bytes.clone(), c.clone());
+            c
         }
     };
     let (source, unresolved) = wrapper_source(state, url, &info);
@@ -576,7 +732,7 @@ fn wasm_instantiate<'s>(
         .and_then(|v| v.to_object(tc))
         .ok_or("instance without exports")?;
     let handle = crate::runtime::wasm::make_instance(&ctors, slot, info.clone(), url, jspi);
-    ctors.fill_slot_pub(slot, v8::Global::new(tc, exports), handle);
+    ctors.fill_slot_pub(tc, slot, exports, imports, handle);
     if let Some(rec) = state.modules.borrow_mut().wasm.get_mut(url) {
         rec.slot = Some(slot);
     }

@@ -15,6 +15,7 @@ use crate::modules::ModuleLoader;
 use crate::runtime::exceptions;
 use crate::runtime::host::{Binding, PendingOp};
 use crate::runtime::modules::{DynamicImport, ModuleMap};
+use crate::runtime::ops::Permissions;
 use crate::runtime::wasm::WasmCtors;
 use crate::wasm::ExternType;
 
@@ -78,6 +79,16 @@ pub(crate) struct State {
     pub loader: Rc<dyn ModuleLoader>,
     /// Dynamic `import()`s in progress.
     imports: RefCell<Vec<DynamicImport>>,
+    /// What JS may read, write and see of the environment.
+    pub permissions: Permissions,
+    /// `process.argv`.
+    pub argv: Vec<String>,
+    /// Set by `process.exit(code)`: the program stops with this status.
+    pub exit_code: Cell<Option<i32>>,
+    /// Set by `process.exitCode = n`: the status once the program ends normally.
+    pub soft_exit_code: Cell<Option<i32>>,
+    /// warren's internal JS object (`internals` of the embedded JS files).
+    pub internals: RefCell<Option<v8::Global<v8::Object>>>,
 }
 
 /// A host function's V8 function: (host function id, bound instance slot).
@@ -97,7 +108,13 @@ pub(crate) struct Namespace<'s> {
 }
 
 impl State {
-    pub fn new(output: OutputSink, linker: Linker, loader: Rc<dyn ModuleLoader>) -> Self {
+    pub fn new(
+        output: OutputSink,
+        linker: Linker,
+        loader: Rc<dyn ModuleLoader>,
+        permissions: Permissions,
+        argv: Vec<String>,
+    ) -> Self {
         State {
             output,
             timers: Default::default(),
@@ -112,6 +129,11 @@ impl State {
             functions: Default::default(),
             loader,
             imports: Default::default(),
+            permissions,
+            argv,
+            exit_code: Cell::new(None),
+            soft_exit_code: Cell::new(None),
+            internals: Default::default(),
         }
     }
 

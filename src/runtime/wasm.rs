@@ -32,7 +32,8 @@ pub(crate) struct WasmCtors {
 #[derive(Default)]
 struct Slot {
     exports: Option<v8::Global<v8::Object>>,
-    memory: Option<String>,
+    /// The instance's memory (its first exported one, else its imported one).
+    memory: Option<v8::Global<v8::Object>>,
     handle: Option<Instance>,
 }
 
@@ -41,8 +42,15 @@ impl WasmCtors {
         self.reserve_slot()
     }
 
-    pub fn fill_slot_pub(&self, i: usize, exports: v8::Global<v8::Object>, handle: Instance) {
-        self.fill_slot(i, exports, handle)
+    pub fn fill_slot_pub(
+        &self,
+        scope: &mut v8::PinScope,
+        i: usize,
+        exports: v8::Local<v8::Object>,
+        imports: v8::Local<v8::Object>,
+        handle: Instance,
+    ) {
+        self.fill_slot(scope, i, exports, imports, handle)
     }
 
     fn reserve_slot(&self) -> usize {
@@ -51,32 +59,52 @@ impl WasmCtors {
         s.len() - 1
     }
 
-    fn fill_slot(&self, i: usize, exports: v8::Global<v8::Object>, handle: Instance) {
-        let mut s = self.slots.borrow_mut();
-        let memory = handle
-            .info
+    fn fill_slot(
+        &self,
+        scope: &mut v8::PinScope,
+        i: usize,
+        exports: v8::Local<v8::Object>,
+        imports: v8::Local<v8::Object>,
+        handle: Instance,
+    ) {
+        let info = &handle.info;
+        let exported = info
             .exports
             .iter()
             .find(|e| matches!(e.ty, ExternType::Memory { .. }))
-            .map(|e| e.name.clone());
-        s[i] = Slot {
-            exports: Some(exports),
-            memory,
+            .and_then(|e| {
+                let k = v8_str(scope, &e.name);
+                exports.get(scope, k.into())?.to_object(scope)
+            });
+        let memory = exported.or_else(|| {
+            let imp = info
+                .imports
+                .iter()
+                .find(|i| matches!(i.ty, ExternType::Memory { .. }))?;
+            let k = v8_str(scope, &imp.module);
+            let ns = imports.get(scope, k.into())?.to_object(scope)?;
+            let k = v8_str(scope, &imp.name);
+            ns.get(scope, k.into())?.to_object(scope)
+        });
+        let slot = Slot {
+            exports: Some(v8::Global::new(scope, exports)),
+            memory: memory.map(|m| v8::Global::new(scope, m)),
             handle: Some(handle),
         };
+        self.slots.borrow_mut()[i] = slot;
     }
 
-    /// The exports object and memory export name of slot `i`, once filled.
+    /// The exports object and memory object of slot `i`, once filled.
     pub fn slot<'s>(
         &self,
         scope: &v8::PinScope<'s, '_>,
         i: usize,
-    ) -> Option<(v8::Local<'s, v8::Object>, Option<String>)> {
+    ) -> Option<(v8::Local<'s, v8::Object>, Option<v8::Local<'s, v8::Object>>)> {
         let s = self.slots.borrow();
         let slot = s.get(i)?;
         Some((
             v8::Local::new(scope, slot.exports.as_ref()?),
-            slot.memory.clone(),
+            slot.memory.as_ref().map(|m| v8::Local::new(scope, m)),
         ))
     }
 
@@ -200,7 +228,7 @@ pub(crate) fn instantiate(scope: &mut v8::PinScope, name: &str, bytes: &[u8]) ->
         name: name.to_string(),
         jspi,
     };
-    ctors.fill_slot(slot, v8::Global::new(tc, exports), handle.clone());
+    ctors.fill_slot(tc, slot, exports, imports, handle.clone());
     Ok(handle)
 }
 

@@ -1,8 +1,10 @@
 //! The one integration-test binary (one link of V8): a module per area.
 
 mod cli;
+mod compat;
 mod fixtures;
 mod host;
+mod platform;
 mod runtime;
 mod wast;
 

@@ -1,0 +1,470 @@
+// web.js — owns: the web platform globals built on Rust ops: TextEncoder/TextDecoder,
+// URL, atob/btoa, performance, crypto, Blob, Headers/Request/Response, fetch (file: and
+// data: URLs), navigator, and WebAssembly.compileStreaming/instantiateStreaming.
+(function web(core, global, internals) {
+  "use strict";
+
+  function define(obj, name, value) {
+    Object.defineProperty(obj, name, { value, writable: true, enumerable: false, configurable: true });
+  }
+  const customInspect = Symbol.for("nodejs.util.inspect.custom");
+  function typeError(msg, code) {
+    const e = new TypeError(msg);
+    if (code) e.code = code;
+    return e;
+  }
+  function isBufferSource(v) {
+    return ArrayBuffer.isView(v) || v instanceof ArrayBuffer ||
+      (typeof SharedArrayBuffer !== "undefined" && v instanceof SharedArrayBuffer);
+  }
+  function toUint8(v) {
+    if (v instanceof Uint8Array) return v;
+    if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    return new Uint8Array(v);
+  }
+
+  // ---- TextEncoder / TextDecoder -------------------------------------------------------
+  class TextEncoder {
+    get encoding() { return "utf-8"; }
+    encode(input = "") {
+      return core.utf8Encode(`${input}`);
+    }
+    encodeInto(source, destination) {
+      if (!(destination instanceof Uint8Array)) {
+        throw typeError('The "dest" argument must be an instance of Uint8Array.', "ERR_INVALID_ARG_TYPE");
+      }
+      const [read, written] = core.utf8EncodeInto(`${source}`, destination);
+      return { read, written };
+    }
+    [customInspect](depth, options, inspect) {
+      return `TextEncoder { encoding: 'utf-8' }`;
+    }
+  }
+  Object.defineProperty(TextEncoder.prototype, Symbol.toStringTag, { value: "TextEncoder", configurable: true });
+
+  class TextDecoder {
+    #encoding; #fatal; #ignoreBOM; #pending = null; #bomSeen = false;
+    constructor(label = "utf-8", options = {}) {
+      const name = core.encodingName(`${label}`);
+      if (name === undefined || name === "replacement") {
+        const e = new RangeError(`The "${label}" encoding is not supported`);
+        e.code = "ERR_ENCODING_NOT_SUPPORTED";
+        throw e;
+      }
+      this.#encoding = name;
+      this.#fatal = Boolean(options?.fatal);
+      this.#ignoreBOM = Boolean(options?.ignoreBOM);
+    }
+    get encoding() { return this.#encoding; }
+    get fatal() { return this.#fatal; }
+    get ignoreBOM() { return this.#ignoreBOM; }
+    decode(input = new Uint8Array(0), options = {}) {
+      if (input !== undefined && !isBufferSource(input)) {
+        throw typeError('The "input" argument must be an instance of ArrayBuffer or ArrayBufferView.', "ERR_INVALID_ARG_TYPE");
+      }
+      let bytes = toUint8(input);
+      const stream = Boolean(options?.stream);
+      if (this.#pending) {
+        const joined = new Uint8Array(this.#pending.length + bytes.length);
+        joined.set(this.#pending);
+        joined.set(bytes, this.#pending.length);
+        bytes = joined;
+        this.#pending = null;
+      }
+      if (stream && this.#encoding === "utf-8") {
+        // Keep an incomplete trailing sequence for the next call.
+        let cut = bytes.length;
+        for (let i = Math.max(0, bytes.length - 3); i < bytes.length; i++) {
+          const b = bytes[i];
+          const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+          if (need > 1 && i + need > bytes.length) { cut = i; break; }
+        }
+        if (cut < bytes.length) {
+          this.#pending = bytes.slice(cut);
+          bytes = bytes.subarray(0, cut);
+        }
+      } else if (stream && this.#encoding === "utf-16le" && bytes.length % 2 === 1) {
+        this.#pending = bytes.slice(bytes.length - 1);
+        bytes = bytes.subarray(0, bytes.length - 1);
+      }
+      // The BOM is only stripped at the start of a stream.
+      const ignoreBOM = this.#ignoreBOM || this.#bomSeen;
+      if (bytes.length > 0) this.#bomSeen = stream;
+      if (!stream) this.#bomSeen = false;
+      try {
+        return core.decode(bytes, this.#encoding, this.#fatal, ignoreBOM);
+      } catch (e) {
+        const err = new TypeError(`The encoded data was not valid for encoding ${this.#encoding}`);
+        err.code = "ERR_ENCODING_INVALID_ENCODED_DATA";
+        throw err;
+      }
+    }
+    [customInspect]() {
+      return `TextDecoder { encoding: '${this.#encoding}', fatal: ${this.#fatal}, ignoreBOM: ${this.#ignoreBOM} }`;
+    }
+  }
+  Object.defineProperty(TextDecoder.prototype, Symbol.toStringTag, { value: "TextDecoder", configurable: true });
+  define(global, "TextEncoder", TextEncoder);
+  define(global, "TextDecoder", TextDecoder);
+
+  // ---- atob / btoa ---------------------------------------------------------------------
+  function domError(message, name) {
+    const D = global.DOMException;
+    return D ? new D(message, name) : Object.assign(new Error(message), { name });
+  }
+  define(global, "btoa", function btoa(data) {
+    if (arguments.length === 0) throw typeError('The "data" argument must be specified', "ERR_MISSING_ARGS");
+    const s = `${data}`;
+    const bytes = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 255) throw domError("Invalid character", "InvalidCharacterError");
+      bytes[i] = c;
+    }
+    return core.base64Encode(bytes);
+  });
+  define(global, "atob", function atob(data) {
+    if (arguments.length === 0) throw typeError('The "data" argument must be specified', "ERR_MISSING_ARGS");
+    let bytes;
+    try {
+      bytes = core.base64Decode(`${data}`, true);
+    } catch {
+      throw domError("The string to be decoded is not correctly encoded.", "InvalidCharacterError");
+    }
+    return core.latin1Decode(bytes);
+  });
+
+  // ---- URL ------------------------------------------------------------------------------
+  const HREF = 0, PROTOCOL = 1, USERNAME = 2, PASSWORD = 3, HOSTNAME = 4, PORT = 5,
+    PATHNAME = 6, SEARCH = 7, HASH = 8, ORIGIN = 9;
+  class URL {
+    #parts;
+    #params = null;
+    constructor(url, base) {
+      const parts = base === undefined ? core.urlParse(`${url}`) : core.urlParse(`${url}`, `${base}`);
+      if (parts === undefined) {
+        const e = new TypeError("Invalid URL");
+        e.code = "ERR_INVALID_URL";
+        e.input = `${url}`;
+        if (base !== undefined) e.base = `${base}`;
+        throw e;
+      }
+      this.#parts = parts;
+    }
+    static canParse(url, base) {
+      return (base === undefined ? core.urlParse(`${url}`) : core.urlParse(`${url}`, `${base}`)) !== undefined;
+    }
+    static parse(url, base) {
+      try { return new URL(url, base); } catch { return null; }
+    }
+    #set(part, value) {
+      this.#parts = core.urlSet(this.#parts[HREF], part, `${value}`);
+      if (part === "search" || part === "href") this.#syncParams();
+    }
+    #syncParams() {
+      if (this.#params) internals.resetSearchParams?.(this.#params, this.#parts[SEARCH]);
+    }
+    get href() { return this.#parts[HREF]; }
+    set href(v) { this.#set("href", v); }
+    get origin() { return this.#parts[ORIGIN]; }
+    get protocol() { return this.#parts[PROTOCOL]; }
+    set protocol(v) { this.#set("protocol", v); }
+    get username() { return this.#parts[USERNAME]; }
+    set username(v) { this.#set("username", v); }
+    get password() { return this.#parts[PASSWORD]; }
+    set password(v) { this.#set("password", v); }
+    get host() {
+      const p = this.#parts[PORT];
+      return p ? `${this.#parts[HOSTNAME]}:${p}` : this.#parts[HOSTNAME];
+    }
+    set host(v) { this.#set("host", v); }
+    get hostname() { return this.#parts[HOSTNAME]; }
+    set hostname(v) { this.#set("hostname", v); }
+    get port() { return this.#parts[PORT]; }
+    set port(v) { this.#set("port", v); }
+    get pathname() { return this.#parts[PATHNAME]; }
+    set pathname(v) { this.#set("pathname", v); }
+    get search() { return this.#parts[SEARCH].length > 1 ? this.#parts[SEARCH] : ""; }
+    set search(v) { this.#set("search", v); }
+    get hash() { return this.#parts[HASH].length > 1 ? this.#parts[HASH] : ""; }
+    set hash(v) { this.#set("hash", v); }
+    get searchParams() {
+      if (!this.#params) {
+        internals.load("url_search_params");
+        const make = internals.newLinkedSearchParams;
+        this.#params = make
+          ? make(this.search, (q) => {
+            this.#parts = core.urlSet(this.#parts[HREF], "search", q);
+          })
+          : new global.URLSearchParams(this.search);
+      }
+      return this.#params;
+    }
+    toString() { return this.#parts[HREF]; }
+    toJSON() { return this.#parts[HREF]; }
+    [customInspect](depth, options, inspect) {
+      const obj = {
+        href: this.href, origin: this.origin, protocol: this.protocol, username: this.username,
+        password: this.password, host: this.host, hostname: this.hostname, port: this.port,
+        pathname: this.pathname, search: this.search, searchParams: this.searchParams, hash: this.hash,
+      };
+      if (depth < 0) return "[URL]";
+      return `URL ${inspect(obj, { ...options, depth })}`;
+    }
+  }
+  Object.defineProperty(URL.prototype, Symbol.toStringTag, { value: "URL", configurable: true });
+  for (const k of ["href", "origin", "protocol", "username", "password", "host", "hostname", "port",
+    "pathname", "search", "searchParams", "hash", "toString", "toJSON"]) {
+    const d = Object.getOwnPropertyDescriptor(URL.prototype, k);
+    d.enumerable = true;
+    Object.defineProperty(URL.prototype, k, d);
+  }
+  define(global, "URL", URL);
+
+  // ---- performance, crypto, navigator -------------------------------------------------
+  const marks = new Map();
+  const performance = {
+    now: () => core.now(),
+    get timeOrigin() { return core.timeOrigin(); },
+    mark(name) { const t = core.now(); marks.set(name, t); return { name, startTime: t, entryType: "mark", duration: 0 }; },
+    measure(name, start, end) {
+      const s = typeof start === "string" ? marks.get(start) ?? 0 : 0;
+      const e = typeof end === "string" ? marks.get(end) ?? core.now() : core.now();
+      return { name, startTime: s, duration: e - s, entryType: "measure" };
+    },
+    toJSON() { return { timeOrigin: this.timeOrigin }; },
+  };
+  Object.defineProperty(performance, Symbol.toStringTag, { value: "Performance", configurable: true });
+  define(global, "performance", performance);
+
+  const integerArrays = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array,
+    Int32Array, Uint32Array, BigInt64Array, BigUint64Array];
+  const crypto = {
+    getRandomValues(array) {
+      if (!integerArrays.some((T) => array instanceof T)) {
+        throw domError("The data argument must be an integer-type TypedArray", "TypeMismatchError");
+      }
+      core.randomFill(array, true);
+      return array;
+    },
+    randomUUID() {
+      const b = new Uint8Array(16);
+      core.randomFill(b, true);
+      b[6] = (b[6] & 0x0f) | 0x40;
+      b[8] = (b[8] & 0x3f) | 0x80;
+      const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    },
+    subtle: {
+      async digest(algorithm, data) {
+        const name = typeof algorithm === "string" ? algorithm : algorithm?.name;
+        return core.hash(`${name}`, toUint8(data)).buffer;
+      },
+    },
+  };
+  Object.defineProperty(crypto, Symbol.toStringTag, { value: "Crypto", configurable: true });
+  define(global, "crypto", crypto);
+  define(global, "navigator", Object.freeze({
+    userAgent: "warren",
+    hardwareConcurrency: 2,
+    language: "en-US",
+    languages: Object.freeze(["en-US"]),
+    platform: "linux",
+  }));
+
+  // ---- Blob, Headers, Request, Response, fetch ------------------------------------------
+  class Blob {
+    #bytes; #type;
+    constructor(parts = [], options = {}) {
+      const chunks = [];
+      let len = 0;
+      for (const p of parts) {
+        const b = p instanceof Blob ? p._bytes() : isBufferSource(p) ? toUint8(p).slice() : core.utf8Encode(`${p}`);
+        chunks.push(b);
+        len += b.length;
+      }
+      const out = new Uint8Array(len);
+      let o = 0;
+      for (const c of chunks) { out.set(c, o); o += c.length; }
+      this.#bytes = out;
+      this.#type = options?.type ? `${options.type}`.toLowerCase() : "";
+    }
+    _bytes() { return this.#bytes; }
+    get size() { return this.#bytes.length; }
+    get type() { return this.#type; }
+    async arrayBuffer() { return this.#bytes.slice().buffer; }
+    async bytes() { return this.#bytes.slice(); }
+    async text() { return core.decode(this.#bytes, "utf-8", false, false); }
+    slice(start = 0, end = this.size, type = "") {
+      return new Blob([this.#bytes.slice(start, end)], { type });
+    }
+  }
+  Object.defineProperty(Blob.prototype, Symbol.toStringTag, { value: "Blob", configurable: true });
+
+  class Headers {
+    #map = new Map();
+    constructor(init) {
+      if (init instanceof Headers) init = [...init];
+      if (Array.isArray(init)) for (const [k, v] of init) this.append(k, v);
+      else if (init && typeof init === "object") for (const k of Object.keys(init)) this.append(k, init[k]);
+    }
+    append(k, v) {
+      k = `${k}`.toLowerCase();
+      v = `${v}`.trim();
+      this.#map.set(k, this.#map.has(k) ? `${this.#map.get(k)}, ${v}` : v);
+    }
+    set(k, v) { this.#map.set(`${k}`.toLowerCase(), `${v}`.trim()); }
+    get(k) { return this.#map.get(`${k}`.toLowerCase()) ?? null; }
+    has(k) { return this.#map.has(`${k}`.toLowerCase()); }
+    delete(k) { this.#map.delete(`${k}`.toLowerCase()); }
+    forEach(cb, thisArg) { for (const [k, v] of this) cb.call(thisArg, v, k, this); }
+    *entries() { yield* [...this.#map.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)); }
+    *keys() { for (const [k] of this.entries()) yield k; }
+    *values() { for (const [, v] of this.entries()) yield v; }
+    [Symbol.iterator]() { return this.entries(); }
+  }
+
+  function bodyBytes(body) {
+    if (body === null || body === undefined) return null;
+    if (body instanceof Blob) return body._bytes();
+    if (isBufferSource(body)) return toUint8(body).slice();
+    if (body instanceof global.URLSearchParams) return core.utf8Encode(body.toString());
+    return core.utf8Encode(`${body}`);
+  }
+
+  class Body {
+    #bytes; #used = false;
+    _initBody(body) { this.#bytes = bodyBytes(body); }
+    get bodyUsed() { return this.#used; }
+    get body() { return this.#bytes === null ? null : this.#bytes; }
+    #take() {
+      if (this.#used) return Promise.reject(typeError("Body is unusable: Body has already been read"));
+      this.#used = true;
+      return Promise.resolve(this.#bytes ?? new Uint8Array(0));
+    }
+    async arrayBuffer() { const b = await this.#take(); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); }
+    async bytes() { return (await this.#take()).slice(); }
+    async text() { return core.decode(await this.#take(), "utf-8", false, false); }
+    async json() { return JSON.parse(await this.text()); }
+    async blob() { return new Blob([await this.#take()], { type: this.headers?.get("content-type") ?? "" }); }
+  }
+
+  class Response extends Body {
+    #status; #statusText; #headers; #url; #type;
+    constructor(body = null, init = {}) {
+      super();
+      this._initBody(body);
+      this.#status = init.status ?? 200;
+      if (this.#status < 200 || this.#status > 599) {
+        throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`);
+      }
+      this.#statusText = init.statusText ?? "";
+      this.#headers = new Headers(init.headers);
+      this.#url = init._url ?? "";
+      this.#type = init._url ? "basic" : "default";
+    }
+    get status() { return this.#status; }
+    get ok() { return this.#status >= 200 && this.#status < 300; }
+    get statusText() { return this.#statusText; }
+    get headers() { return this.#headers; }
+    get url() { return this.#url; }
+    get type() { return this.#type; }
+    get redirected() { return false; }
+    clone() {
+      return new Response(this.body, { status: this.#status, statusText: this.#statusText, headers: this.#headers, _url: this.#url });
+    }
+    static json(data, init = {}) {
+      const headers = new Headers(init.headers);
+      if (!headers.has("content-type")) headers.set("content-type", "application/json");
+      return new Response(JSON.stringify(data), { ...init, headers });
+    }
+    static error() { const r = new Response(null, { status: 200 }); return r; }
+  }
+  Object.defineProperty(Response.prototype, Symbol.toStringTag, { value: "Response", configurable: true });
+
+  class Request extends Body {
+    #url; #method; #headers;
+    constructor(input, init = {}) {
+      super();
+      const url = input instanceof Request ? input.url : `${input}`;
+      this.#url = new URL(url, internals.baseUrl?.() ?? undefined).href;
+      this.#method = (init.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
+      this.#headers = new Headers(init.headers ?? (input instanceof Request ? input.headers : undefined));
+      this._initBody(init.body);
+    }
+    get url() { return this.#url; }
+    get method() { return this.#method; }
+    get headers() { return this.#headers; }
+  }
+
+  const mimeTypes = {
+    wasm: "application/wasm", json: "application/json", js: "text/javascript", mjs: "text/javascript",
+    html: "text/html", txt: "text/plain", css: "text/css", svg: "image/svg+xml", png: "image/png",
+  };
+  async function fetch(input, init = {}) {
+    const req = input instanceof Request ? input : null;
+    const href = req ? req.url : input instanceof URL ? input.href : `${input}`;
+    let url;
+    try {
+      url = new URL(href, internals.baseUrl?.() ?? undefined);
+    } catch {
+      throw typeError(`Invalid URL: ${href}`);
+    }
+    const method = (init.method ?? req?.method ?? "GET").toUpperCase();
+    if (method !== "GET" && method !== "HEAD") {
+      throw typeError(`fetch: ${method} is not supported for ${url.protocol} URLs`);
+    }
+    if (url.protocol === "file:") {
+      // Permission-checked read (core.readFile throws PermissionDenied naming the flag).
+      let bytes;
+      try {
+        bytes = core.readFile(url.href);
+      } catch (e) {
+        if (e?.name === "PermissionDenied") throw e;
+        throw typeError(`fetch failed: ${e?.message ?? e}`);
+      }
+      const ext = url.pathname.split(".").pop().toLowerCase();
+      const headers = { "content-length": `${bytes.length}` };
+      if (mimeTypes[ext]) headers["content-type"] = mimeTypes[ext];
+      return new Response(method === "HEAD" ? null : bytes, { status: 200, headers, _url: url.href });
+    }
+    if (url.protocol === "data:") {
+      const m = /^data:([^,]*?)(;base64)?,(.*)$/s.exec(url.href);
+      if (!m) throw typeError("fetch failed: invalid data: URL");
+      const bytes = m[2]
+        ? core.base64Decode(decodeURIComponent(m[3]), true)
+        : core.utf8Encode(decodeURIComponent(m[3]));
+      return new Response(bytes, {
+        status: 200,
+        headers: { "content-type": m[1] || "text/plain;charset=US-ASCII" },
+        _url: url.href,
+      });
+    }
+    throw typeError(`fetch failed: warren fetches only file: and data: URLs, not ${url.protocol}`);
+  }
+  define(global, "Blob", Blob);
+  define(global, "Headers", Headers);
+  define(global, "Request", Request);
+  define(global, "Response", Response);
+  define(global, "fetch", fetch);
+
+  // ---- WebAssembly streaming ---------------------------------------------------------------
+  async function responseBytes(source) {
+    const response = await source;
+    if (!(response instanceof Response)) {
+      throw typeError("WebAssembly.compileStreaming(): Argument 0 must be a Response or a Promise of one");
+    }
+    if (!response.ok) throw typeError(`WebAssembly: HTTP status ${response.status} is not ok`);
+    const type = response.headers.get("content-type");
+    if (type !== null && type.split(";")[0].trim() !== "application/wasm" && response.url !== "") {
+      throw typeError(`WebAssembly: incorrect response MIME type "${type}", expected "application/wasm"`);
+    }
+    return response.arrayBuffer();
+  }
+  define(WebAssembly, "compileStreaming", async function compileStreaming(source) {
+    return WebAssembly.compile(await responseBytes(source));
+  });
+  define(WebAssembly, "instantiateStreaming", async function instantiateStreaming(source, imports) {
+    return WebAssembly.instantiate(await responseBytes(source), imports);
+  });
+})

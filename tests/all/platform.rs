@@ -1,0 +1,259 @@
+//! The web platform globals and the Node-compatibility subset, end to end through the CLI,
+//! and the permission checks in front of files and the environment.
+
+use std::fs;
+
+use crate::run;
+
+fn dir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn write(d: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let p = d.path().join(name);
+    if let Some(parent) = p.parent() {
+        fs::create_dir_all(parent).unwrap();
+    }
+    fs::write(&p, text).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+#[test]
+fn text_encoding() {
+    let d = dir();
+    let f = write(
+        &d,
+        "t.mjs",
+        r#"const enc = new TextEncoder();
+const bytes = enc.encode("héllo €");
+console.log(bytes.length, Array.from(bytes.slice(0, 3)).join(","));
+const dst = new Uint8Array(4);
+console.log(JSON.stringify(enc.encodeInto("€€", dst)));
+console.log(new TextDecoder().decode(bytes), new TextDecoder("utf-16le").decode(new Uint8Array([104, 0, 105, 0])));
+try { new TextDecoder("utf-8", { fatal: true }).decode(new Uint8Array([0xff])); } catch (e) { console.log(e.name, e.code); }
+const dec = new TextDecoder();
+console.log(dec.decode(new Uint8Array([0xe2, 0x82]), { stream: true }) + dec.decode(new Uint8Array([0xac])));
+console.log(new TextDecoder().decode(new Uint8Array([0xef, 0xbb, 0xbf, 0x61])), new TextDecoder("latin1").encoding);
+"#,
+    );
+    let r = run(&["run", &f]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "10 104,195,169\n{\"read\":1,\"written\":3}\nhéllo € hi\nTypeError ERR_ENCODING_INVALID_ENCODED_DATA\n€\na windows-1252\n"
+    );
+}
+
+#[test]
+fn url_base64_clone_crypto_events() {
+    let d = dir();
+    let f = write(
+        &d,
+        "t.mjs",
+        r#"const u = new URL("../b/c?x=1&y=2#frag", "https://user:pw@example.com:8080/a/z");
+console.log(u.href, u.origin, u.host, u.pathname, u.search, u.hash);
+u.searchParams.append("z", "a b");
+console.log(u.search, u.searchParams.get("y"), URL.canParse("nope"), new URL("file:///tmp/x y").pathname);
+u.pathname = "/new";
+console.log(u.href);
+console.log(btoa("hello"), atob("aGVsbG8="), atob(" aGk "));
+try { atob("@@"); } catch (e) { console.log(e.name); }
+const src = { a: [1, { b: new Date(0) }], m: new Map([[1, new Set([2])]]), big: 10n };
+src.self = src;
+const c = structuredClone(src);
+console.log(c !== src, c.self === c, c.a[1].b instanceof Date, c.m.get(1).has(2), c.big);
+try { structuredClone(() => {}); } catch (e) { console.log(e.name); }
+const r = crypto.getRandomValues(new Uint8Array(16));
+console.log(r.length, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(crypto.randomUUID()));
+const ac = new AbortController();
+const et = new EventTarget();
+et.addEventListener("ping", (e) => console.log("got", e.type, e.target === et), { once: true });
+et.dispatchEvent(new Event("ping"));
+et.dispatchEvent(new Event("ping"));
+ac.signal.addEventListener("abort", () => console.log("aborted", ac.signal.reason.name));
+ac.abort();
+console.log(typeof performance.now(), performance.now() >= 0, performance.timeOrigin > 1.6e12, self === globalThis);
+"#,
+    );
+    let r = run(&["run", &f]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "https://user:pw@example.com:8080/b/c?x=1&y=2#frag https://example.com:8080 example.com:8080 /b/c ?x=1&y=2 #frag\n\
+?x=1&y=2&z=a+b 2 false /tmp/x%20y\n\
+https://user:pw@example.com:8080/new?x=1&y=2&z=a+b#frag\n\
+aGVsbG8= hello hi\n\
+InvalidCharacterError\n\
+true true true true 10n\n\
+DataCloneError\n\
+16 true\n\
+got ping true\n\
+aborted AbortError\n\
+number true true true\n"
+    );
+}
+
+#[test]
+fn fetch_file_and_data_urls_and_streaming_compile() {
+    let d = dir();
+    let wasm =
+        wat::parse_str(r#"(module (func (export "seven") (result i32) i32.const 7))"#).unwrap();
+    fs::write(d.path().join("seven.wasm"), wasm).unwrap();
+    write(&d, "data.json", r#"{"ok": true}"#);
+    let f = write(
+        &d,
+        "t.mjs",
+        r#"const j = await (await fetch(new URL("./data.json", import.meta.url))).json();
+const t = await (await fetch("data:text/plain,hi%20there")).text();
+const { instance } = await WebAssembly.instantiateStreaming(fetch(new URL("./seven.wasm", import.meta.url)));
+const mod = await WebAssembly.compileStreaming(fetch(new URL("./seven.wasm", import.meta.url)));
+console.log(j.ok, t, instance.exports.seven(), WebAssembly.Module.exports(mod)[0].name);
+try { await fetch("file:///etc/hostname"); } catch (e) { console.log(e.name, e.message.includes("--allow-read")); }
+try { await fetch("https://example.com/"); } catch (e) { console.log(e.name); }
+"#,
+    );
+    let r = run(&["run", &f]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "true hi there 7 seven\nPermissionDenied true\nTypeError\n"
+    );
+}
+
+#[test]
+fn commonjs_and_esm_interop() {
+    let d = dir();
+    write(
+        &d,
+        "lib/math.cjs",
+        "exports.add = (a, b) => a + b;\nexports.dir = __dirname;\n",
+    );
+    write(&d, "lib/data.json", r#"{"n": 5}"#);
+    write(
+        &d,
+        "node_modules/pkg/package.json",
+        r#"{"name": "pkg", "exports": {"require": "./main.cjs", "import": "./main.mjs"}}"#,
+    );
+    write(
+        &d,
+        "node_modules/pkg/main.cjs",
+        "module.exports = function pkg() { return 'cjs'; };\n",
+    );
+    write(
+        &d,
+        "node_modules/pkg/main.mjs",
+        "export default function pkg() { return 'esm'; }\n",
+    );
+    let main = write(
+        &d,
+        "main.cjs",
+        r#"const { add, dir } = require("./lib/math.cjs");
+const data = require("./lib/data.json");
+const path = require("path");
+const fs = require("node:fs");
+console.log(add(2, 3), data.n, dir === path.join(__dirname, "lib"), require("pkg")());
+console.log(require.resolve("./lib/math.cjs") === path.join(__dirname, "lib/math.cjs"), typeof module.exports, require.main === module);
+fs.writeFileSync(path.join(__dirname, "out.txt"), "written");
+console.log(fs.readFileSync(path.join(__dirname, "out.txt"), "utf8"), fs.existsSync(__filename), fs.statSync(__filename).isFile());
+const b = Buffer.from("hi there");
+console.log(b.toString("base64"), b.toString("hex"), Buffer.isBuffer(b), b.length);
+try { require("./missing"); } catch (e) { console.log(e.code); }
+"#,
+    );
+    let wd = d.path().to_string_lossy().into_owned();
+    let allow_write = format!("--allow-write={wd}");
+    let r = run(&["run", &allow_write, &main]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "5 5 true cjs\ntrue object true\nwritten true true\naGkgdGhlcmU= 6869207468657265 true 8\nMODULE_NOT_FOUND\n"
+    );
+    let esm = write(
+        &d,
+        "main.mjs",
+        r#"import math, { add } from "./lib/math.cjs";
+import pkg from "pkg";
+import { createRequire } from "node:module";
+import { readFileSync } from "fs";
+import * as path from "node:path";
+const require = createRequire(import.meta.url);
+console.log(add(1, 2), math.add(3, 4), pkg(), require("pkg")(), path.basename(import.meta.filename));
+console.log(readFileSync(new URL("./lib/data.json", import.meta.url), "utf8").trim());
+"#,
+    );
+    let r = run(&["run", &esm]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "3 7 esm cjs main.mjs\n{\"n\": 5}\n");
+}
+
+#[test]
+fn process_argv_exit_and_env() {
+    let d = dir();
+    let f = write(
+        &d,
+        "p.mjs",
+        r#"console.log(process.argv.slice(2).join(","), process.platform, typeof process.versions.node);
+process.stdout.write("partial ");
+process.nextTick(() => console.log("tick"));
+try { process.env.HOME; } catch (e) { console.log(e.name, e.message.includes("--allow-env")); }
+process.exitCode = 3;
+"#,
+    );
+    let r = run(&["run", &f, "a", "b"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "a,b linux string\npartial PermissionDenied true\ntick\n"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warren"))
+        .args(["run", "--allow-env", &f])
+        .env("HOME", "/home/x")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("PermissionDenied"));
+    let f = write(
+        &d,
+        "exit.js",
+        "console.log('before'); process.exit(7); console.log('after');\n",
+    );
+    let r = run(&["run", &f]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (7, "before\n", "")
+    );
+}
+
+#[test]
+fn reads_outside_allowed_paths_are_denied() {
+    let d = dir();
+    let outside = dir();
+    let secret = write(&outside, "secret.txt", "top secret");
+    let f = write(
+        &d,
+        "read.cjs",
+        &format!(
+            r#"const fs = require("fs");
+console.log(fs.readFileSync(__filename, "utf8").length > 0);
+try {{ fs.readFileSync({secret:?}, "utf8"); }} catch (e) {{ console.log(e.name + ": " + e.message); }}
+try {{ fs.writeFileSync(__dirname + "/x.txt", "no"); }} catch (e) {{ console.log(e.name, e.message.includes("--allow-write")); }}
+"#
+        ),
+    );
+    let r = run(&["run", &f]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines[0], "true");
+    assert_eq!(
+        lines[1],
+        format!(
+            "PermissionDenied: read access to \"{secret}\" is not allowed; run again with --allow-read={secret} (or -A)"
+        )
+    );
+    assert_eq!(lines[2], "PermissionDenied true");
+    // Granting it makes the read work.
+    let grant = format!("--allow-read={}", outside.path().display());
+    let r = run(&["run", &grant, &f]);
+    assert_eq!(r.stdout, "true\nPermissionDenied true\n", "{}", r.stderr);
+    let r = run(&["run", "-A", &f]);
+    assert_eq!(r.stdout, "true\n", "{}", r.stderr);
+}
