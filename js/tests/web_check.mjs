@@ -104,15 +104,22 @@ function makeRealm(opts = {}) {
     { filename: 'warren:inspect.js' });
   Object.assign(internals, inspectFactory({}));
   const c = coreFor(ctx);
+  // As warren's bootstrap does: internals.load(name) runs js/<name>.js once.
+  const loaded = new Set();
+  internals.load = (name) => {
+    if (loaded.has(name)) return;
+    loaded.add(name);
+    const src = readFileSync(new URL(`${name}.js`, jsDir), 'utf8');
+    const fn = vm.runInContext(src, ctx, { filename: `warren:${name}.js` });
+    if (typeof fn !== 'function') throw new Error(`${name}.js did not evaluate to a function`);
+    fn(c, global, internals);
+  };
   for (const name of opts.files || files) {
     if (!existsSync(new URL(`${name}.js`, jsDir))) {
       missing.add(name);
       continue;
     }
-    const src = readFileSync(new URL(`${name}.js`, jsDir), 'utf8');
-    const fn = vm.runInContext(src, ctx, { filename: `warren:${name}.js` });
-    if (typeof fn !== 'function') throw new Error(`${name}.js did not evaluate to a function`);
-    fn(c, global, internals);
+    internals.load(name);
   }
   return { ctx, global, internals };
 }

@@ -27,6 +27,7 @@ const INTERNAL_JS: &[(&str, &str)] = &[
     ),
     ("buffer", include_str!("../../js/buffer.js")),
     ("node_path", include_str!("../../js/node_path.js")),
+    ("node_errors", include_str!("../../js/node_errors.js")),
     ("node", include_str!("../../js/node.js")),
 ];
 

@@ -355,7 +355,7 @@ const { instance } = await WebAssembly.instantiate(bytes);
 console.log("add", instance.exports.add(2, 3));
 const mod = await WebAssembly.compile(bytes);
 console.log(WebAssembly.Module.exports(mod)[0].name);
-setTimeout(() => console.log("t20"), 20);
+setTimeout(() => console.log("t20"), 250);
 setTimeout(() => console.log("t0"), 0);
 setTimeout(() => console.log("t10"), 10);
 setTimeout(() => console.log("t10b"), 10);
