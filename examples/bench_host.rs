@@ -18,8 +18,8 @@ fn main() -> Result<(), warren::Error> {
     })?;
     let wasm = warren::wat_to_wasm(None, include_bytes!("../benches/host/loop.wat"))?;
     let inst = rt.instantiate_wasm("loop.wat", &wasm)?;
-    // Warm up (tier-up to TurboFan), then measure.
-    rt.invoke(&inst, "run", &[warren::Val::I32(100_000)])?;
+    // Warm up long enough for the tier-up to TurboFan to land, then measure.
+    rt.invoke(&inst, "run", &[warren::Val::I32(2_000_000)])?;
     let t = Instant::now();
     let out = rt.invoke(&inst, "run", &[warren::Val::I32(n)])?;
     let ns = t.elapsed().as_nanos() as f64 / f64::from(n);

@@ -121,26 +121,31 @@ pub(crate) fn fast_host_call<F: 'static, R: crate::host::IntoJs>(
     options: &v8::fast_api::FastApiCallbackOptions,
     call: impl FnOnce(&F) -> Option<R>,
 ) -> R::Fast {
-    let Some(b) = binding(options.data) else {
-        return R::Fast::default();
+    let outcome = if std::mem::size_of::<F>() == 0 {
+        // A closure that captures nothing is zero-sized: every value of its type is the
+        // same, so no lookup is needed to find it (the hot path of most host functions).
+        // SAFETY: a reference to a zero-sized type may be dangling as long as it is
+        // non-null and aligned, which `NonNull::dangling` is.
+        let f: &F = unsafe { std::ptr::NonNull::<F>::dangling().as_ref() };
+        std::panic::catch_unwind(AssertUnwindSafe(|| call(f)))
+    } else {
+        let Some(fast) = binding(options.data).and_then(|b| b.func.fast.as_ref()) else {
+            return R::Fast::default();
+        };
+        // SAFETY: this function is only reachable through the CFunction registered for this
+        // host function, which `IntoFunc` monomorphized for the closure type `F`;
+        // `closure_ptr` points to that closure, kept alive by the binding.
+        let f: &F = unsafe { &*(fast.closure_ptr as *const F) };
+        std::panic::catch_unwind(AssertUnwindSafe(|| call(f)))
     };
-    let Some(fast) = b.func.fast.as_ref() else {
-        return R::Fast::default();
-    };
-    // SAFETY: this function is only reachable through the CFunction registered for this
-    // host function, which `IntoFunc` monomorphized for the closure type `F`; `closure_ptr`
-    // points to that closure, kept alive by the binding.
-    let f: &F = unsafe { &*(fast.closure_ptr as *const F) };
-    match std::panic::catch_unwind(AssertUnwindSafe(|| call(f))) {
+    match outcome {
         Ok(Some(r)) => r.into_fast(),
         Ok(None) => R::Fast::default(),
         Err(payload) => {
-            let msg = format!(
-                "host function {}.{} panicked: {}",
-                b.func.module,
-                b.func.name,
-                panic_message(&payload)
-            );
+            let name = binding(options.data)
+                .map(|b| format!("{}.{}", b.func.module, b.func.name))
+                .unwrap_or_else(|| "?".into());
+            let msg = format!("host function {name} panicked: {}", panic_message(&payload));
             FAST_PANIC.with(|p| *p.borrow_mut() = Some(msg));
             // SAFETY: V8 passes the calling isolate in the options of a fast call; it is
             // alive for the duration of the call.
