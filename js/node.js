@@ -267,6 +267,36 @@
   const realpathSync = wrap((p) => core.realpath(toPath(p)));
   realpathSync.native = realpathSync;
   const accessSync = wrap((p) => { core.stat(toPath(p), true); });
+  // File descriptors: only the standard streams (Go's and Emscripten's glue print through
+  // fs.writeSync(1, ...)).
+  function stdioFd(fd) {
+    if (fd !== 1 && fd !== 2) {
+      throw nodeError(Error, "EBADF", `EBADF: bad file descriptor (warren supports fds 1 and 2 only), write`);
+    }
+    return fd;
+  }
+  function writeSync(fd, data, offsetOrPosition, lengthOrEncoding) {
+    stdioFd(fd);
+    if (typeof data === "string") {
+      core.writeStdio(fd, data);
+      return Buffer.byteLength(data, typeof lengthOrEncoding === "string" ? lengthOrEncoding : "utf8");
+    }
+    const view = new Uint8Array(data.buffer ?? data, data.byteOffset ?? 0, data.byteLength);
+    const offset = typeof offsetOrPosition === "number" ? offsetOrPosition : 0;
+    const length = typeof lengthOrEncoding === "number" ? lengthOrEncoding : view.length - offset;
+    core.writeStdio(fd, view.subarray(offset, offset + length));
+    return length;
+  }
+  function write(fd, data, ...rest) {
+    const cb = rest.pop();
+    let n, error = null;
+    try { n = writeSync(fd, data, ...rest); } catch (e) { error = e; }
+    queueMicrotask(() => (error ? cb(error) : cb(null, n, data)));
+  }
+  const fstatSync = (fd) => {
+    stdioFd(fd);
+    return new Stats([0, 0, 0, 0, 0, 0, 0, 0, 0o20620, 0, 0, 1, 0, 0]);
+  };
 
   function callbackify(sync) {
     return (...args) => {
@@ -295,7 +325,10 @@
   };
   const fs = {
     readFileSync, writeFileSync, appendFileSync, statSync, lstatSync, existsSync, readdirSync,
-    mkdirSync, rmSync, unlinkSync, realpathSync, accessSync,
+    mkdirSync, rmSync, unlinkSync, realpathSync, accessSync, writeSync, write, fstatSync,
+    fstat: callbackify(fstatSync),
+    fsyncSync: () => {},
+    fsync: (fd, cb) => queueMicrotask(() => cb(null)),
     readFile: callbackify(readFileSync),
     writeFile: callbackify(writeFileSync),
     appendFile: callbackify(appendFileSync),

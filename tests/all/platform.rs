@@ -257,3 +257,22 @@ try {{ fs.writeFileSync(__dirname + "/x.txt", "no"); }} catch (e) {{ console.log
     let r = run(&["run", "-A", &f]);
     assert_eq!(r.stdout, "true\n", "{}", r.stderr);
 }
+
+#[test]
+fn fs_write_sync_to_standard_streams() {
+    // Go's wasm_exec.js and some Emscripten builds print through fs.writeSync(1, ...).
+    let d = dir();
+    let f = write(
+        &d,
+        "fd.cjs",
+        r#"const fs = require("fs");
+fs.writeSync(1, Buffer.from("bytes\n"));
+fs.writeSync(1, "text\n");
+fs.writeSync(1, new TextEncoder().encode("xxpartial\n"), 2, 8);
+try { fs.writeSync(9, "x"); } catch (e) { console.log(e.code); }
+"#,
+    );
+    let r = run(&["run", &f]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "bytes\ntext\npartial\nEBADF\n");
+}
