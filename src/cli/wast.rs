@@ -2,6 +2,7 @@
 //! counts per directive kind (or a summary table, or JSON). Exit status 0 only when every
 //! directive of every file passed.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -35,13 +36,25 @@ pub fn wast(args: WastArgs) -> warren::Result<i32> {
     if files.is_empty() {
         return Err(warren::Error::Args("no .wast files found".into()));
     }
+    // On a terminal, a progress line on stderr while the files run.
+    let tty = std::io::stderr().is_terminal() && files.len() > 1;
+    let progress: Option<warren::wast::Progress> = tty.then(|| {
+        std::sync::Arc::new(|done: usize, total: usize, r: &FileReport| {
+            let name = r.path.rsplit('/').next().unwrap_or(&r.path);
+            eprint!("\r\x1b[2K[{done}/{total}] {name}");
+        }) as warren::wast::Progress
+    });
     let opts = WastOptions {
         jobs: args.jobs,
         directive_timeout: Duration::from_secs(args.timeout.max(1)),
+        progress,
         ..Default::default()
     };
     let start = Instant::now();
     let reports = warren::wast::run_files(&files, &opts);
+    if tty {
+        eprint!("\r\x1b[2K");
+    }
     let elapsed = start.elapsed();
     let totals = Totals::of(&reports);
     if args.json {

@@ -36,8 +36,11 @@ pub const PROPOSAL_FLAGS: &str = "--wasm-wide-arithmetic --wasm-custom-descripto
 /// `RangeError` and the Rust and V8 C++ frames around it always have room.
 pub const THREAD_STACK_BYTES: usize = 64 << 20;
 
+/// Called after each file finishes: (files done, files in all, the file's report).
+pub type Progress = Arc<dyn Fn(usize, usize, &FileReport) + Send + Sync>;
+
 /// How to run scripts.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WastOptions {
     /// Files run at once (each on its own thread and isolate). 0 means one per CPU.
     pub jobs: usize,
@@ -46,6 +49,19 @@ pub struct WastOptions {
     pub directive_timeout: Duration,
     /// The longest one file may run; directives after that are counted as failed.
     pub file_timeout: Duration,
+    /// Told about each finished file (the CLI draws a progress line on a terminal).
+    pub progress: Option<Progress>,
+}
+
+impl std::fmt::Debug for WastOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WastOptions")
+            .field("jobs", &self.jobs)
+            .field("directive_timeout", &self.directive_timeout)
+            .field("file_timeout", &self.file_timeout)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
 }
 
 impl Default for WastOptions {
@@ -54,6 +70,7 @@ impl Default for WastOptions {
             jobs: 0,
             directive_timeout: Duration::from_secs(20),
             file_timeout: Duration::from_secs(55),
+            progress: None,
         }
     }
 }
@@ -186,16 +203,19 @@ pub fn run_files(paths: &[PathBuf], opts: &WastOptions) -> Vec<FileReport> {
     }
     .clamp(1, paths.len().max(1));
     let next = Arc::new(Mutex::new(0usize));
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let total = paths.len();
     let results: Arc<Mutex<Vec<Option<FileReport>>>> =
         Arc::new(Mutex::new(vec![None; paths.len()]));
     let shared_paths: Arc<Vec<PathBuf>> = Arc::new(paths.to_vec());
     let mut workers = Vec::new();
     for _ in 0..jobs {
-        let (next, results, queue, opts) = (
+        let (next, results, queue, opts, done) = (
             next.clone(),
             results.clone(),
             shared_paths.clone(),
             opts.clone(),
+            done.clone(),
         );
         let spawned = std::thread::Builder::new()
             .name("warren-wast".into())
@@ -210,6 +230,10 @@ pub fn run_files(paths: &[PathBuf], opts: &WastOptions) -> Vec<FileReport> {
                     };
                     let Some(path) = queue.get(i) else { break };
                     let report = run_one(path, &opts);
+                    if let Some(progress) = &opts.progress {
+                        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                        progress(n, total, &report);
+                    }
                     results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(report);
                 }
             });

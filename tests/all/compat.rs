@@ -67,9 +67,8 @@ fn case(name: &str, script: &str) {
         out.status.code()
     );
     assert_eq!(
-        stdout.trim_end_matches('\n'),
-        expected.trim_end_matches('\n'),
-        "{name}/{script}: stdout differs from node's\nstderr:\n{stderr}"
+        stdout, expected,
+        "{name}/{script}: stdout differs from node's (byte for byte)\nstderr:\n{stderr}"
     );
 }
 
