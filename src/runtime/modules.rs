@@ -44,7 +44,7 @@ pub(crate) struct ModuleMap {
     pub wasm: HashMap<String, WasmRecord>,
     /// Values of synthetic modules: JSON documents, `module.exports` of CommonJS modules
     /// and Node built-in module objects, by URL.
-    json: HashMap<String, v8::Global<v8::Value>>,
+    json: HashMap<String, (v8::Global<v8::Value>, bool)>,
     /// Compiled Wasm by its bytes: the same module imported under two URLs compiles once.
     compiled: HashMap<Vec<u8>, v8::Global<v8::WasmModuleObject>>,
 }
@@ -300,35 +300,8 @@ fn json_module<'s>(
         .map_err(|e| format!("invalid JSON: {e}"))?;
     let s = v8_str(scope, text);
     let value = v8::json::parse(scope, s).ok_or("invalid JSON")?;
-    state
-        .modules
-        .borrow_mut()
-        .json
-        .insert(url.to_string(), v8::Global::new(scope, value));
-    let names = [v8_str(scope, "default")];
-    let name = v8_str(scope, url);
-    Ok(v8::Module::create_synthetic_module(
-        scope,
-        name,
-        &names,
-        json_module_evaluate,
-    ))
-}
-
-fn json_module_evaluate<'s>(
-    context: v8::Local<'s, v8::Context>,
-    module: v8::Local<v8::Module>,
-) -> Option<v8::Local<'s, v8::Value>> {
-    v8::callback_scope!(unsafe scope, context);
-    let state = State::get(scope);
-    let value = {
-        let map = state.modules.borrow();
-        let url = map.url_of(scope, module)?;
-        v8::Local::new(scope, map.json.get(&url)?)
-    };
-    let key = v8_str(scope, "default");
-    module.set_synthetic_module_export(scope, key, value)?;
-    resolved_promise(scope)
+    // A JSON module has only a default export.
+    Ok(value_module(scope, state, url, value, false))
 }
 
 fn resolved_promise<'s>(scope: &mut v8::PinScope<'s, '_>) -> Option<v8::Local<'s, v8::Value>> {
@@ -374,18 +347,21 @@ fn call_internal<'s>(
     }
 }
 
-/// A synthetic module exporting `default` = `value` and, when `value` is an object, each of
-/// its own enumerable string keys (as Node exposes CommonJS and built-in modules to ESM).
+/// A synthetic module exporting `default` = `value` and, with `named`, when `value` is an
+/// object, each of its own string keys (as Node exposes CommonJS and built-in modules to
+/// ESM).
 fn value_module<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     state: &Rc<State>,
     url: &str,
     value: v8::Local<'s, v8::Value>,
+    named: bool,
 ) -> v8::Local<'s, v8::Module> {
     let mut names = vec!["default".to_string()];
-    if let Some(obj) = value
-        .to_object(scope)
-        .filter(|_| value.is_object() || value.is_function())
+    if named
+        && let Some(obj) = value
+            .to_object(scope)
+            .filter(|_| value.is_object() || value.is_function())
         && let Some(keys) = obj.get_own_property_names(scope, Default::default())
     {
         for i in 0..keys.length() {
@@ -401,7 +377,7 @@ fn value_module<'s>(
         .modules
         .borrow_mut()
         .json
-        .insert(url.to_string(), v8::Global::new(scope, value));
+        .insert(url.to_string(), (v8::Global::new(scope, value), named));
     let names: Vec<v8::Local<v8::String>> = names.iter().map(|n| v8_str(scope, n)).collect();
     let name = v8_str(scope, url);
     v8::Module::create_synthetic_module(scope, name, &names, value_module_evaluate)
@@ -413,16 +389,18 @@ fn value_module_evaluate<'s>(
 ) -> Option<v8::Local<'s, v8::Value>> {
     v8::callback_scope!(unsafe scope, context);
     let state = State::get(scope);
-    let value = {
+    let (value, named) = {
         let map = state.modules.borrow();
         let url = map.url_of(scope, module)?;
-        v8::Local::new(scope, map.json.get(&url)?)
+        let (value, named) = map.json.get(&url)?;
+        (v8::Local::new(scope, value), *named)
     };
     let key = v8_str(scope, "default");
     module.set_synthetic_module_export(scope, key, value)?;
-    if let Some(obj) = value
-        .to_object(scope)
-        .filter(|_| value.is_object() || value.is_function())
+    if named
+        && let Some(obj) = value
+            .to_object(scope)
+            .filter(|_| value.is_object() || value.is_function())
         && let Some(keys) = obj.get_own_property_names(scope, Default::default())
     {
         for i in 0..keys.length() {
@@ -458,7 +436,7 @@ fn commonjs_module<'s>(
     let filename = v8_str(scope, &path.to_string_lossy()).into();
     let main = v8::Boolean::new(scope, is_main).into();
     let exports = call_internal(scope, state, "requireFile", &[filename, main])?;
-    Ok(value_module(scope, state, url, exports))
+    Ok(value_module(scope, state, url, exports, true))
 }
 
 /// `node:NAME`: the Node layer's module object.
@@ -477,7 +455,7 @@ fn node_builtin<'s>(
             &format!("no Node built-in module named \"{bare}\""),
         ));
     }
-    Ok(value_module(scope, state, url, value))
+    Ok(value_module(scope, state, url, value, true))
 }
 
 // ---- built-in synthetic modules: host:NAME and warren:internal/wasm ----
