@@ -97,7 +97,12 @@
       return true;
     },
     has(_, key) { return typeof key === "string" && core.envGet(key) !== undefined; },
-    ownKeys() { return core.envKeys(); },
+    // Listing the environment without --allow-env shows nothing rather than throwing: glue
+    // such as Go's wasm_exec_node.js copies process.env wholesale. Reading a variable by
+    // name still throws PermissionDenied, naming the flag.
+    ownKeys() {
+      try { return core.envKeys(); } catch { return []; }
+    },
     getOwnPropertyDescriptor(_, key) {
       const v = typeof key === "string" ? core.envGet(key) : undefined;
       return v === undefined ? undefined : { value: v, writable: true, enumerable: true, configurable: true };
