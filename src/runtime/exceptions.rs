@@ -45,6 +45,19 @@ pub(crate) fn fast_panic(isolate: &v8::Isolate, export: Option<&str>) -> Option<
     Some(termination_error(isolate, export))
 }
 
+/// Whether the program was stopped where no `TryCatch` saw it (in a microtask, a V8 task):
+/// `process.exit()`, a fast-call panic or the heap limit. The event loop checks this after
+/// every turn.
+pub(crate) fn stopped(isolate: &v8::Isolate) -> Option<Error> {
+    let exiting = isolate
+        .get_slot::<std::rc::Rc<crate::runtime::state::State>>()
+        .is_some_and(|s| s.exit_code.get().is_some());
+    if exiting || FAST_PANIC.with(|p| p.borrow().is_some()) || isolate.is_execution_terminating() {
+        return Some(termination_error(isolate, None));
+    }
+    None
+}
+
 /// The error for a terminated execution: a panic in a fast-path host call (then the
 /// termination is cancelled so the runtime stays usable), the heap limit, or a plain
 /// termination request.

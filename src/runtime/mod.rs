@@ -307,7 +307,7 @@ impl Runtime {
                     scope.perform_microtask_checkpoint();
                 }
                 let fired = builtins::fire_due_timers(scope, &state)? || settled > 0;
-                if let Some(e) = exceptions::fast_panic(scope, None) {
+                if let Some(e) = exceptions::stopped(scope) {
                     return Poll::Ready(Err(e));
                 }
                 if let Some(e) = state.take_unhandled_rejection(scope) {
