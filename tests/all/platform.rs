@@ -276,3 +276,22 @@ try { fs.writeSync(9, "x"); } catch (e) { console.log(e.code); }
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout, "bytes\ntext\npartial\nEBADF\n");
 }
+
+#[test]
+fn exit_from_a_promise_job_or_timer_ends_the_program() {
+    let d = dir();
+    let f = write(
+        &d,
+        "job.mjs",
+        "Promise.resolve().then(() => { console.log('in job'); process.exit(4); });\nsetTimeout(() => console.log('never'), 50);\n",
+    );
+    let r = run(&["run", &f]);
+    assert_eq!((r.code, r.stdout.as_str()), (4, "in job\n"), "{}", r.stderr);
+    let f = write(
+        &d,
+        "timer.cjs",
+        "setTimeout(() => { process.exitCode = 9; process.exit(); }, 1);\nsetTimeout(() => console.log('never'), 80);\n",
+    );
+    let r = run(&["run", &f]);
+    assert_eq!((r.code, r.stdout.as_str()), (9, ""), "{}", r.stderr);
+}
