@@ -88,11 +88,12 @@ mod wast_support;
 pub(crate) use wast_support::wasm_ctors;
 
 impl Runtime {
-    /// Creates a runtime: a fresh isolate and context with warren's globals (`console`,
-    /// timers, `queueMicrotask`) installed.
+    /// Creates a runtime: a fresh isolate and context. warren's JS globals (`console`,
+    /// timers, the web and Node layers) are installed when JS first runs, so a runtime that
+    /// only calls Wasm never pays for them.
     ///
     /// # Errors
-    /// Fails only if warren's own bootstrap JS fails to run.
+    /// Fails only if the context lacks the `WebAssembly` object (a V8 built without it).
     pub fn new(options: RuntimeOptions) -> Result<Self> {
         engine::init();
         let mut params = v8::CreateParams::default();
