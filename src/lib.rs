@@ -22,6 +22,7 @@ pub mod modules;
 mod runtime;
 pub mod wasm;
 pub mod wast;
+mod watchdog;
 
 pub use error::{Error, JsError, LinkError, Result, Trap, TrapKind, WasmFrame};
 pub use host::{Caller, Json, Linker, Memory};

@@ -48,6 +48,10 @@ pub struct RuntimeOptions {
     pub permissions: Permissions,
     /// `process.argv` (conventionally the runtime, the script, then its arguments).
     pub argv: Vec<String>,
+    /// The longest one call into the runtime (running a module with its event loop, a
+    /// script, an export) may take. Past it the call is stopped and returns
+    /// [`Error::Limit`]; the runtime stays usable.
+    pub time_limit: Option<std::time::Duration>,
 }
 
 /// One V8 isolate with its main context: runs JS modules and Wasm, and owns the event loop.
@@ -72,6 +76,12 @@ pub struct Runtime {
     /// Whether warren's JS globals (console, timers, the lazy platform layers) are installed.
     /// They are, the first time JS runs: a Wasm-only program never pays for them.
     js_ready: bool,
+    /// The per-call time limit, its watchdog (started on first use), the current call's
+    /// deadline, and how deeply calls are nested (only the outermost one arms the limit).
+    time_limit: Option<std::time::Duration>,
+    watchdog: Option<crate::watchdog::Watchdog>,
+    deadline: Option<Instant>,
+    depth: usize,
 }
 
 /// Enters the runtime's isolate and main context: binds `$scope` to a
@@ -135,6 +145,10 @@ impl Runtime {
             tasks,
             sleep: None,
             js_ready: false,
+            time_limit: options.time_limit,
+            watchdog: None,
+            deadline: None,
+            depth: 0,
         };
         {
             enter!(rt, scope);
@@ -147,6 +161,42 @@ impl Runtime {
         State::get(&self.isolate)
     }
 
+    /// Starts the time limit for a call (only the outermost of nested calls counts).
+    fn arm(&mut self) {
+        self.depth += 1;
+        let Some(limit) = self.time_limit else { return };
+        if self.depth > 1 {
+            return;
+        }
+        if self.watchdog.is_none() {
+            self.watchdog = crate::watchdog::Watchdog::new(self.isolate.thread_safe_handle()).ok();
+        }
+        let deadline = Instant::now() + limit;
+        self.deadline = Some(deadline);
+        if let Some(w) = &self.watchdog {
+            w.arm(deadline);
+        }
+    }
+
+    /// Ends a call: if its time limit fired, the termination is cancelled (so the runtime
+    /// stays usable) and the call's result becomes [`Error::Limit`].
+    fn disarm<T>(&mut self, result: Result<T>) -> Result<T> {
+        self.depth = self.depth.saturating_sub(1);
+        if self.depth > 0 {
+            return result;
+        }
+        let expired = self.deadline.take().is_some_and(|d| Instant::now() >= d);
+        let fired = self.watchdog.as_ref().is_some_and(|w| w.disarm());
+        if fired || expired {
+            self.isolate.cancel_terminate_execution();
+            let limit = self.time_limit.unwrap_or_default();
+            return Err(Error::Limit(format!(
+                "time limit exceeded: the call ran longer than {limit:?} and was stopped"
+            )));
+        }
+        result
+    }
+
     /// Installs warren's JS globals before the first JS runs.
     fn ensure_js(&mut self) -> Result<()> {
         if self.js_ready {
@@ -157,12 +207,8 @@ impl Runtime {
         builtins::install(scope)
     }
 
-    /// Runs a classic script and returns its completion value as JSON (or `null` when the
-    /// value has no JSON form).
-    ///
-    /// # Errors
-    /// [`Error::Js`] when the script throws.
-    pub fn execute_script(&mut self, name: &str, source: &str) -> Result<serde_json::Value> {
+    /// The body of [`Runtime::execute_script`], without the time limit.
+    fn execute_script_inner(&mut self, name: &str, source: &str) -> Result<serde_json::Value> {
         self.ensure_js()?;
         enter!(self, scope);
         v8::tc_scope!(let tc, scope);
@@ -185,13 +231,8 @@ impl Runtime {
         Ok(json)
     }
 
-    /// Loads the ES module at `path` with its static imports, evaluates it and runs the
-    /// event loop until nothing is pending. Top-level await works.
-    ///
-    /// # Errors
-    /// Load errors ([`Error::Io`], syntax errors as [`Error::Js`]), an uncaught exception or
-    /// unhandled rejection ([`Error::Js`]), or a top-level await that never settles.
-    pub async fn run_main_module(&mut self, path: &Path) -> Result<()> {
+    /// The body of [`Runtime::run_main_module`], without the time limit.
+    async fn run_main_module_inner(&mut self, path: &Path) -> Result<()> {
         let url = self.main_url(path)?;
         let promise = self.load_and_evaluate(&url).await?;
         self.run_event_loop().await?;
@@ -240,13 +281,8 @@ impl Runtime {
         Ok(url)
     }
 
-    /// Runs a Wasm or WAT file as the root of a module graph: its imports are resolved as
-    /// module specifiers (`./util.js`, `host:env`, packages), the graph is evaluated, and the
-    /// instance is returned for [`Runtime::invoke_async`].
-    ///
-    /// # Errors
-    /// As [`Runtime::run_main_module`], plus link errors naming both sides.
-    pub async fn run_wasm_module(&mut self, path: &Path) -> Result<Instance> {
+    /// The body of [`Runtime::run_wasm_module`], without the time limit.
+    async fn run_wasm_module_inner(&mut self, path: &Path) -> Result<Instance> {
         let url = self.main_url(path)?;
         let promise = self.load_and_evaluate(&url).await?;
         self.run_event_loop().await?;
@@ -281,11 +317,8 @@ impl Runtime {
         self.state().soft_exit_code.get().unwrap_or(0)
     }
 
-    /// Runs the event loop until no timers, V8 tasks or host operations are pending.
-    ///
-    /// # Errors
-    /// The first uncaught exception (in a timer, a task) or unhandled rejection.
-    pub async fn run_event_loop(&mut self) -> Result<()> {
+    /// The body of [`Runtime::run_event_loop`], without the time limit.
+    async fn run_event_loop_inner(&mut self) -> Result<()> {
         poll_fn(|cx| self.poll_event_loop(cx)).await
     }
 
@@ -326,10 +359,14 @@ impl Runtime {
             if !keeps_alive {
                 return Poll::Ready(Ok(()));
             }
-            let deadline = match (next_timer, next_task) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
+            if self.deadline.is_some_and(|d| Instant::now() >= d) {
+                // The time limit passed while nothing ran: `disarm` reports it.
+                return Poll::Ready(Ok(()));
+            }
+            let deadline = [next_timer, next_task, self.deadline]
+                .into_iter()
+                .flatten()
+                .min();
             if let Some(deadline) = deadline {
                 let deadline = tokio::time::Instant::from_std(deadline);
                 match &mut self.sleep {
@@ -346,13 +383,8 @@ impl Runtime {
         }
     }
 
-    /// Compiles `bytes` (a Wasm binary; use [`crate::wat_to_wasm`] for text) and
-    /// instantiates it with no imports. Its start function runs.
-    ///
-    /// # Errors
-    /// [`Error::InvalidWasm`], [`Error::Link`] listing every import nobody provides, or a
-    /// trap in the start function.
-    pub fn instantiate_wasm(&mut self, name: &str, bytes: &[u8]) -> Result<Instance> {
+    /// The body of [`Runtime::instantiate_wasm`], without the time limit.
+    fn instantiate_wasm_inner(&mut self, name: &str, bytes: &[u8]) -> Result<Instance> {
         enter!(self, scope);
         wasm::instantiate(scope, name, bytes)
     }
@@ -367,12 +399,8 @@ impl Runtime {
         wasm::register_namespace(scope, ns, instance)
     }
 
-    /// Loads a JS module and makes its exports the import namespace `ns` (what
-    /// `--preload NAME=FILE.js` does).
-    ///
-    /// # Errors
-    /// As [`Runtime::run_main_module`].
-    pub async fn preload_js(&mut self, ns: &str, path: &Path) -> Result<()> {
+    /// The body of [`Runtime::preload_js`], without the time limit.
+    async fn preload_js_inner(&mut self, ns: &str, path: &Path) -> Result<()> {
         absolute(path)?;
         let url = crate::modules::path_to_url(path).map_err(Error::Other)?;
         let promise = self.load_and_evaluate(&url).await?;
@@ -383,12 +411,8 @@ impl Runtime {
         modules::register_js_namespace(scope, ns, &abs)
     }
 
-    /// Calls an export and, if it returns a promise (an instance using async host functions
-    /// through JSPI), runs the event loop until it settles.
-    ///
-    /// # Errors
-    /// As [`Runtime::invoke`].
-    pub async fn invoke_async(
+    /// The body of [`Runtime::invoke_async`], without the time limit.
+    async fn invoke_async_inner(
         &mut self,
         instance: &Instance,
         export: &str,
@@ -431,13 +455,8 @@ impl Runtime {
         }
     }
 
-    /// Calls the exported function `export` of `instance` with `args`.
-    ///
-    /// # Errors
-    /// [`Error::Export`] for an unknown export, [`Error::Args`] for arguments that do not
-    /// fit its signature, [`Error::Trap`] for a trap, [`Error::Js`] for an exception thrown
-    /// through it.
-    pub fn invoke(
+    /// The body of [`Runtime::invoke`], without the time limit.
+    fn invoke_inner(
         &mut self,
         instance: &Instance,
         export: &str,
@@ -445,6 +464,110 @@ impl Runtime {
     ) -> Result<Vec<crate::Val>> {
         enter!(self, scope);
         wasm::invoke(scope, instance, export, args)
+    }
+
+    /// Runs a classic script and returns its completion value as JSON (or `null` when the
+    /// value has no JSON form).
+    ///
+    /// # Errors
+    /// [`Error::Js`] when the script throws; [`Error::Limit`] past the time limit.
+    pub fn execute_script(&mut self, name: &str, source: &str) -> Result<serde_json::Value> {
+        self.arm();
+        let r = self.execute_script_inner(name, source);
+        self.disarm(r)
+    }
+
+    /// Loads the ES module at `path` with its static imports, evaluates it and runs the
+    /// event loop until nothing is pending. Top-level await works.
+    ///
+    /// # Errors
+    /// Load errors ([`Error::Io`], syntax errors as [`Error::Js`]), an uncaught exception or
+    /// unhandled rejection ([`Error::Js`]), a top-level await that never settles, or
+    /// [`Error::Limit`].
+    pub async fn run_main_module(&mut self, path: &Path) -> Result<()> {
+        self.arm();
+        let r = self.run_main_module_inner(path).await;
+        self.disarm(r)
+    }
+
+    /// Runs a Wasm or WAT file as the root of a module graph: its imports are resolved as
+    /// module specifiers (`./util.js`, `host:env`, packages), the graph is evaluated, and the
+    /// instance is returned for [`Runtime::invoke_async`].
+    ///
+    /// # Errors
+    /// As [`Runtime::run_main_module`], plus link errors naming both sides.
+    pub async fn run_wasm_module(&mut self, path: &Path) -> Result<Instance> {
+        self.arm();
+        let r = self.run_wasm_module_inner(path).await;
+        self.disarm(r)
+    }
+
+    /// Loads a JS module and makes its exports the import namespace `ns` (what
+    /// `--preload NAME=FILE.js` does).
+    ///
+    /// # Errors
+    /// As [`Runtime::run_main_module`].
+    pub async fn preload_js(&mut self, ns: &str, path: &Path) -> Result<()> {
+        self.arm();
+        let r = self.preload_js_inner(ns, path).await;
+        self.disarm(r)
+    }
+
+    /// Runs the event loop until no timers, V8 tasks or host operations are pending.
+    ///
+    /// # Errors
+    /// The first uncaught exception (in a timer, a task) or unhandled rejection, or
+    /// [`Error::Limit`].
+    pub async fn run_event_loop(&mut self) -> Result<()> {
+        self.arm();
+        let r = self.run_event_loop_inner().await;
+        self.disarm(r)
+    }
+
+    /// Compiles `bytes` (a Wasm binary; use [`crate::wat_to_wasm`] for text) and
+    /// instantiates it, resolving imports from host functions and namespaces. Its start
+    /// function runs.
+    ///
+    /// # Errors
+    /// [`Error::InvalidWasm`], [`Error::Link`] listing every import nobody provides, a trap
+    /// in the start function, or [`Error::Limit`].
+    pub fn instantiate_wasm(&mut self, name: &str, bytes: &[u8]) -> Result<Instance> {
+        self.arm();
+        let r = self.instantiate_wasm_inner(name, bytes);
+        self.disarm(r)
+    }
+
+    /// Calls an export and, if it returns a promise (an instance using async host functions
+    /// through JSPI), runs the event loop until it settles.
+    ///
+    /// # Errors
+    /// As [`Runtime::invoke`].
+    pub async fn invoke_async(
+        &mut self,
+        instance: &Instance,
+        export: &str,
+        args: &[crate::Val],
+    ) -> Result<Vec<crate::Val>> {
+        self.arm();
+        let r = self.invoke_async_inner(instance, export, args).await;
+        self.disarm(r)
+    }
+
+    /// Calls the exported function `export` of `instance` with `args`.
+    ///
+    /// # Errors
+    /// [`Error::Export`] for an unknown export, [`Error::Args`] for arguments that do not
+    /// fit its signature, [`Error::Trap`] for a trap, [`Error::Js`] for an exception thrown
+    /// through it, [`Error::Limit`] past the time limit.
+    pub fn invoke(
+        &mut self,
+        instance: &Instance,
+        export: &str,
+        args: &[crate::Val],
+    ) -> Result<Vec<crate::Val>> {
+        self.arm();
+        let r = self.invoke_inner(instance, export, args);
+        self.disarm(r)
     }
 }
 

@@ -14,7 +14,8 @@ use crate::error::TrapKind;
 use crate::runtime::{Runtime, RuntimeOptions, wasm_ctors};
 use crate::wast::values::{self, RVal, RefVal};
 use crate::wast::wrapper::{Carrier, ModuleMeta, Sig, Target};
-use crate::wast::{FileReport, WastOptions, Watchdog};
+use crate::wast::{FileReport, WastOptions};
+use crate::watchdog::Watchdog;
 
 /// The `spectest` host module every script can import from. `print*` functions discard
 /// their arguments (the suite only needs them to exist with the right types).

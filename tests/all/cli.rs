@@ -511,3 +511,20 @@ console.log({ nested: { deeper: { deepest: { gone: 1 } } } });
     );
     assert_eq!(r.stderr, "shown\n");
 }
+
+#[test]
+fn cli_time_limit_and_heap_limit() {
+    let dir = tmp();
+    let f = write(&dir, "spin.mjs", "console.log('start');\nwhile (true) {}\n");
+    let r = run(&["run", "--time-limit", "0.3", &f]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, "start\n"));
+    assert!(r.stderr.contains("time limit exceeded"), "{}", r.stderr);
+    let f = write(
+        &dir,
+        "hog.mjs",
+        "const a = []; for (;;) a.push(new Array(1e5).fill(1.5));\n",
+    );
+    let r = run(&["run", "--max-heap", "64", &f]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("heap limit"), "{}", r.stderr);
+}

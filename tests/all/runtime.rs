@@ -130,3 +130,40 @@ fn heap_limit_is_enforced_without_aborting() {
         .unwrap_err();
     assert!(matches!(err, Error::Limit(_)), "{err}");
 }
+
+#[test]
+fn time_limit_stops_js_wasm_and_waiting_and_the_runtime_recovers() {
+    let mut rt = Runtime::new(RuntimeOptions {
+        time_limit: Some(std::time::Duration::from_millis(200)),
+        ..Default::default()
+    })
+    .unwrap();
+    let start = std::time::Instant::now();
+    let err = rt.execute_script("spin.js", "for (;;) {}").unwrap_err();
+    assert!(matches!(err, Error::Limit(_)), "{err}");
+    assert!(err.to_string().contains("time limit exceeded"), "{err}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    // Still usable.
+    assert_eq!(
+        rt.execute_script("ok.js", "6 * 7").unwrap(),
+        serde_json::json!(42)
+    );
+
+    let bytes =
+        warren::wat_to_wasm(None, br#"(module (func (export "spin") (loop (br 0))))"#).unwrap();
+    let inst = rt.instantiate_wasm("spin.wat", &bytes).unwrap();
+    let err = rt.invoke(&inst, "spin", &[]).unwrap_err();
+    assert!(matches!(err, Error::Limit(_)), "{err}");
+
+    // Waiting on a timer past the limit is stopped too, without waiting the timer out.
+    rt.execute_script("t.js", "setTimeout(() => {}, 60000)")
+        .unwrap();
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let err = tokio.block_on(rt.run_event_loop()).unwrap_err();
+    assert!(matches!(err, Error::Limit(_)), "{err}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}
