@@ -682,6 +682,7 @@ fn wasm_instantiate<'s>(
     };
     let modules = modules.to_object(scope).ok_or("bad imports")?;
     let ctors = state.wasm_ctors();
+    let modules = raw_wasm_namespaces(scope, &state, &ctors, url, &info, modules);
     let slot = ctors.reserve_slot_pub();
     // Host namespaces and preloads come from Rust (bound to this instance); the rest from the
     // imported ES modules' namespaces.
@@ -737,6 +738,42 @@ fn wasm_instantiate<'s>(
     let k = v8_str(tc, "exports");
     result.set(tc, k.into(), out_exports.into());
     Ok(result.into())
+}
+
+/// The import namespaces for a Wasm module, with every imported *Wasm* module replaced by
+/// its instance's own exports: a Wasm module importing a global from another one then shares
+/// the `WebAssembly.Global` itself (writes on either side are seen by both), rather than the
+/// snapshot of its value that the exporter's ES module namespace holds.
+fn raw_wasm_namespaces<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    state: &Rc<State>,
+    ctors: &crate::runtime::wasm::WasmCtors,
+    url: &str,
+    info: &ModuleInfo,
+    modules: v8::Local<'s, v8::Object>,
+) -> v8::Local<'s, v8::Object> {
+    let out = v8::Object::new(scope);
+    let mut seen: Vec<&str> = Vec::new();
+    for imp in &info.imports {
+        if seen.contains(&imp.module.as_str()) {
+            continue;
+        }
+        seen.push(&imp.module);
+        let key = v8_str(scope, &imp.module);
+        let Some(ns) = modules.get(scope, key.into()).filter(|v| !v.is_undefined()) else {
+            continue;
+        };
+        let raw = {
+            let map = state.modules.borrow();
+            map.resolved(url, &imp.module)
+                .and_then(|target| map.wasm.get(target))
+                .and_then(|rec| rec.slot)
+        }
+        .and_then(|slot| ctors.slot(scope, slot))
+        .map(|(exports, _)| exports.into());
+        out.set(scope, key.into(), raw.unwrap_or(ns));
+    }
+    out
 }
 
 // ---- instantiation callbacks ----

@@ -117,4 +117,5 @@ fixtures!(
     source_phase,
     wasm_exports_globals_memory_table,
     wasm_imports_js_host_memory,
+    wasm_shares_mutable_global,
 );
