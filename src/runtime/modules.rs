@@ -683,7 +683,7 @@ fn wasm_instantiate<'s>(
     let modules = modules.to_object(scope).ok_or("bad imports")?;
     let ctors = state.wasm_ctors();
     let modules = raw_wasm_namespaces(scope, &state, &ctors, url, &info, modules);
-    let slot = ctors.reserve_slot_pub();
+    let slot = ctors.reserve_slot();
     // Host namespaces and preloads come from Rust (bound to this instance); the rest from the
     // imported ES modules' namespaces.
     let (imports, jspi, missing) = host::build_esm_imports(scope, &info, slot, modules)?;
@@ -711,7 +711,7 @@ fn wasm_instantiate<'s>(
         .and_then(|v| v.to_object(tc))
         .ok_or("instance without exports")?;
     let handle = crate::runtime::wasm::make_instance(&ctors, slot, info.clone(), url, jspi);
-    ctors.fill_slot_pub(tc, slot, exports, imports, handle);
+    ctors.fill_slot(tc, slot, exports, imports, handle);
     if let Some(rec) = state.modules.borrow_mut().wasm.get_mut(url) {
         rec.slot = Some(slot);
     }

@@ -38,28 +38,15 @@ struct Slot {
 }
 
 impl WasmCtors {
-    pub fn reserve_slot_pub(&self) -> usize {
-        self.reserve_slot()
-    }
-
-    pub fn fill_slot_pub(
-        &self,
-        scope: &mut v8::PinScope,
-        i: usize,
-        exports: v8::Local<v8::Object>,
-        imports: v8::Local<v8::Object>,
-        handle: Instance,
-    ) {
-        self.fill_slot(scope, i, exports, imports, handle)
-    }
-
-    fn reserve_slot(&self) -> usize {
+    /// Reserves the slot a new instance will fill (host functions bind to it first).
+    pub fn reserve_slot(&self) -> usize {
         let mut s = self.slots.borrow_mut();
         s.push(Slot::default());
         s.len() - 1
     }
 
-    fn fill_slot(
+    /// Records a new instance's exports, memory and handle in its slot.
+    pub fn fill_slot(
         &self,
         scope: &mut v8::PinScope,
         i: usize,
