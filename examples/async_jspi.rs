@@ -14,7 +14,7 @@ fn main() -> Result<(), warren::Error> {
     linker.func_async("kv", "get", |key: i32| async move {
         tokio::time::sleep(Duration::from_millis(10)).await;
         key * 100
-    });
+    })?;
 
     let mut rt = Runtime::new(RuntimeOptions {
         linker,

@@ -11,7 +11,7 @@ fn main() -> Result<(), warren::Error> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(10_000_000);
     let mut linker = warren::Linker::new();
-    linker.func("env", "f", |x: i32| x.wrapping_add(1));
+    linker.func("env", "f", |x: i32| x.wrapping_add(1))?;
     let mut rt = warren::Runtime::new(warren::RuntimeOptions {
         linker,
         ..Default::default()

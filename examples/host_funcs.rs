@@ -13,8 +13,8 @@ fn main() -> Result<(), warren::Error> {
             (a, b) = (b, a % b);
         }
         a.abs()
-    });
-    linker.func("math", "hypot", |x: f64, y: f64| x.hypot(y));
+    })?;
+    linker.func("math", "hypot", |x: f64, y: f64| x.hypot(y))?;
     // 2. A `Caller` first parameter gives access to the calling instance's memory: the
     //    ptr/len string ABI works with no JS glue. An `Err` becomes a Wasm trap.
     linker.func(
@@ -27,7 +27,7 @@ fn main() -> Result<(), warren::Error> {
             println!("wasm says: {text}");
             Ok::<(), String>(())
         },
-    );
+    )?;
 
     // 3. One runtime (one V8 isolate) with that registry; WAT is accepted as well as Wasm.
     let mut rt = Runtime::new(RuntimeOptions {

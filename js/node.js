@@ -623,7 +623,9 @@
     }
   }
 
-  function loadModule(filename, parent) {
+  // `source`, when given, is the file's text as the module graph already read it (and
+  // checked the read permission for): it is not read a second time.
+  function loadModule(filename, parent, source) {
     if (filename.startsWith("node:")) {
       const m = builtin(filename.slice(5));
       if (m === undefined) throw nodeError(Error, "ERR_UNKNOWN_BUILTIN_MODULE", `No such built-in module: ${filename}`);
@@ -648,7 +650,7 @@
       } else if (filename.endsWith(".mjs")) {
         throw nodeError(Error, "ERR_REQUIRE_ESM", `require() of ES Module ${filename} not supported; use import()`);
       } else {
-        const source = core.decode(core.readFile(filename), "utf-8", false, false);
+        source ??= core.decode(core.readFile(filename), "utf-8", false, false);
         const fn = core.compileCjs(source, filename);
         const require = makeRequire(module);
         Reflect.apply(fn, module.exports, [module.exports, require, module, filename, path.dirname(filename)]);
@@ -682,16 +684,15 @@
   Module._resolveFilename = resolveFilename;
   Module._load = (spec, parent) => loadModule(resolveFilename(spec, parent), parent);
 
-  // Runs a CommonJS file for the ES module graph (the main module or an import of one);
-  // returns its `module.exports`.
-  internals.requireFile = (filename, isMain) => {
+  // Runs a CommonJS file for the ES module graph (the main module or an import of one),
+  // whose text the graph loader read; returns its `module.exports`.
+  internals.requireFile = (filename, isMain, source) => {
     if (isMain && !mainModule) {
       mainModule = new Module(filename);
       mainModule.id = ".";
       Module._cache[filename] = mainModule;
       let ok = false;
       try {
-        const source = core.decode(core.readFile(filename), "utf-8", false, false);
         const fn = core.compileCjs(source, filename);
         Reflect.apply(fn, mainModule.exports, [mainModule.exports, makeRequire(mainModule), mainModule, filename, path.dirname(filename)]);
         ok = true;
@@ -701,7 +702,7 @@
       mainModule.loaded = true;
       return mainModule.exports;
     }
-    return loadModule(filename, undefined);
+    return loadModule(filename, undefined, source);
   };
 
   for (const [name, obj] of Object.entries({ fs, url, util, crypto, os, events: EventEmitter, module: Module, assert, process, timers })) {

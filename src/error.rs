@@ -38,6 +38,20 @@ pub enum Error {
     /// Imports nobody provides, or provided with the wrong type.
     #[error("{}", LinkErrorList(unresolved))]
     Link { unresolved: Vec<LinkError> },
+    /// A module that could not be resolved or loaded: where it was asked for (`cannot
+    /// resolve "./x.js" imported from file:///main.js:3:17`), and why.
+    #[error("{context}: {source}")]
+    Module {
+        context: String,
+        #[source]
+        source: crate::modules::ModuleError,
+    },
+    /// A host function defined twice under one name, on a [`crate::Linker`] that does not
+    /// allow shadowing.
+    #[error(
+        "host function {module}.{name} is already defined (call Linker::allow_shadowing to replace it)"
+    )]
+    AlreadyDefined { module: String, name: String },
     /// The named export does not exist, or is not a function.
     #[error("{0}")]
     Export(String),
@@ -79,6 +93,26 @@ impl Error {
             Error::Trap(_) | Error::Js(_) | Error::Limit(_) | Error::Stalled(_) => 1,
             Error::Exit(code) => *code,
             _ => 2,
+        }
+    }
+
+    /// The same error, located in `path`: the one place a Wasm error gets its file.
+    pub fn in_file(self, path: &std::path::Path) -> Self {
+        match self {
+            Error::InvalidWasm { offset, reason, .. } => Error::InvalidWasm {
+                path: Some(path.to_path_buf()),
+                offset,
+                reason,
+            },
+            e => e,
+        }
+    }
+
+    /// A module error, with where the module was asked for.
+    pub fn module(context: impl Into<String>, source: crate::modules::ModuleError) -> Self {
+        Error::Module {
+            context: context.into(),
+            source,
         }
     }
 
@@ -395,5 +429,16 @@ impl fmt::Display for JsError {
             Some(stack) => write!(f, "{prefix}{}\n{stack}", self.message),
             None => write!(f, "{prefix}{}", self.message),
         }
+    }
+}
+
+/// The message of a caught panic's payload.
+pub(crate) fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(non-string panic payload)".into()
     }
 }

@@ -19,6 +19,7 @@ pub mod engine;
 pub mod error;
 pub mod host;
 pub mod modules;
+pub mod permissions;
 mod runtime;
 pub mod wasm;
 pub mod wast;
@@ -26,5 +27,6 @@ mod watchdog;
 
 pub use error::{Error, JsError, LinkError, Result, Trap, TrapKind, WasmFrame};
 pub use host::{Caller, Json, Linker, Memory};
-pub use runtime::{Instance, OutputSink, Permissions, Runtime, RuntimeOptions, Stream};
-pub use wasm::{ModuleInfo, Val, parse_arg, wat_to_wasm};
+pub use permissions::{Grant, PermissionError, Permissions};
+pub use runtime::{Func, Instance, OutputSink, Runtime, RuntimeOptions, Stream};
+pub use wasm::{FuncSig, ModuleInfo, Val, WasmModule, parse_arg, wat_to_wasm};

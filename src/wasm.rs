@@ -1,8 +1,10 @@
 //! Wasm outside V8: WAT to binary with located errors, module signatures read with
-//! wasmparser, and the values that cross the CLI (argument parsing, result printing).
+//! wasmparser ([`ModuleInfo`]), a module read and parsed once ([`WasmModule`]), and the
+//! values that cross the CLI (argument parsing, result printing).
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 use wasmparser::{Payload, TypeRef, ValType};
@@ -73,6 +75,91 @@ fn wat_error(path: Option<&Path>, text: &str, fallback: &str) -> Error {
     }
 }
 
+/// A Wasm module read and parsed once: its binary (WAT already converted) and its
+/// [`ModuleInfo`]. Cheap to clone; instantiate it with [`crate::Runtime::instantiate`].
+#[derive(Debug, Clone)]
+pub struct WasmModule {
+    name: String,
+    path: Option<PathBuf>,
+    bytes: Arc<[u8]>,
+    info: Arc<ModuleInfo>,
+}
+
+impl WasmModule {
+    /// A module from a Wasm binary or WAT text; `name` names it in messages.
+    ///
+    /// # Errors
+    /// [`Error::Wat`] (with `name:line:col`) or [`Error::InvalidWasm`].
+    pub fn new(name: &str, bytes: &[u8]) -> Result<Self> {
+        Self::parse(name.to_string(), None, bytes)
+    }
+
+    /// Reads and parses the module at `path` (WAT or binary); it is named by its file name.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if it cannot be read, else as [`WasmModule::new`] with the path in
+    /// the message.
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Self::from_bytes_at(path, &bytes)
+    }
+
+    /// A module whose bytes were read from `path` by the caller.
+    ///
+    /// # Errors
+    /// As [`WasmModule::new`].
+    pub fn from_bytes_at(path: &Path, bytes: &[u8]) -> Result<Self> {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        Self::parse(name, Some(path.to_path_buf()), bytes)
+    }
+
+    fn parse(name: String, path: Option<PathBuf>, bytes: &[u8]) -> Result<Self> {
+        let shown = path.clone().unwrap_or_else(|| PathBuf::from(&name));
+        let binary = wat_to_wasm(Some(&shown), bytes)?;
+        let info = ModuleInfo::parse(&binary).map_err(|e| e.in_file(&shown))?;
+        Ok(WasmModule {
+            name,
+            path,
+            bytes: binary.into(),
+            info: Arc::new(info),
+        })
+    }
+
+    /// Its name (the file name, for a module read from a file).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The file it was read from, if any.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The name errors locate it by: its path, else its name.
+    pub(crate) fn location(&self) -> String {
+        self.path
+            .as_ref()
+            .map_or_else(|| self.name.clone(), |p| p.display().to_string())
+    }
+
+    /// The Wasm binary.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// What it imports and exports, with full types.
+    pub fn info(&self) -> &ModuleInfo {
+        &self.info
+    }
+
+    pub(crate) fn info_arc(&self) -> Arc<ModuleInfo> {
+        self.info.clone()
+    }
+}
+
 /// A Wasm value as it crosses the CLI and the public API.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Val {
@@ -82,7 +169,8 @@ pub enum Val {
     F64(f64),
     /// A v128, little-endian lanes packed into one integer.
     V128(u128),
-    /// A reference; `None` is null. The string names the reference type (`funcref`).
+    /// A reference of a kind: `true` when it is non-null. Only null references can be
+    /// passed in; results say which kind came back and whether it was null.
     Ref(RefKind, bool),
 }
 

@@ -2,20 +2,13 @@
 
 use std::path::Path;
 
-use warren::ModuleInfo;
+use warren::WasmModule;
 
 pub fn inspect(file: &Path, json: bool) -> warren::Result<i32> {
-    let wasm = super::read_module(file)?;
-    let info = ModuleInfo::parse(&wasm).map_err(|e| match e {
-        warren::Error::InvalidWasm { offset, reason, .. } => warren::Error::InvalidWasm {
-            path: Some(file.to_path_buf()),
-            offset,
-            reason,
-        },
-        e => e,
-    })?;
+    let module = WasmModule::from_file(file)?;
+    let (wasm, info) = (module.bytes(), module.info());
     if json {
-        let mut v = serde_json::to_value(&info).map_err(|e| warren::Error::Other(e.to_string()))?;
+        let mut v = serde_json::to_value(info).map_err(|e| warren::Error::Other(e.to_string()))?;
         v["size"] = wasm.len().into();
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return Ok(0);

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use warren::{Error, Runtime, Val, wasm::ExternType};
+use warren::{Error, Runtime, Val, WasmModule};
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -76,17 +76,14 @@ pub fn run(args: RunArgs) -> warren::Result<i32> {
 
 /// A runtime with the built-in `host:` modules and the `--preload` namespaces.
 async fn new_runtime(args: &RunArgs) -> warren::Result<Runtime> {
+    let permissions = permissions(args);
     let mut linker = warren::Linker::new();
-    warren::host::builtins::add_builtins(
-        &mut linker,
-        warren::host::builtins::BuiltinPermissions {
-            allow_env: args.allow_env || args.allow_all,
-        },
-    );
+    warren::host::builtins::add_builtins(&mut linker, &permissions)?;
     let import_map = match &args.import_map {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
-            let base = warren::modules::path_to_url(p).map_err(Error::Other)?;
+            let base = warren::modules::path_to_url(p)
+                .map_err(|e| Error::module(format!("cannot load {}", p.display()), e))?;
             Some(
                 warren::modules::ImportMap::parse(&text, &base)
                     .map_err(|e| Error::Args(format!("{}: {e}", p.display())))?,
@@ -107,7 +104,7 @@ async fn new_runtime(args: &RunArgs) -> warren::Result<Runtime> {
         linker,
         time_limit,
         max_heap_bytes: args.max_heap.map(|m| m << 20),
-        permissions: permissions(args),
+        permissions,
         argv: std::iter::once(
             std::env::current_exe()
                 .map(|p| p.to_string_lossy().into_owned())
@@ -132,8 +129,7 @@ async fn new_runtime(args: &RunArgs) -> warren::Result<Runtime> {
         };
         let path = Path::new(file);
         if is_wasm_file(path) {
-            let bytes = super::read_module(path)?;
-            let inst = rt.instantiate_wasm(&file_name(path), &bytes)?;
+            let inst = rt.instantiate(&WasmModule::from_file(path)?)?;
             rt.register_namespace(ns, &inst)?;
         } else {
             rt.preload_js(ns, path).await?;
@@ -152,58 +148,42 @@ fn permissions(args: &RunArgs) -> warren::Permissions {
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("."));
-    let read = match &args.allow_read {
-        Some(paths) if paths.is_empty() => None,
-        Some(paths) => Some(
-            std::iter::once(main_dir)
-                .chain(paths.iter().cloned())
-                .collect(),
-        ),
-        None => Some(vec![main_dir]),
-    };
-    let write = match &args.allow_write {
-        Some(paths) if paths.is_empty() => None,
-        Some(paths) => Some(paths.clone()),
-        None => Some(Vec::new()),
-    };
-    warren::Permissions {
-        read,
-        write,
-        env: args.allow_env,
+    let mut p = warren::Permissions::default().allow_read([main_dir]);
+    match &args.allow_read {
+        Some(paths) if paths.is_empty() => p = p.allow_read_all(),
+        Some(paths) => p = p.allow_read(paths),
+        None => {}
     }
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map_or("module".into(), |n| n.to_string_lossy().into_owned())
+    match &args.allow_write {
+        Some(paths) if paths.is_empty() => p = p.allow_write_all(),
+        Some(paths) => p = p.allow_write(paths),
+        None => {}
+    }
+    if args.allow_env {
+        p = p.allow_env();
+    }
+    p
 }
 
 async fn run_wasm(args: &RunArgs) -> warren::Result<i32> {
-    let bytes = super::read_module(&args.file)?;
-    let name = file_name(&args.file);
+    // Read and parsed once: the graph path and direct instantiation both take this module.
+    let module = WasmModule::from_file(&args.file)?;
     let mut rt = new_runtime(args).await?;
     // A module importing other modules by specifier (`./util.js`) is the root of a module
     // graph; otherwise its imports come from host functions and --preload namespaces.
-    let info = warren::ModuleInfo::parse(&bytes).map_err(|e| match e {
-        Error::InvalidWasm { offset, reason, .. } => Error::InvalidWasm {
-            path: Some(args.file.clone()),
-            offset,
-            reason,
-        },
-        e => e,
-    })?;
-    let graph = info
+    let graph = module
+        .info()
         .imports
         .iter()
         .any(|i| warren::modules::is_path_like(&i.module) || i.module.starts_with("file:"));
     let inst = if graph {
-        rt.run_wasm_module(&args.file).await?
+        rt.run_wasm_module(&module).await?
     } else {
-        rt.instantiate_wasm(&name, &bytes)?
+        rt.instantiate(&module)?
     };
-    let export = match &args.invoke {
-        Some(e) => e.clone(),
-        None if inst.info().export("_start").is_some() => "_start".to_string(),
+    let func = match &args.invoke {
+        Some(name) => inst.func(name)?,
+        None if inst.info().export("_start").is_some() => inst.func("_start")?,
         None => {
             if !args.args.is_empty() {
                 return Err(Error::Args(
@@ -214,26 +194,8 @@ async fn run_wasm(args: &RunArgs) -> warren::Result<i32> {
             return Ok(0);
         }
     };
-    let params = match inst.info().export(&export).map(|e| &e.ty) {
-        Some(ExternType::Func(sig)) => sig.params.clone(),
-        _ => Vec::new(), // invoke reports the unknown export with the list of exports
-    };
-    let vals = if params.len() == args.args.len() {
-        params
-            .iter()
-            .zip(&args.args)
-            .enumerate()
-            .map(|(i, (ty, a))| {
-                warren::parse_arg(ty, a).map_err(|why| {
-                    Error::Args(format!("argument {} of \"{export}\": {why}", i + 1))
-                })
-            })
-            .collect::<Result<Vec<Val>, Error>>()?
-    } else {
-        // Wrong count: let invoke report it against the signature.
-        args.args.iter().map(|_| Val::I32(0)).collect()
-    };
-    let results = rt.invoke_async(&inst, &export, &vals).await?;
+    let vals = func.parse_args(&args.args)?;
+    let results = rt.call_async(&func, &vals).await?;
     rt.run_event_loop().await?;
     // The process ends right after this: tearing the isolate down would only cost time.
     std::mem::forget(rt);

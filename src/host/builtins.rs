@@ -4,14 +4,7 @@
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use super::{Caller, Linker};
-use crate::Stream;
-
-/// Which built-ins may touch the outside world.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct BuiltinPermissions {
-    /// `host:env` may read real environment variables (`--allow-env`).
-    pub allow_env: bool,
-}
+use crate::{Permissions, Stream};
 
 fn write_from_memory(
     mut caller: Caller<'_>,
@@ -36,45 +29,49 @@ fn write_from_memory(
 /// - `host:random`: `f64() -> f64` in [0, 1), `u32() -> i32`, `fill(ptr, len)` fills memory.
 /// - `host:env`: `get(name_ptr, name_len, buf_ptr, buf_len) -> i32` copies the variable's
 ///   value into the buffer and returns its full length (-1 when unset), and `var(name) ->
-///   string | null` for JS. Both fail with `PermissionDenied` unless `allow_env`.
-pub fn add_builtins(linker: &mut Linker, perms: BuiltinPermissions) {
+///   string | null` for JS. Both fail with `PermissionDenied` unless `permissions` grant
+///   the environment: the same grant `process.env` is checked against.
+///
+/// # Errors
+/// [`crate::Error::AlreadyDefined`] if `linker` already defines one of these names.
+pub fn add_builtins(linker: &mut Linker, permissions: &Permissions) -> crate::Result<()> {
     linker.func(
         "host:console",
         "log",
         |c: Caller<'_>, ptr: u32, len: u32| write_from_memory(c, Stream::Stdout, ptr, len),
-    );
+    )?;
     linker.func(
         "host:console",
         "error",
         |c: Caller<'_>, ptr: u32, len: u32| write_from_memory(c, Stream::Stderr, ptr, len),
-    );
+    )?;
     linker.func("host:console", "print", |mut c: Caller<'_>, s: String| {
         c.write_output(Stream::Stdout, format!("{s}\n").as_bytes());
-    });
+    })?;
 
     linker.func("host:time", "now_ms", || {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs_f64() * 1000.0)
             .unwrap_or(0.0)
-    });
+    })?;
     let start = Instant::now();
     linker.func("host:time", "monotonic_ns", move || {
         start.elapsed().as_nanos() as i64
-    });
+    })?;
 
     linker.func("host:random", "f64", || {
         let mut b = [0u8; 8];
         getrandom::fill(&mut b)
             .map(|_| (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64)
             .map_err(|e| e.to_string())
-    });
+    })?;
     linker.func("host:random", "u32", || {
         let mut b = [0u8; 4];
         getrandom::fill(&mut b)
             .map(|_| i32::from_le_bytes(b))
             .map_err(|e| e.to_string())
-    });
+    })?;
     linker.func(
         "host:random",
         "fill",
@@ -83,10 +80,14 @@ pub fn add_builtins(linker: &mut Linker, perms: BuiltinPermissions) {
             getrandom::fill(&mut b).map_err(|e| e.to_string())?;
             c.memory()?.write(u64::from(ptr), &b)
         },
-    );
+    )?;
 
-    let allow = perms.allow_env;
-    let denied = || "PermissionDenied: reading environment variables needs --allow-env".to_string();
+    let env = permissions.clone();
+    let check = move |name: &str| {
+        env.check_env(name)
+            .map_err(|e| format!("PermissionDenied: {e}"))
+    };
+    let check2 = check.clone();
     linker.func(
         "host:env",
         "get",
@@ -96,11 +97,9 @@ pub fn add_builtins(linker: &mut Linker, perms: BuiltinPermissions) {
               buf_ptr: u32,
               buf_len: u32|
               -> Result<i32, String> {
-            if !allow {
-                return Err(denied());
-            }
             let mut mem = c.memory()?;
             let name = mem.read_string(u64::from(name_ptr), u64::from(name_len))?;
+            check(&name)?;
             let Ok(value) = std::env::var(&name) else {
                 return Ok(-1);
             };
@@ -109,15 +108,14 @@ pub fn add_builtins(linker: &mut Linker, perms: BuiltinPermissions) {
             mem.write(u64::from(buf_ptr), &bytes[..n])?;
             i32::try_from(bytes.len()).map_err(|_| "value too long".to_string())
         },
-    );
+    )?;
     linker.func(
         "host:env",
         "var",
         move |name: String| -> Result<Option<String>, String> {
-            if !allow {
-                return Err(denied());
-            }
+            check2(&name)?;
             Ok(std::env::var(name).ok())
         },
-    );
+    )?;
+    Ok(())
 }

@@ -15,7 +15,8 @@ use std::sync::Arc;
 use v8::fast_api::{CFunction, CFunctionInfo, CTypeInfo, Int64Representation, Type as CType};
 
 use super::convert::{FromJs, HostFailure, IntoJs, TypeDesc};
-use super::{AsyncFn, Caller, Settle, SyncFn};
+use super::{AsyncFn, Caller, CallerSource, Settle, SyncFn};
+use crate::error::panic_message;
 
 /// A closure erased into what the registry stores.
 #[doc(hidden)]
@@ -61,7 +62,7 @@ where
     F: for<'s, 'i> Fn(
             &mut v8::PinScope<'s, 'i>,
             &v8::FunctionCallbackArguments<'s>,
-            crate::runtime::CallerInfo,
+            &dyn CallerSource,
         ) -> Result<v8::Local<'s, v8::Value>, HostFailure>
         + Send
         + Sync
@@ -107,6 +108,64 @@ fn arg<T: FromJs>(
         .map_err(|e| HostFailure::Convert(format!("argument {}: {e}", i + 1)))
 }
 
+thread_local! {
+    /// A panic in a fast-path host call: V8 cannot take an exception there, so the call
+    /// terminates execution and the runtime reports this message once the stack unwound.
+    static FAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Whether a fast-path host call on this thread panicked since the last [`take_fast_panic`].
+pub(crate) fn fast_panicked() -> bool {
+    FAST_PANIC.with(|p| p.borrow().is_some())
+}
+
+/// The message of the last fast-path panic on this thread, clearing it.
+pub(crate) fn take_fast_panic() -> Option<String> {
+    FAST_PANIC.with(|p| p.borrow_mut().take())
+}
+
+/// The body of every fast API host call: find the closure, call it with panics caught.
+/// `call` converts the C arguments and calls the closure; `None` means an argument could not
+/// be converted, which the signature check rules out.
+fn fast_host_call<F: 'static, R: IntoJs>(
+    options: &v8::fast_api::FastApiCallbackOptions,
+    call: impl FnOnce(&F) -> Option<R>,
+) -> R::Fast {
+    let outcome = if std::mem::size_of::<F>() == 0 {
+        // A closure that captures nothing is zero-sized: every value of its type is the
+        // same, so no lookup is needed to find it (the hot path of most host functions).
+        // SAFETY: a reference to a zero-sized type may be dangling as long as it is
+        // non-null and aligned, which `NonNull::dangling` is.
+        let f: &F = unsafe { std::ptr::NonNull::<F>::dangling().as_ref() };
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(f)))
+    } else {
+        let Some(fast) = super::binding(options.data).and_then(|b| b.func.fast.as_ref()) else {
+            return R::Fast::default();
+        };
+        // SAFETY: this function is only reachable through the CFunction registered for this
+        // host function, which `IntoFunc` monomorphized for the closure type `F`;
+        // `closure_ptr` points to that closure, kept alive by the binding.
+        let f: &F = unsafe { &*(fast.closure_ptr as *const F) };
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(f)))
+    };
+    match outcome {
+        Ok(Some(r)) => r.into_fast(),
+        Ok(None) => R::Fast::default(),
+        Err(payload) => {
+            let name = super::binding(options.data)
+                .map(|b| format!("{}.{}", b.func.module, b.func.name))
+                .unwrap_or_else(|| "?".into());
+            let msg = format!("host function {name} panicked: {}", panic_message(&payload));
+            FAST_PANIC.with(|p| *p.borrow_mut() = Some(msg));
+            // SAFETY: V8 passes the calling isolate in the options of a fast call; it is
+            // alive for the duration of the call.
+            let isolate = unsafe { options.isolate_unchecked() };
+            isolate.terminate_execution();
+            R::Fast::default()
+        }
+    }
+}
+
 /// Compile-time fast-call signatures, one per closure type.
 struct FastSig<F, R, Args>(PhantomData<(F, R, Args)>);
 
@@ -131,7 +190,7 @@ macro_rules! impl_funcs {
             R: IntoJs,
             $($a: FromJs,)*
         {
-            crate::runtime::fast_host_call::<F, R>(options, |f| {
+            fast_host_call::<F, R>(options, |f| {
                 $(let $a = <$a as FromJs>::from_fast($a)?;)*
                 Some(f($($a),*))
             })
@@ -192,14 +251,20 @@ macro_rules! impl_funcs {
         {
             fn into_erased(self) -> Erased<Arc<SyncFn>> {
                 let params = vec![$($a::desc()),*];
-                let call = sync_fn(move |scope, args, info| {
+                let call = sync_fn(move |scope, args, source| {
                     let mut i = 0;
                     $(let $a = arg::<$a>(scope, args, i)?; i += 1;)*
-                    let r = {
-                        let mut ops = crate::runtime::ScopeCaller::new(scope, info);
-                        (self)(Caller { ops: &mut ops }, $($a),*)
-                    };
-                    r.into_js(scope)
+                    let mut input = Some(($($a,)*));
+                    let mut out = None;
+                    source.with_caller(scope, &mut |ops| {
+                        if let Some(($($a,)*)) = input.take() {
+                            out = Some((self)(Caller { ops }, $($a),*));
+                        }
+                    });
+                    match out {
+                        Some(r) => r.into_js(scope),
+                        None => Err(HostFailure::Err("the caller was not available".into())),
+                    }
                 });
                 Erased { params, results: R::descs(), call, fast: None, needs_caller: true }
             }

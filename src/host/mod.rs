@@ -18,20 +18,45 @@ use std::sync::Arc;
 #[doc(hidden)]
 pub use convert::HostFailure;
 pub use convert::{FromJs, IntoJs, Json, TypeDesc, WasmType};
-pub(crate) use func::FastEntry;
 pub use func::{Erased, IntoAsyncFunc, IntoFunc};
+pub(crate) use func::{FastEntry, fast_panicked, take_fast_panic};
 
 use crate::Val;
 use crate::error::Result;
 
-/// The erased synchronous form of a host function.
+/// The erased synchronous form of a host function. The runtime passes the call's
+/// [`CallerSource`], which functions taking a [`Caller`] ask for one.
 pub(crate) type SyncFn = dyn for<'s, 'i> Fn(
         &mut v8::PinScope<'s, 'i>,
         &v8::FunctionCallbackArguments<'s>,
-        crate::runtime::CallerInfo,
+        &dyn CallerSource,
     ) -> std::result::Result<v8::Local<'s, v8::Value>, HostFailure>
     + Send
     + Sync;
+
+/// Gives a host function its [`Caller`]: implemented by the runtime, which knows the
+/// calling instance. Keeps this module free of the runtime's types.
+#[doc(hidden)]
+pub trait CallerSource {
+    /// Runs `f` with the caller of the current host call.
+    fn with_caller(&self, scope: &mut v8::PinScope<'_, '_>, f: &mut dyn FnMut(&mut dyn CallerOps));
+}
+
+/// What a host function's V8 function carries in its `data`: which host function, bound to
+/// which calling instance (by slot). Boxed and owned by the runtime's state, so the pointer
+/// stays valid for as long as any function of the isolate can be called.
+pub(crate) struct Binding {
+    pub func: Arc<HostFunc>,
+    pub instance: Option<usize>,
+}
+
+/// The [`Binding`] behind a host function's `data`.
+pub(crate) fn binding<'a>(data: v8::Local<v8::Value>) -> Option<&'a Binding> {
+    let ext = v8::Local::<v8::External>::try_from(data).ok()?;
+    // SAFETY: every host function's data is an External the runtime made from a
+    // `Box<Binding>` that its state owns until the isolate is disposed.
+    Some(unsafe { &*(ext.value() as *const Binding) })
+}
 
 /// Converts an async host function's output once it is ready, on the isolate's thread.
 pub(crate) type Settle = Box<
@@ -107,16 +132,23 @@ impl HostFunc {
 
 /// The registry of host functions. Cheap to clone; share one across many runtimes.
 ///
+/// Defining a name twice is an error unless [`Linker::allow_shadowing`] is on, as in
+/// wasmtime.
+///
 /// # Examples
 /// ```
 /// let mut linker = warren::Linker::new();
-/// linker.func("math", "double", |x: i32| x * 2);
-/// linker.func("text", "shout", |s: String| s.to_uppercase());
+/// linker.func("math", "double", |x: i32| x * 2)?;
+/// linker.func("text", "shout", |s: String| s.to_uppercase())?;
+/// assert!(linker.func("math", "double", |x: i32| x * 3).is_err());
+/// linker.allow_shadowing(true).func("math", "double", |x: i32| x * 3)?;
+/// # Ok::<(), warren::Error>(())
 /// ```
 #[derive(Clone, Default)]
 pub struct Linker {
     funcs: Vec<Arc<HostFunc>>,
     index: HashMap<(String, String), usize>,
+    allow_shadowing: bool,
 }
 
 impl fmt::Debug for Linker {
@@ -135,15 +167,26 @@ impl Linker {
         Self::default()
     }
 
+    /// Whether a later definition under a name already defined replaces it (off by
+    /// default: that is an [`crate::Error::AlreadyDefined`]).
+    pub fn allow_shadowing(&mut self, allow: bool) -> &mut Self {
+        self.allow_shadowing = allow;
+        self
+    }
+
     /// Registers a synchronous host function. Its parameters and result are converted from
     /// and to JS/Wasm values; a first parameter of type [`Caller`] gives access to the
-    /// calling instance's memory. A later registration under the same name replaces it.
+    /// calling instance's memory.
+    ///
+    /// # Errors
+    /// [`crate::Error::AlreadyDefined`] when `module.name` is defined and shadowing is not
+    /// allowed.
     pub fn func<Params, Results>(
         &mut self,
         module: &str,
         name: &str,
         f: impl IntoFunc<Params, Results>,
-    ) -> &mut Self {
+    ) -> Result<&mut Self> {
         let e = f.into_erased();
         self.insert(HostFunc {
             module: module.to_string(),
@@ -159,12 +202,15 @@ impl Linker {
     /// Registers an async host function backed by a future. From JS it returns a Promise;
     /// from Wasm it is imported through JSPI (`WebAssembly.Suspending`), so it looks
     /// synchronous to the Wasm code and the export that calls it returns a Promise.
+    ///
+    /// # Errors
+    /// As [`Linker::func`].
     pub fn func_async<Params, Results>(
         &mut self,
         module: &str,
         name: &str,
         f: impl IntoAsyncFunc<Params, Results>,
-    ) -> &mut Self {
+    ) -> Result<&mut Self> {
         let e = f.into_erased();
         self.insert(HostFunc {
             module: module.to_string(),
@@ -177,17 +223,23 @@ impl Linker {
         })
     }
 
-    fn insert(&mut self, h: HostFunc) -> &mut Self {
+    fn insert(&mut self, h: HostFunc) -> Result<&mut Self> {
         let key = (h.module.clone(), h.name.clone());
         let h = Arc::new(h);
         match self.index.get(&key) {
+            Some(_) if !self.allow_shadowing => {
+                return Err(crate::Error::AlreadyDefined {
+                    module: key.0,
+                    name: key.1,
+                });
+            }
             Some(&i) => self.funcs[i] = h,
             None => {
                 self.index.insert(key, self.funcs.len());
                 self.funcs.push(h);
             }
         }
-        self
+        Ok(self)
     }
 
     pub(crate) fn get(&self, module: &str, name: &str) -> Option<(usize, &Arc<HostFunc>)> {
@@ -216,7 +268,8 @@ impl Linker {
 }
 
 /// What a host function's [`Caller`] can do; implemented by the runtime around its scope.
-pub(crate) trait CallerOps {
+#[doc(hidden)]
+pub trait CallerOps {
     fn memory_read(&mut self, ptr: u64, len: u64) -> std::result::Result<Vec<u8>, String>;
     fn memory_write(&mut self, ptr: u64, bytes: &[u8]) -> std::result::Result<(), String>;
     fn memory_size(&mut self) -> std::result::Result<u64, String>;

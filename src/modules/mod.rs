@@ -13,6 +13,57 @@ use url::Url;
 
 pub use import_map::ImportMap;
 
+use crate::permissions::PermissionError;
+
+/// Why a module could not be resolved or loaded. [`crate::Error::Module`] carries it with
+/// where the module was asked for.
+#[derive(Debug, thiserror::Error)]
+pub enum ModuleError {
+    /// The module's file is outside what the runtime may read.
+    #[error("PermissionDenied: {0}")]
+    Permission(#[from] PermissionError),
+    /// Its file could not be read.
+    #[error("{source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A URL scheme warren does not load (`http:`).
+    #[error("unsupported URL scheme \"{0}:\"")]
+    Scheme(String),
+    /// A specifier or URL that does not parse.
+    #[error("{0}")]
+    InvalidSpecifier(String),
+    /// A bare specifier with no import map entry and no `node_modules` to look in.
+    #[error("bare specifiers need a node_modules folder or an import map")]
+    BareSpecifier,
+    /// A package that `node_modules` does not have, or whose `exports` do not match.
+    #[error("{0}")]
+    Package(String),
+    /// The import map maps the specifier to nothing (or to an address it blocks).
+    #[error("{0}")]
+    ImportMap(String),
+    /// A `data:` URL that does not decode.
+    #[error("{0}")]
+    DataUrl(String),
+    /// Source text that is not UTF-8.
+    #[error("the module is not valid UTF-8")]
+    NotUtf8,
+    /// A JSON module whose text is not JSON.
+    #[error("invalid JSON: {0}")]
+    Json(String),
+    /// A JSON file imported without `with { type: "json" }`.
+    #[error("this is a JSON module: import it with {{ type: \"json\" }}")]
+    JsonWithoutType,
+    /// `node:NAME` for a name the Node layer does not have.
+    #[error("no Node built-in module named \"{0}\"")]
+    NoSuchBuiltin(String),
+    /// `host:NAME` for a namespace the Linker does not have.
+    #[error("no host module named \"{0}\" is registered")]
+    NoSuchHostModule(String),
+}
+
 /// What kind of module a source is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModuleKind {
@@ -36,13 +87,13 @@ pub struct ModuleSource {
 }
 
 /// The future a loader returns.
-pub type LoadFuture = Pin<Box<dyn Future<Output = Result<ModuleSource, String>>>>;
+pub type LoadFuture = Pin<Box<dyn Future<Output = Result<ModuleSource, ModuleError>>>>;
 
 /// Resolves specifiers and loads module code. `resolve` is called while the graph loads and
 /// its answers are recorded: instantiation only looks them up.
 pub trait ModuleLoader {
     /// Resolves `specifier` imported from the module at `referrer`.
-    fn resolve(&self, specifier: &str, referrer: &Url) -> Result<Url, String>;
+    fn resolve(&self, specifier: &str, referrer: &Url) -> Result<Url, ModuleError>;
     /// Loads the module at `url`.
     fn load(&self, url: &Url) -> LoadFuture;
 }
@@ -100,26 +151,29 @@ pub fn is_path_like(spec: &str) -> bool {
 }
 
 /// Resolves without an import map or node_modules: URLs, `host:` and paths.
-pub fn resolve_basic(spec: &str, referrer: &Url) -> Option<Result<Url, String>> {
+pub fn resolve_basic(spec: &str, referrer: &Url) -> Option<Result<Url, ModuleError>> {
+    let invalid = |e: url::ParseError| ModuleError::InvalidSpecifier(e.to_string());
     if spec.starts_with("host:") || spec.starts_with("node:") {
-        return Some(Url::parse(spec).map_err(|e| e.to_string()));
+        return Some(Url::parse(spec).map_err(invalid));
     }
     if let Ok(url) = Url::parse(spec) {
         return Some(match url.scheme() {
             "file" | "data" | "host" | "node" => Ok(url),
-            s => Err(format!("unsupported URL scheme \"{s}:\"")),
+            s => Err(ModuleError::Scheme(s.to_string())),
         });
     }
     if is_path_like(spec) {
-        return Some(referrer.join(spec).map_err(|e| e.to_string()));
+        return Some(referrer.join(spec).map_err(invalid));
     }
     None
 }
 
 impl ModuleLoader for FsModuleLoader {
-    fn resolve(&self, specifier: &str, referrer: &Url) -> Result<Url, String> {
+    fn resolve(&self, specifier: &str, referrer: &Url) -> Result<Url, ModuleError> {
         if let Some(map) = &self.import_map
-            && let Some(url) = map.resolve(specifier, referrer)?
+            && let Some(url) = map
+                .resolve(specifier, referrer)
+                .map_err(ModuleError::ImportMap)?
         {
             return Ok(url);
         }
@@ -127,16 +181,18 @@ impl ModuleLoader for FsModuleLoader {
             return r;
         }
         if is_node_builtin(specifier) {
-            return Url::parse(&format!("node:{specifier}")).map_err(|e| e.to_string());
+            return Url::parse(&format!("node:{specifier}"))
+                .map_err(|e| ModuleError::InvalidSpecifier(e.to_string()));
         }
         if referrer.scheme() == "file"
             && let Ok(path) = referrer.to_file_path()
         {
             let dir = path.parent().unwrap_or(Path::new("/"));
-            return npm::resolve_package(specifier, dir, npm::ESM_CONDITIONS)
-                .and_then(|p| Url::from_file_path(&p).map_err(|_| "bad path".to_string()));
+            let found = npm::resolve_package(specifier, dir, npm::ESM_CONDITIONS)
+                .map_err(ModuleError::Package)?;
+            return path_to_url(&found);
         }
-        Err("bare specifiers need a node_modules folder or an import map".into())
+        Err(ModuleError::BareSpecifier)
     }
 
     fn load(&self, url: &Url) -> LoadFuture {
@@ -144,12 +200,15 @@ impl ModuleLoader for FsModuleLoader {
         Box::pin(async move {
             match url.scheme() {
                 "file" => {
-                    let path = url
-                        .to_file_path()
-                        .map_err(|_| format!("{url} is not a file path"))?;
+                    let path = url.to_file_path().map_err(|_| {
+                        ModuleError::InvalidSpecifier(format!("{url} is not a file path"))
+                    })?;
                     // A local read is faster than the hop to tokio's blocking pool would be
                     // (a graph of hundreds of files loads one after another).
-                    let code = std::fs::read(&path).map_err(|e| e.to_string())?;
+                    let code = std::fs::read(&path).map_err(|source| ModuleError::Io {
+                        path: path.clone(),
+                        source,
+                    })?;
                     Ok(ModuleSource {
                         kind: kind_for_file(&path, &code),
                         code,
@@ -157,7 +216,8 @@ impl ModuleLoader for FsModuleLoader {
                     })
                 }
                 "data" => {
-                    let (mime, code) = decode_data_url(url.as_str())?;
+                    let (mime, code) =
+                        decode_data_url(url.as_str()).map_err(ModuleError::DataUrl)?;
                     let kind = match mime.as_str() {
                         "application/json" | "text/json" => ModuleKind::Json,
                         "application/wasm" => ModuleKind::Wasm,
@@ -165,7 +225,7 @@ impl ModuleLoader for FsModuleLoader {
                     };
                     Ok(ModuleSource { kind, code, url })
                 }
-                s => Err(format!("cannot load \"{s}:\" URLs")),
+                s => Err(ModuleError::Scheme(s.to_string())),
             }
         })
     }
@@ -248,7 +308,13 @@ pub fn decode_data_url(url: &str) -> Result<(String, Vec<u8>), String> {
 }
 
 /// A file path as a `file:` URL.
-pub fn path_to_url(path: &Path) -> Result<Url, String> {
-    let abs: PathBuf = std::path::absolute(path).map_err(|e| e.to_string())?;
-    Url::from_file_path(&abs).map_err(|_| format!("{} is not an absolute path", abs.display()))
+///
+/// # Errors
+/// [`ModuleError::InvalidSpecifier`] when the path cannot be made absolute.
+pub fn path_to_url(path: &Path) -> Result<Url, ModuleError> {
+    let abs: PathBuf = std::path::absolute(path)
+        .map_err(|e| ModuleError::InvalidSpecifier(format!("{}: {e}", path.display())))?;
+    Url::from_file_path(&abs).map_err(|_| {
+        ModuleError::InvalidSpecifier(format!("{} is not an absolute path", abs.display()))
+    })
 }

@@ -1,13 +1,12 @@
 //! Turning V8 exceptions into warren errors, and JS values into JSON.
 
 use crate::error::{Error, JsError};
-use crate::runtime::host::FAST_PANIC;
-use crate::runtime::state::HEAP_LIMIT_HIT;
+use crate::runtime::stop;
 
 /// The error for whatever a `TryCatch` caught (an exception or a termination).
 pub(crate) fn caught(tc: &mut v8::PinnedRef<v8::TryCatch<v8::HandleScope>>) -> Error {
     if tc.has_terminated() || (tc.has_caught() && tc.exception().is_none()) {
-        return termination_error(tc, None);
+        return stop::termination_error(tc, None);
     }
     let Some(exc) = tc.exception() else {
         return Error::Other("operation failed without an exception".into());
@@ -33,61 +32,6 @@ pub(crate) fn caught(tc: &mut v8::PinnedRef<v8::TryCatch<v8::HandleScope>>) -> E
         }
     }
     Error::Js(Box::new(err))
-}
-
-/// A fast-path host call that panicked since the last check, as an error. Checked after
-/// every successful call into V8: the termination it requested only lands at V8's next
-/// interrupt check, which a short call can return before reaching.
-pub(crate) fn fast_panic(isolate: &v8::Isolate, export: Option<&str>) -> Option<Error> {
-    if FAST_PANIC.with(|p| p.borrow().is_none()) {
-        return None;
-    }
-    Some(termination_error(isolate, export))
-}
-
-/// Whether the program was stopped where no `TryCatch` saw it (in a microtask, a V8 task):
-/// `process.exit()`, a fast-call panic or the heap limit. The event loop checks this after
-/// every turn.
-pub(crate) fn stopped(isolate: &v8::Isolate) -> Option<Error> {
-    let exiting = isolate
-        .get_slot::<std::rc::Rc<crate::runtime::state::State>>()
-        .is_some_and(|s| s.exit_code.get().is_some());
-    if exiting || FAST_PANIC.with(|p| p.borrow().is_some()) || isolate.is_execution_terminating() {
-        return Some(termination_error(isolate, None));
-    }
-    None
-}
-
-/// The error for a terminated execution: a panic in a fast-path host call (then the
-/// termination is cancelled so the runtime stays usable), the heap limit, or a plain
-/// termination request.
-pub(crate) fn termination_error(isolate: &v8::Isolate, export: Option<&str>) -> Error {
-    if let Some(state) = isolate.get_slot::<std::rc::Rc<crate::runtime::state::State>>()
-        && let Some(code) = state.exit_code.get()
-    {
-        return Error::Exit(code);
-    }
-    if let Some(msg) = FAST_PANIC.with(|p| p.borrow_mut().take()) {
-        isolate.cancel_terminate_execution();
-        return match export {
-            Some(export) => Error::Trap(Box::new(crate::error::Trap {
-                export: export.to_string(),
-                kind: crate::error::TrapKind::Host,
-                message: msg,
-                frames: Vec::new(),
-            })),
-            None => Error::Js(Box::new(JsError {
-                message: format!("Error: {msg}"),
-                stack: None,
-                in_promise: false,
-            })),
-        };
-    }
-    if HEAP_LIMIT_HIT.with(|c| c.replace(false)) {
-        Error::Limit("out of memory: the isolate reached its heap limit and was stopped".into())
-    } else {
-        Error::Limit("execution terminated".into())
-    }
 }
 
 /// Describes a thrown value: its string form and, for errors, the JS stack.

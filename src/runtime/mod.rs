@@ -4,15 +4,30 @@
 //! callbacks (which must be zero-sized `fn` items) can reach it. V8 handles never leave this
 //! module tree: the public API deals in Rust values ([`Val`], [`Instance`], errors).
 
-mod builtins;
+mod async_calls;
+mod call;
+mod caller;
+mod dynamic_import;
 mod exceptions;
-mod host;
-mod modules;
+mod graph_load;
+mod host_error;
+mod instances;
+mod instantiate;
+mod js_layer;
+mod js_sources;
+mod linking;
+mod module_map;
 mod ops;
 mod state;
-mod wasm;
+mod stop;
+mod synthetic_modules;
+mod timers;
+mod trampoline;
+mod trap;
+mod v8_util;
+mod wasm_esm;
 
-use std::future::poll_fn;
+use std::future::{Future, poll_fn};
 use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
@@ -23,12 +38,13 @@ use std::time::Instant;
 
 use crate::engine::{self, TaskQueue};
 use crate::error::{Error, Result};
-pub(crate) use crate::runtime::host::fast_host_call;
-pub use crate::runtime::host::{CallerInfo, ScopeCaller};
-pub use crate::runtime::ops::Permissions;
+use crate::permissions::Permissions;
+use crate::runtime::graph_load::GraphLoad;
+pub(crate) use crate::runtime::instances::wasm_ctors;
+pub use crate::runtime::instances::{Func, Instance};
 use crate::runtime::state::State;
 pub use crate::runtime::state::{OutputSink, Stream};
-pub use crate::runtime::wasm::Instance;
+use crate::wasm::{Val, WasmModule};
 
 /// How to build a [`Runtime`].
 #[derive(Clone, Default)]
@@ -43,8 +59,10 @@ pub struct RuntimeOptions {
     /// Resolves and loads modules; defaults to [`crate::modules::FsModuleLoader`] with no
     /// import map.
     pub module_loader: Option<Rc<dyn crate::modules::ModuleLoader>>,
-    /// What JS may read, write and see of the environment (files through `node:fs` and
-    /// `fetch`, `process.env`). Defaults to nothing.
+    /// What code may read, write and see of the environment: files through `node:fs`,
+    /// `fetch` and module imports, `process.env`. Defaults to nothing; the module passed to
+    /// `run_main_module` (or `run_wasm_module`, `preload_js`) is the one file the embedder
+    /// grants by naming it.
     pub permissions: Permissions,
     /// `process.argv` (conventionally the runtime, the script, then its arguments).
     pub argv: Vec<String>,
@@ -94,8 +112,8 @@ macro_rules! enter {
     };
 }
 
+// After the macro: it uses `enter!`.
 mod wast_support;
-pub(crate) use wast_support::wasm_ctors;
 
 impl Runtime {
     /// Creates a runtime: a fresh isolate and context. warren's JS globals (`console`,
@@ -114,8 +132,9 @@ impl Runtime {
         let tasks = engine::register_isolate(&isolate);
         isolate.set_microtasks_policy(v8::MicrotasksPolicy::Explicit);
         isolate.set_promise_reject_callback(state::promise_reject_callback);
-        isolate.set_host_initialize_import_meta_object_callback(modules::import_meta_callback);
-        isolate.set_host_import_module_dynamically_callback(modules::dynamic_import_callback);
+        isolate.set_host_initialize_import_meta_object_callback(module_map::import_meta_callback);
+        isolate
+            .set_host_import_module_dynamically_callback(dynamic_import::dynamic_import_callback);
         isolate.set_capture_stack_trace_for_uncaught_exceptions(true, 10);
         let output = options.output.clone().unwrap_or_else(state::default_output);
         let loader = options
@@ -131,7 +150,7 @@ impl Runtime {
         ));
         isolate.set_slot(state.clone());
         if options.max_heap_bytes.is_some() {
-            state::install_heap_limit(&mut isolate);
+            stop::install_heap_limit(&mut isolate);
         }
 
         let context = {
@@ -150,10 +169,11 @@ impl Runtime {
             deadline: None,
             depth: 0,
         };
-        {
+        let ctors = {
             enter!(rt, scope);
-            wasm::capture_constructors(scope)?;
-        }
+            instances::capture_constructors(scope)?
+        };
+        *rt.state().wasm.borrow_mut() = Some(Rc::new(ctors));
         Ok(rt)
     }
 
@@ -161,40 +181,46 @@ impl Runtime {
         State::get(&self.isolate)
     }
 
-    /// Starts the time limit for a call (only the outermost of nested calls counts).
-    fn arm(&mut self) {
+    /// Runs one call into the runtime under its time limit: the one place the limit is
+    /// armed and disarmed. Only the outermost of nested calls arms it. If it fired, the
+    /// termination is cancelled (so the runtime stays usable) and the call's result becomes
+    /// [`Error::Limit`].
+    async fn limited<T>(&mut self, f: impl AsyncFnOnce(&mut Self) -> Result<T>) -> Result<T> {
         self.depth += 1;
-        let Some(limit) = self.time_limit else { return };
-        if self.depth > 1 {
-            return;
+        let outermost = self.depth == 1;
+        if outermost && let Some(limit) = self.time_limit {
+            if self.watchdog.is_none() {
+                self.watchdog =
+                    crate::watchdog::Watchdog::new(self.isolate.thread_safe_handle()).ok();
+            }
+            let deadline = Instant::now() + limit;
+            self.deadline = Some(deadline);
+            if let Some(w) = &self.watchdog {
+                w.arm(deadline);
+            }
         }
-        if self.watchdog.is_none() {
-            self.watchdog = crate::watchdog::Watchdog::new(self.isolate.thread_safe_handle()).ok();
-        }
-        let deadline = Instant::now() + limit;
-        self.deadline = Some(deadline);
-        if let Some(w) = &self.watchdog {
-            w.arm(deadline);
-        }
-    }
-
-    /// Ends a call: if its time limit fired, the termination is cancelled (so the runtime
-    /// stays usable) and the call's result becomes [`Error::Limit`].
-    fn disarm<T>(&mut self, result: Result<T>) -> Result<T> {
-        self.depth = self.depth.saturating_sub(1);
-        if self.depth > 0 {
+        let result = f(self).await;
+        self.depth -= 1;
+        if !outermost {
             return result;
         }
         let expired = self.deadline.take().is_some_and(|d| Instant::now() >= d);
         let fired = self.watchdog.as_ref().is_some_and(|w| w.disarm());
         if fired || expired {
             self.isolate.cancel_terminate_execution();
-            let limit = self.time_limit.unwrap_or_default();
-            return Err(Error::Limit(format!(
-                "time limit exceeded: the call ran longer than {limit:?} and was stopped"
-            )));
+            return Err(stop::time_limit_error(self.time_limit.unwrap_or_default()));
         }
         result
+    }
+
+    /// [`Runtime::limited`] for a call that does not wait: its future is ready at once.
+    fn limited_now<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let fut = std::pin::pin!(self.limited(async |rt| f(rt)));
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        match fut.poll(&mut cx) {
+            Poll::Ready(r) => r,
+            Poll::Pending => unreachable!("a call that does not await is ready at once"),
+        }
     }
 
     /// Installs warren's JS globals before the first JS runs.
@@ -204,7 +230,7 @@ impl Runtime {
         }
         self.js_ready = true;
         enter!(self, scope);
-        builtins::install(scope)
+        js_layer::install(scope)
     }
 
     /// The body of [`Runtime::execute_script`], without the time limit.
@@ -212,14 +238,10 @@ impl Runtime {
         self.ensure_js()?;
         enter!(self, scope);
         v8::tc_scope!(let tc, scope);
-        let src = v8_str(tc, source);
-        let name = v8_str(tc, name);
-        let origin = script_origin(tc, name.into(), false);
-        let result = v8::Script::compile(tc, src, Some(&origin)).and_then(|s| s.run(tc));
-        let Some(v) = result else {
+        let Some(v) = v8_util::compile_and_run(tc, name, source) else {
             return Err(exceptions::caught(tc));
         };
-        if let Some(e) = exceptions::fast_panic(tc, None) {
+        if let Some(e) = stop::fast_panic(tc, None) {
             return Err(e);
         }
         let json = exceptions::to_json(tc, v);
@@ -234,25 +256,25 @@ impl Runtime {
     /// The body of [`Runtime::run_main_module`], without the time limit.
     async fn run_main_module_inner(&mut self, path: &Path) -> Result<()> {
         let url = self.main_url(path)?;
-        let promise = self.load_and_evaluate(&url).await?;
-        self.run_event_loop().await?;
+        let promise = self.load_and_evaluate(GraphLoad::new(url, true)).await?;
+        self.run_event_loop_inner().await?;
         self.check_main_promise(&promise)
     }
 
     /// Loads, instantiates and evaluates the module at `url` with its graph (the event loop
     /// is not run). Returns the evaluation promise.
-    async fn load_and_evaluate(&mut self, url: &url::Url) -> Result<v8::Global<v8::Promise>> {
+    async fn load_and_evaluate(&mut self, mut load: GraphLoad) -> Result<v8::Global<v8::Promise>> {
         self.ensure_js()?;
-        let mut load = modules::GraphLoad::new(url.clone());
         poll_fn(|cx| {
             enter!(self, scope);
-            modules::poll_graph(scope, &mut load, cx)
+            graph_load::poll_graph(scope, &mut load, cx)
         })
         .await?;
         enter!(self, scope);
-        let module = modules::get_module(scope, url.as_str())
+        let url = &load.root;
+        let module = module_map::get_module(scope, url.as_str())
             .ok_or_else(|| Error::Other(format!("{url} did not load")))?;
-        modules::instantiate(scope, module)?;
+        module_map::instantiate(scope, module)?;
         v8::tc_scope!(let tc, scope);
         let Some(result) = module.evaluate(tc) else {
             return Err(exceptions::caught(tc));
@@ -260,7 +282,7 @@ impl Runtime {
         let promise = v8::Local::<v8::Promise>::try_from(result)
             .map_err(|_| Error::Other("module evaluation did not return a promise".into()))?;
         tc.perform_microtask_checkpoint();
-        if let Some(e) = exceptions::fast_panic(tc, None) {
+        if let Some(e) = stop::fast_panic(tc, None) {
             return Err(e);
         }
         if promise.state() == v8::PromiseState::Rejected {
@@ -274,21 +296,27 @@ impl Runtime {
 
     /// The URL of the main module at `path`, recorded as `import.meta.main`.
     fn main_url(&mut self, path: &Path) -> Result<url::Url> {
-        absolute(path)?;
-        let url = crate::modules::path_to_url(path).map_err(Error::Other)?;
+        let url = file_url(&absolute(path)?)?;
         enter!(self, scope);
-        modules::set_main(scope, url.as_str());
+        module_map::set_main(scope, url.as_str());
         Ok(url)
     }
 
     /// The body of [`Runtime::run_wasm_module`], without the time limit.
-    async fn run_wasm_module_inner(&mut self, path: &Path) -> Result<Instance> {
+    async fn run_wasm_module_inner(&mut self, module: &WasmModule) -> Result<Instance> {
+        let path = module.path().ok_or_else(|| {
+            Error::Other(format!(
+                "{} has no file path: a Wasm module run as the root of a module graph needs one to resolve its imports",
+                module.name()
+            ))
+        })?;
         let url = self.main_url(path)?;
-        let promise = self.load_and_evaluate(&url).await?;
-        self.run_event_loop().await?;
+        let load = GraphLoad::with_wasm_root(url.clone(), module.clone());
+        let promise = self.load_and_evaluate(load).await?;
+        self.run_event_loop_inner().await?;
         self.check_main_promise(&promise)?;
         enter!(self, scope);
-        let slot = modules::wasm_slot(scope, url.as_str())
+        let slot = module_map::wasm_slot(scope, url.as_str())
             .ok_or_else(|| Error::Other(format!("{url} was not instantiated as Wasm")))?;
         State::get(scope)
             .wasm_ctors()
@@ -335,27 +363,30 @@ impl Runtime {
             let fired_timers = {
                 enter!(self, scope);
                 scope.perform_microtask_checkpoint();
-                let settled =
-                    host::poll_ops(scope, &state, cx) + modules::poll_imports(scope, &state, cx);
+                let settled = async_calls::poll_host_calls(scope, &state, cx)
+                    + dynamic_import::poll_imports(scope, &state, cx);
                 if settled > 0 {
                     scope.perform_microtask_checkpoint();
                 }
-                let fired = builtins::fire_due_timers(scope, &state)? || settled > 0;
-                if let Some(e) = exceptions::stopped(scope) {
+                let fired = timers::fire_due_timers(scope, &state)? || settled > 0;
+                if let Some(e) = stop::stopped(scope) {
                     return Poll::Ready(Err(e));
                 }
-                if let Some(e) = state.take_unhandled_rejection(scope) {
-                    return Poll::Ready(Err(e));
+                if let Some(value) = state.take_unhandled_rejection() {
+                    let value = v8::Local::new(scope, value);
+                    let e = exceptions::js_error(scope, value, true);
+                    return Poll::Ready(Err(Error::Js(Box::new(e))));
                 }
                 fired
             };
             if self.tasks.has_ready() || fired_timers {
                 continue;
             }
-            let next_timer = state.next_timer_deadline();
-            let keeps_alive = state.has_refed_timers()
+            let next_timer = state.timers.borrow().next_deadline();
+            let keeps_alive = state.timers.borrow().has_refed()
                 || self.isolate.has_pending_background_tasks()
-                || state.pending_ops() > 0;
+                || state.pending_host_calls() > 0
+                || state.pending_imports() > 0;
             if !keeps_alive {
                 return Poll::Ready(Ok(()));
             }
@@ -383,12 +414,6 @@ impl Runtime {
         }
     }
 
-    /// The body of [`Runtime::instantiate_wasm`], without the time limit.
-    fn instantiate_wasm_inner(&mut self, name: &str, bytes: &[u8]) -> Result<Instance> {
-        enter!(self, scope);
-        wasm::instantiate(scope, name, bytes)
-    }
-
     /// Makes `instance`'s exports the import namespace `ns` for modules instantiated later
     /// (what `--preload NAME=FILE.wasm` does).
     ///
@@ -396,74 +421,48 @@ impl Runtime {
     /// Only if the instance is not this runtime's.
     pub fn register_namespace(&mut self, ns: &str, instance: &Instance) -> Result<()> {
         enter!(self, scope);
-        wasm::register_namespace(scope, ns, instance)
+        instances::register_namespace(scope, ns, instance)
     }
 
     /// The body of [`Runtime::preload_js`], without the time limit.
     async fn preload_js_inner(&mut self, ns: &str, path: &Path) -> Result<()> {
-        absolute(path)?;
-        let url = crate::modules::path_to_url(path).map_err(Error::Other)?;
-        let promise = self.load_and_evaluate(&url).await?;
-        self.run_event_loop().await?;
-        self.check_main_promise(&promise)?;
         let abs = absolute(path)?;
+        let url = file_url(&abs)?;
+        let promise = self.load_and_evaluate(GraphLoad::new(url, true)).await?;
+        self.run_event_loop_inner().await?;
+        self.check_main_promise(&promise)?;
         enter!(self, scope);
-        modules::register_js_namespace(scope, ns, &abs)
+        module_map::register_js_namespace(scope, ns, &abs)
     }
 
-    /// The body of [`Runtime::invoke_async`], without the time limit.
-    async fn invoke_async_inner(
-        &mut self,
-        instance: &Instance,
-        export: &str,
-        args: &[crate::Val],
-    ) -> Result<Vec<crate::Val>> {
+    /// The body of [`Runtime::call_async`], without the time limit.
+    async fn call_async_inner(&mut self, func: &Func, args: &[Val]) -> Result<Vec<Val>> {
         let called = {
             enter!(self, scope);
-            wasm::call(scope, instance, export, args)?
+            call::call(scope, func, args)?
         };
-        match called {
-            wasm::Called::Done(v) => Ok(v),
-            wasm::Called::Promise(promise, results) => {
-                poll_fn(|cx| {
-                    let settled = {
-                        enter!(self, scope);
-                        v8::Local::new(scope, &promise).state() != v8::PromiseState::Pending
-                    };
-                    if settled {
-                        return Poll::Ready(Ok(()));
-                    }
-                    match self.poll_event_loop(cx) {
-                        Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-                        Poll::Ready(Ok(())) => Poll::Ready(Ok(())),
-                        Poll::Pending => {
-                            enter!(self, scope);
-                            if v8::Local::new(scope, &promise).state() != v8::PromiseState::Pending
-                            {
-                                Poll::Ready(Ok(()))
-                            } else {
-                                Poll::Pending
-                            }
-                        }
-                    }
-                })
-                .await?;
-                enter!(self, scope);
-                let p = v8::Local::new(scope, &promise);
-                wasm::settled_results(scope, instance, export, p, &results)
+        let (promise, results) = match called {
+            call::Called::Done(v) => return Ok(v),
+            call::Called::Promise(promise, results) => (promise, results),
+        };
+        let settled = |rt: &mut Self| {
+            enter!(rt, scope);
+            v8::Local::new(scope, &promise).state() != v8::PromiseState::Pending
+        };
+        poll_fn(|cx| {
+            if settled(self) {
+                return Poll::Ready(Ok(()));
             }
-        }
-    }
-
-    /// The body of [`Runtime::invoke`], without the time limit.
-    fn invoke_inner(
-        &mut self,
-        instance: &Instance,
-        export: &str,
-        args: &[crate::Val],
-    ) -> Result<Vec<crate::Val>> {
+            match self.poll_event_loop(cx) {
+                Poll::Pending if !settled(self) => Poll::Pending,
+                Poll::Pending | Poll::Ready(Ok(())) => Poll::Ready(Ok(())),
+                Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            }
+        })
+        .await?;
         enter!(self, scope);
-        wasm::invoke(scope, instance, export, args)
+        let p = v8::Local::new(scope, &promise);
+        call::settled_results(scope, func.instance(), func.name(), p, &results)
     }
 
     /// Runs a classic script and returns its completion value as JSON (or `null` when the
@@ -472,34 +471,32 @@ impl Runtime {
     /// # Errors
     /// [`Error::Js`] when the script throws; [`Error::Limit`] past the time limit.
     pub fn execute_script(&mut self, name: &str, source: &str) -> Result<serde_json::Value> {
-        self.arm();
-        let r = self.execute_script_inner(name, source);
-        self.disarm(r)
+        self.limited_now(|rt| rt.execute_script_inner(name, source))
     }
 
     /// Loads the ES module at `path` with its static imports, evaluates it and runs the
-    /// event loop until nothing is pending. Top-level await works.
+    /// event loop until nothing is pending. Top-level await works. The module itself needs
+    /// no read permission (the embedder names it); everything it imports does.
     ///
     /// # Errors
-    /// Load errors ([`Error::Io`], syntax errors as [`Error::Js`]), an uncaught exception or
-    /// unhandled rejection ([`Error::Js`]), a top-level await that never settles, or
-    /// [`Error::Limit`].
+    /// Load errors ([`Error::Io`], [`Error::Module`], syntax errors as [`Error::Js`]), an
+    /// uncaught exception or unhandled rejection ([`Error::Js`]), a top-level await that
+    /// never settles, or [`Error::Limit`].
     pub async fn run_main_module(&mut self, path: &Path) -> Result<()> {
-        self.arm();
-        let r = self.run_main_module_inner(path).await;
-        self.disarm(r)
+        self.limited(async |rt| rt.run_main_module_inner(path).await)
+            .await
     }
 
-    /// Runs a Wasm or WAT file as the root of a module graph: its imports are resolved as
-    /// module specifiers (`./util.js`, `host:env`, packages), the graph is evaluated, and the
-    /// instance is returned for [`Runtime::invoke_async`].
+    /// Runs a Wasm module as the root of a module graph: its imports are resolved as
+    /// module specifiers (`./util.js`, `host:env`, packages) against its file path, the
+    /// graph is evaluated, and the instance is returned for [`Runtime::call_async`]. The
+    /// module's bytes are the ones already read into `module`, not read again.
     ///
     /// # Errors
     /// As [`Runtime::run_main_module`], plus link errors naming both sides.
-    pub async fn run_wasm_module(&mut self, path: &Path) -> Result<Instance> {
-        self.arm();
-        let r = self.run_wasm_module_inner(path).await;
-        self.disarm(r)
+    pub async fn run_wasm_module(&mut self, module: &WasmModule) -> Result<Instance> {
+        self.limited(async |rt| rt.run_wasm_module_inner(module).await)
+            .await
     }
 
     /// Loads a JS module and makes its exports the import namespace `ns` (what
@@ -508,9 +505,8 @@ impl Runtime {
     /// # Errors
     /// As [`Runtime::run_main_module`].
     pub async fn preload_js(&mut self, ns: &str, path: &Path) -> Result<()> {
-        self.arm();
-        let r = self.preload_js_inner(ns, path).await;
-        self.disarm(r)
+        self.limited(async |rt| rt.preload_js_inner(ns, path).await)
+            .await
     }
 
     /// Runs the event loop until no timers, V8 tasks or host operations are pending.
@@ -519,26 +515,68 @@ impl Runtime {
     /// The first uncaught exception (in a timer, a task) or unhandled rejection, or
     /// [`Error::Limit`].
     pub async fn run_event_loop(&mut self) -> Result<()> {
-        self.arm();
-        let r = self.run_event_loop_inner().await;
-        self.disarm(r)
+        self.limited(async |rt| rt.run_event_loop_inner().await)
+            .await
     }
 
-    /// Compiles `bytes` (a Wasm binary; use [`crate::wat_to_wasm`] for text) and
-    /// instantiates it, resolving imports from host functions and namespaces. Its start
-    /// function runs.
+    /// Instantiates a compiled-and-parsed module, resolving its imports from host functions
+    /// and namespaces. Its start function runs.
     ///
     /// # Errors
-    /// [`Error::InvalidWasm`], [`Error::Link`] listing every import nobody provides, a trap
-    /// in the start function, or [`Error::Limit`].
-    pub fn instantiate_wasm(&mut self, name: &str, bytes: &[u8]) -> Result<Instance> {
-        self.arm();
-        let r = self.instantiate_wasm_inner(name, bytes);
-        self.disarm(r)
+    /// [`Error::InvalidWasm`] when V8 rejects it, [`Error::Link`] listing every import
+    /// nobody provides, a trap in the start function, or [`Error::Limit`].
+    pub fn instantiate(&mut self, module: &WasmModule) -> Result<Instance> {
+        self.limited_now(|rt| {
+            enter!(rt, scope);
+            instantiate::instantiate_module(scope, module)
+        })
     }
 
-    /// Calls an export and, if it returns a promise (an instance using async host functions
-    /// through JSPI), runs the event loop until it settles.
+    /// Compiles `bytes` (a Wasm binary or WAT text) named `name`, and instantiates it as
+    /// [`Runtime::instantiate`] does.
+    ///
+    /// # Errors
+    /// [`Error::Wat`] or [`Error::InvalidWasm`] for bad input, then as
+    /// [`Runtime::instantiate`].
+    pub fn instantiate_wasm(&mut self, name: &str, bytes: &[u8]) -> Result<Instance> {
+        let module = WasmModule::new(name, bytes)?;
+        self.instantiate(&module)
+    }
+
+    /// Calls an exported function with `args`, checked against its signature.
+    ///
+    /// # Errors
+    /// [`Error::Args`] for arguments that do not fit its signature, [`Error::Trap`] for a
+    /// trap, [`Error::Js`] for an exception thrown through it, [`Error::Limit`] past the
+    /// time limit.
+    pub fn call(&mut self, func: &Func, args: &[Val]) -> Result<Vec<Val>> {
+        self.limited_now(|rt| {
+            enter!(rt, scope);
+            call::call_sync(scope, func, args)
+        })
+    }
+
+    /// Calls an exported function and, if it returns a promise (an instance using async
+    /// host functions through JSPI), runs the event loop until it settles.
+    ///
+    /// # Errors
+    /// As [`Runtime::call`].
+    pub async fn call_async(&mut self, func: &Func, args: &[Val]) -> Result<Vec<Val>> {
+        self.limited(async |rt| rt.call_async_inner(func, args).await)
+            .await
+    }
+
+    /// Calls the exported function `export` of `instance` with `args`: [`Instance::func`]
+    /// then [`Runtime::call`].
+    ///
+    /// # Errors
+    /// [`Error::Export`] for an unknown export, then as [`Runtime::call`].
+    pub fn invoke(&mut self, instance: &Instance, export: &str, args: &[Val]) -> Result<Vec<Val>> {
+        let func = instance.func(export)?;
+        self.call(&func, args)
+    }
+
+    /// [`Runtime::invoke`] through [`Runtime::call_async`].
     ///
     /// # Errors
     /// As [`Runtime::invoke`].
@@ -546,28 +584,10 @@ impl Runtime {
         &mut self,
         instance: &Instance,
         export: &str,
-        args: &[crate::Val],
-    ) -> Result<Vec<crate::Val>> {
-        self.arm();
-        let r = self.invoke_async_inner(instance, export, args).await;
-        self.disarm(r)
-    }
-
-    /// Calls the exported function `export` of `instance` with `args`.
-    ///
-    /// # Errors
-    /// [`Error::Export`] for an unknown export, [`Error::Args`] for arguments that do not
-    /// fit its signature, [`Error::Trap`] for a trap, [`Error::Js`] for an exception thrown
-    /// through it, [`Error::Limit`] past the time limit.
-    pub fn invoke(
-        &mut self,
-        instance: &Instance,
-        export: &str,
-        args: &[crate::Val],
-    ) -> Result<Vec<crate::Val>> {
-        self.arm();
-        let r = self.invoke_inner(instance, export, args);
-        self.disarm(r)
+        args: &[Val],
+    ) -> Result<Vec<Val>> {
+        let func = instance.func(export)?;
+        self.call_async(&func, args).await
     }
 }
 
@@ -583,6 +603,11 @@ impl Drop for Runtime {
     }
 }
 
+fn file_url(path: &Path) -> Result<url::Url> {
+    crate::modules::path_to_url(path)
+        .map_err(|e| Error::module(format!("cannot load {}", path.display()), e))
+}
+
 fn absolute(path: &Path) -> Result<PathBuf> {
     let p = std::path::absolute(path).map_err(|e| Error::io(path, e))?;
     if !p.exists() {
@@ -592,23 +617,4 @@ fn absolute(path: &Path) -> Result<PathBuf> {
         ));
     }
     Ok(p)
-}
-
-pub(crate) fn v8_str<'s>(scope: &v8::PinScope<'s, '_>, s: &str) -> v8::Local<'s, v8::String> {
-    v8::String::new(scope, s).unwrap_or_else(|| v8::String::empty(scope))
-}
-
-pub(crate) fn script_origin<'s>(
-    scope: &v8::PinScope<'s, '_>,
-    name: v8::Local<'s, v8::Value>,
-    is_module: bool,
-) -> v8::ScriptOrigin<'s> {
-    v8::ScriptOrigin::new(
-        scope, name, 0, 0, false, 0, None, false, false, is_module, None,
-    )
-}
-
-/// Used by the event loop to compare deadlines without a clock read per timer.
-pub(crate) fn now() -> Instant {
-    Instant::now()
 }

@@ -1,89 +1,19 @@
 //! The Rust functions (`core.*`) behind warren's web platform and Node-compatibility JS:
 //! text encoding, base64, URLs, randomness, hashes, clocks, files, environment and process
-//! control. Every file and environment access goes through the runtime's [`Permissions`].
+//! control. Every file and environment access goes through the runtime's
+//! [`crate::Permissions`].
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::runtime::js_sources::internal_source;
+
 use base64::Engine;
 
-use crate::runtime::builtins::guarded;
 use crate::runtime::state::State;
-use crate::runtime::v8_str;
+use crate::runtime::v8_util::{OpError, compile_and_run, guarded, v8_str};
 
-/// What JS may touch outside the isolate.
-#[derive(Debug, Clone, Default)]
-pub struct Permissions {
-    /// Paths (and everything below them) that may be read; `None` allows all.
-    pub read: Option<Vec<PathBuf>>,
-    /// Paths that may be written; `None` allows all.
-    pub write: Option<Vec<PathBuf>>,
-    /// Whether environment variables may be read.
-    pub env: bool,
-}
-
-impl Permissions {
-    /// Everything allowed (`-A`).
-    pub fn allow_all() -> Self {
-        Permissions {
-            read: None,
-            write: None,
-            env: true,
-        }
-    }
-
-    /// Nothing allowed but reads below the given directories.
-    pub fn read_only(dirs: Vec<PathBuf>) -> Self {
-        Permissions {
-            read: Some(dirs),
-            write: Some(Vec::new()),
-            env: false,
-        }
-    }
-
-    fn allowed(list: &Option<Vec<PathBuf>>, path: &Path) -> bool {
-        let Some(list) = list else { return true };
-        let p = normalize(path);
-        list.iter().any(|root| p.starts_with(normalize(root)))
-    }
-
-    pub(crate) fn check_read(&self, path: &Path) -> Result<(), String> {
-        if Self::allowed(&self.read, path) {
-            Ok(())
-        } else {
-            Err(format!(
-                "PermissionDenied: read access to \"{}\" is not allowed; run again with --allow-read={} (or -A)",
-                path.display(),
-                path.display()
-            ))
-        }
-    }
-
-    pub(crate) fn check_write(&self, path: &Path) -> Result<(), String> {
-        if Self::allowed(&self.write, path) {
-            Ok(())
-        } else {
-            Err(format!(
-                "PermissionDenied: write access to \"{}\" is not allowed; run again with --allow-write={} (or -A)",
-                path.display(),
-                path.display()
-            ))
-        }
-    }
-
-    pub(crate) fn check_env(&self, name: &str) -> Result<(), String> {
-        if self.env {
-            Ok(())
-        } else {
-            Err(format!(
-                "PermissionDenied: access to the environment variable \"{name}\" is not allowed; run again with --allow-env (or -A)"
-            ))
-        }
-    }
-}
-
-/// An absolute path with `.` and `..` resolved lexically (symlinks are not followed, so
-/// `a/../b` cannot escape a root by name).
+/// An absolute path with `.` and `..` resolved lexically (a `require` path's tidy form).
 fn normalize(p: &Path) -> PathBuf {
     let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let mut out = PathBuf::new();
@@ -99,7 +29,7 @@ fn normalize(p: &Path) -> PathBuf {
     out
 }
 
-type R = std::result::Result<(), String>;
+type R = std::result::Result<(), OpError>;
 
 fn bytes_arg(v: v8::Local<v8::Value>) -> Option<Vec<u8>> {
     if let Ok(view) = v8::Local::<v8::ArrayBufferView>::try_from(v) {
@@ -141,6 +71,13 @@ macro_rules! op {
             guarded($scope, stringify!($name), |$scope| -> R { $body });
         }
     };
+}
+
+fn not_base64() -> OpError {
+    OpError::named(
+        "InvalidCharacterError",
+        "The string to be decoded is not correctly encoded.",
+    )
 }
 
 // ---- text ----
@@ -207,7 +144,7 @@ op_decode, |scope, args, rv| {
     let fatal = args.get(2).is_true();
     let ignore_bom = args.get(3).is_true();
     let enc = encoding_rs::Encoding::for_label(label.as_bytes())
-        .ok_or_else(|| format!("RangeError: The \"{label}\" encoding is not supported"))?;
+        .ok_or_else(|| OpError::range_error(format!("The \"{label}\" encoding is not supported")))?;
     let text = if enc == encoding_rs::UTF_8 && !fatal && !ignore_bom {
         // The common case: V8 decodes UTF-8 itself (with replacement characters).
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
@@ -226,7 +163,7 @@ op_decode, |scope, args, rv| {
         };
         decoded
             .ok_or_else(|| {
-                format!("TypeError: The encoded data was not valid for encoding {}", enc.name().to_ascii_lowercase())
+                OpError::type_error(format!("The encoded data was not valid for encoding {}", enc.name().to_ascii_lowercase()))
             })?
             .into_owned()
     } else if ignore_bom {
@@ -254,7 +191,7 @@ op!(
 op_utf8_decode, |scope, args, rv| {
     let bytes = bytes_arg(args.get(0)).ok_or("utf8Decode needs bytes")?;
     if args.get(1).is_true() && std::str::from_utf8(&bytes).is_err() {
-        return Err("TypeError: The encoded data was not valid for encoding utf-8".into());
+        return Err(OpError::type_error("The encoded data was not valid for encoding utf-8"));
     }
     let s = v8::String::new_from_utf8(scope, &bytes, v8::NewStringType::Normal)
         .ok_or("string too long")?;
@@ -298,7 +235,7 @@ op_base64_decode, |scope, args, rv| {
     };
     let body = cleaned.trim_end_matches('=');
     if forgiving && (cleaned.len() - body.len() > 2 || body.len() % 4 == 1 || body.contains('=')) {
-        return Err("InvalidCharacterError: The string to be decoded is not correctly encoded.".into());
+        return Err(not_base64());
     }
     let engine = base64::engine::GeneralPurpose::new(
         &base64::alphabet::STANDARD,
@@ -311,9 +248,7 @@ op_base64_decode, |scope, args, rv| {
     } else {
         body
     };
-    let bytes = engine.decode(body).map_err(|_| {
-        "InvalidCharacterError: The string to be decoded is not correctly encoded.".to_string()
-    })?;
+    let bytes = engine.decode(body).map_err(|_| not_base64())?;
     if let Some(v) = uint8_array(scope, bytes) {
         rv.set(v);
     }
@@ -372,7 +307,7 @@ op_url_set, |scope, args, rv| {
     use url::quirks;
     let _ = match part.as_str() {
         "href" => {
-            u = url::Url::parse(&value).map_err(|_| format!("TypeError: Invalid URL: {value}"))?;
+            u = url::Url::parse(&value).map_err(|_| OpError::type_error(format!("Invalid URL: {value}")))?;
             Ok(())
         }
         "protocol" => quirks::set_protocol(&mut u, &value),
@@ -402,20 +337,22 @@ op_url_set, |scope, args, rv| {
 
 op!(op_file_url_to_path, |scope, args, rv| {
     let s = str_arg(scope, args.get(0));
-    let u = url::Url::parse(&s).map_err(|_| format!("TypeError: Invalid URL: {s}"))?;
+    let u = url::Url::parse(&s).map_err(|_| OpError::type_error(format!("Invalid URL: {s}")))?;
     if u.scheme() != "file" {
-        return Err("TypeError [ERR_INVALID_URL_SCHEME]: The URL must be of scheme file".into());
+        return Err(
+            OpError::type_error("The URL must be of scheme file").code("ERR_INVALID_URL_SCHEME")
+        );
     }
     let p = u
         .to_file_path()
-        .map_err(|_| format!("TypeError: {s} is not a valid file path"))?;
+        .map_err(|_| OpError::type_error(format!("{s} is not a valid file path")))?;
     rv.set(v8_str(scope, &p.to_string_lossy()).into());
     Ok(())
 });
 
 op!(op_path_to_file_url, |scope, args, rv| {
     let s = str_arg(scope, args.get(0));
-    let u = crate::modules::path_to_url(Path::new(&s))?;
+    let u = crate::modules::path_to_url(Path::new(&s)).map_err(|e| e.to_string())?;
     let mut href = u.to_string();
     if s.ends_with('/') && !href.ends_with('/') {
         href.push('/');
@@ -431,8 +368,11 @@ op!(op_random_fill, |scope, args, _rv| {
         .map_err(|_| "getRandomValues needs a typed array")?;
     let len = view.byte_length();
     if len > 65536 && args.get(1).is_true() {
-        return Err(format!(
-            "QuotaExceededError: The ArrayBufferView's byte length ({len}) exceeds the number of bytes of entropy available via this API (65536)"
+        return Err(OpError::named(
+            "QuotaExceededError",
+            format!(
+                "The ArrayBufferView's byte length ({len}) exceeds the number of bytes of entropy available via this API (65536)"
+            ),
         ));
     }
     let offset = view.byte_offset();
@@ -459,7 +399,7 @@ op!(op_hash, |scope, args, rv| {
         "sha224" | "sha-224" => sha2::Sha224::digest(&data).to_vec(),
         "sha1" | "sha-1" => sha1::Sha1::digest(&data).to_vec(),
         "md5" => md5::Md5::digest(&data).to_vec(),
-        other => return Err(format!("Error: Digest method not supported: {other}")),
+        other => return Err(format!("Digest method not supported: {other}").into()),
     };
     if let Some(v) = uint8_array(scope, out) {
         rv.set(v);
@@ -493,14 +433,14 @@ op!(op_time_origin, |scope, _args, rv| {
 
 // ---- files ----
 
-fn path_arg(scope: &mut v8::PinScope, v: v8::Local<v8::Value>) -> Result<PathBuf, String> {
+fn path_arg(scope: &mut v8::PinScope, v: v8::Local<v8::Value>) -> Result<PathBuf, OpError> {
     if v.is_string() {
         let s = v.to_rust_string_lossy(scope);
         if s.starts_with("file:") {
             let u = url::Url::parse(&s).map_err(|e| e.to_string())?;
             return u
                 .to_file_path()
-                .map_err(|_| format!("{s} is not a file path"));
+                .map_err(|_| format!("{s} is not a file path").into());
         }
         return Ok(PathBuf::from(s));
     }
@@ -514,10 +454,13 @@ fn path_arg(scope: &mut v8::PinScope, v: v8::Local<v8::Value>) -> Result<PathBuf
             return path_arg(scope, h);
         }
     }
-    Err("TypeError [ERR_INVALID_ARG_TYPE]: The \"path\" argument must be of type string or an instance of Buffer or URL".into())
+    Err(OpError::type_error(
+        "The \"path\" argument must be of type string or an instance of Buffer or URL",
+    )
+    .code("ERR_INVALID_ARG_TYPE"))
 }
 
-fn fs_error(op: &str, path: &Path, e: std::io::Error) -> String {
+fn fs_error(op: &str, path: &Path, e: std::io::Error) -> OpError {
     let code = match e.kind() {
         std::io::ErrorKind::NotFound => "ENOENT",
         std::io::ErrorKind::PermissionDenied => "EACCES",
@@ -534,10 +477,7 @@ fn fs_error(op: &str, path: &Path, e: std::io::Error) -> String {
         "ENOTDIR" => "not a directory",
         _ => "i/o error",
     };
-    format!(
-        "SystemError[{code}]: {code}: {what}, {op} '{}'",
-        path.display()
-    )
+    OpError::error(format!("{code}: {what}, {op} '{}'", path.display())).code(code)
 }
 
 fn perms(scope: &mut v8::PinScope) -> std::rc::Rc<State> {
@@ -744,13 +684,9 @@ op!(
 /// returns what it evaluates to.
 op_load_internal, |scope, args, rv| {
     let name = str_arg(scope, args.get(0));
-    let source = crate::runtime::builtins::internal_source(&name)
-        .ok_or_else(|| format!("no internal module {name}"))?;
+    let source = internal_source(&name).ok_or_else(|| format!("no internal module {name}"))?;
     v8::tc_scope!(let tc, scope);
-    let src = v8_str(tc, source);
-    let origin_name = v8_str(tc, &format!("warren:{name}.js"));
-    let origin = crate::runtime::script_origin(tc, origin_name.into(), false);
-    match v8::Script::compile(tc, src, Some(&origin)).and_then(|s| s.run(tc)) {
+    match compile_and_run(tc, &format!("warren:{name}.js"), source) {
         Some(v) => rv.set(v),
         None => {
             tc.rethrow();
@@ -806,7 +742,7 @@ op_resolve_cjs, |scope, args, rv| {
         crate::modules::npm::resolve_package(&spec, &dir, crate::modules::npm::CJS_CONDITIONS)
             .map_err(|e| format!("Cannot find module '{spec}': {e}"))
     }
-    .map_err(|e| format!("Error[MODULE_NOT_FOUND]: {e}"))?;
+    .map_err(|e| OpError::error(e).code("MODULE_NOT_FOUND"))?;
     let found = normalize(&found);
     rv.set(v8_str(scope, &found.to_string_lossy()).into());
     Ok(())
@@ -830,11 +766,7 @@ op_compile_cjs, |scope, args, rv| {
         "(function (exports, require, module, __filename, __dirname) {{ {body}\n}})"
     );
     v8::tc_scope!(let tc, scope);
-    let src = v8_str(tc, &wrapped);
-    let name = v8_str(tc, &filename);
-    let origin = crate::runtime::script_origin(tc, name.into(), false);
-    let f = v8::Script::compile(tc, src, Some(&origin)).and_then(|s| s.run(tc));
-    match f {
+    match compile_and_run(tc, &filename, &wrapped) {
         Some(f) => {
             rv.set(f);
             Ok(())

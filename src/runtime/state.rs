@@ -1,22 +1,21 @@
 //! Per-runtime state kept in the isolate slot: output sink, timers, pending rejections, the
-//! module map and pristine Wasm constructors. Borrows of its `RefCell`s are kept short and
+//! module map, Wasm instances, async host calls and dynamic imports, permissions. Borrows of its `RefCell`s are kept short and
 //! never held across a call into JS (re-entry would panic).
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::Write;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use crate::error::Error;
-use crate::host::Linker;
+use crate::host::{Binding, Linker};
 use crate::modules::ModuleLoader;
-use crate::runtime::exceptions;
-use crate::runtime::host::{Binding, PendingOp};
-use crate::runtime::modules::{DynamicImport, ModuleMap};
-use crate::runtime::ops::Permissions;
-use crate::runtime::wasm::WasmCtors;
+use crate::permissions::Permissions;
+use crate::runtime::async_calls::PendingCall;
+use crate::runtime::dynamic_import::DynamicImport;
+use crate::runtime::instances::WasmCtors;
+use crate::runtime::module_map::ModuleMap;
+use crate::runtime::timers::Timers;
 use crate::wasm::ExternType;
 
 /// Which output stream a piece of console output goes to.
@@ -41,19 +40,6 @@ pub(crate) fn default_output() -> OutputSink {
     })
 }
 
-pub(crate) struct TimerEntry {
-    key: (Instant, u64),
-    refed: bool,
-}
-
-#[derive(Default)]
-pub(crate) struct Timers {
-    seq: u64,
-    queue: BTreeMap<(Instant, u64), u32>,
-    by_id: HashMap<u32, TimerEntry>,
-    refed: usize,
-}
-
 pub(crate) struct State {
     pub output: OutputSink,
     pub timers: RefCell<Timers>,
@@ -64,7 +50,7 @@ pub(crate) struct State {
     pub wasm: RefCell<Option<Rc<WasmCtors>>>,
     pub modules: RefCell<ModuleMap>,
     /// Async host calls in flight.
-    ops: RefCell<Vec<PendingOp>>,
+    host_calls: RefCell<Vec<PendingCall>>,
     /// The host-function registry.
     pub linker: Linker,
     /// Import namespaces provided by modules (`--preload NAME=FILE`).
@@ -122,7 +108,7 @@ impl State {
             fire_timer: Default::default(),
             wasm: Default::default(),
             modules: Default::default(),
-            ops: Default::default(),
+            host_calls: Default::default(),
             linker,
             namespaces: Default::default(),
             bindings: Default::default(),
@@ -150,8 +136,14 @@ impl State {
         (self.output)(stream, bytes);
     }
 
-    pub fn pending_ops(&self) -> usize {
-        self.ops.borrow().len() + self.imports.borrow().len()
+    /// Async host calls in flight.
+    pub fn pending_host_calls(&self) -> usize {
+        self.host_calls.borrow().len()
+    }
+
+    /// Dynamic imports in progress.
+    pub fn pending_imports(&self) -> usize {
+        self.imports.borrow().len()
     }
 
     pub fn push_import(&self, i: DynamicImport) {
@@ -172,20 +164,20 @@ impl State {
         self.namespaces.borrow().contains_key(name)
     }
 
-    pub fn push_op(&self, op: PendingOp) {
-        self.ops.borrow_mut().push(op);
+    pub fn push_host_call(&self, call: PendingCall) {
+        self.host_calls.borrow_mut().push(call);
     }
 
-    /// Takes the pending ops out to poll them (no borrow is held while they run).
-    pub fn take_ops(&self) -> Vec<PendingOp> {
-        std::mem::take(&mut *self.ops.borrow_mut())
+    /// Takes the pending host calls out to poll them (no borrow is held while they run).
+    pub fn take_host_calls(&self) -> Vec<PendingCall> {
+        std::mem::take(&mut *self.host_calls.borrow_mut())
     }
 
-    /// Puts back the ops still pending, after any added meanwhile.
-    pub fn return_ops(&self, mut ops: Vec<PendingOp>) {
-        let mut cur = self.ops.borrow_mut();
-        ops.append(&mut cur);
-        *cur = ops;
+    /// Puts back the host calls still pending, after any added meanwhile.
+    pub fn return_host_calls(&self, mut calls: Vec<PendingCall>) {
+        let mut cur = self.host_calls.borrow_mut();
+        calls.append(&mut cur);
+        *cur = calls;
     }
 
     /// Keeps a binding alive for the runtime's lifetime; returns its stable address.
@@ -245,60 +237,6 @@ impl State {
             .expect("wasm constructors captured at bootstrap")
     }
 
-    // ---- timers ----
-
-    /// Schedules (or reschedules) timer `id` to fire after `ms` milliseconds.
-    pub fn timer_start(&self, id: u32, ms: f64, refed: bool) {
-        let mut t = self.timers.borrow_mut();
-        t.cancel(id);
-        t.seq += 1;
-        let delay = Duration::from_secs_f64((ms.max(0.0)) / 1000.0);
-        let key = (Instant::now() + delay, t.seq);
-        t.queue.insert(key, id);
-        if refed {
-            t.refed += 1;
-        }
-        t.by_id.insert(id, TimerEntry { key, refed });
-    }
-
-    pub fn timer_cancel(&self, id: u32) {
-        self.timers.borrow_mut().cancel(id);
-    }
-
-    pub fn timer_ref(&self, id: u32, refed: bool) {
-        let mut t = self.timers.borrow_mut();
-        let Some(e) = t.by_id.get_mut(&id) else {
-            return;
-        };
-        if e.refed != refed {
-            e.refed = refed;
-            if refed {
-                t.refed += 1;
-            } else {
-                t.refed -= 1;
-            }
-        }
-    }
-
-    /// Removes and returns the next timer due at or before `now`.
-    pub fn pop_due_timer(&self, now: Instant) -> Option<u32> {
-        let mut t = self.timers.borrow_mut();
-        let (&key, &id) = t.queue.iter().next()?;
-        if key.0 > now {
-            return None;
-        }
-        t.cancel(id);
-        Some(id)
-    }
-
-    pub fn next_timer_deadline(&self) -> Option<Instant> {
-        self.timers.borrow().queue.keys().next().map(|k| k.0)
-    }
-
-    pub fn has_refed_timers(&self) -> bool {
-        self.timers.borrow().refed > 0
-    }
-
     // ---- unhandled rejections ----
 
     fn add_rejection(
@@ -317,34 +255,20 @@ impl State {
             .retain(|(q, _)| v8::Local::new(scope, q) != p);
     }
 
-    /// The first rejection still unhandled after the microtask checkpoint, as an error.
-    pub fn take_unhandled_rejection(&self, scope: &mut v8::PinScope) -> Option<Error> {
-        let first = {
-            let mut r = self.rejections.borrow_mut();
-            if r.is_empty() {
-                return None;
-            }
-            r.remove(0)
-        };
-        let value = v8::Local::new(scope, &first.1);
-        Some(Error::Js(Box::new(exceptions::js_error(
-            scope, value, true,
-        ))))
-    }
-}
-
-impl Timers {
-    fn cancel(&mut self, id: u32) {
-        if let Some(e) = self.by_id.remove(&id) {
-            self.queue.remove(&e.key);
-            if e.refed {
-                self.refed -= 1;
-            }
+    /// The value of the first rejection still unhandled after the microtask checkpoint.
+    pub fn take_unhandled_rejection(&self) -> Option<v8::Global<v8::Value>> {
+        let mut r = self.rejections.borrow_mut();
+        if r.is_empty() {
+            return None;
         }
+        Some(r.remove(0).1)
     }
 }
 
+/// Records promises rejected with no handler, and forgets them when a handler is added.
 pub(crate) extern "C" fn promise_reject_callback(msg: v8::PromiseRejectMessage) {
+    // SAFETY: V8 calls this on the isolate's thread, inside the context of the promise, for
+    // the duration of which `msg` is valid.
     v8::callback_scope!(unsafe scope, &msg);
     let state = State::get(scope);
     let promise = msg.get_promise();
@@ -360,32 +284,4 @@ pub(crate) extern "C" fn promise_reject_callback(msg: v8::PromiseRejectMessage) 
         }
         _ => {}
     }
-}
-
-/// Installs the near-heap-limit callback: instead of letting V8 abort the process, stop the
-/// isolate and give it a little room to unwind. The runtime reports [`Error::Limit`].
-pub(crate) fn install_heap_limit(isolate: &mut v8::OwnedIsolate) {
-    let handle = Box::new(isolate.thread_safe_handle());
-    let data = Box::into_raw(handle) as *mut std::ffi::c_void;
-    isolate.add_near_heap_limit_callback(near_heap_limit, data);
-    // The handle box leaks one small allocation per limited isolate; it must outlive every
-    // possible callback, which can come until the isolate is gone.
-}
-
-extern "C" fn near_heap_limit(
-    data: *mut std::ffi::c_void,
-    current: usize,
-    _initial: usize,
-) -> usize {
-    // SAFETY: `data` is the `IsolateHandle` boxed in `install_heap_limit`, never freed.
-    let handle = unsafe { &*(data as *const v8::IsolateHandle) };
-    handle.terminate_execution();
-    HEAP_LIMIT_HIT.with(|c| c.set(true));
-    // Room to unwind the termination; the isolate is retired afterwards.
-    current + current / 2 + (16 << 20)
-}
-
-thread_local! {
-    /// Set when the near-heap-limit callback fired on this thread's isolate.
-    pub(crate) static HEAP_LIMIT_HIT: Cell<bool> = const { Cell::new(false) };
 }

@@ -3,7 +3,7 @@
 //! watchdog thread.
 
 use crate::runtime::Runtime;
-use crate::runtime::state::{HEAP_LIMIT_HIT, State};
+use crate::runtime::stop;
 
 impl Runtime {
     /// Runs `f` inside the runtime's isolate and main context.
@@ -32,18 +32,6 @@ impl Runtime {
 
     /// Whether the heap-limit callback stopped this thread's isolate since the last call.
     pub(crate) fn wast_take_heap_limit_hit(&mut self) -> bool {
-        HEAP_LIMIT_HIT.with(|c| c.replace(false))
+        stop::take_heap_limit_hit()
     }
-}
-
-/// The pristine `WebAssembly.Instance` and `WebAssembly.RuntimeError` constructors captured
-/// when the runtime was created.
-pub(crate) fn wasm_ctors<'s>(
-    scope: &mut v8::PinScope<'s, '_>,
-) -> (v8::Local<'s, v8::Function>, v8::Local<'s, v8::Function>) {
-    let ctors = State::get(scope).wasm_ctors();
-    (
-        v8::Local::new(scope, &ctors.instance),
-        v8::Local::new(scope, &ctors.runtime_error),
-    )
 }

@@ -9,18 +9,29 @@ use warren::{Caller, Error, Json, Linker, Runtime, RuntimeOptions, Stream, TrapK
 fn linker() -> Linker {
     let mut l = Linker::new();
     l.func("t", "i32", |x: i32| x)
+        .unwrap()
         .func("t", "u32", |x: u32| x)
+        .unwrap()
         .func("t", "i64", |x: i64| x)
+        .unwrap()
         .func("t", "u64", |x: u64| x)
+        .unwrap()
         .func("t", "f32", |x: f32| x)
+        .unwrap()
         .func("t", "f64", |x: f64| x)
+        .unwrap()
         .func("t", "bool", |x: bool| !x)
+        .unwrap()
         .func("t", "str", |s: String| format!("<{s}>"))
+        .unwrap()
         .func("t", "strlen", |s: String| s.len() as u32)
+        .unwrap()
         .func("t", "bytes", |b: Vec<u8>| {
             b.iter().rev().copied().collect::<Vec<u8>>()
         })
+        .unwrap()
         .func("t", "opt", |x: Option<i32>| x.map(|v| v + 1))
+        .unwrap()
         .func("t", "res", |x: i32| -> Result<i32, String> {
             if x >= 0 {
                 Ok(x)
@@ -28,9 +39,11 @@ fn linker() -> Linker {
                 Err(format!("negative: {x}"))
             }
         })
+        .unwrap()
         .func("t", "json", |Json(v): Json<serde_json::Value>| {
             Json(serde_json::json!({ "got": v }))
         })
+        .unwrap()
         .func(
             "t",
             "eight",
@@ -45,7 +58,9 @@ fn linker() -> Linker {
                     + f64::from(h)
             },
         )
+        .unwrap()
         .func("t", "boom", |_: i32| -> i32 { panic!("kaboom") })
+        .unwrap()
         .func(
             "t",
             "read",
@@ -54,6 +69,7 @@ fn linker() -> Linker {
                 Ok(s.chars().count() as u32)
             },
         )
+        .unwrap()
         .func(
             "t",
             "write",
@@ -62,6 +78,7 @@ fn linker() -> Linker {
                 c.memory()?.write(u64::from(ptr), &data)
             },
         )
+        .unwrap()
         .func(
             "t",
             "h1",
@@ -72,18 +89,23 @@ fn linker() -> Linker {
                 Ok(v.as_i64().unwrap_or(-1) as i32 + 1000)
             },
         )
-        .func("t", "h2", |x: i32| x * 2);
+        .unwrap()
+        .func("t", "h2", |x: i32| x * 2)
+        .unwrap();
     l.func_async("kv", "get", |key: i32| async move {
         tokio::time::sleep(std::time::Duration::from_millis(3)).await;
         key * 10
-    });
+    })
+    .unwrap();
     l.func_async("kv", "name", |key: String| async move {
         tokio::task::yield_now().await;
         format!("value-of-{key}")
-    });
+    })
+    .unwrap();
     l.func_async("kv", "fail", |_: i32| async move {
         Err::<i32, _>("backend down")
-    });
+    })
+    .unwrap();
     l
 }
 
@@ -463,7 +485,8 @@ fn fast_path_calls_and_panics() {
             panic!("fast boom at {x}");
         }
         x + 1
-    });
+    })
+    .unwrap();
     let mut rt = Runtime::new(RuntimeOptions {
         linker: l,
         ..Default::default()

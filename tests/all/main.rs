@@ -4,6 +4,8 @@ mod cli;
 mod compat;
 mod fixtures;
 mod host;
+mod layout;
+mod permissions;
 mod platform;
 mod runtime;
 mod wast;

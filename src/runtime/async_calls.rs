@@ -1,0 +1,67 @@
+//! Async host calls in flight: each is a promise and the future that settles it; the event
+//! loop polls them and settles the finished ones on the isolate's thread.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use crate::host::{HostFailure, Settle};
+use crate::runtime::state::State;
+use crate::runtime::v8_util::v8_str;
+
+/// An async host call in flight: the promise to settle and the future that settles it.
+pub(crate) struct PendingCall {
+    resolver: v8::Global<v8::PromiseResolver>,
+    future: Pin<Box<dyn Future<Output = Settle>>>,
+}
+
+pub(crate) fn start_call<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    future: Pin<Box<dyn Future<Output = Settle>>>,
+) -> v8::Local<'s, v8::Value> {
+    let Some(resolver) = v8::PromiseResolver::new(scope) else {
+        return v8::undefined(scope).into();
+    };
+    let promise = resolver.get_promise(scope);
+    let call = PendingCall {
+        resolver: v8::Global::new(scope, resolver),
+        future,
+    };
+    State::get(scope).push_host_call(call);
+    promise.into()
+}
+
+/// Polls every pending async host call; settles the finished ones. Returns how many settled.
+pub(crate) fn poll_host_calls(
+    scope: &mut v8::PinScope,
+    state: &Rc<State>,
+    cx: &mut Context<'_>,
+) -> usize {
+    let mut calls = state.take_host_calls();
+    let mut done = Vec::new();
+    calls.retain_mut(|op| match op.future.as_mut().poll(cx) {
+        Poll::Ready(settle) => {
+            done.push((op.resolver.clone(), settle));
+            false
+        }
+        Poll::Pending => true,
+    });
+    state.return_host_calls(calls);
+    let n = done.len();
+    for (resolver, settle) in done {
+        let resolver = v8::Local::new(scope, &resolver);
+        v8::tc_scope!(let tc, scope);
+        match settle(tc) {
+            Ok(v) => {
+                resolver.resolve(tc, v);
+            }
+            Err(HostFailure::Err(msg) | HostFailure::Convert(msg)) => {
+                let msg = v8_str(tc, &format!("async host function failed: {msg}"));
+                let exc = v8::Exception::error(tc, msg);
+                resolver.reject(tc, exc);
+            }
+        }
+    }
+    n
+}

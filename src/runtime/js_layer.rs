@@ -1,0 +1,160 @@
+//! Installs warren's JS layer when JS first runs: the Rust functions behind `console` and
+//! `inspect` (and, through `ops.rs` and `timers.rs`, the rest of `core`), then runs the
+//! embedded bootstrap, which defines the globals.
+
+use crate::error::Result;
+use crate::runtime::js_sources::BOOTSTRAP_JS;
+use crate::runtime::state::{State, Stream};
+use crate::runtime::v8_util::{compile_and_run, guarded, v8_str};
+use crate::runtime::{exceptions, ops, timers};
+
+/// Runs the embedded JS that defines warren's globals.
+pub(crate) fn install(scope: &mut v8::PinScope) -> Result<()> {
+    let core = v8::Object::new(scope);
+    // Callbacks must be zero-sized `fn` items, so each is named here, not stored in a table.
+    macro_rules! add {
+        ($name:literal, $f:expr) => {{
+            let func = v8::Function::builder($f)
+                .build(scope)
+                .expect("function creation cannot fail here");
+            let key = v8_str(scope, $name);
+            core.set(scope, key.into(), func.into());
+        }};
+    }
+    add!("print", op_print);
+    add!("promiseState", op_promise_state);
+    add!("proxyDetails", op_proxy_details);
+    add!("previewEntries", op_preview_entries);
+    add!("constructorName", op_constructor_name);
+    add!("ownNonIndexProperties", op_own_non_index_properties);
+    timers::install(scope, core);
+    ops::install(scope, core);
+    v8::tc_scope!(let tc, scope);
+    let Some(bootstrap) = compile_and_run(tc, "warren:bootstrap.js", BOOTSTRAP_JS) else {
+        return Err(exceptions::caught(tc));
+    };
+    let bootstrap = v8::Local::<v8::Function>::try_from(bootstrap)
+        .map_err(|_| crate::Error::Other("bootstrap.js must evaluate to a function".into()))?;
+    let global = tc.get_current_context().global(tc);
+    let recv = v8::undefined(tc).into();
+    let Some(internals) = bootstrap.call(tc, recv, &[core.into(), global.into()]) else {
+        return Err(exceptions::caught(tc));
+    };
+    if let Some(obj) = internals.to_object(tc) {
+        *State::get(tc).internals.borrow_mut() = Some(v8::Global::new(tc, obj));
+    }
+    Ok(())
+}
+
+fn op_print<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    args: v8::FunctionCallbackArguments<'s>,
+    _rv: v8::ReturnValue<'s, v8::Value>,
+) {
+    guarded(scope, "print", |scope| {
+        let s = args.get(0).to_rust_string_lossy(scope);
+        let stream = if args.get(1).is_true() {
+            Stream::Stderr
+        } else {
+            Stream::Stdout
+        };
+        State::get(scope).write(stream, s.as_bytes());
+        Ok(())
+    });
+}
+
+fn op_promise_state<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    args: v8::FunctionCallbackArguments<'s>,
+    mut rv: v8::ReturnValue<'s, v8::Value>,
+) {
+    let Ok(p) = v8::Local::<v8::Promise>::try_from(args.get(0)) else {
+        return;
+    };
+    let (state, result) = match p.state() {
+        v8::PromiseState::Pending => ("pending", v8::undefined(scope).into()),
+        v8::PromiseState::Fulfilled => ("fulfilled", p.result(scope)),
+        v8::PromiseState::Rejected => ("rejected", p.result(scope)),
+    };
+    let obj = v8::Object::new(scope);
+    let k = v8_str(scope, "state");
+    let v = v8_str(scope, state);
+    obj.set(scope, k.into(), v.into());
+    let k = v8_str(scope, "result");
+    obj.set(scope, k.into(), result);
+    rv.set(obj.into());
+}
+
+fn op_proxy_details<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    args: v8::FunctionCallbackArguments<'s>,
+    mut rv: v8::ReturnValue<'s, v8::Value>,
+) {
+    let Ok(p) = v8::Local::<v8::Proxy>::try_from(args.get(0)) else {
+        return;
+    };
+    let obj = v8::Object::new(scope);
+    let k = v8_str(scope, "target");
+    let t = p.get_target(scope);
+    obj.set(scope, k.into(), t);
+    let k = v8_str(scope, "handler");
+    let h = p.get_handler(scope);
+    obj.set(scope, k.into(), h);
+    rv.set(obj.into());
+}
+
+fn op_preview_entries<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    args: v8::FunctionCallbackArguments<'s>,
+    mut rv: v8::ReturnValue<'s, v8::Value>,
+) {
+    let Ok(o) = v8::Local::<v8::Object>::try_from(args.get(0)) else {
+        return;
+    };
+    let (entries, is_kv) = o.preview_entries(scope);
+    let Some(entries) = entries else { return };
+    let pair = v8::Array::new(scope, 2);
+    pair.set_index(scope, 0, entries.into());
+    let kv = v8::Boolean::new(scope, is_kv);
+    pair.set_index(scope, 1, kv.into());
+    rv.set(pair.into());
+}
+
+fn op_constructor_name<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    args: v8::FunctionCallbackArguments<'s>,
+    mut rv: v8::ReturnValue<'s, v8::Value>,
+) {
+    if let Ok(o) = v8::Local::<v8::Object>::try_from(args.get(0)) {
+        let name = o.get_constructor_name();
+        rv.set(v8::Local::new(scope, name).into());
+    }
+}
+
+/// Own non-index keys (strings, then symbols); filter 2 = enumerable only, 0 = all.
+fn op_own_non_index_properties<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    args: v8::FunctionCallbackArguments<'s>,
+    mut rv: v8::ReturnValue<'s, v8::Value>,
+) {
+    let Ok(o) = v8::Local::<v8::Object>::try_from(args.get(0)) else {
+        return;
+    };
+    let filter = if args.get(1).uint32_value(scope) == Some(2) {
+        v8::PropertyFilter::ONLY_ENUMERABLE
+    } else {
+        v8::PropertyFilter::ALL_PROPERTIES
+    };
+    let names = o.get_property_names(
+        scope,
+        v8::GetPropertyNamesArgsBuilder::new()
+            .mode(v8::KeyCollectionMode::OwnOnly)
+            .property_filter(filter)
+            .index_filter(v8::IndexFilter::SkipIndices)
+            .key_conversion(v8::KeyConversionMode::ConvertToString)
+            .build(),
+    );
+    if let Some(names) = names {
+        rv.set(names.into());
+    }
+}

@@ -1,0 +1,33 @@
+//! warren's own JS, embedded in the binary: the bootstrap and the files loaded on first use
+//! (`core.loadInternal`), by name.
+
+/// Runs when JS first runs: installs console and timers and the lazy platform globals.
+pub(crate) const BOOTSTRAP_JS: &str = include_str!("../../js/bootstrap.js");
+
+/// The JS files loaded on first use: each evaluates to a function the bootstrap calls with
+/// `(core, global, internals)`.
+const INTERNAL_JS: &[(&str, &str)] = &[
+    ("inspect", include_str!("../../js/inspect.js")),
+    ("web", include_str!("../../js/web.js")),
+    ("event", include_str!("../../js/event.js")),
+    (
+        "structured_clone",
+        include_str!("../../js/structured_clone.js"),
+    ),
+    (
+        "url_search_params",
+        include_str!("../../js/url_search_params.js"),
+    ),
+    ("buffer", include_str!("../../js/buffer.js")),
+    ("node_path", include_str!("../../js/node_path.js")),
+    ("node_errors", include_str!("../../js/node_errors.js")),
+    ("node", include_str!("../../js/node.js")),
+];
+
+/// The source of an internal JS file, by name.
+pub(crate) fn internal_source(name: &str) -> Option<&'static str> {
+    INTERNAL_JS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, s)| *s)
+}

@@ -1,0 +1,103 @@
+//! Why an isolate stopped running, in one place: `process.exit()`, a panic in a fast host
+//! call, the heap limit, the time limit, or a plain termination request. Each is detected
+//! here and turned into its error.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use crate::error::{Error, JsError, Trap, TrapKind};
+use crate::runtime::state::State;
+
+thread_local! {
+    /// Set when the near-heap-limit callback fired on this thread's isolate.
+    static HEAP_LIMIT_HIT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Installs the near-heap-limit callback: instead of letting V8 abort the process, stop the
+/// isolate and give it a little room to unwind. The runtime reports [`Error::Limit`].
+pub(crate) fn install_heap_limit(isolate: &mut v8::OwnedIsolate) {
+    let handle = Box::new(isolate.thread_safe_handle());
+    let data = Box::into_raw(handle) as *mut std::ffi::c_void;
+    isolate.add_near_heap_limit_callback(near_heap_limit, data);
+    // The handle box leaks one small allocation per limited isolate; it must outlive every
+    // possible callback, which can come until the isolate is gone.
+}
+
+extern "C" fn near_heap_limit(
+    data: *mut std::ffi::c_void,
+    current: usize,
+    _initial: usize,
+) -> usize {
+    // SAFETY: `data` is the `IsolateHandle` boxed in `install_heap_limit`, never freed.
+    let handle = unsafe { &*(data as *const v8::IsolateHandle) };
+    handle.terminate_execution();
+    HEAP_LIMIT_HIT.with(|c| c.set(true));
+    // Room to unwind the termination; the isolate is retired afterwards.
+    current + current / 2 + (16 << 20)
+}
+
+/// Whether the heap-limit callback stopped this thread's isolate since the last call.
+pub(crate) fn take_heap_limit_hit() -> bool {
+    HEAP_LIMIT_HIT.with(|c| c.replace(false))
+}
+
+fn exit_code(isolate: &v8::Isolate) -> Option<i32> {
+    isolate
+        .get_slot::<Rc<State>>()
+        .and_then(|s| s.exit_code.get())
+}
+
+/// A fast-path host call that panicked since the last check, as an error. Checked after
+/// every successful call into V8: the termination it requested only lands at V8's next
+/// interrupt check, which a short call can return before reaching.
+pub(crate) fn fast_panic(isolate: &v8::Isolate, export: Option<&str>) -> Option<Error> {
+    crate::host::fast_panicked().then(|| termination_error(isolate, export))
+}
+
+/// Whether the program was stopped where no `TryCatch` saw it (in a microtask, a V8 task):
+/// `process.exit()`, a fast-call panic or the heap limit. The event loop checks this after
+/// every turn.
+pub(crate) fn stopped(isolate: &v8::Isolate) -> Option<Error> {
+    let stopped = exit_code(isolate).is_some()
+        || crate::host::fast_panicked()
+        || isolate.is_execution_terminating();
+    stopped.then(|| termination_error(isolate, None))
+}
+
+/// The error for a terminated execution: `process.exit(code)`, a panic in a fast-path host
+/// call (then the termination is cancelled so the runtime stays usable), the heap limit, or
+/// a plain termination request.
+pub(crate) fn termination_error(isolate: &v8::Isolate, export: Option<&str>) -> Error {
+    if let Some(code) = exit_code(isolate) {
+        return Error::Exit(code);
+    }
+    if let Some(msg) = crate::host::take_fast_panic() {
+        isolate.cancel_terminate_execution();
+        return match export {
+            Some(export) => Error::Trap(Box::new(Trap {
+                export: export.to_string(),
+                kind: TrapKind::Host,
+                message: msg,
+                frames: Vec::new(),
+            })),
+            None => Error::Js(Box::new(JsError {
+                message: format!("Error: {msg}"),
+                stack: None,
+                in_promise: false,
+            })),
+        };
+    }
+    if take_heap_limit_hit() {
+        Error::Limit("out of memory: the isolate reached its heap limit and was stopped".into())
+    } else {
+        Error::Limit("execution terminated".into())
+    }
+}
+
+/// The error for a call stopped by its time limit.
+pub(crate) fn time_limit_error(limit: Duration) -> Error {
+    Error::Limit(format!(
+        "time limit exceeded: the call ran longer than {limit:?} and was stopped"
+    ))
+}

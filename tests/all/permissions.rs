@@ -1,0 +1,210 @@
+//! Deny by default: a `Runtime` with default options reaches no file and no variable through
+//! any door (`node:fs`, `fetch`, JSON/JS/Wasm imports, `require`, dynamic `import()`); the
+//! CLI grants the main module's directory and nothing else; symlinks are resolved first.
+
+use std::fs;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use warren::{Permissions, Runtime, RuntimeOptions, Stream};
+
+use crate::run;
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    fs::write(&p, text).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+/// A runtime with `permissions` whose console output is captured.
+fn runtime(permissions: Permissions) -> (Runtime, Arc<Mutex<String>>) {
+    let buf = Arc::new(Mutex::new(String::new()));
+    let b = buf.clone();
+    let rt = Runtime::new(RuntimeOptions {
+        output: Some(Arc::new(move |_s: Stream, bytes: &[u8]| {
+            b.lock().unwrap().push_str(&String::from_utf8_lossy(bytes));
+        })),
+        permissions,
+        ..Default::default()
+    })
+    .unwrap();
+    (rt, buf)
+}
+
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+/// Every door of a default `Runtime`, tried from one main module: each line says whether
+/// the access was refused with `PermissionDenied`.
+#[test]
+fn default_runtime_reaches_no_file() {
+    let app = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = write(outside.path(), "secret.txt", "top secret");
+    // Even files beside the main module are not granted: the library grants nothing.
+    write(app.path(), "sibling.cjs", "module.exports = 1;");
+    let target = outside.path().join("written.txt");
+    let main = write(
+        app.path(),
+        "main.cjs",
+        &format!(
+            r#"const fs = require("node:fs");
+const denied = (f) => {{ try {{ f(); return "allowed"; }} catch (e) {{ return e.name; }} }};
+console.log("fs.read", denied(() => fs.readFileSync({secret:?})));
+console.log("fs.read.own", denied(() => fs.readFileSync(__filename)));
+console.log("fs.write", denied(() => fs.writeFileSync({target:?}, "x")));
+console.log("fs.exists", fs.existsSync({secret:?}));
+console.log("require", denied(() => require("./sibling.cjs")));
+fetch("file://{secret}").then(() => console.log("fetch allowed"), (e) => console.log("fetch", e.name));
+import("file://{secret}").then(() => console.log("import allowed"), (e) => console.log("import", e.name));
+"#
+        ),
+    );
+    let (mut rt, out) = runtime(Permissions::default());
+    block_on(rt.run_main_module(Path::new(&main))).unwrap();
+    let out = out.lock().unwrap().clone();
+    assert_eq!(
+        out,
+        "fs.read PermissionDenied\nfs.read.own PermissionDenied\nfs.write PermissionDenied\n\
+         fs.exists false\nrequire PermissionDenied\nfetch PermissionDenied\nimport PermissionDenied\n"
+    );
+    assert!(!target.exists(), "the write went through");
+}
+
+/// Static imports are checked before the module is read: JSON, JS and Wasm alike.
+#[test]
+fn default_runtime_cannot_import_a_file() {
+    let app = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let json = write(outside.path(), "secret.json", r#"{"key": "top secret"}"#);
+    let js = write(outside.path(), "x.mjs", "console.log('ran');");
+    let wat = write(outside.path(), "m.wat", "(module)");
+    for (what, import) in [
+        (
+            "json",
+            format!("import data from {json:?} with {{ type: \"json\" }};"),
+        ),
+        ("js", format!("import {js:?};")),
+        ("wat", format!("import * as m from {wat:?};")),
+    ] {
+        let main = write(app.path(), &format!("{what}.mjs"), &import);
+        let (mut rt, out) = runtime(Permissions::default());
+        let err = block_on(rt.run_main_module(Path::new(&main))).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("PermissionDenied: read access to") && msg.contains("--allow-read="),
+            "{what}: {msg}"
+        );
+        assert_eq!(err.exit_code(), 2, "{what}: {err:?}");
+        assert_eq!(*out.lock().unwrap(), "", "{what}");
+    }
+    // Granting the directory lets the same import through.
+    let main = write(
+        app.path(),
+        "granted.mjs",
+        &format!("import data from {json:?} with {{ type: \"json\" }};\nconsole.log(data.key);"),
+    );
+    let (mut rt, out) = runtime(Permissions::default().allow_read([outside.path()]));
+    block_on(rt.run_main_module(Path::new(&main))).unwrap();
+    assert_eq!(*out.lock().unwrap(), "top secret\n");
+}
+
+#[test]
+fn default_runtime_denies_the_environment() {
+    let app = tempfile::tempdir().unwrap();
+    let main = write(
+        app.path(),
+        "env.mjs",
+        "try { process.env.PATH; console.log('allowed'); } catch (e) { console.log(e.name); }\nconsole.log(Object.keys(process.env).length);",
+    );
+    let (mut rt, out) = runtime(Permissions::default());
+    block_on(rt.run_main_module(Path::new(&main))).unwrap();
+    assert_eq!(*out.lock().unwrap(), "PermissionDenied\n0\n");
+}
+
+/// The CLI grants reads under the main module's directory: imports there work, one step
+/// outside is denied, and so is a symlink inside that points outside.
+#[test]
+fn cli_grants_the_main_directory_only() {
+    let root = tempfile::tempdir().unwrap();
+    let app = root.path().join("app");
+    fs::create_dir_all(app.join("lib")).unwrap();
+    write(&app, "lib/util.mjs", "export const n = 41;");
+    write(&app, "lib/data.json", r#"{"n": 1}"#);
+    write(root.path(), "outside.mjs", "export const n = 0;");
+    write(root.path(), "secret.json", r#"{"n": 2}"#);
+    std::os::unix::fs::symlink(root.path().join("secret.json"), app.join("link.json")).unwrap();
+    std::os::unix::fs::symlink(root.path(), app.join("up")).unwrap();
+
+    let ok = write(
+        &app,
+        "ok.mjs",
+        "import { n } from './lib/util.mjs';\nimport d from './lib/data.json' with { type: 'json' };\nconsole.log(n + d.n);",
+    );
+    let r = run(&["run", &ok]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "42\n"), "{}", r.stderr);
+
+    for (name, import) in [
+        ("parent.mjs", "import { n } from '../outside.mjs';"),
+        (
+            "link.mjs",
+            "import d from './link.json' with { type: 'json' };",
+        ),
+        ("dirlink.mjs", "import { n } from './up/outside.mjs';"),
+    ] {
+        let f = write(&app, name, import);
+        let r = run(&["run", &f]);
+        assert_eq!(r.code, 2, "{name}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("PermissionDenied: read access to")
+                && r.stderr.contains("--allow-read="),
+            "{name}: {}",
+            r.stderr
+        );
+    }
+    // node:fs through the symlink is denied the same way.
+    let f = write(
+        &app,
+        "fslink.cjs",
+        "try { require('fs').readFileSync(__dirname + '/link.json'); console.log('allowed'); } catch (e) { console.log(e.name); }",
+    );
+    let r = run(&["run", &f]);
+    assert_eq!(r.stdout, "PermissionDenied\n", "{}", r.stderr);
+}
+
+/// A write through a dangling symlink would create a file outside the grant: refused.
+#[test]
+fn dangling_symlink_cannot_write_outside() {
+    let root = tempfile::tempdir().unwrap();
+    let app = root.path().join("app");
+    fs::create_dir_all(&app).unwrap();
+    let target = root.path().join("created-outside.txt");
+    std::os::unix::fs::symlink(&target, app.join("out.txt")).unwrap();
+    let p = Permissions::default().allow_write([&app]);
+    assert!(p.check_write(&app.join("new.txt")).is_ok());
+    let err = p.check_write(&app.join("out.txt")).unwrap_err();
+    assert!(err.to_string().contains("write access to"), "{err}");
+    // `..` past a missing directory cannot climb out by name either.
+    assert!(
+        p.check_write(&app.join("missing/../../created-outside.txt"))
+            .is_err()
+    );
+    assert!(!target.exists());
+}
+
+#[test]
+fn a_denied_read_is_a_typed_error() {
+    let p = Permissions::default();
+    let e = p.check_read(Path::new("/etc/hostname")).unwrap_err();
+    assert_eq!(e.access, warren::permissions::Access::Read);
+    assert_eq!(
+        e.to_string(),
+        "read access to \"/etc/hostname\" is not allowed; run again with --allow-read=/etc/hostname (or -A)"
+    );
+    assert!(matches!(Permissions::allow_all().check_env("HOME"), Ok(())));
+}
