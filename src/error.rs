@@ -35,6 +35,12 @@ pub enum Error {
         offset: usize,
         reason: String,
     },
+    /// A Wasm component (binary, or `(component ...)` text): warren runs core modules.
+    #[error("{path} is a WebAssembly component, not a core module: {}; warren runs core Wasm modules and does not support components yet", if *text { "its text starts with (component" } else { "its header's layer field (bytes 6-7) is 1, where a core module has 0" })]
+    Component { path: String, text: bool },
+    /// Input that is no module warren can run: neither Wasm, WAT nor JS.
+    #[error("{0}")]
+    Unrecognized(String),
     /// Imports nobody provides, or provided with the wrong type.
     #[error("{}", LinkErrorList(unresolved))]
     Link { unresolved: Vec<LinkError> },

@@ -34,6 +34,94 @@ pub fn wat_to_wasm(path: Option<&Path>, bytes: &[u8]) -> Result<Vec<u8>> {
     }
 }
 
+/// What a module's bytes are, by content (as wasmtime recognises its input).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Content {
+    /// A core Wasm module binary (`\0asm`, version 1, layer 0).
+    Wasm,
+    /// A Wasm component binary (`\0asm`, layer 1).
+    ComponentBinary,
+    /// WAT text whose first token is `(module`.
+    Wat,
+    /// WAT text whose first token is `(component`.
+    ComponentText,
+    /// Anything else (JS, or not a module at all).
+    Other,
+}
+
+impl Content {
+    /// Recognises Wasm and WAT by their first bytes or first token, skipping whitespace
+    /// and `;;` / `(; ;)` comments.
+    pub fn sniff(bytes: &[u8]) -> Content {
+        if is_wasm_binary(bytes) {
+            // Bytes 4..8: a 16-bit version, then a 16-bit layer (0 module, 1 component).
+            return match bytes.get(6..8) {
+                Some([1, 0]) => Content::ComponentBinary,
+                _ => Content::Wasm,
+            };
+        }
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return Content::Other;
+        };
+        let rest = skip_wat_trivia(text.strip_prefix('\u{feff}').unwrap_or(text));
+        let starts = |kw: &str| {
+            rest.strip_prefix('(')
+                .map(str::trim_start)
+                .and_then(|r| r.strip_prefix(kw))
+                .is_some_and(|r| {
+                    r.is_empty()
+                        || r.starts_with(|c: char| !c.is_alphanumeric() && c != '_' && c != '.')
+                })
+        };
+        if starts("module") {
+            Content::Wat
+        } else if starts("component") {
+            Content::ComponentText
+        } else {
+            Content::Other
+        }
+    }
+
+    /// Whether this is a component (binary or text), which warren does not run yet.
+    pub fn is_component(self) -> bool {
+        matches!(self, Content::ComponentBinary | Content::ComponentText)
+    }
+}
+
+/// `text` past leading whitespace and WAT comments (`;; line`, nested `(; block ;)`).
+fn skip_wat_trivia(mut text: &str) -> &str {
+    loop {
+        text = text.trim_start();
+        if let Some(rest) = text.strip_prefix(";;") {
+            text = rest.split_once('\n').map_or("", |(_, r)| r);
+        } else if text.starts_with("(;") {
+            let mut depth = 0usize;
+            let mut i = 0;
+            let b = text.as_bytes();
+            while i + 1 < b.len() {
+                if &b[i..i + 2] == b"(;" {
+                    depth += 1;
+                    i += 2;
+                } else if &b[i..i + 2] == b";)" {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+            if depth != 0 {
+                return "";
+            }
+            text = &text[i..];
+        } else {
+            return text;
+        }
+    }
+}
+
 /// Whether the bytes start with the Wasm magic number.
 pub fn is_wasm_binary(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\0asm")
@@ -81,6 +169,8 @@ fn wat_error(path: Option<&Path>, text: &str, fallback: &str) -> Error {
 pub struct WasmModule {
     name: String,
     path: Option<PathBuf>,
+    /// How errors locate it: the path it was read from, else its name.
+    shown: String,
     bytes: Arc<[u8]>,
     info: Arc<ModuleInfo>,
 }
@@ -118,14 +208,31 @@ impl WasmModule {
 
     fn parse(name: String, path: Option<PathBuf>, bytes: &[u8]) -> Result<Self> {
         let shown = path.clone().unwrap_or_else(|| PathBuf::from(&name));
+        let content = Content::sniff(bytes);
+        if content.is_component() {
+            return Err(Error::Component {
+                path: shown.display().to_string(),
+                text: content == Content::ComponentText,
+            });
+        }
         let binary = wat_to_wasm(Some(&shown), bytes)?;
         let info = ModuleInfo::parse(&binary).map_err(|e| e.in_file(&shown))?;
         Ok(WasmModule {
+            shown: shown.display().to_string(),
             name,
             path,
             bytes: binary.into(),
             info: Arc::new(info),
         })
+    }
+
+    /// The same module, placed at `path` (where its imports resolve from when it is the root
+    /// of a module graph); messages keep naming it as before.
+    pub fn at_path(mut self, path: &Path) -> Self {
+        if self.path.is_none() {
+            self.path = Some(path.to_path_buf());
+        }
+        self
     }
 
     /// Its name (the file name, for a module read from a file).
@@ -139,10 +246,8 @@ impl WasmModule {
     }
 
     /// The name errors locate it by: its path, else its name.
-    pub(crate) fn location(&self) -> String {
-        self.path
-            .as_ref()
-            .map_or_else(|| self.name.clone(), |p| p.display().to_string())
+    pub(crate) fn location(&self) -> &str {
+        &self.shown
     }
 
     /// The Wasm binary.

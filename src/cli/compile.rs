@@ -6,8 +6,12 @@ use std::path::Path;
 use warren::Error;
 
 pub fn compile(input: &Path, output: Option<&Path>) -> warren::Result<i32> {
-    let wasm = super::read_module(input)?;
-    let default_out = input.with_extension("wasm");
+    let source = super::Input::read(input)?;
+    let wasm = warren::wat_to_wasm(Some(Path::new(&source.name())), &source.bytes)?;
+    let default_out = match &source.path {
+        Some(p) => p.with_extension("wasm"),
+        None => "-".into(),
+    };
     let out = output.unwrap_or(&default_out);
     if out == Path::new("-") {
         let mut stdout = std::io::stdout().lock();

@@ -2,10 +2,9 @@
 
 use std::path::Path;
 
-use warren::WasmModule;
-
 pub fn inspect(file: &Path, json: bool) -> warren::Result<i32> {
-    let module = WasmModule::from_file(file)?;
+    let input = super::Input::read(file)?;
+    let module = input.module()?;
     let (wasm, info) = (module.bytes(), module.info());
     if json {
         let mut v = serde_json::to_value(info).map_err(|e| warren::Error::Other(e.to_string()))?;
@@ -13,7 +12,7 @@ pub fn inspect(file: &Path, json: bool) -> warren::Result<i32> {
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return Ok(0);
     }
-    println!("module {} ({} bytes)", file.display(), wasm.len());
+    println!("module {} ({} bytes)", input.name(), wasm.len());
     if let Some(name) = &info.name {
         println!("name: {name}");
     }

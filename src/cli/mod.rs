@@ -5,7 +5,8 @@ mod inspect;
 mod run;
 mod wast;
 
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
@@ -22,19 +23,20 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a JS module (.js/.mjs) or a Wasm module (.wasm/.wat).
+    /// Run a Wasm module (binary or WAT, recognised by content) or a JS module.
     Run(run::RunArgs),
     /// Compile WAT text to a Wasm binary.
     Compile {
-        /// The .wat file.
+        /// The .wat file; `-` reads standard input.
         input: PathBuf,
-        /// Output file; `-` writes to stdout. Defaults to the input with a .wasm extension.
+        /// Output file; `-` writes to stdout. Defaults to the input with a .wasm extension
+        /// (stdout when the input is standard input).
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
     /// List a module's imports, exports, memories, tables and custom sections.
     Inspect {
-        /// The .wasm or .wat file.
+        /// The .wasm or .wat file; `-` reads standard input.
         file: PathBuf,
         /// Print JSON instead of text.
         #[arg(long)]
@@ -69,11 +71,41 @@ fn report(e: &warren::Error) {
     eprintln!("error: {e}");
 }
 
-/// Reads a module file (WAT or Wasm) and returns the binary.
-fn read_module(path: &std::path::Path) -> warren::Result<Vec<u8>> {
-    let bytes = std::fs::read(path).map_err(|e| warren::Error::Io {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
-    warren::wat_to_wasm(Some(path), &bytes)
+/// A program's input: its bytes, read once, and the file they came from (`None` for stdin).
+pub(crate) struct Input {
+    pub bytes: Vec<u8>,
+    pub path: Option<PathBuf>,
+}
+
+impl Input {
+    /// Reads `path`, or standard input when it is `-` (as wasmtime does).
+    pub fn read(path: &Path) -> warren::Result<Input> {
+        if path == Path::new("-") {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| warren::Error::io("<stdin>", e))?;
+            return Ok(Input { bytes, path: None });
+        }
+        let bytes = std::fs::read(path).map_err(|e| warren::Error::io(path, e))?;
+        Ok(Input {
+            bytes,
+            path: Some(path.to_path_buf()),
+        })
+    }
+
+    /// How messages name it.
+    pub fn name(&self) -> String {
+        self.path
+            .as_ref()
+            .map_or_else(|| "<stdin>".into(), |p| p.display().to_string())
+    }
+
+    /// The input as a Wasm module (WAT converted), read and parsed once.
+    pub fn module(&self) -> warren::Result<warren::WasmModule> {
+        match &self.path {
+            Some(p) => warren::WasmModule::from_bytes_at(p, &self.bytes),
+            None => warren::WasmModule::new("<stdin>", &self.bytes),
+        }
+    }
 }

@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use warren::wasm::Content;
 use warren::{Error, Runtime, Val, WasmModule};
+
+use super::Input;
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -39,7 +42,8 @@ pub struct RunArgs {
     /// Allow everything (reads, writes, environment).
     #[arg(short = 'A', long)]
     allow_all: bool,
-    /// The file to run: .js, .mjs, .wasm or .wat.
+    /// The file to run: a Wasm binary or WAT text (recognised by content), or a JS module
+    /// (.js, .mjs, .cjs); `-` reads it from standard input.
     file: PathBuf,
     /// Arguments: for `--invoke`, parsed by the export's parameter types.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -53,30 +57,85 @@ fn is_wasm_file(path: &Path) -> bool {
     )
 }
 
+/// What the input is, by content first (as wasmtime recognises modules), then by
+/// extension.
+enum Program {
+    Wasm,
+    Js,
+}
+
+fn recognise(input: &Input) -> warren::Result<Program> {
+    if Content::sniff(&input.bytes) != Content::Other {
+        return Ok(Program::Wasm);
+    }
+    let ext = input
+        .path
+        .as_deref()
+        .and_then(|p| p.extension())
+        .map(|e| e.to_string_lossy().into_owned());
+    match ext.as_deref() {
+        // A .wasm/.wat that is not recognised: parsing it says what is wrong.
+        _ if input.path.as_deref().is_some_and(is_wasm_file) => Ok(Program::Wasm),
+        Some("js" | "mjs" | "cjs") => Ok(Program::Js),
+        // An extensionless script, or stdin: JS if it is text, as node runs it.
+        None if std::str::from_utf8(&input.bytes).is_ok() => Ok(Program::Js),
+        _ => Err(Error::Unrecognized(format!(
+            "{} is not a module warren can run: expected a Wasm binary (starting with \\0asm), \
+             WAT text (starting with \"(module\"), or a JS module (.js, .mjs, .cjs)",
+            input.name()
+        ))),
+    }
+}
+
+/// Where the main module is: its file, or `[stdin]` in the current directory (the base
+/// its imports resolve against).
+fn main_path(input: &Input) -> PathBuf {
+    let path = input
+        .path
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("[stdin]"));
+    std::path::absolute(&path).unwrap_or(path)
+}
+
 pub fn run(args: RunArgs) -> warren::Result<i32> {
     let tokio = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
         .map_err(|e| Error::Other(format!("cannot start the event loop: {e}")))?;
-    if is_wasm_file(&args.file) {
-        tokio.block_on(run_wasm(&args))
-    } else {
-        if args.invoke.is_some() {
-            return Err(Error::Args(
-                "--invoke calls an export of a Wasm module; this is a JS file".into(),
-            ));
+    // Read once: recognising it, and running it, use these bytes.
+    let input = Input::read(&args.file)?;
+    match recognise(&input)? {
+        Program::Wasm => tokio.block_on(run_wasm(&args, &input)),
+        Program::Js => {
+            if args.invoke.is_some() {
+                return Err(Error::Args(
+                    "--invoke calls an export of a Wasm module; this is a JS file".into(),
+                ));
+            }
+            let main = main_path(&input);
+            let url = warren::modules::path_to_url(&main)
+                .map_err(|e| Error::module(format!("cannot load {}", input.name()), e))?;
+            let kind = match &input.path {
+                Some(p) => warren::modules::kind_for_file(p, &input.bytes),
+                None => warren::modules::ModuleKind::JavaScript,
+            };
+            let source = warren::modules::ModuleSource {
+                kind,
+                code: input.bytes,
+                url,
+            };
+            tokio.block_on(async {
+                let mut rt = new_runtime(&args, &main).await?;
+                rt.run_main_source(source).await?;
+                Ok(rt.exit_code())
+            })
         }
-        tokio.block_on(async {
-            let mut rt = new_runtime(&args).await?;
-            rt.run_main_module(&args.file).await?;
-            Ok(rt.exit_code())
-        })
     }
 }
 
 /// A runtime with the built-in `host:` modules and the `--preload` namespaces.
-async fn new_runtime(args: &RunArgs) -> warren::Result<Runtime> {
-    let permissions = permissions(args);
+async fn new_runtime(args: &RunArgs, main: &Path) -> warren::Result<Runtime> {
+    let permissions = permissions(args, main);
     let mut linker = warren::Linker::new();
     warren::host::builtins::add_builtins(&mut linker, &permissions)?;
     let import_map = match &args.import_map {
@@ -110,12 +169,7 @@ async fn new_runtime(args: &RunArgs) -> warren::Result<Runtime> {
                 .map(|p| p.to_string_lossy().into_owned())
                 .unwrap_or_else(|_| "warren".into()),
         )
-        .chain(std::iter::once(
-            std::path::absolute(&args.file)
-                .unwrap_or_else(|_| args.file.clone())
-                .to_string_lossy()
-                .into_owned(),
-        ))
+        .chain(std::iter::once(main.to_string_lossy().into_owned()))
         .chain(args.args.iter().cloned())
         .collect(),
         module_loader: Some(std::rc::Rc::new(warren::modules::FsModuleLoader::new(
@@ -140,14 +194,11 @@ async fn new_runtime(args: &RunArgs) -> warren::Result<Runtime> {
 
 /// Deno-style permissions from the flags: reads under the main module's directory, plus
 /// what `--allow-read`, `--allow-write`, `--allow-env` and `-A` grant.
-fn permissions(args: &RunArgs) -> warren::Permissions {
+fn permissions(args: &RunArgs, main: &Path) -> warren::Permissions {
     if args.allow_all {
         return warren::Permissions::allow_all();
     }
-    let main_dir = std::path::absolute(&args.file)
-        .ok()
-        .and_then(|p| p.parent().map(Path::to_path_buf))
-        .unwrap_or_else(|| PathBuf::from("."));
+    let main_dir = main.parent().unwrap_or(Path::new("/"));
     let mut p = warren::Permissions::default().allow_read([main_dir]);
     match &args.allow_read {
         Some(paths) if paths.is_empty() => p = p.allow_read_all(),
@@ -165,10 +216,12 @@ fn permissions(args: &RunArgs) -> warren::Permissions {
     p
 }
 
-async fn run_wasm(args: &RunArgs) -> warren::Result<i32> {
-    // Read and parsed once: the graph path and direct instantiation both take this module.
-    let module = WasmModule::from_file(&args.file)?;
-    let mut rt = new_runtime(args).await?;
+async fn run_wasm(args: &RunArgs, input: &Input) -> warren::Result<i32> {
+    // Parsed once: the graph path and direct instantiation both take this module. From
+    // stdin its imports resolve against the current directory.
+    let main = main_path(input);
+    let module = input.module()?.at_path(&main);
+    let mut rt = new_runtime(args, &main).await?;
     // A module importing other modules by specifier (`./util.js`) is the root of a module
     // graph; otherwise its imports come from host functions and --preload namespaces.
     let graph = module

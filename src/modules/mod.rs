@@ -231,15 +231,18 @@ impl ModuleLoader for FsModuleLoader {
     }
 }
 
-/// The module kind of a file: by extension; for `.js`, the nearest `package.json`'s
-/// `"type"`, else detected from the code as Node does (ES module syntax means ESM,
+/// The module kind of a file: by extension; then Wasm by content (`\0asm`, `(module`);
+/// then the nearest `package.json`'s `"type"`, else detected from the code as Node does (ES module syntax means ESM,
 /// `require`/`module.exports` without it means CommonJS).
 pub fn kind_for_file(path: &Path, code: &[u8]) -> ModuleKind {
+    use crate::wasm::Content;
     match path.extension().and_then(|e| e.to_str()) {
         Some("wasm" | "wat") => ModuleKind::Wasm,
         Some("json") => ModuleKind::Json,
         Some("cjs") => ModuleKind::CommonJs,
         Some("mjs") => ModuleKind::JavaScript,
+        // Recognised by content, as wasmtime does: a module file needs no extension.
+        _ if Content::sniff(code) != Content::Other => ModuleKind::Wasm,
         _ => match npm::package_type(path).as_deref() {
             Some("module") => ModuleKind::JavaScript,
             Some("commonjs") => ModuleKind::CommonJs,

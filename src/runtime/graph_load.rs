@@ -26,8 +26,14 @@ struct Pending {
     /// Whether the embedder named this module itself (the root of `run_main_module`), so
     /// reading it needs no read permission. Every import is checked.
     granted: bool,
-    /// A Wasm root the embedder already read and parsed: it is not loaded again.
-    wasm: Option<WasmModule>,
+    /// A root the embedder already read (and, for Wasm, parsed): it is not loaded again.
+    preloaded: Option<Preloaded>,
+}
+
+/// A root module's code, as the embedder read it.
+enum Preloaded {
+    Source(ModuleSource),
+    Wasm(WasmModule),
 }
 
 impl Pending {
@@ -37,7 +43,7 @@ impl Pending {
             importer: Some((spec, at)),
             expect,
             granted: false,
-            wasm: None,
+            preloaded: None,
         }
     }
 
@@ -75,24 +81,27 @@ impl GraphLoad {
     /// A load of the graph at `root`. `granted`: the embedder named the root itself, so
     /// reading it needs no read permission (its imports are checked all the same).
     pub fn new(root: Url, granted: bool) -> Self {
+        Self::root(root, granted, None)
+    }
+
+    fn root(url: Url, granted: bool, preloaded: Option<Preloaded>) -> Self {
         Self::with(Pending {
-            url: root,
+            url,
             importer: None,
             expect: None,
             granted,
-            wasm: None,
+            preloaded,
         })
     }
 
     /// A load whose root is a Wasm module the embedder has already read and parsed.
     pub fn with_wasm_root(root: Url, module: WasmModule) -> Self {
-        Self::with(Pending {
-            url: root,
-            importer: None,
-            expect: None,
-            granted: true,
-            wasm: Some(module),
-        })
+        Self::root(root, true, Some(Preloaded::Wasm(module)))
+    }
+
+    /// A load whose root's code the embedder has already read (a file, or stdin).
+    pub fn with_source(source: ModuleSource) -> Self {
+        Self::root(source.url.clone(), true, Some(Preloaded::Source(source)))
     }
 
     /// The load of a dynamic `import(spec)` from `referrer`.
@@ -155,10 +164,18 @@ pub(crate) fn poll_graph(
                 state.modules.borrow_mut().insert(scope, &key, module);
                 continue;
             }
-            if let Some(wasm) = p.wasm.take() {
-                let deps = register_wasm(scope, &state, &key, &wasm)?;
-                load.queue.extend(deps);
-                continue;
+            match p.preloaded.take() {
+                Some(Preloaded::Wasm(wasm)) => {
+                    let deps = register_wasm(scope, &state, &key, &wasm)?;
+                    load.queue.extend(deps);
+                    continue;
+                }
+                Some(Preloaded::Source(source)) => {
+                    let deps = register(scope, &state, &p, source)?;
+                    load.queue.extend(deps);
+                    continue;
+                }
+                None => {}
             }
             if !p.granted {
                 check_read(&state, &p, &p.url)?;

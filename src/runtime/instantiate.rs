@@ -82,7 +82,7 @@ pub(crate) fn instantiate_module(
     scope: &mut v8::PinScope,
     module: &crate::WasmModule,
 ) -> Result<Instance> {
-    let compiled = compile(scope, module.bytes(), module.name())?;
+    let compiled = compile(scope, module.bytes(), module.location())?;
     let info = module.info_arc();
     match instantiate(scope, compiled, info.clone(), module.name(), None) {
         Ok((handle, _)) => Ok(handle),

@@ -487,6 +487,25 @@ impl Runtime {
             .await
     }
 
+    /// Runs `source` as the main module at its URL (its imports resolve against it), as
+    /// [`Runtime::run_main_module`] does for a file; the code is not read again. For a
+    /// program read from stdin, or a file the embedder has already read.
+    ///
+    /// # Errors
+    /// As [`Runtime::run_main_module`].
+    pub async fn run_main_source(&mut self, source: crate::modules::ModuleSource) -> Result<()> {
+        self.limited(async |rt| {
+            {
+                enter!(rt, scope);
+                module_map::set_main(scope, source.url.as_str());
+            }
+            let promise = rt.load_and_evaluate(GraphLoad::with_source(source)).await?;
+            rt.run_event_loop_inner().await?;
+            rt.check_main_promise(&promise)
+        })
+        .await
+    }
+
     /// Runs a Wasm module as the root of a module graph: its imports are resolved as
     /// module specifiers (`./util.js`, `host:env`, packages) against its file path, the
     /// graph is evaluated, and the instance is returned for [`Runtime::call_async`]. The

@@ -29,7 +29,7 @@ pub(crate) fn wasm_module(
     let compiled = match cached {
         Some(c) => c,
         None => {
-            let m = instantiate::compile(scope, module.bytes(), &module.location())?;
+            let m = instantiate::compile(scope, module.bytes(), module.location())?;
             let c = v8::Global::new(scope, m);
             state
                 .modules

@@ -4,6 +4,7 @@ mod cli;
 mod compat;
 mod fixtures;
 mod host;
+mod input;
 mod layout;
 mod permissions;
 mod platform;
