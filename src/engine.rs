@@ -25,8 +25,13 @@ use std::time::{Duration, Instant};
 ///   "unsafe" only under the V8-sandbox attacker model (the wrapper trusts the signature
 ///   check done at instantiation); warren's V8 is built without the sandbox, and the
 ///   signatures come from Rust types checked at compile time.
+/// - `--no-use-osr`: no on-stack replacement of a running JS loop. In V8 15.2, the code OSR
+///   makes for some allocating loops (`for (;;) a.push(new Array(100))`) never checks for
+///   interrupts, so neither the time limits nor the heap limit could stop it: the heap grew
+///   to 16 GiB and V8 aborted the process. Without OSR a function still tiers up on its
+///   next call; only a loop already running stays in the tier it started in.
 const BASE_FLAGS: &str = "--js-source-phase-imports --no-freeze-flags-after-init --stack-size=984 \
-    --wasm-unsafe-fast-api-wrapper --turbo-fast-api-calls";
+    --wasm-unsafe-fast-api-wrapper --turbo-fast-api-calls --no-use-osr";
 
 static INIT: Once = Once::new();
 static QUEUES: OnceLock<Mutex<HashMap<usize, Arc<TaskQueue>>>> = OnceLock::new();

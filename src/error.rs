@@ -38,6 +38,10 @@ pub enum Error {
     /// A Wasm component (binary, or `(component ...)` text): warren runs core modules.
     #[error("{path} is a WebAssembly component, not a core module: {}; warren runs core Wasm modules and does not support components yet", if *text { "its text starts with (component" } else { "its header's layer field (bytes 6-7) is 1, where a core module has 0" })]
     Component { path: String, text: bool },
+    /// A Wasm module whose initial memory alone is over what is left of the runtime's
+    /// memory cap: it is refused before it is instantiated.
+    #[error("{0}")]
+    MemoryCap(String),
     /// Input that is no module warren can run: neither Wasm, WAT nor JS.
     #[error("{0}")]
     Unrecognized(String),

@@ -1,11 +1,66 @@
-//! A watchdog thread that stops an isolate when a deadline passes: the time limit of
-//! `Runtime` calls and of each `warren wast` directive.
+//! A watchdog thread that stops an isolate when a deadline passes: the wall-clock and
+//! CPU-time limits of `Runtime` calls, and the deadline of each `warren wast` directive.
+//!
+//! CPU time is read from the isolate thread's own clock (`pthread_getcpuclockid`), as
+//! Workers' `cpu_ms` is measured: a call waiting on a timer or an async host call is not
+//! charged for the wait. A thread's CPU time never runs faster than the wall clock, so the
+//! watchdog sleeps for the budget still unspent and only then reads the clock again.
 
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// Which limit stopped a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fired {
+    Wall,
+    Cpu,
+}
+
+/// The CPU clock of one thread.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CpuClock(libc::clockid_t);
+
+impl CpuClock {
+    /// The calling thread's CPU clock.
+    pub(crate) fn current_thread() -> std::io::Result<CpuClock> {
+        let mut id: libc::clockid_t = 0;
+        // SAFETY: `pthread_self()` is the calling thread, alive for this call; `id` is a
+        // valid out-pointer.
+        let rc = unsafe { libc::pthread_getcpuclockid(libc::pthread_self(), &mut id) };
+        if rc != 0 {
+            return Err(std::io::Error::from_raw_os_error(rc));
+        }
+        Ok(CpuClock(id))
+    }
+
+    /// CPU time the thread has used so far. Readable from any thread while the thread
+    /// lives (the runtime owning the watchdog lives on it).
+    pub(crate) fn now(self) -> Duration {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid out-pointer; an invalid clock id makes the call fail,
+        // which leaves `ts` at zero.
+        unsafe { libc::clock_gettime(self.0, &mut ts) };
+        Duration::new(
+            ts.tv_sec.max(0) as u64,
+            ts.tv_nsec.clamp(0, 999_999_999) as u32,
+        )
+    }
+}
+
+/// A CPU-time budget: the clock, its reading when the call started, and how much it may
+/// advance.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CpuBudget {
+    pub clock: CpuClock,
+    pub start: Duration,
+    pub limit: Duration,
+}
 
 /// Stops a call that runs too long: a thread that calls
-/// `IsolateHandle::terminate_execution` when the armed deadline passes.
+/// `IsolateHandle::terminate_execution` when an armed limit passes.
 pub(crate) struct Watchdog {
     shared: Arc<(Mutex<WatchState>, Condvar)>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -14,7 +69,8 @@ pub(crate) struct Watchdog {
 #[derive(Default)]
 struct WatchState {
     deadline: Option<Instant>,
-    fired: bool,
+    cpu: Option<CpuBudget>,
+    fired: Option<Fired>,
     stop: bool,
 }
 
@@ -31,21 +87,32 @@ impl Watchdog {
                     if st.stop {
                         return;
                     }
-                    match st.deadline {
-                        Some(d) if Instant::now() >= d => {
-                            handle.terminate_execution();
-                            st.fired = true;
-                            st.deadline = None;
-                        }
-                        Some(d) => {
-                            let wait = d.saturating_duration_since(Instant::now());
-                            st = cv
-                                .wait_timeout(st, wait)
-                                .unwrap_or_else(|e| e.into_inner())
-                                .0;
-                        }
-                        None => st = cv.wait(st).unwrap_or_else(|e| e.into_inner()),
+                    let now = Instant::now();
+                    let wall_left = st.deadline.map(|d| d.saturating_duration_since(now));
+                    let cpu_left = st.cpu.map(|c| {
+                        c.limit
+                            .saturating_sub(c.clock.now().saturating_sub(c.start))
+                    });
+                    let fired = match (wall_left, cpu_left) {
+                        (Some(w), _) if w.is_zero() => Some(Fired::Wall),
+                        (_, Some(c)) if c.is_zero() => Some(Fired::Cpu),
+                        _ => None,
+                    };
+                    if let Some(f) = fired {
+                        handle.terminate_execution();
+                        st.fired = Some(f);
+                        st.deadline = None;
+                        st.cpu = None;
+                        continue;
                     }
+                    st = match wall_left.into_iter().chain(cpu_left).min() {
+                        Some(wait) => {
+                            cv.wait_timeout(st, wait)
+                                .unwrap_or_else(|e| e.into_inner())
+                                .0
+                        }
+                        None => cv.wait(st).unwrap_or_else(|e| e.into_inner()),
+                    };
                 }
             })?;
         Ok(Watchdog {
@@ -54,23 +121,25 @@ impl Watchdog {
         })
     }
 
-    /// Arms the watchdog to fire at `deadline`.
-    pub(crate) fn arm(&self, deadline: Instant) {
+    /// Arms the watchdog: fire at the wall-clock `deadline`, or when `cpu` is spent.
+    pub(crate) fn arm(&self, deadline: Option<Instant>, cpu: Option<CpuBudget>) {
         let (lock, cv) = &*self.shared;
         let mut st = lock.lock().unwrap_or_else(|e| e.into_inner());
-        st.deadline = Some(deadline);
-        st.fired = false;
+        st.deadline = deadline;
+        st.cpu = cpu;
+        st.fired = None;
         cv.notify_one();
     }
 
-    /// Disarms it; returns whether it fired since it was armed (the caller must then cancel
-    /// the termination before running anything else).
-    pub(crate) fn disarm(&self) -> bool {
+    /// Disarms it; returns which limit fired since it was armed, if one did (the caller
+    /// must then cancel the termination before running anything else).
+    pub(crate) fn disarm(&self) -> Option<Fired> {
         let (lock, cv) = &*self.shared;
         let mut st = lock.lock().unwrap_or_else(|e| e.into_inner());
         st.deadline = None;
+        st.cpu = None;
         cv.notify_one();
-        std::mem::take(&mut st.fired)
+        st.fired.take()
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod compile;
 mod inspect;
+mod limit_args;
 mod run;
 mod wast;
 

@@ -33,12 +33,8 @@ pub struct RunArgs {
     /// Allow writing files: everywhere, or under the given comma-separated paths.
     #[arg(long, value_name = "PATHS", num_args = 0.., value_delimiter = ',', require_equals = true)]
     allow_write: Option<Vec<PathBuf>>,
-    /// Stop the program after this many seconds (wall clock), with status 1.
-    #[arg(long, value_name = "SECS")]
-    time_limit: Option<f64>,
-    /// Stop the program when its JS heap passes this many MiB, with status 1.
-    #[arg(long, value_name = "MIB")]
-    max_heap: Option<usize>,
+    #[command(flatten)]
+    limits: super::limit_args::LimitArgs,
     /// Allow everything (reads, writes, environment).
     #[arg(short = 'A', long)]
     allow_all: bool,
@@ -150,19 +146,8 @@ async fn new_runtime(args: &RunArgs, main: &Path) -> warren::Result<Runtime> {
         }
         None => None,
     };
-    let time_limit = match args.time_limit {
-        Some(s) if s.is_finite() && s > 0.0 => Some(std::time::Duration::from_secs_f64(s)),
-        Some(s) => {
-            return Err(Error::Args(format!(
-                "--time-limit must be a positive number of seconds, got {s}"
-            )));
-        }
-        None => None,
-    };
-    let mut rt = Runtime::new(warren::RuntimeOptions {
+    let mut options = warren::RuntimeOptions {
         linker,
-        time_limit,
-        max_heap_bytes: args.max_heap.map(|m| m << 20),
         permissions,
         argv: std::iter::once(
             std::env::current_exe()
@@ -176,7 +161,9 @@ async fn new_runtime(args: &RunArgs, main: &Path) -> warren::Result<Runtime> {
             import_map,
         ))),
         ..Default::default()
-    })?;
+    };
+    args.limits.apply(&mut options);
+    let mut rt = Runtime::new(options)?;
     for p in &args.preload {
         let Some((ns, file)) = p.split_once('=') else {
             return Err(Error::Args(format!("--preload takes NAME=FILE, got {p:?}")));

@@ -92,6 +92,35 @@ impl WasmCtors {
         ))
     }
 
+    /// The current size in bytes of every instance's memory (each memory counted once).
+    pub fn memory_bytes(&self, scope: &mut v8::PinScope) -> usize {
+        let memories: Vec<v8::Global<v8::Object>> = self
+            .slots
+            .borrow()
+            .iter()
+            .filter_map(|s| s.memory.clone())
+            .collect();
+        let mut seen: Vec<v8::Local<v8::Object>> = Vec::new();
+        let mut total = 0;
+        let key = v8_str(scope, "buffer");
+        for m in memories {
+            let m = v8::Local::new(scope, m);
+            if seen.contains(&m) {
+                continue;
+            }
+            seen.push(m);
+            let Some(buf) = m.get(scope, key.into()) else {
+                continue;
+            };
+            if let Ok(ab) = v8::Local::<v8::ArrayBuffer>::try_from(buf) {
+                total += ab.byte_length();
+            } else if let Ok(sab) = v8::Local::<v8::SharedArrayBuffer>::try_from(buf) {
+                total += sab.byte_length();
+            }
+        }
+        total
+    }
+
     pub fn instance_handle(&self, i: usize) -> Option<Instance> {
         self.slots.borrow().get(i)?.handle.clone()
     }

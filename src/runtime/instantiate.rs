@@ -8,17 +8,19 @@ use crate::error::{Error, LinkError, Result};
 use crate::runtime::instances::Instance;
 use crate::runtime::state::State;
 use crate::runtime::v8_util::v8_str;
-use crate::runtime::{exceptions, linking, stop, trap};
+use crate::runtime::{exceptions, linking, memory_budget, stop, trap};
 use crate::wasm::ModuleInfo;
 
-/// Compiles Wasm bytes with V8; `name` locates errors.
+/// Compiles Wasm bytes with V8, their memories first clamped to the runtime's memory cap;
+/// `name` locates errors.
 pub(crate) fn compile<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     bytes: &[u8],
     name: &str,
 ) -> Result<v8::Local<'s, v8::WasmModuleObject>> {
+    let bytes = memory_budget::prepare(scope, bytes, name)?;
     v8::tc_scope!(let tc, scope);
-    match v8::WasmModuleObject::compile(tc, bytes) {
+    match v8::WasmModuleObject::compile(tc, &bytes) {
         Some(m) => Ok(m),
         None => Err(trap::compile_error(exceptions::caught(tc), name)),
     }

@@ -16,6 +16,7 @@ mod instantiate;
 mod js_layer;
 mod js_sources;
 mod linking;
+mod memory_budget;
 mod module_map;
 mod ops;
 mod state;
@@ -42,9 +43,11 @@ use crate::permissions::Permissions;
 use crate::runtime::graph_load::GraphLoad;
 pub(crate) use crate::runtime::instances::wasm_ctors;
 pub use crate::runtime::instances::{Func, Instance};
+use crate::runtime::memory_budget::MemoryBudget;
 use crate::runtime::state::State;
 pub use crate::runtime::state::{OutputSink, Stream};
 use crate::wasm::{Val, WasmModule};
+use crate::watchdog::{CpuBudget, Fired};
 
 /// How to build a [`Runtime`].
 #[derive(Clone, Default)]
@@ -67,9 +70,18 @@ pub struct RuntimeOptions {
     /// `process.argv` (conventionally the runtime, the script, then its arguments).
     pub argv: Vec<String>,
     /// The longest one call into the runtime (running a module with its event loop, a
-    /// script, an export) may take. Past it the call is stopped and returns
-    /// [`Error::Limit`]; the runtime stays usable.
+    /// script, an export) may take, by the wall clock. Past it the call is stopped and
+    /// returns [`Error::Limit`]; the runtime stays usable.
     pub time_limit: Option<std::time::Duration>,
+    /// The CPU time one call may use, on the isolate thread's own clock (waiting on a
+    /// timer or an async host call is not charged). Past it the call is stopped, as for
+    /// `time_limit`.
+    pub cpu_limit: Option<std::time::Duration>,
+    /// One memory cap in bytes for the JS heap, ArrayBuffers and every Wasm memory of the
+    /// runtime together. A Wasm memory's maximum is clamped to what is left when its module
+    /// is compiled (`memory.grow` past it returns -1); an ArrayBuffer past it fails to
+    /// allocate; the JS heap past it stops the runtime with [`Error::Limit`].
+    pub max_memory: Option<usize>,
 }
 
 /// One V8 isolate with its main context: runs JS modules and Wasm, and owns the event loop.
@@ -94,9 +106,12 @@ pub struct Runtime {
     /// Whether warren's JS globals (console, timers, the lazy platform layers) are installed.
     /// They are, the first time JS runs: a Wasm-only program never pays for them.
     js_ready: bool,
-    /// The per-call time limit, its watchdog (started on first use), the current call's
-    /// deadline, and how deeply calls are nested (only the outermost one arms the limit).
+    /// The per-call time limits, the watchdog (started on first use), the isolate thread's
+    /// CPU clock, the current call's deadline, and how deeply calls are nested (only the
+    /// outermost one arms the limits).
     time_limit: Option<std::time::Duration>,
+    cpu_limit: Option<std::time::Duration>,
+    cpu_clock: Option<crate::watchdog::CpuClock>,
     watchdog: Option<crate::watchdog::Watchdog>,
     deadline: Option<Instant>,
     depth: usize,
@@ -125,7 +140,15 @@ impl Runtime {
     pub fn new(options: RuntimeOptions) -> Result<Self> {
         engine::init();
         let mut params = v8::CreateParams::default();
-        if let Some(max) = options.max_heap_bytes {
+        let budget = options.max_memory.map(MemoryBudget::new);
+        if let Some(b) = &budget {
+            params = params.array_buffer_allocator(b.allocator());
+        }
+        let heap_limit = [options.max_heap_bytes, options.max_memory]
+            .into_iter()
+            .flatten()
+            .min();
+        if let Some(max) = heap_limit {
             params = params.heap_limits(0, max);
         }
         let mut isolate = v8::Isolate::new(params);
@@ -149,9 +172,10 @@ impl Runtime {
             options.argv.clone(),
         ));
         isolate.set_slot(state.clone());
-        if options.max_heap_bytes.is_some() {
+        if heap_limit.is_some() {
             stop::install_heap_limit(&mut isolate);
         }
+        *state.budget.borrow_mut() = budget;
 
         let context = {
             v8::scope!(let scope, &mut isolate);
@@ -165,6 +189,10 @@ impl Runtime {
             sleep: None,
             js_ready: false,
             time_limit: options.time_limit,
+            cpu_limit: options.cpu_limit,
+            cpu_clock: options
+                .cpu_limit
+                .and_then(|_| crate::watchdog::CpuClock::current_thread().ok()),
             watchdog: None,
             deadline: None,
             depth: 0,
@@ -188,15 +216,25 @@ impl Runtime {
     async fn limited<T>(&mut self, f: impl AsyncFnOnce(&mut Self) -> Result<T>) -> Result<T> {
         self.depth += 1;
         let outermost = self.depth == 1;
-        if outermost && let Some(limit) = self.time_limit {
-            if self.watchdog.is_none() {
-                self.watchdog =
-                    crate::watchdog::Watchdog::new(self.isolate.thread_safe_handle()).ok();
-            }
-            let deadline = Instant::now() + limit;
-            self.deadline = Some(deadline);
-            if let Some(w) = &self.watchdog {
-                w.arm(deadline);
+        if outermost {
+            self.sample_memory();
+            let cpu = self
+                .cpu_limit
+                .zip(self.cpu_clock)
+                .map(|(limit, clock)| CpuBudget {
+                    clock,
+                    start: clock.now(),
+                    limit,
+                });
+            self.deadline = self.time_limit.map(|limit| Instant::now() + limit);
+            if self.deadline.is_some() || cpu.is_some() {
+                if self.watchdog.is_none() {
+                    self.watchdog =
+                        crate::watchdog::Watchdog::new(self.isolate.thread_safe_handle()).ok();
+                }
+                if let Some(w) = &self.watchdog {
+                    w.arm(self.deadline, cpu);
+                }
             }
         }
         let result = f(self).await;
@@ -205,12 +243,26 @@ impl Runtime {
             return result;
         }
         let expired = self.deadline.take().is_some_and(|d| Instant::now() >= d);
-        let fired = self.watchdog.as_ref().is_some_and(|w| w.disarm());
-        if fired || expired {
+        let fired = self.watchdog.as_ref().and_then(|w| w.disarm());
+        let fired = fired.or(expired.then_some(Fired::Wall));
+        if let Some(fired) = fired {
             self.isolate.cancel_terminate_execution();
-            return Err(stop::time_limit_error(self.time_limit.unwrap_or_default()));
+            return Err(match fired {
+                Fired::Wall => stop::time_limit_error(self.time_limit.unwrap_or_default()),
+                Fired::Cpu => stop::cpu_limit_error(self.cpu_limit.unwrap_or_default()),
+            });
         }
+        self.sample_memory();
         result
+    }
+
+    /// Samples the JS heap and Wasm memories into the memory budget, if there is one.
+    fn sample_memory(&mut self) {
+        if self.state().budget.borrow().is_none() {
+            return;
+        }
+        enter!(self, scope);
+        memory_budget::sample(scope);
     }
 
     /// [`Runtime::limited`] for a call that does not wait: its future is ready at once.

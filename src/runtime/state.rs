@@ -14,6 +14,7 @@ use crate::permissions::Permissions;
 use crate::runtime::async_calls::PendingCall;
 use crate::runtime::dynamic_import::DynamicImport;
 use crate::runtime::instances::WasmCtors;
+use crate::runtime::memory_budget::MemoryBudget;
 use crate::runtime::module_map::ModuleMap;
 use crate::runtime::timers::Timers;
 use crate::wasm::ExternType;
@@ -73,6 +74,8 @@ pub(crate) struct State {
     pub exit_code: Cell<Option<i32>>,
     /// Set by `process.exitCode = n`: the status once the program ends normally.
     pub soft_exit_code: Cell<Option<i32>>,
+    /// The memory cap, when the runtime has one.
+    pub budget: RefCell<Option<Arc<MemoryBudget>>>,
     /// warren's internal JS object (`internals` of the embedded JS files).
     pub internals: RefCell<Option<v8::Global<v8::Object>>>,
 }
@@ -119,6 +122,7 @@ impl State {
             argv,
             exit_code: Cell::new(None),
             soft_exit_code: Cell::new(None),
+            budget: Default::default(),
             internals: Default::default(),
         }
     }

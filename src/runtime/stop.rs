@@ -95,9 +95,18 @@ pub(crate) fn termination_error(isolate: &v8::Isolate, export: Option<&str>) -> 
     }
 }
 
-/// The error for a call stopped by its time limit.
+/// The error for a call stopped by its wall-clock time limit.
 pub(crate) fn time_limit_error(limit: Duration) -> Error {
     Error::Limit(format!(
-        "time limit exceeded: the call ran longer than {limit:?} and was stopped"
+        "time limit exceeded: the call ran longer than {} and was stopped",
+        humantime::format_duration(limit)
+    ))
+}
+
+/// The error for a call stopped by its CPU-time limit.
+pub(crate) fn cpu_limit_error(limit: Duration) -> Error {
+    Error::Limit(format!(
+        "CPU time limit exceeded: the call used more than {} of CPU time and was stopped",
+        humantime::format_duration(limit)
     ))
 }

@@ -281,9 +281,9 @@ impl Runner {
     /// Runs one directive with the watchdog armed.
     fn directive(&mut self, d: WastDirective) -> Result<(), String> {
         let deadline = (Instant::now() + self.directive_timeout).min(self.file_deadline);
-        self.watchdog.arm(deadline);
+        self.watchdog.arm(Some(deadline), None);
         let result = self.directive_inner(d);
-        let timed_out = self.watchdog.disarm();
+        let timed_out = self.watchdog.disarm().is_some();
         let out_of_memory = self.rt.wast_take_heap_limit_hit();
         if timed_out || out_of_memory {
             // The termination request is sticky: clear it before the next directive.
