@@ -45,15 +45,24 @@
 //!
 //! # How far the fuel can go below zero
 //!
-//! Between two checks, execution only runs forward through the function (every
-//! backward edge lands on a loop header, which checks) and returns to callers, which
-//! continue without a check until their next call, loop header or return. So after the
-//! global goes negative, the program can run at most one check-free stretch per active
-//! frame before it traps: from the last check to the next call, loop header or function
-//! exit, each stretch at most as long as its function's body. In the common case (a
-//! loop or a call comes soon) that is a single block. The remaining fuel can therefore
-//! be below zero by at most the cost of those stretches, never by an unbounded amount;
-//! callers that want a budget to be exact should treat any negative value as "out".
+//! A check passes only while the global is at least 0, and it comes right after the
+//! charge of its own block. Between two consecutive checks in execution order runs a
+//! check-free stretch: forward code of one function up to its next call, loop header or
+//! exit (every backward edge lands on a loop header), then, after a return, the
+//! caller's code up to its next call, loop header or exit, and so on up the stack. Each
+//! such stretch is acyclic, so its cost is bounded by the sizes of the function bodies
+//! involved. Hence:
+//!
+//! * when a check traps, the global is below zero by at most the cost charged since the
+//!   previous check, in the common case the one block just charged at that check
+//!   (a loop of cost `c` per iteration traps with the global in `-c..0`);
+//! * a run that ends without trapping can leave the global below zero by the cost of
+//!   the blocks after its last check (such as a function's tail after its last loop
+//!   iteration or call); the next check, at the latest the entry of the next Wasm
+//!   function called, then traps.
+//!
+//! The fuel can thus go negative only by a bounded amount per check-free stretch,
+//! never by an unbounded one; the runtime treats any negative value as out of fuel.
 //!
 //! # Overhead
 //!
@@ -61,7 +70,12 @@
 //! one store of the imported global); each function entry and each loop header gets 6
 //! more (one load, a compare and a never-taken branch). Nothing is added at blocks that
 //! only close structure, after the function's final `end`, or in constant expressions.
-//! No locals are added, so local indices are unchanged.
+//! No locals are added, so local indices are unchanged. On real modules (sql.js,
+//! brotli compiled by wasm-bindgen, a TinyGo program) the code grows by 20-60% in
+//! bytes and 60-80% in operators; at run time each executed basic block (typically a
+//! handful of operators) pays one read-modify-write of the global, each loop iteration
+//! and call one more read and compare. Instrumenting those modules takes 10-40 ms in a
+//! debug build.
 //!
 //! # Custom sections
 //!
@@ -139,6 +153,26 @@ impl From<ReencodeError<FuelError>> for FuelError {
 /// The input need not have been validated: a module that is well-formed but invalid
 /// comes out equally invalid (for the engine to reject), and malformed bytes give a
 /// [`FuelError`]. See the [module docs](self) for what the output does.
+///
+/// ```
+/// use warren::fuel::{FUEL_MODULE, FUEL_NAME, FuelError, instrument};
+/// let wasm = wat::parse_str("(module (func (export \"spin\") (loop (br 0))))").unwrap();
+/// let out = instrument(&wasm).unwrap();
+/// wasmparser::Validator::new().validate_all(&out).unwrap();
+/// let imports: Vec<_> = wasmparser::Parser::new(0)
+///     .parse_all(&out)
+///     .filter_map(|p| match p.unwrap() {
+///         wasmparser::Payload::ImportSection(s) => Some(s.into_imports()),
+///         _ => None,
+///     })
+///     .flatten()
+///     .map(|i| i.unwrap())
+///     .map(|i| (i.module, i.name))
+///     .collect();
+/// assert_eq!(imports, [(FUEL_MODULE, FUEL_NAME)]);
+/// assert!(matches!(instrument(&out), Err(FuelError::AlreadyInstrumented)));
+/// assert!(matches!(instrument(b"\0asm\x01\0\0\0\x01"), Err(FuelError::Parse { .. })));
+/// ```
 pub fn instrument(wasm: &[u8]) -> Result<Vec<u8>, FuelError> {
     let scan = Scan::new(wasm)?;
     let mut pass = Rewriter::new(&scan);
