@@ -17,6 +17,7 @@
 
 pub mod engine;
 pub mod error;
+pub mod fuel;
 pub mod host;
 pub mod modules;
 pub mod permissions;
