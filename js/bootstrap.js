@@ -279,6 +279,8 @@
     });
   }
   define(global, "self", global);
+  // Fuel and the memory cap reach Wasm that JS compiles, too.
+  if (core.wasmLimited()) core.loadInternal("wasm_limits")(core, global);
   // The object Rust keeps (State::internals).
   return internals;
 });

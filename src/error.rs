@@ -196,6 +196,8 @@ pub enum TrapKind {
     UnalignedAtomic,
     /// A host function returned `Err` or panicked; the message says which and why.
     Host,
+    /// The runtime's fuel ran out (`RuntimeOptions::fuel`).
+    OutOfFuel,
     /// A trap V8 reported with a message warren does not know; the message is kept.
     Other,
 }
@@ -311,6 +313,7 @@ const SPEC_TEXTS: &[(TrapKind, &[&str])] = &[
     (TrapKind::StackOverflow, &["call stack exhausted"]),
     (TrapKind::UnalignedAtomic, &["unaligned atomic"]),
     (TrapKind::Host, &["trap"]),
+    (TrapKind::OutOfFuel, &["out of fuel"]),
     (TrapKind::Other, &["trap"]),
 ];
 

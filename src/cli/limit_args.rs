@@ -22,6 +22,10 @@ pub struct LimitArgs {
     /// waiting on timers or async host calls is not counted.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     cpu_limit: Option<Duration>,
+    /// Give Wasm this much fuel (one unit per operator run, for the whole program);
+    /// running out traps with `out of fuel`. Deterministic, unlike the time limits.
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
     /// Stop the program when its JS heap passes this many MiB, with status 1.
     #[arg(long, value_name = "MIB")]
     max_heap: Option<usize>,
@@ -33,6 +37,7 @@ impl LimitArgs {
         options.max_memory = self.max_memory;
         options.time_limit = self.timeout.or(self.time_limit);
         options.cpu_limit = self.cpu_limit;
+        options.fuel = self.fuel;
         options.max_heap_bytes = self.max_heap.map(|m| m << 20);
     }
 }

@@ -26,6 +26,9 @@ pub struct WastArgs {
     /// List every failure (by default at most 10 per file).
     #[arg(short, long)]
     verbose: bool,
+    /// Instrument every module for fuel (with ample fuel): the results must not change.
+    #[arg(long)]
+    fuel: bool,
     /// Seconds one directive may run before it is stopped and counted as failed.
     #[arg(long, default_value_t = 20, value_name = "SECS")]
     timeout: u64,
@@ -48,6 +51,7 @@ pub fn wast(args: WastArgs) -> warren::Result<i32> {
         jobs: args.jobs,
         directive_timeout: Duration::from_secs(args.timeout.max(1)),
         progress,
+        fuel: args.fuel,
         ..Default::default()
     };
     let start = Instant::now();

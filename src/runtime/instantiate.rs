@@ -8,17 +8,18 @@ use crate::error::{Error, LinkError, Result};
 use crate::runtime::instances::Instance;
 use crate::runtime::state::State;
 use crate::runtime::v8_util::v8_str;
-use crate::runtime::{exceptions, linking, memory_budget, stop, trap};
+use crate::runtime::{exceptions, fuel_global, linking, memory_budget, stop, trap};
 use crate::wasm::ModuleInfo;
 
-/// Compiles Wasm bytes with V8, their memories first clamped to the runtime's memory cap;
-/// `name` locates errors.
+/// Compiles Wasm bytes with V8, first instrumented for fuel and their memories clamped to
+/// the runtime's memory cap (when it has those limits); `name` locates errors.
 pub(crate) fn compile<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     bytes: &[u8],
     name: &str,
 ) -> Result<v8::Local<'s, v8::WasmModuleObject>> {
-    let bytes = memory_budget::prepare(scope, bytes, name)?;
+    let bytes = fuel_global::prepare(scope, bytes, name)?;
+    let bytes = memory_budget::prepare(scope, &bytes, name)?.into_owned();
     v8::tc_scope!(let tc, scope);
     match v8::WasmModuleObject::compile(tc, &bytes) {
         Some(m) => Ok(m),

@@ -4,6 +4,7 @@
 
 use crate::error::{Error, LinkError, Result};
 use crate::host::HostFunc;
+use crate::runtime::fuel_global;
 use crate::runtime::state::State;
 use crate::runtime::trampoline::host_function;
 use crate::runtime::v8_util::v8_str;
@@ -116,6 +117,15 @@ pub(crate) fn build_imports<'s>(
     }
     if !errors.is_empty() {
         return Err(Error::Link { unresolved: errors });
+    }
+    // An instrumented module also imports the runtime's fuel (not in `info`, which
+    // describes the module as written).
+    if let Some(fuel) = fuel_global::global(scope) {
+        let ns = v8::Object::new(scope);
+        let k = v8_str(scope, crate::fuel::FUEL_NAME);
+        ns.set(scope, k.into(), fuel.into());
+        let k = v8_str(scope, crate::fuel::FUEL_MODULE);
+        imports.set(scope, k.into(), ns.into());
     }
     Ok((imports, jspi))
 }

@@ -9,6 +9,7 @@ mod call;
 mod caller;
 mod dynamic_import;
 mod exceptions;
+mod fuel_global;
 mod graph_load;
 mod host_error;
 mod instances;
@@ -46,6 +47,7 @@ pub use crate::runtime::instances::{Func, Instance};
 use crate::runtime::memory_budget::MemoryBudget;
 use crate::runtime::state::State;
 pub use crate::runtime::state::{OutputSink, Stream};
+pub(crate) use crate::runtime::wast_support::wast_eval;
 use crate::wasm::{Val, WasmModule};
 use crate::watchdog::{CpuBudget, Fired};
 
@@ -82,6 +84,11 @@ pub struct RuntimeOptions {
     /// is compiled (`memory.grow` past it returns -1); an ArrayBuffer past it fails to
     /// allocate; the JS heap past it stops the runtime with [`Error::Limit`].
     pub max_memory: Option<usize>,
+    /// Fuel for Wasm: every module is instrumented (`crate::fuel`) to consume one unit per
+    /// operator it runs, from one budget for the whole runtime; running out traps with
+    /// [`crate::TrapKind::OutOfFuel`]. Read and refill it with [`Runtime::fuel`] and
+    /// [`Runtime::set_fuel`]. Deterministic, unlike the time limits.
+    pub fuel: Option<u64>,
 }
 
 /// One V8 isolate with its main context: runs JS modules and Wasm, and owns the event loop.
@@ -202,6 +209,13 @@ impl Runtime {
             instances::capture_constructors(scope)?
         };
         *rt.state().wasm.borrow_mut() = Some(Rc::new(ctors));
+        if let Some(fuel) = options.fuel {
+            let global = {
+                enter!(rt, scope);
+                fuel_global::create(scope, fuel)?
+            };
+            *rt.state().fuel.borrow_mut() = Some(global);
+        }
         Ok(rt)
     }
 
@@ -389,6 +403,28 @@ impl Runtime {
                 "top-level await promise never resolved: nothing is left that could settle it"
                     .into(),
             )),
+        }
+    }
+
+    /// The fuel left, when the runtime meters fuel (`RuntimeOptions::fuel`); 0 once a call
+    /// ran out.
+    pub fn fuel(&mut self) -> Option<u64> {
+        enter!(self, scope);
+        fuel_global::remaining(scope).map(|f| f.max(0) as u64)
+    }
+
+    /// Refills the fuel to `fuel`.
+    ///
+    /// # Errors
+    /// [`Error::Other`] when the runtime was made without `RuntimeOptions::fuel`.
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        enter!(self, scope);
+        if fuel_global::set(scope, fuel) {
+            Ok(())
+        } else {
+            Err(Error::Other(
+                "this runtime does not meter fuel: create it with RuntimeOptions::fuel".into(),
+            ))
         }
     }
 

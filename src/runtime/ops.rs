@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::runtime::js_sources::internal_source;
+use crate::runtime::{fuel_global, memory_budget};
 
 use base64::Engine;
 
@@ -782,6 +783,63 @@ op_compile_cjs, |scope, args, rv| {
     }
 });
 
+// ---- fuel and the memory cap for Wasm that JS compiles ----
+
+op!(
+/// Whether the runtime meters fuel or caps memory (`js/wasm_limits.js` is then loaded).
+op_wasm_limited, |scope, _args, rv| {
+    let state = State::get(scope);
+    let limited = state.fuel.borrow().is_some() || state.budget.borrow().is_some();
+    rv.set(v8::Boolean::new(scope, limited).into());
+    Ok(())
+});
+
+op!(
+/// The runtime's fuel `WebAssembly.Global`, or undefined.
+op_fuel_global, |scope, _args, rv| {
+    if let Some(g) = fuel_global::global(scope) {
+        rv.set(g.into());
+    }
+    Ok(())
+});
+
+op!(op_fuel_import_name, |scope, _args, rv| {
+    let arr = v8::Array::new(scope, 2);
+    let m = v8_str(scope, crate::fuel::FUEL_MODULE);
+    arr.set_index(scope, 0, m.into());
+    let n = v8_str(scope, crate::fuel::FUEL_NAME);
+    arr.set_index(scope, 1, n.into());
+    rv.set(arr.into());
+    Ok(())
+});
+
+op!(
+/// Wasm pages left under the memory cap, or undefined without a cap.
+op_memory_pages_left, |scope, _args, rv| {
+    if let Some(budget) = memory_budget::sample(scope) {
+        let pages = budget.left() as u64 / memory_budget::PAGE;
+        rv.set(v8::Number::new(scope, pages as f64).into());
+    }
+    Ok(())
+});
+
+op!(
+/// `prepareWasm(bytes)`: the bytes V8 should compile, instrumented for fuel and with
+/// memories clamped, as for Wasm warren compiles itself.
+op_prepare_wasm, |scope, args, rv| {
+    let bytes = bytes_arg(args.get(0)).ok_or_else(|| {
+        OpError::type_error("WebAssembly: Argument 0 must be a buffer source")
+    })?;
+    let fueled = fuel_global::prepare(scope, &bytes, "<wasm compiled by JS>")
+        .map_err(|e| OpError::named("CompileError", e.to_string()))?;
+    let clamped = memory_budget::prepare(scope, &fueled, "<wasm compiled by JS>")
+        .map_err(|e| OpError::range_error(e.to_string()))?;
+    if let Some(v) = uint8_array(scope, clamped.into_owned()) {
+        rv.set(v);
+    }
+    Ok(())
+});
+
 /// Registers every op on `core`.
 pub(crate) fn install(scope: &mut v8::PinScope, core: v8::Local<v8::Object>) {
     macro_rules! add {
@@ -829,5 +887,10 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: v8::Local<v8::Object>) {
         "writeStdio" => op_write_stdio,
         "resolveCjs" => op_resolve_cjs,
         "compileCjs" => op_compile_cjs,
+        "wasmLimited" => op_wasm_limited,
+        "fuelGlobal" => op_fuel_global,
+        "fuelImportName" => op_fuel_import_name,
+        "memoryPagesLeft" => op_memory_pages_left,
+        "prepareWasm" => op_prepare_wasm,
     );
 }

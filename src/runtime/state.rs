@@ -74,6 +74,8 @@ pub(crate) struct State {
     pub exit_code: Cell<Option<i32>>,
     /// Set by `process.exitCode = n`: the status once the program ends normally.
     pub soft_exit_code: Cell<Option<i32>>,
+    /// The fuel global every instance imports, when the runtime meters fuel.
+    pub fuel: RefCell<Option<v8::Global<v8::Object>>>,
     /// The memory cap, when the runtime has one.
     pub budget: RefCell<Option<Arc<MemoryBudget>>>,
     /// warren's internal JS object (`internals` of the embedded JS files).
@@ -123,6 +125,7 @@ impl State {
             exit_code: Cell::new(None),
             soft_exit_code: Cell::new(None),
             budget: Default::default(),
+            fuel: Default::default(),
             internals: Default::default(),
         }
     }

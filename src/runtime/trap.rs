@@ -6,7 +6,7 @@ use crate::error::{Error, Trap, TrapKind, WasmFrame};
 use crate::runtime::host_error::is_host_error;
 use crate::runtime::state::State;
 use crate::runtime::v8_util::v8_str;
-use crate::runtime::{exceptions, stop};
+use crate::runtime::{exceptions, fuel_global, stop};
 use crate::wasm::ModuleInfo;
 
 /// Sorts an exception thrown out of Wasm into a trap or a JS error.
@@ -53,7 +53,12 @@ pub(crate) fn classify(
         }
         return Error::Js(Box::new(js));
     }
-    let kind = TrapKind::from_v8_message(&message);
+    let mut kind = TrapKind::from_v8_message(&message);
+    let mut message = message;
+    if kind == TrapKind::Unreachable && fuel_global::exhausted(scope) {
+        kind = TrapKind::OutOfFuel;
+        message = "out of fuel".into();
+    }
     Error::Trap(Box::new(Trap {
         export: export.map_or_else(|| "(start function)".to_string(), str::to_string),
         kind,

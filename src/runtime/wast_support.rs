@@ -4,6 +4,7 @@
 
 use crate::runtime::Runtime;
 use crate::runtime::stop;
+use crate::runtime::v8_util::compile_and_run;
 
 impl Runtime {
     /// Runs `f` inside the runtime's isolate and main context.
@@ -34,4 +35,12 @@ impl Runtime {
     pub(crate) fn wast_take_heap_limit_hit(&mut self) -> bool {
         stop::take_heap_limit_hit()
     }
+}
+
+/// Evaluates a classic script in the runner's context (`None` when it throws).
+pub(crate) fn wast_eval<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    source: &str,
+) -> Option<v8::Local<'s, v8::Value>> {
+    compile_and_run(scope, "warren:wast.js", source)
 }

@@ -51,6 +51,9 @@ pub struct WastOptions {
     pub file_timeout: Duration,
     /// Told about each finished file (the CLI draws a progress line on a terminal).
     pub progress: Option<Progress>,
+    /// Run every module instrumented for fuel (`crate::fuel`) with ample fuel, so the
+    /// suite checks that instrumentation changes no result.
+    pub fuel: bool,
 }
 
 impl std::fmt::Debug for WastOptions {
@@ -60,6 +63,7 @@ impl std::fmt::Debug for WastOptions {
             .field("directive_timeout", &self.directive_timeout)
             .field("file_timeout", &self.file_timeout)
             .field("progress", &self.progress.is_some())
+            .field("fuel", &self.fuel)
             .finish()
     }
 }
@@ -71,6 +75,7 @@ impl Default for WastOptions {
             directive_timeout: Duration::from_secs(20),
             file_timeout: Duration::from_secs(55),
             progress: None,
+            fuel: false,
         }
     }
 }
@@ -102,6 +107,8 @@ pub struct FileReport {
     /// Set when the script could not be run at all (unreadable, does not parse).
     pub error: Option<String>,
     pub millis: u64,
+    /// With [`WastOptions::fuel`], how many modules were compiled instrumented.
+    pub fuel_instrumented: usize,
 }
 
 impl FileReport {
@@ -112,6 +119,7 @@ impl FileReport {
             failures: Vec::new(),
             error: None,
             millis: 0,
+            fuel_instrumented: 0,
         }
     }
 

@@ -108,6 +108,9 @@ struct Runner {
     callers: HashMap<(usize, String), Rc<Caller>>,
     hosts: Vec<v8::Global<v8::Value>>,
     watchdog: Watchdog,
+    /// Whether modules are instrumented for fuel, and how many were.
+    fuel: bool,
+    fuel_instrumented: usize,
     directive_timeout: Duration,
     file_deadline: Instant,
     rt: Runtime,
@@ -152,6 +155,7 @@ pub(crate) fn run_script(
         report.record(kind, line, result);
         runner.rt.wast_run_tasks();
     }
+    report.fuel_instrumented = runner.fuel_instrumented;
 }
 
 /// The keyword of every top-level form (`module`, `assert_return`, ...) of a script the
@@ -240,8 +244,22 @@ impl Runner {
         let mut rt = Runtime::new(options).map_err(|e| format!("cannot create an isolate: {e}"))?;
         let watchdog = Watchdog::new(rt.wast_isolate_handle())
             .map_err(|e| format!("cannot start the watchdog thread: {e}"))?;
+        let fuel = opts.fuel;
         let (imports, ctors) = rt.wast_enter(|scope| {
             let imports = v8::Object::new(scope);
+            if fuel {
+                // Ample fuel, shared by every module of the script, as a runtime does.
+                let script = format!(
+                    "({{ {:?}: new WebAssembly.Global({{ value: 'i64', mutable: true }}, {}n) }})",
+                    crate::fuel::FUEL_NAME,
+                    i64::MAX
+                );
+                v8::tc_scope!(let tc, scope);
+                if let Some(ns) = crate::runtime::wast_eval(tc, &script) {
+                    let k = str(tc, crate::fuel::FUEL_MODULE);
+                    imports.set(tc, k.into(), ns);
+                }
+            }
             let global = scope.get_current_context().global(scope);
             let wa = get(scope, global, "WebAssembly")
                 .and_then(|v| v8::Local::<v8::Object>::try_from(v).ok());
@@ -264,6 +282,8 @@ impl Runner {
             callers: HashMap::new(),
             hosts: Vec::new(),
             watchdog,
+            fuel,
+            fuel_instrumented: 0,
             directive_timeout: opts.directive_timeout,
             file_deadline: now + opts.file_timeout,
             rt,
@@ -483,11 +503,19 @@ impl Runner {
         });
     }
 
-    /// Compiles with V8; `Err` is V8's `CompileError` message.
+    /// Compiles with V8; `Err` is V8's `CompileError` message. With fuel, the module is
+    /// instrumented first (bytes the pass cannot read go to V8 as they are, for V8 to
+    /// reject).
     fn compile(&mut self, bytes: &[u8]) -> Result<Def, String> {
+        let instrumented = self
+            .fuel
+            .then(|| crate::fuel::instrument(bytes).ok())
+            .flatten();
+        self.fuel_instrumented += usize::from(instrumented.is_some());
+        let code = instrumented.as_deref().unwrap_or(bytes);
         let module = self.rt.wast_enter(|scope| {
             v8::tc_scope!(let tc, scope);
-            match v8::WasmModuleObject::compile(tc, bytes) {
+            match v8::WasmModuleObject::compile(tc, code) {
                 Some(m) => Ok(v8::Global::new(tc, m)),
                 None => Err(tc
                     .exception()

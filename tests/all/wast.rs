@@ -50,6 +50,17 @@ fn expectations() -> BTreeMap<(String, usize, String), String> {
 
 #[test]
 fn spec_suite_matches_expectations() {
+    suite_matches_expectations(false);
+}
+
+/// The same suite with every module instrumented for fuel (ample fuel): the fuel pass
+/// accepts every module V8 accepts, and changes no result.
+#[test]
+fn spec_suite_with_fuel_matches_expectations() {
+    suite_matches_expectations(true);
+}
+
+fn suite_matches_expectations(fuel: bool) {
     let dir = suite_dir();
     if !dir.is_dir() {
         eprintln!(
@@ -59,7 +70,20 @@ fn spec_suite_matches_expectations() {
         return;
     }
     let files = collect_files(std::slice::from_ref(&dir)).expect("suite files");
-    let reports = run_files(&files, &WastOptions::default());
+    let reports = run_files(
+        &files,
+        &WastOptions {
+            fuel,
+            ..Default::default()
+        },
+    );
+    if fuel {
+        let instrumented: usize = reports.iter().map(|r| r.fuel_instrumented).sum();
+        assert!(
+            instrumented > 2500,
+            "only {instrumented} modules were instrumented"
+        );
+    }
     let expected = expectations();
     let mut actual: BTreeMap<(String, usize, String), String> = BTreeMap::new();
     let (mut passed, mut total, mut passing_files) = (0, 0, 0);
