@@ -6,6 +6,7 @@ mod fixtures;
 mod host;
 mod input;
 mod layout;
+mod limits;
 mod permissions;
 mod platform;
 mod runtime;
