@@ -3,6 +3,7 @@
 mod compile;
 mod inspect;
 mod run;
+mod wasi_args;
 mod wast;
 
 use std::io::Read;
