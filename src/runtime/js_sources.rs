@@ -22,6 +22,7 @@ const INTERNAL_JS: &[(&str, &str)] = &[
     ("node_path", include_str!("../../js/node_path.js")),
     ("node_errors", include_str!("../../js/node_errors.js")),
     ("node", include_str!("../../js/node.js")),
+    ("node_wasi", include_str!("../../js/node_wasi.js")),
 ];
 
 /// The source of an internal JS file, by name.

@@ -25,6 +25,7 @@ mod timers;
 mod trampoline;
 mod trap;
 mod v8_util;
+mod wasi_ops;
 mod wasm_esm;
 
 use std::future::{Future, poll_fn};

@@ -75,6 +75,8 @@ pub(crate) struct State {
     pub soft_exit_code: Cell<Option<i32>>,
     /// warren's internal JS object (`internals` of the embedded JS files).
     pub internals: RefCell<Option<v8::Global<v8::Object>>>,
+    /// The WASI contexts of `node:wasi` instances, by handle.
+    pub wasi: RefCell<Vec<crate::wasi::WasiCtx>>,
 }
 
 /// A host function's V8 function: (host function id, bound instance slot).
@@ -120,6 +122,7 @@ impl State {
             exit_code: Cell::new(None),
             soft_exit_code: Cell::new(None),
             internals: Default::default(),
+            wasi: Default::default(),
         }
     }
 
