@@ -9,6 +9,7 @@ mod layout;
 mod permissions;
 mod platform;
 mod runtime;
+mod wasi;
 mod wast;
 
 use std::path::PathBuf;
