@@ -488,3 +488,42 @@ fn library_wasi_writes_to_the_output_sink() {
         other => panic!("expected Exit(3), got {other:?}"),
     }
 }
+
+/// A WASI module imported by JS through the module graph links the CLI's WASI, with its
+/// grants, and its `proc_exit` ends the program with that status.
+#[test]
+fn wasi_modules_in_the_module_graph_get_the_cli_grants() {
+    let dir = tempfile::tempdir().unwrap();
+    for p in ["hello", "exit"] {
+        std::fs::copy(
+            programs().join(format!("{p}.wasm")),
+            dir.path().join(format!("{p}.wasm")),
+        )
+        .unwrap();
+        let js = format!(
+            "import {{ _start }} from \"./{p}.wasm\";\n_start();\nconsole.log(\"after _start\");\n"
+        );
+        std::fs::write(dir.path().join(format!("{p}.mjs")), js).unwrap();
+    }
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_warren"))
+            .arg("run")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            out.status.code(),
+        )
+    };
+    let (stdout, code) = run(&["--env", "GREETING=graph", "hello.mjs", "x"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("argv[1] = x\n1 environment variables\nenv GREETING=graph\n"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("after _start\n"), "{stdout}");
+    let (stdout, code) = run(&["exit.mjs", "5"]);
+    assert_eq!((stdout.as_str(), code), ("exiting with 5\n", Some(5)));
+}
