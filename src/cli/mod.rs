@@ -25,7 +25,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a Wasm module (binary or WAT, recognised by content) or a JS module.
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Compile WAT text to a Wasm binary.
     Compile {
         /// The .wat file; `-` reads standard input.
@@ -51,7 +51,7 @@ enum Command {
 pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(*args),
         Command::Compile { input, output } => compile::compile(&input, output.as_deref()),
         Command::Inspect { file, json } => inspect::inspect(&file, json),
         Command::Wast(args) => wast::wast(args),

@@ -23,7 +23,7 @@ impl<'a> GuestMemory<'a> {
     }
 
     fn range(&self, ptr: u32, len: u32, align: u32) -> WasiResult<std::ops::Range<usize>> {
-        if ptr % align != 0 {
+        if !ptr.is_multiple_of(align) {
             return Err(Fail::Trap(format!(
                 "pointer {ptr:#x} is not aligned to {align} bytes"
             )));
