@@ -22,6 +22,7 @@ pub mod host;
 pub mod modules;
 pub mod permissions;
 mod runtime;
+pub mod wasi;
 pub mod wasm;
 pub mod wast;
 mod watchdog;

@@ -4,6 +4,7 @@ mod compile;
 mod inspect;
 mod limit_args;
 mod run;
+mod wasi_args;
 mod wast;
 
 use std::io::Read;

@@ -273,9 +273,17 @@ pub trait CallerOps {
     fn memory_read(&mut self, ptr: u64, len: u64) -> std::result::Result<Vec<u8>, String>;
     fn memory_write(&mut self, ptr: u64, bytes: &[u8]) -> std::result::Result<(), String>;
     fn memory_size(&mut self) -> std::result::Result<u64, String>;
+    /// The live memory as one slice (no copy). No JS runs while the borrow is held: every
+    /// way back into JS (`call_export`, `call_global`) needs `&mut self` too.
+    fn memory_data(&mut self) -> std::result::Result<&mut [u8], String>;
     fn call_export(&mut self, name: &str, args: &[Val]) -> Result<Vec<Val>>;
     fn call_global(&mut self, name: &str, args: &[serde_json::Value]) -> Result<serde_json::Value>;
     fn write_output(&mut self, stream: crate::Stream, bytes: &[u8]);
+    /// The runtime's output sink itself, for writing while guest memory is borrowed.
+    fn output_sink(&mut self) -> crate::OutputSink;
+    /// Ends the program with `code`, as `process.exit(code)` does: the runtime stops the
+    /// isolate once this host call returns and reports [`crate::Error::Exit`].
+    fn exit(&mut self, code: i32);
     fn has_instance(&self) -> bool;
 }
 
@@ -316,6 +324,18 @@ impl Caller<'_> {
     pub fn write_output(&mut self, stream: crate::Stream, bytes: &[u8]) {
         self.ops.write_output(stream, bytes);
     }
+
+    /// The runtime's output sink, to write with while [`Memory::data_mut`] is borrowed.
+    pub fn output_sink(&mut self) -> crate::OutputSink {
+        self.ops.output_sink()
+    }
+
+    /// Ends the program with status `code` once this host call returns (as
+    /// `process.exit(code)` does): the call into the runtime fails with
+    /// [`crate::Error::Exit`]`(code)`, and `warren run` exits with it.
+    pub fn exit(&mut self, code: i32) {
+        self.ops.exit(code);
+    }
 }
 
 /// A view of the calling instance's linear memory.
@@ -348,5 +368,12 @@ impl Memory<'_> {
     /// The memory's current size in bytes.
     pub fn size(&mut self) -> std::result::Result<u64, String> {
         self.ops.memory_size()
+    }
+
+    /// The whole memory as a mutable slice over the live buffer: large reads and writes
+    /// go straight to and from it, with no copy. It is sound because nothing that could
+    /// grow or detach the buffer (JS, Wasm) runs while the slice is borrowed.
+    pub fn data_mut(&mut self) -> std::result::Result<&mut [u8], String> {
+        self.ops.memory_data()
     }
 }

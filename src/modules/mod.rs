@@ -136,6 +136,7 @@ pub const NODE_BUILTINS: &[&str] = &[
     "tty",
     "url",
     "util",
+    "wasi",
     "worker_threads",
     "zlib",
 ];

@@ -86,7 +86,7 @@ pub(crate) fn call(scope: &mut v8::PinScope, func: &Func, args: &[Val]) -> Resul
     };
     let Some(result) = func.call(tc, recv, &v8_args) else {
         let exc = tc.exception();
-        if tc.has_terminated() || exc.is_none() {
+        if tc.has_terminated() || exc.is_none() || stop::exiting(tc) {
             return Err(stop::termination_error(tc, Some(export)));
         }
         return Err(trap::classify(tc, exc, Some(export), &instance.info));

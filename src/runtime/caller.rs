@@ -106,6 +106,17 @@ impl CallerOps for ScopeCaller<'_, '_, '_> {
         self.buffer().map(|(_, n)| n as u64)
     }
 
+    fn memory_data(&mut self) -> std::result::Result<&mut [u8], String> {
+        let (p, n) = self.buffer()?;
+        if n == 0 || p.is_null() {
+            return Ok(&mut []);
+        }
+        // SAFETY: `p..p+n` is the whole live memory buffer. The slice borrows `self`
+        // mutably, and everything that could run JS or Wasm (and so grow, detach or touch
+        // the buffer) also needs `&mut self`, so nothing else accesses it while it lives.
+        Ok(unsafe { std::slice::from_raw_parts_mut(p, n) })
+    }
+
     fn call_export(&mut self, name: &str, args: &[Val]) -> Result<Vec<Val>> {
         let inst = self
             .info
@@ -144,6 +155,16 @@ impl CallerOps for ScopeCaller<'_, '_, '_> {
 
     fn write_output(&mut self, stream: Stream, bytes: &[u8]) {
         State::get(self.scope).write(stream, bytes);
+    }
+
+    fn output_sink(&mut self) -> crate::OutputSink {
+        State::get(self.scope).output.clone()
+    }
+
+    fn exit(&mut self, code: i32) {
+        // As `process.exit`: the runtime reports `Error::Exit(code)` once the stack unwinds.
+        State::get(self.scope).exit_code.set(Some(code));
+        self.scope.terminate_execution();
     }
 
     fn has_instance(&self) -> bool {

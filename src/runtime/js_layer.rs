@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::runtime::js_sources::BOOTSTRAP_JS;
 use crate::runtime::state::{State, Stream};
 use crate::runtime::v8_util::{compile_and_run, guarded, v8_str};
-use crate::runtime::{exceptions, ops, timers};
+use crate::runtime::{exceptions, ops, timers, wasi_ops};
 
 /// Runs the embedded JS that defines warren's globals.
 pub(crate) fn install(scope: &mut v8::PinScope) -> Result<()> {
@@ -29,6 +29,7 @@ pub(crate) fn install(scope: &mut v8::PinScope) -> Result<()> {
     add!("ownNonIndexProperties", op_own_non_index_properties);
     timers::install(scope, core);
     ops::install(scope, core);
+    wasi_ops::install(scope, core);
     v8::tc_scope!(let tc, scope);
     let Some(bootstrap) = compile_and_run(tc, "warren:bootstrap.js", BOOTSTRAP_JS) else {
         return Err(exceptions::caught(tc));

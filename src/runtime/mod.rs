@@ -27,6 +27,7 @@ mod timers;
 mod trampoline;
 mod trap;
 mod v8_util;
+mod wasi_ops;
 mod wasm_esm;
 
 use std::future::{Future, poll_fn};
@@ -351,6 +352,11 @@ impl Runtime {
         if let Some(e) = stop::fast_panic(tc, None) {
             return Err(e);
         }
+        // A WASI proc_exit (or process.exit) during evaluation: the exit is the outcome,
+        // not whatever the unwinding threw.
+        if stop::exiting(tc) {
+            return Err(stop::termination_error(tc, None));
+        }
         if promise.state() == v8::PromiseState::Rejected {
             let exc = promise.result(tc);
             let state = State::get(tc);
@@ -395,6 +401,9 @@ impl Runtime {
         let promise = v8::Local::new(scope, promise);
         match promise.state() {
             v8::PromiseState::Fulfilled => Ok(()),
+            v8::PromiseState::Rejected if stop::exiting(scope) => {
+                Err(stop::termination_error(scope, None))
+            }
             v8::PromiseState::Rejected => {
                 let exc = promise.result(scope);
                 Err(Error::Js(Box::new(exceptions::js_error(scope, exc, false))))

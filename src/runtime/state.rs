@@ -80,6 +80,8 @@ pub(crate) struct State {
     pub budget: RefCell<Option<Arc<MemoryBudget>>>,
     /// warren's internal JS object (`internals` of the embedded JS files).
     pub internals: RefCell<Option<v8::Global<v8::Object>>>,
+    /// The WASI contexts of `node:wasi` instances, by handle.
+    pub wasi: RefCell<Vec<crate::wasi::WasiCtx>>,
 }
 
 /// A host function's V8 function: (host function id, bound instance slot).
@@ -127,6 +129,7 @@ impl State {
             budget: Default::default(),
             fuel: Default::default(),
             internals: Default::default(),
+            wasi: Default::default(),
         }
     }
 

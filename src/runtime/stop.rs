@@ -48,6 +48,13 @@ fn exit_code(isolate: &v8::Isolate) -> Option<i32> {
         .and_then(|s| s.exit_code.get())
 }
 
+/// Whether the program asked to exit (`process.exit`, WASI's `proc_exit`). Whatever was
+/// thrown while the stack unwound after that (the `unreachable` a C program executes right
+/// after `proc_exit` returns) is not the outcome: the exit is.
+pub(crate) fn exiting(isolate: &v8::Isolate) -> bool {
+    exit_code(isolate).is_some()
+}
+
 /// A fast-path host call that panicked since the last check, as an error. Checked after
 /// every successful call into V8: the termination it requested only lands at V8's next
 /// interrupt check, which a short call can return before reaching.

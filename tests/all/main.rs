@@ -10,6 +10,7 @@ mod limits;
 mod permissions;
 mod platform;
 mod runtime;
+mod wasi;
 mod wast;
 
 use std::path::PathBuf;
