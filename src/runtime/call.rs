@@ -91,7 +91,7 @@ pub(crate) fn call(scope: &mut v8::PinScope, func: &Func, args: &[Val]) -> Resul
         }
         return Err(trap::classify(tc, exc, Some(export), &instance.info));
     };
-    if let Some(e) = stop::fast_panic(tc, Some(export)) {
+    if let Some(e) = stop::after_call(tc, Some(export)) {
         return Err(e);
     }
     if instance.jspi {

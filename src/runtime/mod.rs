@@ -90,6 +90,9 @@ pub struct RuntimeOptions {
     /// [`crate::TrapKind::OutOfFuel`]. Read and refill it with [`Runtime::fuel`] and
     /// [`Runtime::set_fuel`]. Deterministic, unlike the time limits.
     pub fuel: Option<u64>,
+    /// A name for the runtime in reports (a plugin's name): a fault or a fatal V8 error
+    /// names it.
+    pub name: Option<String>,
 }
 
 /// One V8 isolate with its main context: runs JS modules and Wasm, and owns the event loop.
@@ -114,6 +117,8 @@ pub struct Runtime {
     /// Whether warren's JS globals (console, timers, the lazy platform layers) are installed.
     /// They are, the first time JS runs: a Wasm-only program never pays for them.
     js_ready: bool,
+    /// The runtime's name in reports.
+    name: String,
     /// The per-call time limits, the watchdog (started on first use), the isolate thread's
     /// CPU clock, the current call's deadline, and how deeply calls are nested (only the
     /// outermost one arms the limits).
@@ -167,6 +172,7 @@ impl Runtime {
         isolate
             .set_host_import_module_dynamically_callback(dynamic_import::dynamic_import_callback);
         isolate.set_capture_stack_trace_for_uncaught_exceptions(true, 10);
+        isolate.set_oom_error_handler(engine::oom_error);
         let output = options.output.clone().unwrap_or_else(state::default_output);
         let loader = options
             .module_loader
@@ -181,7 +187,7 @@ impl Runtime {
         ));
         isolate.set_slot(state.clone());
         if heap_limit.is_some() {
-            stop::install_heap_limit(&mut isolate);
+            stop::install_heap_limit(&mut isolate, state.heap_limit_hit.clone());
         }
         *state.budget.borrow_mut() = budget;
 
@@ -196,6 +202,7 @@ impl Runtime {
             tasks,
             sleep: None,
             js_ready: false,
+            name: options.name.clone().unwrap_or_else(|| "main".into()),
             time_limit: options.time_limit,
             cpu_limit: options.cpu_limit,
             cpu_clock: options
@@ -231,6 +238,7 @@ impl Runtime {
     async fn limited<T>(&mut self, f: impl AsyncFnOnce(&mut Self) -> Result<T>) -> Result<T> {
         self.depth += 1;
         let outermost = self.depth == 1;
+        let _running = engine::running(&self.name);
         if outermost {
             self.sample_memory();
             let cpu = self
@@ -308,14 +316,18 @@ impl Runtime {
         let Some(v) = v8_util::compile_and_run(tc, name, source) else {
             return Err(exceptions::caught(tc));
         };
-        if let Some(e) = stop::fast_panic(tc, None) {
+        if let Some(e) = stop::after_call(tc, None) {
             return Err(e);
         }
         let json = exceptions::to_json(tc, v);
         // As after any macrotask: promise callbacks queued by the script run now.
         tc.perform_microtask_checkpoint();
-        if tc.has_caught() {
+        if tc.has_caught() || tc.has_terminated() {
             return Err(exceptions::caught(tc));
+        }
+        // The heap limit may have stopped it while the value was being read.
+        if let Some(e) = stop::after_call(tc, None) {
+            return Err(e);
         }
         Ok(json)
     }
@@ -349,7 +361,7 @@ impl Runtime {
         let promise = v8::Local::<v8::Promise>::try_from(result)
             .map_err(|_| Error::Other("module evaluation did not return a promise".into()))?;
         tc.perform_microtask_checkpoint();
-        if let Some(e) = stop::fast_panic(tc, None) {
+        if let Some(e) = stop::after_call(tc, None) {
             return Err(e);
         }
         // A WASI proc_exit (or process.exit) during evaluation: the exit is the outcome,

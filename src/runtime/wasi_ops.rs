@@ -38,13 +38,16 @@ fn op_wasi_names<'s>(
     _args: v8::FunctionCallbackArguments<'s>,
     mut rv: v8::ReturnValue<'s, v8::Value>,
 ) {
-    let names = crate::wasi::NAMES;
-    let arr = v8::Array::new(scope, names.len() as i32);
-    for (i, n) in names.iter().enumerate() {
-        let s = v8_str(scope, n);
-        arr.set_index(scope, i as u32, s.into());
-    }
-    rv.set(arr.into());
+    guarded(scope, "wasiNames", |scope| -> R {
+        let names = crate::wasi::NAMES;
+        let arr = v8::Array::new(scope, names.len() as i32);
+        for (i, n) in names.iter().enumerate() {
+            let s = v8_str(scope, n);
+            arr.set_index(scope, i as u32, s.into());
+        }
+        rv.set(arr.into());
+        Ok(())
+    });
 }
 
 /// `wasiNew(args, [[name, value]], [[guest, host, readOnly]])`: a new context; returns

@@ -2,6 +2,7 @@
 
 mod cli;
 mod compat;
+mod faults;
 mod fixtures;
 mod host;
 mod input;
