@@ -149,6 +149,17 @@ fn panicking_linker() -> Linker {
     l.func("t", "len", |s: String| s.len() as f64).unwrap();
     l.func(
         "t",
+        "js_reenter",
+        |mut c: Caller<'_>, n: i32| -> Result<i32, String> {
+            let v = c
+                .call_global("jsDown", &[serde_json::json!(n + 1)])
+                .map_err(|e| e.to_string())?;
+            Ok(v.as_i64().unwrap_or(-1) as i32)
+        },
+    )
+    .unwrap();
+    l.func(
+        "t",
         "reenter",
         |mut c: Caller<'_>, n: i32| -> Result<i32, String> {
             let r = c
@@ -295,6 +306,22 @@ catalogue! {
             ),
             other => panic!("expected a trap, got {other:?}"),
         }
+        // JS -> Rust -> JS -> Rust ...: a RangeError surfaces as the program's error.
+        let dir = tempfile::tempdir().unwrap();
+        let main = dir.path().join("rec.mjs");
+        std::fs::write(
+            &main,
+            "import { js_reenter } from 'host:t';
+globalThis.jsDown = (n) => js_reenter(n);
+jsDown(0);
+",
+        )
+        .unwrap();
+        let e = block_on(rt.run_main_module(&main)).unwrap_err();
+        assert!(
+            e.to_string().contains("Maximum call stack size exceeded"),
+            "{e}"
+        );
     }
 
     /// A panic in a host function, on the generic and on the fast path, is a Host trap.
