@@ -130,10 +130,40 @@ pub struct Runtime {
     depth: usize,
 }
 
+/// Makes an isolate V8's current one on this thread until dropped (`Isolate::Enter` /
+/// `Exit`, which nest).
+///
+/// rusty_v8 enters an isolate when it creates it, exits it when it drops it, and insists
+/// that scopes are made for the current one; left that way, only the newest of several
+/// runtimes on a thread could be used, and they had to be dropped newest first. So a
+/// runtime exits its isolate as soon as it is created, and enters it for each call
+/// (`enter!`), for running its V8 tasks, and to drop it: between calls no runtime is
+/// entered, and runtimes on one thread can be used and dropped in any order.
+pub(crate) struct Entered(*const v8::Isolate);
+
+impl Entered {
+    pub(crate) fn new(isolate: &v8::Isolate) -> Self {
+        // SAFETY: entering a live isolate is always allowed (entries nest); the matching
+        // exit is in `drop`, on the same thread (`Entered` is neither `Send` nor `Sync`).
+        unsafe { isolate.enter() };
+        Entered(isolate)
+    }
+}
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        // SAFETY: the isolate outlives the guard (it is made from a borrow of the runtime
+        // that owns the isolate, for one block), and it is the current isolate again here:
+        // every entry made after this one has been exited (guards drop in reverse order).
+        unsafe { (*self.0).exit() };
+    }
+}
+
 /// Enters the runtime's isolate and main context: binds `$scope` to a
 /// `ContextScope` for the rest of the enclosing block.
 macro_rules! enter {
     ($rt:expr, $scope:ident) => {
+        let _entered = $crate::runtime::Entered::new(&$rt.isolate);
         v8::scope!(let handle_scope, &mut *$rt.isolate);
         let context = v8::Local::new(handle_scope, &*$rt.context);
         let $scope = &mut v8::ContextScope::new(handle_scope, context);
@@ -165,6 +195,9 @@ impl Runtime {
             params = params.heap_limits(0, max);
         }
         let mut isolate = v8::Isolate::new(params);
+        // SAFETY: rusty_v8 has just entered it, so it is the current isolate; from now on
+        // it is entered only while used (see `Entered`).
+        unsafe { isolate.exit() };
         let tasks = engine::register_isolate(&isolate);
         isolate.set_microtasks_policy(v8::MicrotasksPolicy::Explicit);
         isolate.set_promise_reject_callback(state::promise_reject_callback);
@@ -192,6 +225,7 @@ impl Runtime {
         *state.budget.borrow_mut() = budget;
 
         let context = {
+            let _entered = Entered::new(&isolate);
             v8::scope!(let scope, &mut isolate);
             let context = v8::Context::new(scope, Default::default());
             v8::Global::new(scope, context)
@@ -465,8 +499,11 @@ impl Runtime {
         loop {
             self.tasks.set_waker(cx.waker());
             let (due, next_task) = self.tasks.take_due();
-            for task in due {
-                task.run();
+            if !due.is_empty() {
+                let _entered = Entered::new(&self.isolate);
+                for task in due {
+                    task.run();
+                }
             }
             let state = self.state();
             let fired_timers = {
@@ -721,6 +758,10 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
+        // rusty_v8 exits the isolate as it disposes of it, and checks it is the current
+        // one: enter it (this entry is the one that drop exits).
+        // SAFETY: the isolate is alive; its drop below makes the matching exit.
+        unsafe { self.isolate.enter() };
         // Globals held in the slot must go while the isolate is alive.
         let _ = self.isolate.remove_slot::<Rc<State>>();
         // SAFETY: each field is dropped exactly once, here, and never used afterwards.

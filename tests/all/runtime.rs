@@ -167,3 +167,34 @@ fn time_limit_stops_js_wasm_and_waiting_and_the_runtime_recovers() {
     assert!(matches!(err, Error::Limit(_)), "{err}");
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
 }
+
+/// Several runtimes on one thread, used in any order and dropped in any order. rusty_v8
+/// enters an isolate when it is created and checks that the entered one is used, so
+/// without warren entering each isolate per call, using the older of two runtimes
+/// panicked ("HandleScope and Context do not belong to the same Isolate"), and dropping
+/// it before the newer one failed rusty_v8's reverse-order assertion. Found by
+/// `fuzz/fuzz_targets/loader.rs`, which keeps two runtimes.
+#[test]
+fn runtimes_on_one_thread_in_any_order() {
+    let add = include_bytes!("../../wasm/add.wat");
+    let call = |rt: &mut Runtime, inst: &warren::Instance, a: i32| {
+        rt.invoke(inst, "add", &[Val::I32(a), Val::I32(1)]).unwrap()
+    };
+    let mut a = Runtime::new(Default::default()).unwrap();
+    let ia = a.instantiate_wasm("add.wat", add).unwrap();
+    let mut b = Runtime::new(Default::default()).unwrap();
+    let ib = b.instantiate_wasm("add.wat", add).unwrap();
+    assert_eq!(call(&mut a, &ia, 1), vec![Val::I32(2)]);
+    assert_eq!(call(&mut b, &ib, 2), vec![Val::I32(3)]);
+    assert_eq!(a.execute_script("a.js", "40 + 2").unwrap(), 42);
+    drop(a); // the older one first
+    let mut c = Runtime::new(Default::default()).unwrap();
+    let ic = c.instantiate_wasm("add.wat", add).unwrap();
+    assert_eq!(call(&mut b, &ib, 3), vec![Val::I32(4)]);
+    assert_eq!(call(&mut c, &ic, 4), vec![Val::I32(5)]);
+    drop(b);
+    assert_eq!(c.execute_script("c.js", "'ok'").unwrap(), "ok");
+    drop(c);
+    let mut d = Runtime::new(Default::default()).unwrap();
+    assert_eq!(d.execute_script("d.js", "1").unwrap(), 1);
+}
