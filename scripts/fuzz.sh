@@ -57,12 +57,18 @@ seed() {
   fi
 }
 
+# Inputs libFuzzer saved as failures (not slow-unit-*, which are only reports).
+failures() {
+  find "artifacts/$1" -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' \
+    -o -name 'leak-*' \) | wc -l
+}
+
 status=0
 summary=()
 for t in "${targets[@]}"; do
   seed "$t"
   mkdir -p "artifacts/$t"
-  before=$(find "artifacts/$t" -type f | wc -l)
+  before=$(failures "$t")
   if [ -n "${FUZZ_SECONDS:-}" ]; then
     limit=(-max_total_time="$FUZZ_SECONDS")
   else
@@ -76,7 +82,7 @@ for t in "${targets[@]}"; do
   rc=$?
   set -e
   elapsed=$(($(date +%s) - t0))
-  after=$(find "artifacts/$t" -type f | wc -l)
+  after=$(failures "$t")
   crashes=$((after - before))
   done_runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)

@@ -14,7 +14,8 @@
 //!   (nondeterministic). A time limit or a stack overflow on either side ends the
 //!   comparison for that module: both depend on more than the program (machine load; the
 //!   frame sizes of the instrumented code, which can overflow a frame earlier), and the
-//!   state the calls share has diverged after them.
+//!   state the calls share has diverged after them. Both runtimes have a 256 MiB memory
+//!   cap and a 1 s time limit per call; a runtime a limit stopped is replaced.
 
 #![no_main]
 
@@ -31,17 +32,19 @@ const MAX_CALLS: usize = 16;
 /// wasm-smith's own termination counter: loop iterations and calls per module.
 const SMITH_FUEL: u32 = 2_000;
 
+/// Both runtimes have the same memory cap: a function's `array.new` can ask for up to
+/// 1 GiB, and without a cap both would really allocate it.
 fn fueled() -> RuntimeOptions {
     RuntimeOptions {
-        time_limit: Some(Duration::from_secs(2)),
         fuel: Some(AMPLE),
-        ..quiet()
+        ..plain()
     }
 }
 
 fn plain() -> RuntimeOptions {
     RuntimeOptions {
-        time_limit: Some(Duration::from_secs(2)),
+        time_limit: Some(Duration::from_secs(1)),
+        max_memory: Some(256 << 20),
         ..quiet()
     }
 }
@@ -76,7 +79,9 @@ fn smith(bytes: &[u8], terminate: bool) -> Option<Vec<u8>> {
     if terminate {
         m.ensure_termination(SMITH_FUEL).ok()?;
     }
-    Some(m.to_bytes())
+    let wasm = m.to_bytes();
+    warren_fuzz::dump(&wasm);
+    Some(wasm)
 }
 
 fn valid(bytes: &[u8]) -> bool {
@@ -135,7 +140,8 @@ fn run(
     module: &WasmModule,
     fuel: Option<u64>,
 ) -> Option<Vec<(String, Outcome)>> {
-    let rt = rt.get();
+    let recycled = rt;
+    let rt = recycled.get();
     if let Some(f) = fuel {
         rt.set_fuel(f).expect("set_fuel on a fuel runtime");
     }
@@ -147,6 +153,9 @@ fn run(
             out.extend(call_exports(rt, &inst, MAX_CALLS, fuel));
         }
         Err(e) => out.push(("(instantiate)".into(), Outcome::of_error(&e))),
+    }
+    if out.iter().any(|(_, o)| o.is_limit()) {
+        recycled.retire();
     }
     Some(out)
 }

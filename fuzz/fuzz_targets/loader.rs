@@ -6,7 +6,7 @@
 //! Odd: the rest drives `wasm-smith`, which builds a valid module. Either way the module is
 //! then compiled and instantiated in a `Runtime` with its imports stubbed
 //! (`warren_fuzz::stub_imports`), and its first 16 exported functions are called with
-//! default arguments. Raw modules run in a runtime without fuel (V8 compiles the bytes as
+//! default arguments (a runtime a limit stopped is replaced). Raw modules run in a runtime without fuel (V8 compiles the bytes as
 //! given) under a 50 ms time limit; wasm-smith modules in a runtime with fuel (100 000 per
 //! call, so loops end deterministically) under a 200 ms limit. Both have a 256 MiB memory
 //! cap and are re-created every 50 inputs.
@@ -73,24 +73,26 @@ fn smith(bytes: &[u8]) {
         return;
     };
     let wasm = m.to_bytes();
+    warren_fuzz::dump(&wasm);
     let module = WasmModule::new("smith.wasm", &wasm)
         .unwrap_or_else(|e| panic!("a wasm-smith module does not load: {e}"));
     FUELED.with(|r| run(&mut r.borrow_mut(), &module, Some(FUEL)));
 }
 
-fn run(rt: &mut Recycled, module: &WasmModule, fuel: Option<u64>) {
-    let rt = rt.get();
+fn run(recycled: &mut Recycled, module: &WasmModule, fuel: Option<u64>) {
+    let rt = recycled.get();
     if let Some(f) = fuel {
         rt.set_fuel(f).expect("set_fuel on a fuel runtime");
     }
-    match instantiate(rt, module) {
-        Some(Ok(inst)) => {
-            call_exports(rt, &inst, MAX_CALLS, fuel);
-        }
-        Some(Err(_)) => {}
+    let limited = match instantiate(rt, module) {
+        Some(Ok(inst)) => call_exports(rt, &inst, MAX_CALLS, fuel)
+            .iter()
+            .any(|(_, o)| o.is_limit()),
+        Some(Err(e)) => matches!(e, Error::Limit(_)),
         // Imports no stub can satisfy: still compile it (instantiation stops at linking).
-        None => {
-            let _ = rt.instantiate(module);
-        }
+        None => matches!(rt.instantiate(module), Err(Error::Limit(_))),
+    };
+    if limited {
+        recycled.retire();
     }
 }

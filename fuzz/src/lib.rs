@@ -46,6 +46,13 @@ impl Recycled {
         }
     }
 
+    /// Makes the next [`Recycled::get`] start a fresh runtime: after a limit stopped this
+    /// one (a runtime whose heap limit fired is retired).
+    pub fn retire(&mut self) {
+        self.rt = None;
+        self.used = 0;
+    }
+
     /// The runtime for the next input.
     pub fn get(&mut self) -> &mut Runtime {
         if self.used >= self.every {
@@ -78,6 +85,9 @@ pub fn smith_config(deterministic: bool) -> wasm_smith::Config {
         max_tables: 2,
         max_table_elements: 1000,
         max_imports: 8,
+        // A constant expression can allocate a GC array of up to 1 GiB while instantiating;
+        // the loader keeps them (under its memory cap), the differential does not.
+        limit_arrays_in_const_exprs: deterministic,
         // Not shipped by V8 15.2 (warren enables it only for the spec runner).
         wide_arithmetic_enabled: false,
         custom_page_sizes_enabled: false,
@@ -357,6 +367,11 @@ impl Outcome {
         }
     }
 
+    /// Whether a limit (time, memory) stopped the runtime.
+    pub fn is_limit(&self) -> bool {
+        matches!(self, Outcome::Error("Limit"))
+    }
+
     /// Whether the outcome depends on more than the program and its inputs: a time limit
     /// (machine load), or a stack overflow (the frame sizes of the code V8 generated).
     pub fn nondeterministic(&self) -> bool {
@@ -404,7 +419,7 @@ pub fn variant(e: &Error) -> &'static str {
 }
 
 /// Calls up to `max` exported functions of `inst` with default arguments, in export order,
-/// refilling the fuel to `fuel` before each call when given. Every error must be a clean
+/// refilling the fuel to `fuel` before each call when given, until a limit stops one. Every error must be a clean
 /// `Err` (a panic or abort is the bug the fuzzer looks for).
 pub fn call_exports(
     rt: &mut Runtime,
@@ -422,7 +437,12 @@ pub fn call_exports(
         }
         let args = default_args(&func.ty().params);
         let r = rt.call(&func, &args);
-        out.push((e.name.clone(), Outcome::of(&r)));
+        let outcome = Outcome::of(&r);
+        let stop = outcome.is_limit();
+        out.push((e.name.clone(), outcome));
+        if stop {
+            break; // the runtime was stopped: the caller retires it
+        }
     }
     out
 }
@@ -431,4 +451,13 @@ pub fn call_exports(
 pub fn instantiate(rt: &mut Runtime, module: &WasmModule) -> Option<Result<Instance, Error>> {
     stub_imports(rt, module.bytes()).ok()?;
     Some(rt.instantiate(module))
+}
+
+/// Writes a generated module to the file named by `WARREN_FUZZ_DUMP`, when set: how to see
+/// the wasm-smith module behind a crashing input (`WARREN_FUZZ_DUMP=m.wasm cargo fuzz run
+/// TARGET ARTIFACT`, then `wasm2wat m.wasm` or `warren inspect m.wasm`).
+pub fn dump(wasm: &[u8]) {
+    if let Some(path) = std::env::var_os("WARREN_FUZZ_DUMP") {
+        let _ = std::fs::write(path, wasm);
+    }
 }

@@ -31,7 +31,15 @@ extern "C" fn near_heap_limit(
     handle.terminate_execution();
     hit.store(true, Ordering::SeqCst);
     // Room to unwind the termination; the isolate is retired afterwards.
-    current + current / 2 + (16 << 20)
+    // Besides half the current limit: 16 MiB to unwind, plus room for the largest single object V8 allocates (just under 1 GiB: a Wasm
+    // `array.new` of 2^30 bytes or more traps, a string is at most 2^29 two-byte characters).
+    // Without it one allocation bigger than what is left, such as an `array.new` in a global's
+    // initialiser evaluated during instantiation, made V8 abort the process ("Fatal JavaScript
+    // out of memory: CALL_AND_RETRY_LAST") where the termination should have stopped it.
+    // Such an object may take the isolate past its cap once, briefly, on its way to being
+    // stopped.
+    const UNWIND_ROOM: usize = (16 << 20) + (1 << 30);
+    current + current / 2 + UNWIND_ROOM
 }
 
 fn heap_limit_flag(isolate: &v8::Isolate) -> Option<Arc<AtomicBool>> {

@@ -198,3 +198,28 @@ fn runtimes_on_one_thread_in_any_order() {
     let mut d = Runtime::new(Default::default()).unwrap();
     assert_eq!(d.execute_script("d.js", "1").unwrap(), 1);
 }
+
+/// One allocation larger than what is left of the memory cap, made by V8 itself while
+/// instantiating (an `array.new` in a global's initialiser), stops the runtime with
+/// `Error::Limit`. It used to abort the process ("Fatal JavaScript out of memory"): the
+/// near-heap-limit callback gave too little room for the object. Found by the loader fuzz
+/// target (a wasm-smith table initialiser).
+#[test]
+fn giant_array_in_a_constant_expression_is_a_limit_not_an_abort() {
+    let wat = r#"(module
+      (type $a (array (mut i8)))
+      (global $g (ref null $a) (array.new $a (i32.const 0) (i32.const 100000000)))
+      (func (export "len") (result i32) (array.len (global.get $g))))"#;
+    let mut rt = Runtime::new(RuntimeOptions {
+        max_memory: Some(32 << 20),
+        ..Default::default()
+    })
+    .unwrap();
+    let result = rt
+        .instantiate_wasm("giant.wat", wat.as_bytes())
+        .and_then(|inst| rt.invoke(&inst, "len", &[]));
+    assert!(matches!(result, Err(Error::Limit(_))), "{result:?}");
+    drop(rt);
+    let mut rt = Runtime::new(Default::default()).unwrap();
+    assert_eq!(rt.execute_script("ok.js", "6 * 7").unwrap(), 42);
+}
