@@ -82,6 +82,8 @@ pub(crate) struct State {
     pub internals: RefCell<Option<v8::Global<v8::Object>>>,
     /// The WASI contexts of `node:wasi` instances, by handle.
     pub wasi: RefCell<Vec<crate::wasi::WasiCtx>>,
+    /// Namespaces of the modules kept for calls from Rust (`JsModule`), by index.
+    pub kept_modules: RefCell<Vec<v8::Global<v8::Object>>>,
 }
 
 /// A host function's V8 function: (host function id, bound instance slot).
@@ -130,6 +132,7 @@ impl State {
             fuel: Default::default(),
             internals: Default::default(),
             wasi: Default::default(),
+            kept_modules: Default::default(),
         }
     }
 
