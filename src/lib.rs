@@ -21,6 +21,7 @@ pub mod fuel;
 pub mod host;
 pub mod modules;
 pub mod permissions;
+pub mod plugins;
 mod runtime;
 pub mod value;
 pub mod wasi;
