@@ -231,6 +231,7 @@ impl Manifest {
             dir,
             errors: Vec::new(),
             host_modules,
+            names: Vec::new(),
         };
         let (root, syntax) = if json {
             document::parse_json(source.text())
@@ -274,6 +275,8 @@ struct Checker<'a> {
     dir: &'a Path,
     errors: Vec<(Range<usize>, String)>,
     host_modules: &'a [String],
+    /// Every plugin name seen, also of entries with problems of their own.
+    names: Vec<String>,
 }
 
 /// An entry being read: its fields by key, and the spans needed later.
@@ -564,6 +567,8 @@ impl Checker<'_> {
         for d in drafts {
             for (imp, span) in &d.imports {
                 match seen.get(imp.as_str()) {
+                    // An entry with problems of its own, reported there.
+                    None if self.names.contains(imp) => {}
                     None => {
                         let names: Vec<&str> = drafts.iter().map(|d| d.spec.name.as_str()).collect();
                         let hint = suggest(imp, &names);
