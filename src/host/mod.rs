@@ -8,6 +8,7 @@
 pub mod builtins;
 mod convert;
 mod func;
+pub(crate) mod js_value;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -224,8 +225,11 @@ impl Linker {
     }
 
     fn insert(&mut self, h: HostFunc) -> Result<&mut Self> {
+        self.insert_shared(Arc::new(h))
+    }
+
+    fn insert_shared(&mut self, h: Arc<HostFunc>) -> Result<&mut Self> {
         let key = (h.module.clone(), h.name.clone());
-        let h = Arc::new(h);
         match self.index.get(&key) {
             Some(_) if !self.allow_shadowing => {
                 return Err(crate::Error::AlreadyDefined {
@@ -249,6 +253,30 @@ impl Linker {
 
     pub(crate) fn by_id(&self, id: usize) -> Option<&Arc<HostFunc>> {
         self.funcs.get(id)
+    }
+
+    /// Defines every function `other` has under `module` here too (the same functions,
+    /// shared, not copies): how a host hands one namespace of a shared registry to a
+    /// runtime that is granted it.
+    ///
+    /// # Errors
+    /// [`crate::Error::AlreadyDefined`] as for [`Linker::func`].
+    pub fn copy_module(&mut self, other: &Linker, module: &str) -> Result<&mut Self> {
+        for h in other.funcs.iter().filter(|h| h.module == module) {
+            self.insert_shared(h.clone())?;
+        }
+        Ok(self)
+    }
+
+    /// The namespaces that have functions, each once, in registration order.
+    pub fn modules(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for h in &self.funcs {
+            if !out.contains(&h.module.as_str()) {
+                out.push(&h.module);
+            }
+        }
+        out
     }
 
     /// Whether any function is registered under `module`.

@@ -171,3 +171,30 @@ impl CallerOps for ScopeCaller<'_, '_, '_> {
         self.info.instance.is_some()
     }
 }
+
+/// Runs `f` over the live memory of `instance` (its exported memory, else its imported
+/// one), from outside any host call.
+pub(crate) fn instance_memory<R>(
+    scope: &mut v8::PinScope,
+    instance: &crate::Instance,
+    f: impl FnOnce(&mut [u8]) -> R,
+) -> Result<R> {
+    if instance.runtime_id != State::get(scope).wasm_ctors().runtime_id {
+        return Err(Error::Other(
+            "this instance belongs to another Runtime".into(),
+        ));
+    }
+    let mut caller = ScopeCaller::new(
+        scope,
+        CallerInfo {
+            instance: Some(instance.index),
+        },
+    );
+    let data = caller.memory_data().map_err(|why| {
+        Error::Other(format!(
+            "cannot reach the memory of {}: {why}",
+            instance.name
+        ))
+    })?;
+    Ok(f(data))
+}

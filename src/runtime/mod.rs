@@ -18,6 +18,7 @@ mod js_layer;
 mod js_sources;
 mod linking;
 mod memory_budget;
+mod module_exports;
 mod module_map;
 mod ops;
 mod state;
@@ -46,9 +47,11 @@ use crate::runtime::graph_load::GraphLoad;
 pub(crate) use crate::runtime::instances::wasm_ctors;
 pub use crate::runtime::instances::{Func, Instance};
 use crate::runtime::memory_budget::MemoryBudget;
+pub use crate::runtime::module_exports::JsModule;
 use crate::runtime::state::State;
 pub use crate::runtime::state::{OutputSink, Stream};
 pub(crate) use crate::runtime::wast_support::wast_eval;
+use crate::value::Value;
 use crate::wasm::{Val, WasmModule};
 use crate::watchdog::{CpuBudget, Fired};
 
@@ -591,9 +594,18 @@ impl Runtime {
             call::Called::Done(v) => return Ok(v),
             call::Called::Promise(promise, results) => (promise, results),
         };
+        self.wait_for(&promise).await?;
+        enter!(self, scope);
+        let p = v8::Local::new(scope, &promise);
+        call::settled_results(scope, func.instance(), func.name(), p, &results)
+    }
+
+    /// Runs the event loop until `promise` settles, or until nothing is left that could
+    /// settle it (the caller then finds it pending).
+    async fn wait_for(&mut self, promise: &v8::Global<v8::Promise>) -> Result<()> {
         let settled = |rt: &mut Self| {
             enter!(rt, scope);
-            v8::Local::new(scope, &promise).state() != v8::PromiseState::Pending
+            v8::Local::new(scope, promise).state() != v8::PromiseState::Pending
         };
         poll_fn(|cx| {
             if settled(self) {
@@ -605,10 +617,87 @@ impl Runtime {
                 Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
             }
         })
-        .await?;
+        .await
+    }
+
+    /// Loads the ES module `source` (already read, at its URL) with its imports,
+    /// evaluates it, waits for its top-level await, and keeps its namespace so Rust can
+    /// call its exports ([`Runtime::call_export`]). Unlike [`Runtime::run_main_source`] it
+    /// is not the main module, and the event loop runs only until evaluation settles
+    /// (timers the module starts keep running on later calls). The source itself needs no
+    /// read permission; everything it imports does.
+    ///
+    /// # Errors
+    /// As [`Runtime::run_main_module`].
+    pub async fn load_module(&mut self, source: crate::modules::ModuleSource) -> Result<JsModule> {
+        self.limited(async |rt| {
+            let url = source.url.clone();
+            let promise = rt.load_and_evaluate(GraphLoad::with_source(source)).await?;
+            rt.wait_for(&promise).await?;
+            rt.check_main_promise(&promise)?;
+            enter!(rt, scope);
+            module_exports::keep(scope, url.as_str())
+        })
+        .await
+    }
+
+    /// Calls the function export `name` of `module` with `args` converted to JS
+    /// ([`Value::Bytes`] become `Uint8Array`s); when it returns a promise, runs the event
+    /// loop until it settles. The result is converted back as `JSON.stringify` would,
+    /// keeping bytes.
+    ///
+    /// # Errors
+    /// [`Error::Export`] when there is no such function, [`Error::Js`] for an exception
+    /// or a rejection, [`Error::Value`] for a result with no value form (a function),
+    /// [`Error::Limit`] past a limit.
+    pub async fn call_export(
+        &mut self,
+        module: &JsModule,
+        name: &str,
+        args: &[Value],
+    ) -> Result<Value> {
+        self.limited(async |rt| {
+            let called = {
+                enter!(rt, scope);
+                module_exports::call(scope, module, name, args)?
+            };
+            let promise = match called {
+                module_exports::Called::Done(v) => return Ok(v),
+                module_exports::Called::Promise(p) => p,
+            };
+            rt.wait_for(&promise).await?;
+            enter!(rt, scope);
+            module_exports::settled(scope, &promise, name)
+        })
+        .await
+    }
+
+    /// Runs `f` over the live linear memory of `instance` (its exported memory, else its
+    /// imported one) with no copy: for a host that passes data in and out of Wasm around
+    /// its calls. No JS or Wasm runs while `f` holds the slice.
+    ///
+    /// # Errors
+    /// [`Error::Other`] when the instance has no memory or belongs to another runtime.
+    pub fn with_memory<R>(
+        &mut self,
+        instance: &Instance,
+        f: impl FnOnce(&mut [u8]) -> R,
+    ) -> Result<R> {
         enter!(self, scope);
-        let p = v8::Local::new(scope, &promise);
-        call::settled_results(scope, func.instance(), func.name(), p, &results)
+        caller::instance_memory(scope, instance, f)
+    }
+
+    /// Runs `f`, which may make several calls into the runtime, as one call under the
+    /// runtime's limits: the time limit covers all of it together (the calls inside do
+    /// not each get a fresh one).
+    ///
+    /// # Errors
+    /// Whatever `f` returns, or [`Error::Limit`] past the time limit.
+    pub async fn as_one_call<T>(
+        &mut self,
+        f: impl AsyncFnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        self.limited(f).await
     }
 
     /// Runs a classic script and returns its completion value as JSON (or `null` when the

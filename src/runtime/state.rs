@@ -84,6 +84,8 @@ pub(crate) struct State {
     pub internals: RefCell<Option<v8::Global<v8::Object>>>,
     /// The WASI contexts of `node:wasi` instances, by handle.
     pub wasi: RefCell<Vec<crate::wasi::WasiCtx>>,
+    /// Namespaces of the modules kept for calls from Rust (`JsModule`), by index.
+    pub kept_modules: RefCell<Vec<v8::Global<v8::Object>>>,
 }
 
 /// A host function's V8 function: (host function id, bound instance slot).
@@ -133,6 +135,7 @@ impl State {
             heap_limit_hit: Default::default(),
             internals: Default::default(),
             wasi: Default::default(),
+            kept_modules: Default::default(),
         }
     }
 

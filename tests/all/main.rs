@@ -10,6 +10,7 @@ mod layout;
 mod limits;
 mod permissions;
 mod platform;
+mod plugins;
 mod runtime;
 mod wasi;
 mod wast;
