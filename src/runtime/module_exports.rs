@@ -122,7 +122,7 @@ pub(crate) fn call(
         }
         return Err(exceptions::caught(tc));
     };
-    if let Some(e) = stop::fast_panic(tc, Some(name)) {
+    if let Some(e) = stop::after_call(tc, Some(name)) {
         return Err(e);
     }
     // As after any macrotask: promise jobs the call queued run now.
