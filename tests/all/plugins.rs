@@ -405,7 +405,7 @@ fn the_environment_needs_allow_env() {
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains("environment variable \"PATH\" is not allowed"),
+        e.contains("environment variable \"PATH\" is not allowed; grant it with allow_env = true"),
         "{e}"
     );
     assert_eq!(
