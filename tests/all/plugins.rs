@@ -227,6 +227,54 @@ fn cli_call_reports_faults_and_bad_names_with_their_status() {
     assert!(r.stderr.contains("is not JSON"), "{}", r.stderr);
 }
 
+#[test]
+fn cli_call_reads_its_input_from_a_file_or_standard_input() {
+    let f = Fixture::new();
+    let input = f.file("input.json", "\"one two\"\n");
+    let r = run(&[
+        "call",
+        "examples/plugins/warren.toml",
+        "wordcount.count",
+        "--input-file",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "2\n"), "{}", r.stderr);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_warren"))
+        .args([
+            "call",
+            "examples/plugins/warren.toml",
+            "stats.summarize",
+            "--stdin",
+        ])
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"\"a b c d\"")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "{\"words\":4,\"minutes\":1}\n"
+    );
+    // Two inputs at once is a usage error.
+    let r = run(&[
+        "call",
+        "examples/plugins/warren.toml",
+        "wordcount.count",
+        "--input",
+        "1",
+        "--stdin",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
 // ---- calls across plugins ----
 
 #[test]
