@@ -31,7 +31,7 @@ mod watchdog;
 
 pub use error::{Error, JsError, LinkError, Result, Trap, TrapKind, WasmFrame};
 pub use host::{Caller, Json, Linker, Memory};
-pub use permissions::{Grant, PermissionError, Permissions};
+pub use permissions::{Grant, GrantHint, PermissionError, Permissions};
 pub use runtime::{Func, Instance, JsModule, OutputSink, Runtime, RuntimeOptions, Stream};
 pub use value::Value;
 pub use wasm::{FuncSig, ModuleInfo, Val, WasmModule, parse_arg, wat_to_wasm};

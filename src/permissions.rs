@@ -64,6 +64,17 @@ pub struct Permissions {
     /// `fetch` (a plugin's own directory). Everything `read` grants may be imported too.
     import: Grant,
     env: bool,
+    /// How a refusal says to grant what was refused.
+    hint: GrantHint,
+}
+
+/// How a [`PermissionError`] tells the user to grant access: by command-line flag (the
+/// CLI's `--allow-read`), or by a plugin's manifest entry (`allow_read`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum GrantHint {
+    #[default]
+    Flags,
+    Manifest,
 }
 
 /// Which access a [`PermissionError`] refused.
@@ -80,11 +91,29 @@ pub struct PermissionError {
     pub access: Access,
     /// The path (as the program named it) or the variable name.
     pub target: String,
+    /// How to grant it.
+    pub hint: GrantHint,
 }
 
 impl fmt::Display for PermissionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let t = &self.target;
+        if self.hint == GrantHint::Manifest {
+            return match self.access {
+                Access::Read => write!(
+                    f,
+                    "read access to \"{t}\" is not allowed; grant it with allow_read in the plugin's manifest entry"
+                ),
+                Access::Write => write!(
+                    f,
+                    "write access to \"{t}\" is not allowed; grant it with allow_write in the plugin's manifest entry"
+                ),
+                Access::Env => write!(
+                    f,
+                    "access to the environment variable \"{t}\" is not allowed; grant it with allow_env = true in the plugin's manifest entry"
+                ),
+            };
+        }
         match self.access {
             Access::Read => write!(
                 f,
@@ -115,6 +144,7 @@ impl Permissions {
             write: Grant::All,
             import: Grant::All,
             env: true,
+            hint: GrantHint::Flags,
         }
     }
 
@@ -150,6 +180,13 @@ impl Permissions {
         self
     }
 
+    /// Makes refusals say how to grant access in a plugin's manifest entry rather than by
+    /// command-line flag.
+    pub fn with_hint(mut self, hint: GrantHint) -> Self {
+        self.hint = hint;
+        self
+    }
+
     /// Allows reading environment variables.
     pub fn allow_env(mut self) -> Self {
         self.env = true;
@@ -177,7 +214,7 @@ impl Permissions {
     /// # Errors
     /// A [`PermissionError`] naming the path as given and the flag that grants it.
     pub fn check_read(&self, path: &Path) -> Result<PathBuf, PermissionError> {
-        check(&self.read, path, Access::Read)
+        check(&self.read, path, Access::Read, self.hint)
     }
 
     /// Checks that the module graph may load `path`: an import grant or a read grant
@@ -194,7 +231,7 @@ impl Permissions {
         if self.import.covers(&resolved) {
             return Ok(resolved);
         }
-        check(&self.read, path, Access::Read)
+        check(&self.read, path, Access::Read, self.hint)
     }
 
     /// Checks a write of `path` (which need not exist yet); returns it resolved.
@@ -202,7 +239,7 @@ impl Permissions {
     /// # Errors
     /// As [`Permissions::check_read`].
     pub fn check_write(&self, path: &Path) -> Result<PathBuf, PermissionError> {
-        check(&self.write, path, Access::Write)
+        check(&self.write, path, Access::Write, self.hint)
     }
 
     /// Checks reading the environment variable `name` (`*` for listing them all).
@@ -216,12 +253,18 @@ impl Permissions {
             Err(PermissionError {
                 access: Access::Env,
                 target: name.to_string(),
+                hint: self.hint,
             })
         }
     }
 }
 
-fn check(grant: &Grant, path: &Path, access: Access) -> Result<PathBuf, PermissionError> {
+fn check(
+    grant: &Grant,
+    path: &Path,
+    access: Access,
+    hint: GrantHint,
+) -> Result<PathBuf, PermissionError> {
     if *grant == Grant::All {
         return Ok(path.to_path_buf());
     }
@@ -232,6 +275,7 @@ fn check(grant: &Grant, path: &Path, access: Access) -> Result<PathBuf, Permissi
         Err(PermissionError {
             access,
             target: path.display().to_string(),
+            hint,
         })
     }
 }

@@ -6,7 +6,7 @@
 use std::sync::{Arc, Weak};
 
 use crate::host::Linker;
-use crate::permissions::Permissions;
+use crate::permissions::{GrantHint, Permissions};
 use crate::plugins::bindings::{self, Outbound};
 use crate::plugins::host::Router;
 use crate::plugins::loader;
@@ -44,7 +44,9 @@ pub(crate) fn host_modules(embedder: &Linker) -> Vec<String> {
 /// grants): importing from each member's directory, and what they are granted.
 pub(crate) fn permissions(members: &[&PluginSpec]) -> Permissions {
     let first = members[0];
-    let mut p = Permissions::default().allow_import(members.iter().map(|m| m.dir()));
+    let mut p = Permissions::default()
+        .with_hint(GrantHint::Manifest)
+        .allow_import(members.iter().map(|m| m.dir()));
     if !first.allow_read.is_empty() {
         p = p.allow_read(&first.allow_read);
     }

@@ -48,6 +48,11 @@ pub(crate) struct Setup {
     pub ready: oneshot::Sender<Result<Exports, Failures>>,
 }
 
+/// The least time loading a plugin may take (evaluating its module graph, compiling and
+/// instantiating, `_initialize`), however short its per-call `timeout`: loading is heavier
+/// than a call, and a plugin that never finishes loading is still stopped.
+pub(crate) const LOAD_TIME: Duration = Duration::from_secs(5);
+
 /// The stack of a plugin thread: room above V8's own 984 KiB stack limit (set for every
 /// isolate by `engine.rs`), so deep JS or Wasm recursion is a catchable error.
 const STACK: usize = 4 << 20;
@@ -232,7 +237,7 @@ impl Loaded {
             module_loader: Some(Rc::new(loader)),
             permissions,
             argv: vec!["warren".into(), specs[0].source.display().to_string()],
-            time_limit: Some(limits.timeout),
+            time_limit: Some(limits.timeout.max(LOAD_TIME)),
             max_memory: usize::try_from(limits.memory).ok(),
             fuel: limits.fuel,
             ..Default::default()
@@ -254,6 +259,7 @@ impl Loaded {
                 code,
             });
         }
+        rt.set_time_limit(Some(limits.timeout));
         Ok(Loaded { rt, members })
     }
 

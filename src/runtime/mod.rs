@@ -464,6 +464,13 @@ impl Runtime {
         }
     }
 
+    /// Changes the wall-clock time limit of the calls made from now on (`None`: none), as
+    /// `RuntimeOptions::time_limit` set it. A plugin host loads a plugin under one limit
+    /// and serves its calls under another.
+    pub fn set_time_limit(&mut self, limit: Option<std::time::Duration>) {
+        self.time_limit = limit;
+    }
+
     /// The fuel left, when the runtime meters fuel (`RuntimeOptions::fuel`); 0 once a call
     /// ran out.
     pub fn fuel(&mut self) -> Option<u64> {

@@ -227,6 +227,54 @@ fn cli_call_reports_faults_and_bad_names_with_their_status() {
     assert!(r.stderr.contains("is not JSON"), "{}", r.stderr);
 }
 
+#[test]
+fn cli_call_reads_its_input_from_a_file_or_standard_input() {
+    let f = Fixture::new();
+    let input = f.file("input.json", "\"one two\"\n");
+    let r = run(&[
+        "call",
+        "examples/plugins/warren.toml",
+        "wordcount.count",
+        "--input-file",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "2\n"), "{}", r.stderr);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_warren"))
+        .args([
+            "call",
+            "examples/plugins/warren.toml",
+            "stats.summarize",
+            "--stdin",
+        ])
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"\"a b c d\"")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "{\"words\":4,\"minutes\":1}\n"
+    );
+    // Two inputs at once is a usage error.
+    let r = run(&[
+        "call",
+        "examples/plugins/warren.toml",
+        "wordcount.count",
+        "--input",
+        "1",
+        "--stdin",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
 // ---- calls across plugins ----
 
 #[test]
@@ -405,7 +453,7 @@ fn the_environment_needs_allow_env() {
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains("environment variable \"PATH\" is not allowed"),
+        e.contains("environment variable \"PATH\" is not allowed; grant it with allow_env = true"),
         "{e}"
     );
     assert_eq!(
@@ -714,8 +762,9 @@ fn a_fault_in_one_plugin_does_not_stall_calls_to_another_running_meanwhile() {
     assert!(e.contains("time limit of 300ms exceeded"), "{e}");
 }
 
+/// Loading gets 5 s at least (`LOAD_TIME`), whatever the per-call timeout.
 #[test]
-fn a_plugin_that_never_finishes_loading_is_stopped_at_its_time_limit() {
+fn a_plugin_that_never_finishes_loading_is_stopped_at_its_load_time_limit() {
     let f = Fixture::new();
     f.file("p/p.js", "for (;;) {}\nexport function f() {}\n");
     f.file(
@@ -728,7 +777,9 @@ fn a_plugin_that_never_finishes_loading_is_stopped_at_its_time_limit() {
     );
     let e = load_err(&m);
     assert!(
-        e.contains(":3:10: plugin \"p\" does not load: time limit exceeded"),
+        e.contains(
+            ":3:10: plugin \"p\" does not load: time limit exceeded: the call ran longer than 5s"
+        ),
         "{e}"
     );
     assert!(
