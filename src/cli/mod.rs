@@ -1,6 +1,7 @@
 //! Command-line definitions (clap) and dispatch to one module per subcommand.
 
 mod compile;
+mod engine_args;
 mod inspect;
 mod limit_args;
 mod run;

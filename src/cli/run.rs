@@ -36,6 +36,8 @@ pub struct RunArgs {
     allow_write: Option<Vec<PathBuf>>,
     #[command(flatten)]
     limits: super::limit_args::LimitArgs,
+    #[command(flatten)]
+    engine: super::engine_args::EngineArgs,
     /// Allow everything (reads, writes, environment).
     #[arg(short = 'A', long)]
     allow_all: bool,
@@ -124,6 +126,7 @@ pub fn run(args: RunArgs) -> warren::Result<i32> {
                 code: input.bytes,
                 url,
             };
+            args.engine.start(None);
             tokio.block_on(async {
                 let mut rt = new_runtime(&args, &main).await?;
                 rt.run_main_source(source).await?;
@@ -219,6 +222,7 @@ async fn run_wasm(args: &RunArgs, input: &Input) -> warren::Result<i32> {
     // stdin its imports resolve against the current directory.
     let main = main_path(input);
     let module = input.module()?.at_path(&main);
+    args.engine.start(Some(module.bytes()));
     let mut rt = new_runtime(args, &main).await?;
     // A module importing other modules by specifier (`./util.js`) is the root of a module
     // graph; otherwise its imports come from host functions and --preload namespaces.

@@ -2,6 +2,7 @@
 
 mod cli;
 mod compat;
+mod engine;
 mod faults;
 mod fixtures;
 mod host;
