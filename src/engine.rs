@@ -81,11 +81,7 @@ pub fn init_with(options: &EngineOptions) -> bool {
     let mut first = false;
     INIT.call_once(|| {
         first = true;
-        let flags = format!(
-            "{BASE_FLAGS} {} {}",
-            options.tier.v8_flags(),
-            options.v8_flags
-        );
+        let flags = flags_for(options);
         v8::V8::set_flags_from_string(&flags);
         // Before `initialize`, as V8 requires. `true`: V8 installs its own signal handler,
         // which passes faults outside Wasm code on to the previous handler (Rust's).
@@ -100,10 +96,20 @@ pub fn init_with(options: &EngineOptions) -> bool {
         let _ = STARTED.set(Started {
             tier: options.tier,
             trap_handler,
-            flags: Mutex::new(flags.split_whitespace().collect::<Vec<_>>().join(" ")),
+            flags: Mutex::new(flags),
         });
     });
     first
+}
+
+/// The V8 flags [`init_with`] sets for `options`, in order, one space apart (what
+/// [`flags`] reports after it).
+pub fn flags_for(options: &EngineOptions) -> String {
+    [BASE_FLAGS, options.tier.v8_flags(), &options.v8_flags]
+        .iter()
+        .flat_map(|f| f.split_whitespace())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Initialises V8 once for this process, with `extra_flags` after warren's own. Later

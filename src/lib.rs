@@ -25,6 +25,7 @@ mod runtime;
 pub mod tier;
 pub mod wasi;
 pub mod wasm;
+pub mod wasm_cache;
 pub mod wast;
 mod watchdog;
 
@@ -34,3 +35,4 @@ pub use permissions::{Grant, PermissionError, Permissions};
 pub use runtime::{Func, Instance, OutputSink, Runtime, RuntimeOptions, Stream};
 pub use tier::Tier;
 pub use wasm::{FuncSig, ModuleInfo, Val, WasmModule, parse_arg, wat_to_wasm};
+pub use wasm_cache::WasmCache;

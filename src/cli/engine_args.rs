@@ -2,8 +2,8 @@
 //! V8 starts (before the runtime exists).
 
 use clap::{Args, ValueEnum};
-use warren::Tier;
 use warren::engine::EngineOptions;
+use warren::{Tier, WasmCache};
 
 #[derive(Args, Debug, Default)]
 pub struct EngineArgs {
@@ -27,21 +27,32 @@ enum TierArg {
 }
 
 impl EngineArgs {
+    /// The engine options for `tier`, with `--v8-flags`.
+    fn options(&self, tier: Tier) -> EngineOptions {
+        EngineOptions {
+            tier,
+            v8_flags: self.v8_flags.clone().unwrap_or_default(),
+            ..Default::default()
+        }
+    }
+
     /// Starts V8 for a run whose main program is `wasm` (a Wasm binary) or JS (`None`).
-    pub fn start(&self, wasm: Option<&[u8]>) {
+    /// `--tier=auto` with a Wasm program becomes TurboFan when its code is small or
+    /// `cache` already holds its TurboFan code.
+    pub fn start(&self, wasm: Option<&[u8]>, cache: Option<&WasmCache>) {
         let tier = match self.tier {
             TierArg::Auto => Tier::Auto,
             TierArg::Baseline => Tier::Baseline,
             TierArg::Optimized => Tier::Optimized,
         };
         let tier = match wasm {
-            Some(bytes) => tier.resolve_for_wasm(bytes, false),
+            Some(bytes) => {
+                let flags = warren::engine::flags_for(&self.options(Tier::Optimized));
+                let cached = cache.is_some_and(|c| c.has_entry(bytes, &flags));
+                tier.resolve_for_wasm(bytes, cached)
+            }
             None => tier,
         };
-        warren::engine::init_with(&EngineOptions {
-            tier,
-            v8_flags: self.v8_flags.clone().unwrap_or_default(),
-            ..Default::default()
-        });
+        warren::engine::init_with(&self.options(tier));
     }
 }
