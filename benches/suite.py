@@ -294,6 +294,17 @@ def group_isolates():
                 targets.append(target(f"creation with {n} live (ms)", create / 1000, "<=", 2.0))
                 if n == 1000:
                     targets.append(target("RSS per idle runtime at 1000 (MiB)", rss / 1024, "<=", 3.0))
+    # The floor: plain V8 isolates and contexts, no warren.
+    outs = []
+    for _ in range(max(1, min(N, 3))):
+        _, p = run_once([bench, "isolates", "1000", "bare"])
+        if p.returncode == 0:
+            outs.append(json.loads(p.stdout))
+    if outs:
+        rows.append(row("plain V8 isolate + context: creation, 1000 live", "warren",
+                        statistics.median(o["create_us_median"] for o in outs) / 1000, "ms"))
+        rows.append(row("plain V8 isolate + context: RSS per isolate, 1000 live", "warren",
+                        statistics.median(o["rss_kib_per_runtime"] for o in outs) / 1024, "MiB"))
     return rows, targets
 
 

@@ -83,7 +83,9 @@ fn bump(c: &AtomicU64) {
 }
 
 /// A compiled-Wasm cache: in memory, and on disk when it has a directory. Share one
-/// (`Arc`) between the runtimes of a process.
+/// (`Arc`) between the runtimes of a process. It keeps every module it compiled or loaded
+/// (V8's code for it) until it is dropped or [`WasmCache::clean`]ed, so give a process
+/// that loads an unbounded set of modules one cache per batch rather than one forever.
 pub struct WasmCache {
     dir: Option<PathBuf>,
     memory: Mutex<HashMap<Key, Arc<v8::CompiledWasmModule>>>,
