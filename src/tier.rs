@@ -28,10 +28,12 @@ pub enum Tier {
 }
 
 /// Code sections up to this size are compiled with TurboFan under [`Tier::Auto`] in the
-/// CLI: TurboFan's compile time for them is a few milliseconds even on a loaded 2-core
-/// machine, while Liftoff code would cost a long single call up to 5× (the C kernels in
-/// `benches/kernels`).
-pub const AUTO_OPTIMIZE_MAX_CODE_BYTES: usize = 256 << 10;
+/// CLI. Liftoff code would cost a long single call up to 5× (the C kernels in
+/// `benches/kernels`, 2.5 KiB of code, compile with TurboFan in a few milliseconds), but
+/// TurboFan compiles about 3 ms of CPU per KiB here: a 28 KiB C "hello" pays 88 ms on its
+/// first run instead of 12 (from the compiled-Wasm cache afterwards: 12.7). 64 KiB bounds
+/// that first-run cost at about 200 ms.
+pub const AUTO_OPTIMIZE_MAX_CODE_BYTES: usize = 64 << 10;
 
 impl Tier {
     /// The V8 flags that select this tier.
