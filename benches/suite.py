@@ -122,6 +122,8 @@ def group_cold():
         "bare V8 floor": [os.path.join(EXAMPLES, "bare_v8"), add_wasm, "1", "2"],
         "warren": [WARREN, "run", "wasm/add.wat", "--invoke", "add", "1", "2"],
         "warren (.wasm)": [WARREN, "run", add_wasm, "--invoke", "add", "1", "2"],
+        "warren --no-cache": [WARREN, "run", "--no-cache", "wasm/add.wat", "--invoke", "add", "1", "2"],
+        "warren --tier=baseline --no-cache": [WARREN, "run", "--tier=baseline", "--no-cache", "wasm/add.wat", "--invoke", "add", "1", "2"],
         "wasmtime": [WASMTIME, "run", "--invoke", "add", add_wasm, "1", "2"],
         "deno": [DENO, "run", "--allow-read", add_mjs],
         "node": [NODE, add_mjs],
@@ -244,8 +246,11 @@ def group_sqljs():
     ok = lambda out: out.split()[1:2] == ["42"]
     cmds = {}
     if warren_supports("--no-cache"):
+        # The default tier runs JS programs' Wasm in Liftoff, which V8 does not serialize;
+        # the cache holds what --tier=optimized compiles.
         cmds["warren cold (--no-cache)"] = [WARREN, "run", "--no-cache", "ready.cjs"]
-        cmds["warren cached"] = [WARREN, "run", "ready.cjs"]
+        cmds["warren --tier=optimized --no-cache"] = [WARREN, "run", "--tier=optimized", "--no-cache", "ready.cjs"]
+        cmds["warren --tier=optimized, cached"] = [WARREN, "run", "--tier=optimized", "ready.cjs"]
     else:
         cmds["warren"] = [WARREN, "run", "ready.cjs"]
     cmds["deno"] = [DENO, "run", "-A", "ready.cjs"]
@@ -255,12 +260,13 @@ def group_sqljs():
         if not have(cmd[0]):
             continue
         # The unmeasured first run is what fills warren's cache.
-        ms = wall_ms(cmd, ok, cwd=d, env=WARREN_ENV)
+        n = 3 if "optimized --no-cache" in engine else None
+        ms = wall_ms(cmd, ok, cwd=d, env=WARREN_ENV, n=n)
         rows.append(row(work_wall, engine, ms, "ms"))
         if ms is not None:
-            rows.append(row(work_ready, engine, printed(cmd, cwd=d, env=WARREN_ENV), "ms"))
+            rows.append(row(work_ready, engine, printed(cmd, cwd=d, env=WARREN_ENV, n=n), "ms"))
     cold = lookup(rows, work_ready, "warren cold (--no-cache)")
-    cached = lookup(rows, work_ready, "warren cached")
+    cached = lookup(rows, work_ready, "warren --tier=optimized, cached")
     return rows, [target("sql.js ready: cold / cached", ratio(cold, cached), ">=", 5.0)]
 
 
@@ -288,6 +294,17 @@ def group_isolates():
                 targets.append(target(f"creation with {n} live (ms)", create / 1000, "<=", 2.0))
                 if n == 1000:
                     targets.append(target("RSS per idle runtime at 1000 (MiB)", rss / 1024, "<=", 3.0))
+    # The floor: plain V8 isolates and contexts, no warren.
+    outs = []
+    for _ in range(max(1, min(N, 3))):
+        _, p = run_once([bench, "isolates", "1000", "bare"])
+        if p.returncode == 0:
+            outs.append(json.loads(p.stdout))
+    if outs:
+        rows.append(row("plain V8 isolate + context: creation, 1000 live", "warren",
+                        statistics.median(o["create_us_median"] for o in outs) / 1000, "ms"))
+        rows.append(row("plain V8 isolate + context: RSS per isolate, 1000 live", "warren",
+                        statistics.median(o["rss_kib_per_runtime"] for o in outs) / 1024, "MiB"))
     return rows, targets
 
 

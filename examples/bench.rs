@@ -5,14 +5,23 @@
 //! - `bench call N`: Rust calls a Wasm export `(i32) -> i32` N times through
 //!   `Runtime::call`; prints nanoseconds per call.
 //! - `bench isolates N [js]`: creates N runtimes (isolate + context) on one thread and keeps
-//!   them alive; with `js`, each also runs a first script (installing warren's JS layer).
+//!   them alive; with `js`, each also runs a first script (installing warren's JS layer);
+//!   with `bare`, plain V8 isolates and contexts instead (the floor under warren's cost).
 //!   Prints one JSON object: the median creation time and RSS per idle runtime.
+//!
+//! `BENCH_V8_FLAGS` adds V8 flags (for trying settings such as a smaller young generation);
+//! `BENCH_NO_TRAP_HANDLER=1` starts V8 without its Wasm trap handler.
 
 use std::time::Instant;
 
 use warren::{Runtime, RuntimeOptions, Val};
 
 fn main() -> Result<(), warren::Error> {
+    warren::engine::init_with(&warren::engine::EngineOptions {
+        v8_flags: std::env::var("BENCH_V8_FLAGS").unwrap_or_default(),
+        trap_handler: std::env::var_os("BENCH_NO_TRAP_HANDLER").is_none(),
+        ..Default::default()
+    });
     let mut args = std::env::args().skip(1);
     let mode = args.next().unwrap_or_else(|| "host".into());
     let n: usize = args
@@ -22,7 +31,10 @@ fn main() -> Result<(), warren::Error> {
     match mode.as_str() {
         "host" => host(n),
         "call" => call(n),
-        "isolates" => isolates(n, args.next().as_deref() == Some("js")),
+        "isolates" => match args.next().as_deref() {
+            Some("bare") => bare_isolates(n),
+            kind => isolates(n, kind == Some("js")),
+        },
         other => Err(warren::Error::Args(format!(
             "unknown mode {other:?}: expected host, call or isolates"
         ))),
@@ -113,6 +125,36 @@ fn isolates(n: usize, js: bool) -> Result<(), warren::Error> {
     // Isolates on one thread are entered when created, so they must go in reverse order.
     while let Some(rt) = keep.pop() {
         drop(rt);
+    }
+    Ok(())
+}
+
+fn bare_isolates(n: usize) -> Result<(), warren::Error> {
+    drop(Runtime::new(RuntimeOptions::default())?);
+    let before = rss();
+    let mut times = Vec::with_capacity(n);
+    let mut keep = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        let mut isolate = v8::Isolate::new(v8::CreateParams::default());
+        let context = {
+            v8::scope!(let scope, &mut isolate);
+            let context = v8::Context::new(scope, Default::default());
+            v8::Global::new(scope, context)
+        };
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+        keep.push((context, isolate));
+    }
+    let after = rss();
+    times.sort_by(f64::total_cmp);
+    println!(
+        "{{\"n\": {n}, \"bare\": true, \"create_us_median\": {:.1}, \"rss_kib_per_runtime\": {:.1}}}",
+        times[times.len() / 2],
+        (after.saturating_sub(before)) as f64 / n as f64 / 1024.0
+    );
+    while let Some((context, isolate)) = keep.pop() {
+        drop(context);
+        drop(isolate);
     }
     Ok(())
 }

@@ -279,8 +279,8 @@
     });
   }
   define(global, "self", global);
-  // Fuel and the memory cap reach Wasm that JS compiles, too.
-  if (core.wasmLimited()) core.loadInternal("wasm_limits")(core, global);
+  // Fuel, the memory cap and the compiled-Wasm cache reach Wasm that JS compiles, too.
+  if (core.wasmThroughWarren()) core.loadInternal("wasm_compile")(core, global);
   // The object Rust keeps (State::internals).
   return internals;
 });

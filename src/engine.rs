@@ -5,12 +5,17 @@
 //! for an isolate lands in that isolate's [`TaskQueue`], and wakes the isolate's event loop.
 //! That is how `WebAssembly.instantiate(bytes)` settles without busy-polling: the background
 //! compile posts a task, the queue wakes the loop, the loop runs the task on its own thread.
+//!
+//! The process-wide choices are made here too, before V8 starts ([`EngineOptions`]): the
+//! Wasm tier ([`crate::Tier`]), extra V8 flags, and V8's Wasm trap handler.
 
 use std::collections::HashMap;
 use std::ffi::c_void;
 use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::task::Waker;
 use std::time::{Duration, Instant};
+
+use crate::tier::Tier;
 
 /// Flags every isolate in the process gets. Set before `V8::initialize`, never after.
 ///
@@ -35,12 +40,52 @@ const BASE_FLAGS: &str = "--js-source-phase-imports --no-freeze-flags-after-init
 
 static INIT: Once = Once::new();
 static QUEUES: OnceLock<Mutex<HashMap<usize, Arc<TaskQueue>>>> = OnceLock::new();
+/// What V8 was started with: the tier, whether the trap handler is on, and every flag set
+/// since (`set_flags` appends), for the compiled-Wasm cache's key.
+static STARTED: OnceLock<Started> = OnceLock::new();
 
-/// Initialises V8 once for this process. Later calls do nothing. `extra_flags` only count on
-/// the first call (V8 reads flags at initialisation).
-pub fn init_with_flags(extra_flags: &str) {
+struct Started {
+    tier: Tier,
+    trap_handler: bool,
+    flags: Mutex<String>,
+}
+
+/// How to start V8 for this process (see [`init_with`]).
+#[derive(Clone, Debug)]
+pub struct EngineOptions {
+    /// Which compiler runs Wasm.
+    pub tier: Tier,
+    /// Further V8 flags, after warren's own (`--v8-flags` in the CLI).
+    pub v8_flags: String,
+    /// Use V8's Wasm trap handler: guard pages around every Wasm memory instead of a bounds
+    /// check on each access. On by default where V8 supports it (x86-64 and arm64 Linux,
+    /// macOS, Windows). V8 installs a SIGSEGV handler that handles only faults in Wasm code
+    /// and hands every other fault back to the handler it replaced, so Rust's
+    /// stack-overflow report still works (`tests/all/faults.rs`).
+    pub trap_handler: bool,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            tier: Tier::Auto,
+            v8_flags: String::new(),
+            trap_handler: true,
+        }
+    }
+}
+
+/// Initialises V8 once for this process with `options`. Later calls do nothing and return
+/// `false` (V8 reads flags at initialisation; the first caller's options stand).
+pub fn init_with(options: &EngineOptions) -> bool {
+    let mut first = false;
     INIT.call_once(|| {
-        v8::V8::set_flags_from_string(&format!("{BASE_FLAGS} {extra_flags}"));
+        first = true;
+        let flags = flags_for(options);
+        v8::V8::set_flags_from_string(&flags);
+        // Before `initialize`, as V8 requires. `true`: V8 installs its own signal handler,
+        // which passes faults outside Wasm code on to the previous handler (Rust's).
+        let trap_handler = options.trap_handler && v8::V8::enable_web_assembly_trap_handler(true);
         // The unprotected platform: isolates are created on many threads (test threads,
         // plugin threads), and the protected one ties code-space write permissions to the
         // thread that initialised V8.
@@ -48,7 +93,56 @@ pub fn init_with_flags(extra_flags: &str) {
         v8::V8::initialize_platform(platform);
         v8::V8::initialize();
         v8::V8::set_fatal_error_handler(fatal_error);
+        let _ = STARTED.set(Started {
+            tier: options.tier,
+            trap_handler,
+            flags: Mutex::new(flags),
+        });
     });
+    first
+}
+
+/// The V8 flags [`init_with`] sets for `options`, in order, one space apart (what
+/// [`flags`] reports after it).
+pub fn flags_for(options: &EngineOptions) -> String {
+    [BASE_FLAGS, options.tier.v8_flags(), &options.v8_flags]
+        .iter()
+        .flat_map(|f| f.split_whitespace())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Initialises V8 once for this process, with `extra_flags` after warren's own. Later
+/// calls do nothing.
+pub fn init_with_flags(extra_flags: &str) {
+    init_with(&EngineOptions {
+        v8_flags: extra_flags.to_string(),
+        ..Default::default()
+    });
+}
+
+fn started() -> &'static Started {
+    init();
+    STARTED.get().expect("V8 is initialised")
+}
+
+/// The tier V8 was started with.
+pub fn tier() -> Tier {
+    started().tier
+}
+
+/// Whether V8's Wasm trap handler is on (memory accesses checked by guard pages).
+pub fn trap_handler_enabled() -> bool {
+    started().trap_handler
+}
+
+/// Every V8 flag warren has set in this process, in order.
+pub fn flags() -> String {
+    started()
+        .flags
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
 }
 
 // ---- reports of process-ending V8 failures ----
@@ -143,8 +237,13 @@ pub fn init() {
 /// Sets further V8 flags at run time (for example proposal flags in `warren wast`). They
 /// affect isolates created afterwards.
 pub fn set_flags(flags: &str) {
-    init();
+    let started = started();
     v8::V8::set_flags_from_string(flags);
+    let mut all = started.flags.lock().unwrap_or_else(|e| e.into_inner());
+    for f in flags.split_whitespace() {
+        all.push(' ');
+        all.push_str(f);
+    }
 }
 
 /// The V8 version linked into this binary.

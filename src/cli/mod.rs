@@ -1,8 +1,11 @@
 //! Command-line definitions (clap) and dispatch to one module per subcommand.
 
+mod cache;
+mod cache_args;
 mod call;
 mod compile;
 mod emit;
+mod engine_args;
 mod inspect;
 mod limit_args;
 mod plugin_input;
@@ -31,14 +34,12 @@ struct Cli {
 enum Command {
     /// Run a Wasm module (binary or WAT, recognised by content) or a JS module.
     Run(Box<run::RunArgs>),
-    /// Compile WAT text to a Wasm binary.
-    Compile {
-        /// The .wat file; `-` reads standard input.
-        input: PathBuf,
-        /// Output file; `-` writes to stdout. Defaults to the input with a .wasm extension
-        /// (stdout when the input is standard input).
-        #[arg(short, long)]
-        output: Option<PathBuf>,
+    /// Compile WAT text to a Wasm binary, or (--precompile) Wasm to the compiled-Wasm cache.
+    Compile(compile::CompileArgs),
+    /// Manage the compiled-Wasm cache.
+    Cache {
+        #[command(subcommand)]
+        command: cache::CacheCommand,
     },
     /// List a module's imports, exports, memories, tables and custom sections.
     Inspect {
@@ -66,7 +67,8 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(*args),
-        Command::Compile { input, output } => compile::compile(&input, output.as_deref()),
+        Command::Compile(args) => compile::compile(args),
+        Command::Cache { command } => cache::cache(command),
         Command::Inspect { file, json } => inspect::inspect(&file, json),
         Command::Wast(args) => wast::wast(args),
         Command::Plugins(cmd) => return plugins::plugins(cmd),

@@ -36,6 +36,10 @@ pub struct RunArgs {
     allow_write: Option<Vec<PathBuf>>,
     #[command(flatten)]
     limits: super::limit_args::LimitArgs,
+    #[command(flatten)]
+    engine: super::engine_args::EngineArgs,
+    #[command(flatten)]
+    cache: super::cache_args::CacheArgs,
     /// Allow everything (reads, writes, environment).
     #[arg(short = 'A', long)]
     allow_all: bool,
@@ -124,8 +128,10 @@ pub fn run(args: RunArgs) -> warren::Result<i32> {
                 code: input.bytes,
                 url,
             };
+            let cache = args.cache.open();
+            args.engine.start(None, cache.as_deref());
             tokio.block_on(async {
-                let mut rt = new_runtime(&args, &main).await?;
+                let mut rt = new_runtime(&args, &main, cache).await?;
                 rt.run_main_source(source).await?;
                 Ok(rt.exit_code())
             })
@@ -134,7 +140,11 @@ pub fn run(args: RunArgs) -> warren::Result<i32> {
 }
 
 /// A runtime with the built-in `host:` modules and the `--preload` namespaces.
-async fn new_runtime(args: &RunArgs, main: &Path) -> warren::Result<Runtime> {
+async fn new_runtime(
+    args: &RunArgs,
+    main: &Path,
+    wasm_cache: Option<std::sync::Arc<warren::WasmCache>>,
+) -> warren::Result<Runtime> {
     let permissions = permissions(args, main);
     let mut linker = warren::Linker::new();
     warren::host::builtins::add_builtins(&mut linker, &permissions)?;
@@ -171,6 +181,7 @@ async fn new_runtime(args: &RunArgs, main: &Path) -> warren::Result<Runtime> {
         module_loader: Some(std::rc::Rc::new(warren::modules::FsModuleLoader::new(
             import_map,
         ))),
+        wasm_cache,
         ..Default::default()
     };
     args.limits.apply(&mut options);
@@ -219,7 +230,9 @@ async fn run_wasm(args: &RunArgs, input: &Input) -> warren::Result<i32> {
     // stdin its imports resolve against the current directory.
     let main = main_path(input);
     let module = input.module()?.at_path(&main);
-    let mut rt = new_runtime(args, &main).await?;
+    let cache = args.cache.open();
+    args.engine.start(Some(module.bytes()), cache.as_deref());
+    let mut rt = new_runtime(args, &main, cache).await?;
     // A module importing other modules by specifier (`./util.js`) is the root of a module
     // graph; otherwise its imports come from host functions and --preload namespaces.
     let graph = module

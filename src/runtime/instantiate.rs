@@ -12,7 +12,9 @@ use crate::runtime::{exceptions, fuel_global, linking, memory_budget, stop, trap
 use crate::wasm::ModuleInfo;
 
 /// Compiles Wasm bytes with V8, first instrumented for fuel and their memories clamped to
-/// the runtime's memory cap (when it has those limits); `name` locates errors.
+/// the runtime's memory cap (when it has those limits), through the runtime's
+/// compiled-Wasm cache if it has one (keyed by the bytes V8 compiles); `name` locates
+/// errors.
 pub(crate) fn compile<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     bytes: &[u8],
@@ -20,8 +22,13 @@ pub(crate) fn compile<'s>(
 ) -> Result<v8::Local<'s, v8::WasmModuleObject>> {
     let bytes = fuel_global::prepare(scope, bytes, name)?;
     let bytes = memory_budget::prepare(scope, &bytes, name)?.into_owned();
+    let cache = State::get(scope).wasm_cache.clone();
     v8::tc_scope!(let tc, scope);
-    match v8::WasmModuleObject::compile(tc, &bytes) {
+    let compiled = match &cache {
+        Some(cache) => cache.compile(tc, &bytes),
+        None => v8::WasmModuleObject::compile(tc, &bytes),
+    };
+    match compiled {
         Some(m) => Ok(m),
         None => Err(trap::compile_error(exceptions::caught(tc), name)),
     }

@@ -22,7 +22,7 @@ const INTERNAL_JS: &[(&str, &str)] = &[
     ("node_path", include_str!("../../js/node_path.js")),
     ("node_errors", include_str!("../../js/node_errors.js")),
     ("node", include_str!("../../js/node.js")),
-    ("wasm_limits", include_str!("../../js/wasm_limits.js")),
+    ("wasm_compile", include_str!("../../js/wasm_compile.js")),
     ("node_wasi", include_str!("../../js/node_wasi.js")),
 ];
 

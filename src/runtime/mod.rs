@@ -96,6 +96,10 @@ pub struct RuntimeOptions {
     /// A name for the runtime in reports (a plugin's name): a fault or a fatal V8 error
     /// names it.
     pub name: Option<String>,
+    /// Compile Wasm through this compiled-Wasm cache (none by default): modules compiled
+    /// once are shared with every runtime using the same cache, and, for a cache on disk,
+    /// with later processes. See [`crate::wasm_cache`].
+    pub wasm_cache: Option<Arc<crate::wasm_cache::WasmCache>>,
 }
 
 /// One V8 isolate with its main context: runs JS modules and Wasm, and owns the event loop.
@@ -214,13 +218,15 @@ impl Runtime {
             .module_loader
             .clone()
             .unwrap_or_else(|| Rc::new(crate::modules::FsModuleLoader::default()));
-        let state = Rc::new(State::new(
+        let mut state = State::new(
             output,
             options.linker.clone(),
             loader,
             options.permissions.clone(),
             options.argv.clone(),
-        ));
+        );
+        state.wasm_cache = options.wasm_cache.clone();
+        let state = Rc::new(state);
         isolate.set_slot(state.clone());
         if heap_limit.is_some() {
             stop::install_heap_limit(&mut isolate, state.heap_limit_hit.clone());
@@ -790,6 +796,19 @@ impl Runtime {
         self.limited_now(|rt| {
             enter!(rt, scope);
             instantiate::instantiate_module(scope, module)
+        })
+    }
+
+    /// Compiles `module` as [`Runtime::instantiate`] would (the same bytes, through the
+    /// runtime's compiled-Wasm cache) without instantiating it: what fills a cache ahead
+    /// of time (`warren compile --precompile`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidWasm`] when V8 rejects it, or [`Error::Limit`].
+    pub fn precompile(&mut self, module: &WasmModule) -> Result<()> {
+        self.limited_now(|rt| {
+            enter!(rt, scope);
+            instantiate::compile(scope, module.bytes(), module.location()).map(|_| ())
         })
     }
 

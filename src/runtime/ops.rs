@@ -783,14 +783,17 @@ op_compile_cjs, |scope, args, rv| {
     }
 });
 
-// ---- fuel and the memory cap for Wasm that JS compiles ----
+// ---- fuel, the memory cap and the compiled-Wasm cache for Wasm that JS compiles ----
 
 op!(
-/// Whether the runtime meters fuel or caps memory (`js/wasm_limits.js` is then loaded).
-op_wasm_limited, |scope, _args, rv| {
+/// Whether the runtime meters fuel, caps memory or has a compiled-Wasm cache: Wasm that JS
+/// compiles then goes through `compileWasm` (`js/wasm_compile.js` is loaded).
+op_wasm_through_warren, |scope, _args, rv| {
     let state = State::get(scope);
-    let limited = state.fuel.borrow().is_some() || state.budget.borrow().is_some();
-    rv.set(v8::Boolean::new(scope, limited).into());
+    let through = state.fuel.borrow().is_some()
+        || state.budget.borrow().is_some()
+        || state.wasm_cache.is_some();
+    rv.set(v8::Boolean::new(scope, through).into());
     Ok(())
 });
 
@@ -840,6 +843,37 @@ op_prepare_wasm, |scope, args, rv| {
     Ok(())
 });
 
+op!(
+/// `compileWasm(bytes)`: a `WebAssembly.Module`, compiled as Wasm warren compiles itself is
+/// (instrumented for fuel, memories clamped, through the compiled-Wasm cache). V8's
+/// `CompileError` is thrown as it is.
+op_compile_wasm, |scope, args, rv| {
+    let bytes = bytes_arg(args.get(0)).ok_or_else(|| {
+        OpError::type_error("WebAssembly: Argument 0 must be a buffer source")
+    })?;
+    let fueled = fuel_global::prepare(scope, &bytes, "<wasm compiled by JS>")
+        .map_err(|e| OpError::named("CompileError", e.to_string()))?;
+    let clamped = memory_budget::prepare(scope, &fueled, "<wasm compiled by JS>")
+        .map_err(|e| OpError::range_error(e.to_string()))?;
+    let cache = State::get(scope).wasm_cache.clone();
+    v8::tc_scope!(let tc, scope);
+    let module = match &cache {
+        Some(cache) => cache.compile(tc, &clamped),
+        None => v8::WasmModuleObject::compile(tc, &clamped),
+    };
+    match module {
+        Some(m) => {
+            rv.set(m.into());
+            Ok(())
+        }
+        None if tc.has_caught() => {
+            tc.rethrow();
+            Ok(())
+        }
+        None => Err("cannot compile the module".into()),
+    }
+});
+
 /// Registers every op on `core`.
 pub(crate) fn install(scope: &mut v8::PinScope, core: v8::Local<v8::Object>) {
     macro_rules! add {
@@ -887,7 +921,8 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: v8::Local<v8::Object>) {
         "writeStdio" => op_write_stdio,
         "resolveCjs" => op_resolve_cjs,
         "compileCjs" => op_compile_cjs,
-        "wasmLimited" => op_wasm_limited,
+        "wasmThroughWarren" => op_wasm_through_warren,
+        "compileWasm" => op_compile_wasm,
         "fuelGlobal" => op_fuel_global,
         "fuelImportName" => op_fuel_import_name,
         "memoryPagesLeft" => op_memory_pages_left,

@@ -80,6 +80,8 @@ pub(crate) struct State {
     pub fuel: RefCell<Option<v8::Global<v8::Object>>>,
     /// The memory cap, when the runtime has one.
     pub budget: RefCell<Option<Arc<MemoryBudget>>>,
+    /// The compiled-Wasm cache Wasm is compiled through (`RuntimeOptions::wasm_cache`).
+    pub wasm_cache: Option<Arc<crate::wasm_cache::WasmCache>>,
     /// warren's internal JS object (`internals` of the embedded JS files).
     pub internals: RefCell<Option<v8::Global<v8::Object>>>,
     /// The WASI contexts of `node:wasi` instances, by handle.
@@ -131,6 +133,7 @@ impl State {
             exit_code: Cell::new(None),
             soft_exit_code: Cell::new(None),
             budget: Default::default(),
+            wasm_cache: None,
             fuel: Default::default(),
             heap_limit_hit: Default::default(),
             internals: Default::default(),

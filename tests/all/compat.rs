@@ -54,7 +54,7 @@ fn case(name: &str, script: &str) {
     };
     let case_dir = dir.join("cases").join(name);
     let expected = std::fs::read_to_string(case_dir.join(format!("{script}.expected"))).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_warren"))
+    let out = crate::warren_command()
         .args(["run", script])
         .current_dir(&case_dir)
         .output()

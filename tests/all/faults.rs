@@ -263,6 +263,26 @@ catalogue! {
         assert_eq!(rt.invoke(&inst, "grow", &[Val::I32(10)]).unwrap(), vec![Val::I32(1)]);
     }
 
+    /// Loads and stores past the end of memory trap as out of bounds, with V8's trap
+    /// handler (guard pages, no bounds checks) as without: at the last byte, one past it,
+    /// 4 GiB away, and after the memory grew.
+    wasm_out_of_bounds => {
+        let mut rt = Runtime::new(quiet()).unwrap();
+        let inst = wasm(
+            &mut rt,
+            "(module (memory 1)\n  (func (export \"load\") (param i32) (result i32) local.get 0 i32.load)\n  (func (export \"store\") (param i32) local.get 0 i32.const 7 i32.store8)\n  (func (export \"grow\") (result i32) i32.const 1 memory.grow))",
+        );
+        assert_eq!(rt.invoke(&inst, "load", &[Val::I32(65532)]).unwrap(), vec![Val::I32(0)]);
+        for at in [65533, 65536, -1, i32::MAX] {
+            assert_eq!(trap_kind(rt.invoke(&inst, "load", &[Val::I32(at)])), TrapKind::MemoryOutOfBounds);
+        }
+        assert_eq!(trap_kind(rt.invoke(&inst, "store", &[Val::I32(65536)])), TrapKind::MemoryOutOfBounds);
+        assert_eq!(rt.invoke(&inst, "grow", &[]).unwrap(), vec![Val::I32(1)]);
+        rt.invoke(&inst, "store", &[Val::I32(65536)]).unwrap();
+        assert_eq!(rt.invoke(&inst, "load", &[Val::I32(65536)]).unwrap(), vec![Val::I32(7)]);
+        assert_eq!(trap_kind(rt.invoke(&inst, "store", &[Val::I32(131072)])), TrapKind::MemoryOutOfBounds);
+    }
+
     /// A module whose initial memory alone is over the cap is refused before it runs.
     wasm_initial_memory_over_the_cap => {
         let mut rt = Runtime::new(capped(16 << 20)).unwrap();
@@ -423,6 +443,55 @@ out
         }
         assert_eq!(obj.len(), 9);
     }
+}
+
+/// V8's Wasm trap handler is on, and it hands faults outside Wasm back to Rust: a host
+/// function that recurses without end in Rust still gets Rust's stack-overflow report
+/// (and the process aborts), rather than a silent crash or a fault V8 mistakes for a trap.
+#[test]
+fn rust_stack_overflow_is_reported_by_rust_beside_the_trap_handler() {
+    if cfg!(all(target_arch = "x86_64", target_os = "linux")) {
+        warren::engine::init();
+        assert!(warren::engine::trap_handler_enabled());
+    }
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--ignored",
+            "--exact",
+            "faults::rust_stack_overflow_child",
+            "--test-threads=1",
+            "--nocapture",
+        ])
+        .env("WARREN_STACK_OVERFLOW_CHILD", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the child survived?\n{stderr}");
+    assert!(stderr.contains("has overflowed its stack"), "{stderr}");
+}
+
+#[test]
+#[ignore = "run in a process of its own by rust_stack_overflow_is_reported_by_rust_beside_the_trap_handler"]
+fn rust_stack_overflow_child() {
+    if std::env::var_os("WARREN_STACK_OVERFLOW_CHILD").is_none() {
+        return;
+    }
+    #[allow(unconditional_recursion)] // the point: it recurses until the stack is gone
+    fn deeper(n: u64) -> u64 {
+        let frame = std::hint::black_box([n; 64]);
+        deeper(frame[7] + 1) + frame[3]
+    }
+    let mut linker = Linker::new();
+    linker
+        .func("t", "sink", |x: i32| deeper(x as u64) as i32)
+        .unwrap();
+    let mut rt = Runtime::new(RuntimeOptions { linker, ..quiet() }).unwrap();
+    // Memory accesses first, so the trap handler has Wasm code to guard.
+    let inst = wasm(
+        &mut rt,
+        "(module (import \"t\" \"sink\" (func $s (param i32) (result i32))) (memory 1)\n  (func (export \"go\") (result i32) (call $s (i32.load (i32.const 0)))))",
+    );
+    let _ = rt.invoke(&inst, "go", &[]);
 }
 
 /// V8's own out-of-memory (here with no near-heap-limit callback to stop it first) ends

@@ -458,7 +458,7 @@ fn cli_preload_and_env_permission() {
 
     let envjs = dir.path().join("env.mjs");
     std::fs::write(&envjs, "import { var as v } from 'host:env';\ntry { console.log(v('WARREN_TEST_VAR')); } catch (e) { console.log(e.message); }\n").unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warren"))
+    let out = crate::warren_command()
         .args(["run", envjs.to_str().unwrap()])
         .env("WARREN_TEST_VAR", "secret")
         .output()
@@ -467,7 +467,7 @@ fn cli_preload_and_env_permission() {
         String::from_utf8_lossy(&out.stdout).contains("PermissionDenied"),
         "{out:?}"
     );
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warren"))
+    let out = crate::warren_command()
         .args(["run", "--allow-env", envjs.to_str().unwrap()])
         .env("WARREN_TEST_VAR", "secret")
         .output()

@@ -3,13 +3,13 @@
 //! for a Wasm component or a file that is no module at all.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use crate::{Run, root, run};
 
 /// Runs the binary with `stdin` piped in.
 fn run_stdin(args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_warren"))
+    let mut child = crate::warren_command()
         .args(args)
         .current_dir(root())
         .stdin(Stdio::piped())
@@ -90,7 +90,7 @@ fn stdin_wat_binary_and_js() {
 fn stdin_for_compile_and_inspect() {
     let r = run_stdin(&["compile", "-"], &add_wat());
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let out = Command::new(env!("CARGO_BIN_EXE_warren"))
+    let out = crate::warren_command()
         .args(["compile", "-", "-o", "-"])
         .stdin(std::fs::File::open(root().join("wasm/add.wat")).unwrap())
         .output()

@@ -2,6 +2,7 @@
 
 mod cli;
 mod compat;
+mod engine;
 mod faults;
 mod fixtures;
 mod host;
@@ -13,6 +14,7 @@ mod platform;
 mod plugins;
 mod runtime;
 mod wasi;
+mod wasm_cache;
 mod wast;
 
 use std::path::PathBuf;
@@ -23,9 +25,23 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Where the `warren` runs of the tests keep their compiled-Wasm cache
+/// (`$XDG_CACHE_HOME/warren`), instead of the user's.
+pub fn test_cache_home() -> PathBuf {
+    root().join("target").join("test-cache")
+}
+
+/// A command running the real `warren` binary, its compiled-Wasm cache under
+/// [`test_cache_home`].
+pub fn warren_command() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_warren"));
+    c.env("XDG_CACHE_HOME", test_cache_home());
+    c
+}
+
 /// Runs the real `warren` binary with `args` from the project root.
 pub fn warren(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_warren"))
+    warren_command()
         .args(args)
         .current_dir(root())
         .output()

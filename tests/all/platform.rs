@@ -205,7 +205,7 @@ process.exitCode = 3;
         r.stdout,
         "a,b linux string\npartial PermissionDenied true\ntick\n"
     );
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warren"))
+    let out = crate::warren_command()
         .args(["run", "--allow-env", &f])
         .env("HOME", "/home/x")
         .output()

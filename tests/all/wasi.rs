@@ -137,7 +137,8 @@ fn run_case(case: &Case, cmd: &[&str], tag: &str) -> (String, tempfile::TempDir)
     let wasm = dir.path().join(format!("{}.wasm", case.program));
     std::fs::copy(programs().join(format!("{}.wasm", case.program)), &wasm).unwrap();
     let mut c = Command::new(cmd[0]);
-    c.args(&cmd[1..])
+    c.env("XDG_CACHE_HOME", crate::test_cache_home())
+        .args(&cmd[1..])
         .args(case.flags)
         .arg(format!("{}.wasm", case.program))
         .args(case.args)
@@ -366,7 +367,7 @@ fn node_wasi(flags: &[&str], args: &[&str]) -> (crate::Run, tempfile::TempDir) {
     sandbox(dir.path());
     std::fs::write(dir.path().join("run.mjs"), NODE_WASI).unwrap();
     std::fs::copy(programs().join("files.wasm"), dir.path().join("files.wasm")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_warren"))
+    let out = crate::warren_command()
         .arg("run")
         .args(flags)
         .arg("run.mjs")
@@ -506,7 +507,7 @@ fn wasi_modules_in_the_module_graph_get_the_cli_grants() {
         std::fs::write(dir.path().join(format!("{p}.mjs")), js).unwrap();
     }
     let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_warren"))
+        let out = crate::warren_command()
             .arg("run")
             .args(args)
             .current_dir(dir.path())

@@ -1,9 +1,11 @@
-// wasm_limits.js — owns the JS side of a runtime's fuel and memory cap. Loaded only when
-// the runtime has one of them. Wasm that JS glue compiles itself (WebAssembly.Module,
-// compile, instantiate, and the streaming forms built on them) is instrumented for fuel
-// and has its memories clamped exactly as Wasm warren compiles is; instances get the
-// runtime's fuel import; `new WebAssembly.Memory` is clamped to what is left of the cap.
-(function wasmLimits(core, global) {
+// wasm_compile.js — owns how Wasm that JS glue compiles itself (WebAssembly.Module,
+// compile, instantiate, and the streaming forms built on them) reaches V8, when the
+// runtime has fuel, a memory cap or a compiled-Wasm cache (loaded only then): through
+// core.compileWasm, the same path as Wasm warren compiles (instrumented for fuel, memories
+// clamped, looked up in and added to the cache). Instances get the runtime's fuel import;
+// `new WebAssembly.Memory` is clamped to what is left of the cap. Compile options
+// (`builtins`, `importedStringConstants`) take V8's own path, with the bytes prepared.
+(function wasmCompile(core, global) {
   "use strict";
   const WA = global.WebAssembly;
   const { Module, Instance, Memory } = WA;
@@ -26,22 +28,34 @@
   }
 
   // Proxies keep `instanceof`, `.prototype` and the static methods of the originals.
-  define(WA, "Module", new Proxy(Module, {
+  const ModuleProxy = new Proxy(Module, {
     construct(target, args, newTarget) {
-      return Reflect.construct(target, [core.prepareWasm(args[0]), ...args.slice(1)], newTarget);
+      if (args[1] !== undefined) {
+        return Reflect.construct(target, [core.prepareWasm(args[0]), ...args.slice(1)], newTarget);
+      }
+      const module = core.compileWasm(args[0]);
+      if (newTarget !== ModuleProxy) Object.setPrototypeOf(module, newTarget.prototype);
+      return module;
     },
-  }));
+  });
+  define(WA, "Module", ModuleProxy);
   define(WA, "Instance", new Proxy(Instance, {
     construct(target, args, newTarget) {
       return Reflect.construct(target, [args[0], withFuel(args[1])], newTarget);
     },
   }));
-  define(WA, "compile", async function compileLimited(bytes, options) {
-    return compile(core.prepareWasm(bytes), options);
+  define(WA, "compile", async function compile_(bytes, options) {
+    if (options !== undefined) return compile(core.prepareWasm(bytes), options);
+    return core.compileWasm(bytes);
   });
-  define(WA, "instantiate", async function instantiateLimited(source, imports, options) {
+  define(WA, "instantiate", async function instantiate_(source, imports, options) {
     if (source instanceof Module) return instantiate(source, withFuel(imports));
-    return instantiate(core.prepareWasm(source), withFuel(imports), options);
+    if (options !== undefined) {
+      return instantiate(core.prepareWasm(source), withFuel(imports), options);
+    }
+    const module = core.compileWasm(source);
+    const instance = await instantiate(module, withFuel(imports));
+    return { module, instance };
   });
   define(WA, "Memory", new Proxy(Memory, {
     construct(target, args, newTarget) {
