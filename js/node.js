@@ -1,7 +1,8 @@
 // node.js — owns: the Node.js compatibility subset: `process`, `global`, setImmediate, the
 // CommonJS loader (require, module.exports, createRequire) and the built-in modules node:fs,
 // node:path, node:url, node:util, node:crypto, node:buffer, node:os, node:events,
-// node:module, node:assert, node:process, node:timers, built over Rust ops (`core.*`).
+// node:module, node:assert, node:process, node:timers (node:wasi is js/node_wasi.js), built
+// over Rust ops (`core.*`).
 (function node(core, global, internals) {
   "use strict";
 
@@ -547,7 +548,7 @@
   const builtinNames = ["fs", "fs/promises", "path", "path/posix", "url", "util", "crypto", "buffer",
     "os", "events", "module", "assert", "assert/strict", "process", "timers", "timers/promises",
     "string_decoder", "perf_hooks", "worker_threads", "child_process", "stream", "tty", "zlib",
-    "http", "https", "net"];
+    "http", "https", "net", "wasi"];
   const unsupported = new Set(["worker_threads", "child_process", "stream", "tty", "zlib", "http", "https", "net"]);
 
   function builtin(name) {
@@ -567,6 +568,9 @@
       case "timers": return timers;
       case "timers/promises": return timers.promises;
       case "perf_hooks": return { performance: global.performance };
+      case "wasi":
+        internals.load("node_wasi");
+        return internals.nodeModules.wasi;
       case "string_decoder": return {
         StringDecoder: class StringDecoder {
           #d; constructor(enc = "utf8") { this.#d = new TextDecoder(enc === "utf8" ? "utf-8" : enc); }

@@ -47,7 +47,92 @@ pub fn init_with_flags(extra_flags: &str) {
         let platform = v8::new_custom_platform(0, false, true, Router).make_shared();
         v8::V8::initialize_platform(platform);
         v8::V8::initialize();
+        v8::V8::set_fatal_error_handler(fatal_error);
     });
+}
+
+// ---- reports of process-ending V8 failures ----
+
+/// Receives the report of a V8 failure that ends the process (a CHECK failure, an
+/// out-of-memory V8 could not recover from), naming the runtime that was running. The
+/// process aborts right after it returns.
+pub type FatalReporter = Box<dyn Fn(&str) + Send + Sync>;
+
+static REPORTER: OnceLock<FatalReporter> = OnceLock::new();
+
+/// Sets where fatal V8 failures are reported (once per process; later calls are ignored).
+/// Without one they are written to standard error: the process is ending and nothing else
+/// could tell which runtime took it down.
+pub fn set_fatal_reporter(reporter: FatalReporter) {
+    let _ = REPORTER.set(reporter);
+}
+
+thread_local! {
+    /// The name of the runtime running on this thread (innermost), for fatal reports.
+    static RUNNING: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Marks `name` as the runtime running on this thread until the guard is dropped.
+pub(crate) fn running(name: &str) -> RunningGuard {
+    RUNNING.with(|r| r.borrow_mut().push(name.to_string()));
+    RunningGuard
+}
+
+/// Ends a [`running`] mark.
+pub(crate) struct RunningGuard;
+
+impl Drop for RunningGuard {
+    fn drop(&mut self) {
+        RUNNING.with(|r| {
+            r.borrow_mut().pop();
+        });
+    }
+}
+
+fn report_fatal(what: &str) {
+    let runtime = RUNNING
+        .try_with(|r| r.borrow().last().cloned())
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "(none: no runtime call in progress on this thread)".into());
+    let thread = std::thread::current();
+    let text = format!(
+        "warren: fatal V8 error in runtime \"{runtime}\" on thread {}: {what}\n",
+        thread.name().unwrap_or("(unnamed)")
+    );
+    match REPORTER.get() {
+        Some(r) => r(&text),
+        None => {
+            use std::io::Write;
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        }
+    }
+}
+
+fn fatal_error(file: &str, line: i32, message: &str) {
+    report_fatal(&format!("{file}:{line}: {message}"));
+}
+
+/// The per-isolate out-of-memory handler: V8 could not stay within the heap (a failure the
+/// near-heap-limit callback did not prevent).
+pub(crate) unsafe extern "C" fn oom_error(
+    location: *const std::ffi::c_char,
+    details: &v8::OomDetails,
+) {
+    let location = if location.is_null() {
+        String::new()
+    } else {
+        // SAFETY: V8 passes a NUL-terminated string valid for this call.
+        unsafe { std::ffi::CStr::from_ptr(location) }
+            .to_string_lossy()
+            .into_owned()
+    };
+    let kind = if details.is_heap_oom {
+        "JS heap out of memory"
+    } else {
+        "process out of memory"
+    };
+    report_fatal(&format!("{kind} at {location}"));
 }
 
 /// Initialises V8 with warren's default flags.

@@ -74,6 +74,10 @@ pub enum Error {
     /// An uncaught JS exception (or one thrown through Wasm).
     #[error("{0}")]
     Js(Box<JsError>),
+    /// A value with no form on the other side of a call: a JS result that is a function
+    /// or cyclic, a `BigInt` past 64 bits.
+    #[error("{0}")]
+    Value(String),
     /// The program stopped making progress: nothing is pending, yet the main module's
     /// top-level await never settled.
     #[error("{0}")]
@@ -100,7 +104,11 @@ impl Error {
     /// loaded or linked (nothing ran), 1 when the program ran and failed.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Trap(_) | Error::Js(_) | Error::Limit(_) | Error::Stalled(_) => 1,
+            Error::Trap(_)
+            | Error::Js(_)
+            | Error::Limit(_)
+            | Error::Stalled(_)
+            | Error::Value(_) => 1,
             Error::Exit(code) => *code,
             _ => 2,
         }

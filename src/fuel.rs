@@ -64,18 +64,32 @@
 //! The fuel can thus go negative only by a bounded amount per check-free stretch,
 //! never by an unbounded one; the runtime treats any negative value as out of fuel.
 //!
-//! # Overhead
+//! # Overhead, and the counter in a local
 //!
-//! Each basic block of non-zero cost gets 4 extra operators (one load, one subtract,
-//! one store of the imported global); each function entry and each loop header gets 6
-//! more (one load, a compare and a never-taken branch). Nothing is added at blocks that
-//! only close structure, after the function's final `end`, or in constant expressions.
-//! No locals are added, so local indices are unchanged. On real modules (sql.js,
-//! brotli compiled by wasm-bindgen, a TinyGo program) the code grows by 20-60% in
-//! bytes and 60-80% in operators; at run time each executed basic block (typically a
-//! handful of operators) pays one read-modify-write of the global, each loop iteration
-//! and call one more read and compare. Instrumenting those modules takes 10-40 ms in a
-//! debug build.
+//! Each basic block of non-zero cost gets 4 extra operators (read, subtract, write of the
+//! counter); each function entry and each loop header gets 6 more (a read, a compare and
+//! a never-taken branch). Nothing is added at blocks that only close structure or in
+//! constant expressions. On real modules (sql.js, brotli compiled by wasm-bindgen, a
+//! TinyGo program) the code grows by 20-60% in bytes and 60-80% in operators.
+//!
+//! V8 reaches an imported mutable global through memory on every access, so in a
+//! function with a loop the counter is kept in a new i64 local instead (appended after
+//! the declared locals, so no local index moves): read from the global at entry, written
+//! back before control leaves the function (calls, returns, tail calls, throws,
+//! `unreachable`, branches to the function's own label, its final `end`, and the
+//! out-of-fuel trap) and read again when control comes back (after a call, and where a
+//! `try_table` catch lands). The charges are the same operators at the same places, so
+//! the accounting does not change; on the loop kernels of `benches/fuel.sh` the overhead
+//! fell from about 2.7x to 1.4-1.5x. A function keeps the counter in the global when it
+//! has no loop (each block runs once per call there, and the syncs around its calls cost
+//! about what the local saves), uses legacy exception handling or stack switching, has a
+//! catch that lands at a loop header, names a local past its own (an invalid module that
+//! must stay invalid), or is near V8's limit of 50,000 locals.
+//!
+//! A trap other than running out (an out-of-bounds access, say) in a function that keeps
+//! the counter in a local leaves the global without the charges since the last write-back,
+//! and so does an exception that leaves the function: the count stays deterministic, but
+//! a few blocks of the trapping stretch go uncharged.
 //!
 //! # Custom sections
 //!
@@ -200,6 +214,9 @@ struct Scan {
     want_labels: bool,
     /// A `name` or code-metadata section precedes the code section.
     metadata_before_code: bool,
+    /// The number of parameters of each defined function, in order (where its new local
+    /// for the fuel counter goes).
+    defined_params: Vec<u32>,
 }
 
 impl Scan {
@@ -210,8 +227,10 @@ impl Scan {
             want_offsets: false,
             want_labels: false,
             metadata_before_code: false,
+            defined_params: Vec::new(),
         };
         let mut seen_code = false;
+        let mut type_params: Vec<u32> = Vec::new();
         for payload in Parser::new(0).parse_all(wasm) {
             match payload? {
                 Payload::Version { encoding, .. } if encoding != Encoding::Module => {
@@ -232,6 +251,23 @@ impl Scan {
                             }
                             _ => {}
                         }
+                    }
+                }
+                Payload::TypeSection(section) => {
+                    for group in section {
+                        for sub in group?.into_types() {
+                            type_params.push(match &sub.composite_type.inner {
+                                wasmparser::CompositeInnerType::Func(f) => f.params().len() as u32,
+                                _ => 0,
+                            });
+                        }
+                    }
+                }
+                Payload::FunctionSection(section) => {
+                    for ty in section {
+                        let ty = ty? as usize;
+                        scan.defined_params
+                            .push(type_params.get(ty).copied().unwrap_or(0));
                     }
                 }
                 Payload::CodeSectionStart { .. } => seen_code = true,
@@ -272,6 +308,9 @@ struct Rewriter {
     import_added: bool,
     /// Function index of the next code entry.
     next_func: u32,
+    /// The first defined function's index, and each defined function's parameter count.
+    imported_funcs: u32,
+    defined_params: Vec<u32>,
     /// By function index, filled while the code section is rewritten.
     maps: HashMap<u32, FuncMap>,
 }
@@ -285,6 +324,8 @@ impl Rewriter {
             want_labels: scan.want_labels,
             import_added: false,
             next_func: scan.imported_funcs,
+            imported_funcs: scan.imported_funcs,
+            defined_params: scan.defined_params.clone(),
             maps: HashMap::new(),
         }
     }
@@ -423,6 +464,146 @@ fn classify(op: &Operator<'_>) -> Class {
     }
 }
 
+/// V8 accepts at most this many locals in a function; one close to it keeps its counter in
+/// the global.
+const MAX_LOCALS: u64 = 50_000;
+
+/// Where a function whose counter lives in a local must sync it with the global, by
+/// operator: before control leaves the function (calls, returns, tail calls, throws,
+/// `unreachable`, branches to the function's own label, its final `end`) the local is
+/// written to the global; after control comes back (a call returns, a `try_table` catch
+/// lands at the end of the block it targets) it is read again.
+#[derive(Clone, Copy, Default)]
+struct Edge {
+    flush_before: bool,
+    reload_after: bool,
+}
+
+/// Tracks the block structure while a function's operators are read.
+struct FlowScan {
+    /// Open blocks: whether each is a loop, and whether a catch lands at its end.
+    stack: Vec<(bool, bool)>,
+    /// The highest local index an operator names (an invalid module may name one past its
+    /// locals: the counter's local must not make it valid).
+    max_local: Option<u32>,
+    /// Whether the function has a loop (where a local pays off: without one, each block
+    /// runs once per call, and the syncs around calls cost about what they save).
+    has_loop: bool,
+    /// Operators read so far.
+    count: usize,
+    /// `end` operators after which the counter is read again (catch landings).
+    reload_ends: Vec<usize>,
+    /// The local can hold the counter: no legacy exception handling, no stack switching,
+    /// no catch that lands at a loop header.
+    local_ok: bool,
+}
+
+impl Default for FlowScan {
+    fn default() -> Self {
+        FlowScan {
+            stack: Vec::new(),
+            max_local: None,
+            has_loop: false,
+            count: 0,
+            reload_ends: Vec::new(),
+            local_ok: true,
+        }
+    }
+}
+
+impl FlowScan {
+    fn visit(&mut self, op: &Operator<'_>) -> Edge {
+        use Operator as O;
+        let depth = self.stack.len() as u32;
+        let leaves = |d: u32| d >= depth;
+        let mut edge = Edge::default();
+        match op {
+            O::LocalGet { local_index }
+            | O::LocalSet { local_index }
+            | O::LocalTee { local_index } => {
+                self.max_local = self.max_local.max(Some(*local_index));
+            }
+            O::Block { .. } | O::If { .. } => self.stack.push((false, false)),
+            O::Loop { .. } => {
+                self.has_loop = true;
+                self.stack.push((true, false));
+            }
+            O::TryTable { try_table } => {
+                for c in &try_table.catches {
+                    let (wasmparser::Catch::One { label, .. }
+                    | wasmparser::Catch::OneRef { label, .. }
+                    | wasmparser::Catch::All { label }
+                    | wasmparser::Catch::AllRef { label }) = c;
+                    if *label < depth {
+                        let target = (depth - 1 - label) as usize;
+                        if self.stack[target].0 {
+                            self.local_ok = false;
+                        } else {
+                            self.stack[target].1 = true;
+                        }
+                    }
+                }
+                self.stack.push((false, false));
+            }
+            O::Try { .. }
+            | O::Catch { .. }
+            | O::CatchAll
+            | O::Delegate { .. }
+            | O::Rethrow { .. }
+            | O::Resume { .. }
+            | O::ResumeThrow { .. }
+            | O::ResumeThrowRef { .. }
+            | O::Suspend { .. }
+            | O::Switch { .. } => self.local_ok = false,
+            O::End => match self.stack.pop() {
+                Some((_, landing)) => {
+                    if landing {
+                        self.reload_ends.push(self.count);
+                    }
+                }
+                None => edge.flush_before = true,
+            },
+            O::Call { .. } | O::CallIndirect { .. } | O::CallRef { .. } => {
+                edge.flush_before = true;
+                edge.reload_after = true;
+            }
+            O::Return
+            | O::ReturnCall { .. }
+            | O::ReturnCallIndirect { .. }
+            | O::ReturnCallRef { .. }
+            | O::Throw { .. }
+            | O::ThrowRef
+            | O::Unreachable => edge.flush_before = true,
+            O::Br { relative_depth }
+            | O::BrIf { relative_depth }
+            | O::BrOnNull { relative_depth }
+            | O::BrOnNonNull { relative_depth }
+            | O::BrOnCast { relative_depth, .. }
+            | O::BrOnCastFail { relative_depth, .. }
+            | O::BrOnCastDescEq { relative_depth, .. }
+            | O::BrOnCastDescEqFail { relative_depth, .. } => {
+                edge.flush_before = leaves(*relative_depth)
+            }
+            O::BrTable { targets } => {
+                edge.flush_before =
+                    leaves(targets.default()) || targets.targets().any(|t| t.map_or(true, leaves))
+            }
+            _ => {}
+        }
+        self.count += 1;
+        edge
+    }
+
+    /// Marks the catch landings found once every block is closed.
+    fn close<I, C>(&self, ops: &mut [(I, C, u64, Edge)]) {
+        for &i in &self.reload_ends {
+            if let Some(op) = ops.get_mut(i) {
+                op.3.reload_after = true;
+            }
+        }
+    }
+}
+
 impl Reencode for Rewriter {
     type Error = FuelError;
 
@@ -470,54 +651,113 @@ impl Reencode for Rewriter {
         let func_index = self.next_func;
         self.next_func = self.next_func.wrapping_add(1);
         let body_start = func.range().start;
-        let mut f = self.new_function_with_parsed_locals(&func)?;
+
+        // The locals as declared, and where a new one for the counter would go.
+        let mut locals = Vec::new();
+        let mut declared: u64 = 0;
+        for pair in func.get_locals_reader()? {
+            let (count, ty) = pair?;
+            declared += u64::from(count);
+            locals.push((count, self.val_type(ty)?));
+        }
+        let params = self
+            .defined_params
+            .get(func_index.wrapping_sub(self.imported_funcs) as usize)
+            .copied()
+            .unwrap_or(0);
+        let counter = u64::from(params) + declared;
 
         let mut reader = func.get_operators_reader()?;
         let mut ops = Vec::new();
+        let mut flow = FlowScan::default();
         while !reader.eof() {
             let at = reader.original_position() - body_start;
             let op = reader.read()?;
             let class = classify(&op);
-            ops.push((self.instruction(op)?, class, at));
+            let edge = flow.visit(&op);
+            ops.push((self.instruction(op)?, class, at, edge));
         }
         reader.finish()?;
+        flow.close(&mut ops);
+
+        // The counter lives in a local while it can (a register, where the global is a
+        // memory access per block); see the module docs for when it cannot.
+        let names_past_end = flow.max_local.is_some_and(|m| u64::from(m) >= counter);
+        let local = (flow.has_loop && flow.local_ok && counter < MAX_LOCALS && !names_past_end)
+            .then_some(counter as u32);
+        if local.is_some() {
+            locals.push((1, ValType::I64));
+        }
+        let mut f = wasm_encoder::Function::new(locals);
 
         let fuel = self.fuel_global;
+        // Reads and writes of the counter: the local when there is one, else the global.
+        let get = |f: &mut wasm_encoder::Function| {
+            f.instruction(&match local {
+                Some(l) => Instruction::LocalGet(l),
+                None => Instruction::GlobalGet(fuel),
+            });
+        };
+        let set = |f: &mut wasm_encoder::Function| {
+            f.instruction(&match local {
+                Some(l) => Instruction::LocalSet(l),
+                None => Instruction::GlobalSet(fuel),
+            });
+        };
+        let flush = |f: &mut wasm_encoder::Function| {
+            if let Some(l) = local {
+                f.instruction(&Instruction::LocalGet(l));
+                f.instruction(&Instruction::GlobalSet(fuel));
+            }
+        };
+        let reload = |f: &mut wasm_encoder::Function| {
+            if let Some(l) = local {
+                f.instruction(&Instruction::GlobalGet(fuel));
+                f.instruction(&Instruction::LocalSet(l));
+            }
+        };
+
         let mut map = FuncMap::default();
         // Labels opened so far in the new body (the checks' `if`s included).
         let mut new_labels = 0u32;
+        reload(&mut f); // function entry: the counter starts from the global
         let mut check = true; // function entry
         let mut rest = &ops[..];
         while !rest.is_empty() {
             let len = rest
                 .iter()
-                .position(|(_, class, _)| class.ends_block)
+                .position(|(_, class, _, _)| class.ends_block)
                 .map_or(rest.len(), |i| i + 1);
             let (block, tail) = rest.split_at(len);
             rest = tail;
 
             let cost: u64 = block
                 .iter()
-                .map(|(_, class, _)| u64::from(class.cost))
+                .map(|(_, class, _, _)| u64::from(class.cost))
                 .sum();
             if cost > 0 {
-                f.instruction(&Instruction::GlobalGet(fuel));
+                get(&mut f);
                 f.instruction(&Instruction::I64Const(
                     i64::try_from(cost).unwrap_or(i64::MAX),
                 ));
                 f.instruction(&Instruction::I64Sub);
-                f.instruction(&Instruction::GlobalSet(fuel));
+                set(&mut f);
             }
             if check {
-                f.instruction(&Instruction::GlobalGet(fuel));
+                get(&mut f);
                 f.instruction(&Instruction::I64Const(0));
                 f.instruction(&Instruction::I64LtS);
                 f.instruction(&Instruction::If(BlockType::Empty));
+                // The runtime reads the global to tell running out from a real trap.
+                flush(&mut f);
                 f.instruction(&Instruction::Unreachable);
                 f.instruction(&Instruction::End);
                 new_labels = new_labels.wrapping_add(1);
             }
-            for (instruction, class, at) in block {
+            for (instruction, class, at, edge) in block {
+                if edge.flush_before {
+                    flush(&mut f);
+                }
                 if self.want_offsets
                     && let (Ok(at), Ok(new_at)) = (u32::try_from(*at), u32::try_from(f.byte_len()))
                 {
@@ -530,8 +770,11 @@ impl Reencode for Rewriter {
                     new_labels = new_labels.wrapping_add(1);
                 }
                 f.instruction(instruction);
+                if edge.reload_after {
+                    reload(&mut f);
+                }
             }
-            check = block.last().is_some_and(|(_, class, _)| class.is_loop);
+            check = block.last().is_some_and(|(_, class, _, _)| class.is_loop);
         }
 
         if self.want_offsets || self.want_labels {

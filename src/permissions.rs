@@ -1,5 +1,5 @@
 //! Permissions: what a runtime's code may reach outside its isolate (files to read and
-//! write, environment variables). Deny by default: [`Permissions::default`] grants nothing,
+//! write, modules to import, environment variables). Deny by default: [`Permissions::default`] grants nothing,
 //! and every grant is an explicit call. Paths are checked after symlinks are resolved, so a
 //! link inside a granted directory that points outside it is denied.
 
@@ -60,6 +60,9 @@ impl Grant {
 pub struct Permissions {
     read: Grant,
     write: Grant,
+    /// Files the module graph may load without being readable through `node:fs` or
+    /// `fetch` (a plugin's own directory). Everything `read` grants may be imported too.
+    import: Grant,
     env: bool,
 }
 
@@ -110,6 +113,7 @@ impl Permissions {
         Permissions {
             read: Grant::All,
             write: Grant::All,
+            import: Grant::All,
             env: true,
         }
     }
@@ -135,6 +139,14 @@ impl Permissions {
     /// Allows writing every file.
     pub fn allow_write_all(mut self) -> Self {
         self.write = Grant::All;
+        self
+    }
+
+    /// Also allows importing modules from `paths` and everything below them, without
+    /// allowing code to read those files any other way (`node:fs`, `fetch`, `require`).
+    /// What `allow_read` grants may be imported as well.
+    pub fn allow_import(mut self, paths: impl IntoIterator<Item = impl AsRef<Path>>) -> Self {
+        self.import.extend(paths);
         self
     }
 
@@ -165,6 +177,23 @@ impl Permissions {
     /// # Errors
     /// A [`PermissionError`] naming the path as given and the flag that grants it.
     pub fn check_read(&self, path: &Path) -> Result<PathBuf, PermissionError> {
+        check(&self.read, path, Access::Read)
+    }
+
+    /// Checks that the module graph may load `path`: an import grant or a read grant
+    /// covers it. Returns the path with symlinks resolved.
+    ///
+    /// # Errors
+    /// As [`Permissions::check_read`] (the message names the read flag, which also grants
+    /// imports).
+    pub fn check_import(&self, path: &Path) -> Result<PathBuf, PermissionError> {
+        if self.import == Grant::All {
+            return Ok(path.to_path_buf());
+        }
+        let resolved = resolve(path);
+        if self.import.covers(&resolved) {
+            return Ok(resolved);
+        }
         check(&self.read, path, Access::Read)
     }
 

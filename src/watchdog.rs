@@ -72,6 +72,11 @@ struct WatchState {
     cpu: Option<CpuBudget>,
     fired: Option<Fired>,
     stop: bool,
+    /// When the thread, waiting, will wake by itself (`None`: only when notified). Arming
+    /// wakes it only when the new limit could pass before that; disarming never does (it
+    /// then wakes at most once, needlessly, at the old time). So calls in a row cost no
+    /// context switch to the watchdog thread.
+    wakes_at: Option<Instant>,
 }
 
 impl Watchdog {
@@ -105,7 +110,9 @@ impl Watchdog {
                         st.cpu = None;
                         continue;
                     }
-                    st = match wall_left.into_iter().chain(cpu_left).min() {
+                    let wait = wall_left.into_iter().chain(cpu_left).min();
+                    st.wakes_at = wait.map(|w| now + w);
+                    st = match wait {
                         Some(wait) => {
                             cv.wait_timeout(st, wait)
                                 .unwrap_or_else(|e| e.into_inner())
@@ -128,17 +135,24 @@ impl Watchdog {
         st.deadline = deadline;
         st.cpu = cpu;
         st.fired = None;
-        cv.notify_one();
+        // CPU time never runs faster than the wall clock: the budget cannot be spent
+        // before `now + limit`.
+        let due = deadline
+            .into_iter()
+            .chain(cpu.map(|c| Instant::now() + c.limit))
+            .min();
+        if due.is_some_and(|due| st.wakes_at.is_none_or(|w| due < w)) {
+            cv.notify_one();
+        }
     }
 
     /// Disarms it; returns which limit fired since it was armed, if one did (the caller
     /// must then cancel the termination before running anything else).
     pub(crate) fn disarm(&self) -> Option<Fired> {
-        let (lock, cv) = &*self.shared;
+        let (lock, _) = &*self.shared;
         let mut st = lock.lock().unwrap_or_else(|e| e.into_inner());
         st.deadline = None;
         st.cpu = None;
-        cv.notify_one();
         st.fired.take()
     }
 }

@@ -1,9 +1,14 @@
 //! Command-line definitions (clap) and dispatch to one module per subcommand.
 
+mod call;
 mod compile;
+mod emit;
 mod inspect;
 mod limit_args;
+mod plugin_input;
+mod plugins;
 mod run;
+mod wasi_args;
 mod wast;
 
 use std::io::Read;
@@ -45,6 +50,15 @@ enum Command {
     },
     /// Run WebAssembly spec test scripts (.wast) through V8.
     Wast(wast::WastArgs),
+    /// Check or list the plugins of a manifest (warren.toml).
+    #[command(subcommand)]
+    Plugins(plugins::PluginsCommand),
+    /// Call one plugin export and print its result as JSON: `warren call warren.toml
+    /// NAME.EXPORT --input JSON`.
+    Call(call::CallArgs),
+    /// Call every plugin that exports HOOK, in manifest order, each output feeding the
+    /// next; print the last output as JSON.
+    Emit(emit::EmitArgs),
 }
 
 /// Runs the CLI and returns the process exit status.
@@ -55,6 +69,9 @@ pub fn main() -> i32 {
         Command::Compile { input, output } => compile::compile(&input, output.as_deref()),
         Command::Inspect { file, json } => inspect::inspect(&file, json),
         Command::Wast(args) => wast::wast(args),
+        Command::Plugins(cmd) => return plugins::plugins(cmd),
+        Command::Call(args) => return call::call(args),
+        Command::Emit(args) => return emit::emit(args),
     };
     match result {
         Ok(code) => code,

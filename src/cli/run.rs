@@ -8,6 +8,7 @@ use warren::wasm::Content;
 use warren::{Error, Runtime, Val, WasmModule};
 
 use super::Input;
+use super::wasi_args::WasiArgs;
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -38,10 +39,13 @@ pub struct RunArgs {
     /// Allow everything (reads, writes, environment).
     #[arg(short = 'A', long)]
     allow_all: bool,
+    #[command(flatten)]
+    wasi: WasiArgs,
     /// The file to run: a Wasm binary or WAT text (recognised by content), or a JS module
     /// (.js, .mjs, .cjs); `-` reads it from standard input.
     file: PathBuf,
-    /// Arguments: for `--invoke`, parsed by the export's parameter types.
+    /// Arguments: for `--invoke`, parsed by the export's parameter types; for a WASI
+    /// command (`_start`), its `argv[1..]`.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<String>,
 }
@@ -134,6 +138,13 @@ async fn new_runtime(args: &RunArgs, main: &Path) -> warren::Result<Runtime> {
     let permissions = permissions(args, main);
     let mut linker = warren::Linker::new();
     warren::host::builtins::add_builtins(&mut linker, &permissions)?;
+    // WASI for every Wasm module (direct or through the module graph), with only the
+    // --dir/--env grants. argv[0] is the module file's name, as wasmtime passes it.
+    let argv0 = args.file.file_name().unwrap_or(args.file.as_os_str());
+    let wasi = args
+        .wasi
+        .options(argv0.to_string_lossy().into_owned(), &args.args)?;
+    warren::wasi::add_to_linker(&mut linker, warren::wasi::WasiCtx::new(wasi)?)?;
     let import_map = match &args.import_map {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
@@ -221,9 +232,18 @@ async fn run_wasm(args: &RunArgs, input: &Input) -> warren::Result<i32> {
     } else {
         rt.instantiate(&module)?
     };
-    let func = match &args.invoke {
-        Some(name) => inst.func(name)?,
-        None if inst.info().export("_start").is_some() => inst.func("_start")?,
+    // A WASI reactor is initialised before anything else is called.
+    if inst.info().export("_initialize").is_some() && inst.info().export("_start").is_none() {
+        rt.call_async(&inst.func("_initialize")?, &[]).await?;
+    }
+    let (func, vals) = match &args.invoke {
+        Some(name) => {
+            let func = inst.func(name)?;
+            let vals = func.parse_args(&args.args)?;
+            (func, vals)
+        }
+        // A command: the arguments are its argv (given to WASI above).
+        None if inst.info().export("_start").is_some() => (inst.func("_start")?, Vec::new()),
         None => {
             if !args.args.is_empty() {
                 return Err(Error::Args(
@@ -234,7 +254,6 @@ async fn run_wasm(args: &RunArgs, input: &Input) -> warren::Result<i32> {
             return Ok(0);
         }
     };
-    let vals = func.parse_args(&args.args)?;
     let results = rt.call_async(&func, &vals).await?;
     rt.run_event_loop().await?;
     // The process ends right after this: tearing the isolate down would only cost time.

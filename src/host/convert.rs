@@ -1,7 +1,8 @@
 //! Conversions between Rust values and JS/Wasm values for host functions: `FromJs` for
 //! parameters, `IntoJs` for results. Implemented for i32, u32, i64 (BigInt), f32, f64, bool,
-//! String, `Vec<u8>` (Uint8Array), `Option<T>`, `Result<T, E>` (results only) and any serde
-//! type through [`Json`]. The traits are sealed: new types cross through `Json<T>`.
+//! String, `Vec<u8>` (Uint8Array), `Option<T>`, `Result<T, E>` (results only), plugin
+//! [`crate::Value`]s (JSON plus bytes) and any serde type through [`Json`]. The traits are
+//! sealed: new types cross through `Json<T>` or `Value`.
 
 use std::fmt::Display;
 
@@ -107,6 +108,7 @@ sealed!(i32, u32, i64, u64, f32, f64, bool, String, Vec<u8>, ());
 impl<T> sealed::Sealed for Option<T> {}
 impl<T, E> sealed::Sealed for Result<T, E> {}
 impl<T> sealed::Sealed for Json<T> {}
+impl sealed::Sealed for crate::Value {}
 
 impl FromJs for i32 {
     type Fast = i32;
@@ -322,6 +324,16 @@ impl<T: DeserializeOwned + 'static> FromJs for Json<T> {
     }
 }
 
+impl FromJs for crate::Value {
+    type Fast = ();
+    fn desc() -> TypeDesc {
+        TypeDesc::JsOnly("value")
+    }
+    fn from_js(scope: &mut v8::PinScope, v: v8::Local<v8::Value>) -> Result<Self, String> {
+        super::js_value::from_js(scope, v)
+    }
+}
+
 // ---- results ----
 
 impl IntoJs for () {
@@ -471,5 +483,19 @@ impl<T: Serialize + 'static> IntoJs for Json<T> {
             .ok_or_else(|| HostFailure::Convert("JSON too long for V8".into()))?;
         v8::json::parse(scope, s)
             .ok_or_else(|| HostFailure::Convert("V8 could not parse the JSON".into()))
+    }
+}
+
+impl IntoJs for crate::Value {
+    type Fast = ();
+    fn into_fast(self) {}
+    fn descs() -> Vec<TypeDesc> {
+        vec![TypeDesc::JsOnly("value")]
+    }
+    fn into_js<'s>(
+        self,
+        scope: &mut v8::PinScope<'s, '_>,
+    ) -> Result<v8::Local<'s, v8::Value>, HostFailure> {
+        super::js_value::to_js(scope, &self).map_err(HostFailure::Convert)
     }
 }

@@ -8,6 +8,7 @@
 pub mod builtins;
 mod convert;
 mod func;
+pub(crate) mod js_value;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -224,8 +225,11 @@ impl Linker {
     }
 
     fn insert(&mut self, h: HostFunc) -> Result<&mut Self> {
+        self.insert_shared(Arc::new(h))
+    }
+
+    fn insert_shared(&mut self, h: Arc<HostFunc>) -> Result<&mut Self> {
         let key = (h.module.clone(), h.name.clone());
-        let h = Arc::new(h);
         match self.index.get(&key) {
             Some(_) if !self.allow_shadowing => {
                 return Err(crate::Error::AlreadyDefined {
@@ -251,6 +255,30 @@ impl Linker {
         self.funcs.get(id)
     }
 
+    /// Defines every function `other` has under `module` here too (the same functions,
+    /// shared, not copies): how a host hands one namespace of a shared registry to a
+    /// runtime that is granted it.
+    ///
+    /// # Errors
+    /// [`crate::Error::AlreadyDefined`] as for [`Linker::func`].
+    pub fn copy_module(&mut self, other: &Linker, module: &str) -> Result<&mut Self> {
+        for h in other.funcs.iter().filter(|h| h.module == module) {
+            self.insert_shared(h.clone())?;
+        }
+        Ok(self)
+    }
+
+    /// The namespaces that have functions, each once, in registration order.
+    pub fn modules(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for h in &self.funcs {
+            if !out.contains(&h.module.as_str()) {
+                out.push(&h.module);
+            }
+        }
+        out
+    }
+
     /// Whether any function is registered under `module`.
     pub fn has_module(&self, module: &str) -> bool {
         self.funcs.iter().any(|h| h.module == module)
@@ -273,9 +301,17 @@ pub trait CallerOps {
     fn memory_read(&mut self, ptr: u64, len: u64) -> std::result::Result<Vec<u8>, String>;
     fn memory_write(&mut self, ptr: u64, bytes: &[u8]) -> std::result::Result<(), String>;
     fn memory_size(&mut self) -> std::result::Result<u64, String>;
+    /// The live memory as one slice (no copy). No JS runs while the borrow is held: every
+    /// way back into JS (`call_export`, `call_global`) needs `&mut self` too.
+    fn memory_data(&mut self) -> std::result::Result<&mut [u8], String>;
     fn call_export(&mut self, name: &str, args: &[Val]) -> Result<Vec<Val>>;
     fn call_global(&mut self, name: &str, args: &[serde_json::Value]) -> Result<serde_json::Value>;
     fn write_output(&mut self, stream: crate::Stream, bytes: &[u8]);
+    /// The runtime's output sink itself, for writing while guest memory is borrowed.
+    fn output_sink(&mut self) -> crate::OutputSink;
+    /// Ends the program with `code`, as `process.exit(code)` does: the runtime stops the
+    /// isolate once this host call returns and reports [`crate::Error::Exit`].
+    fn exit(&mut self, code: i32);
     fn has_instance(&self) -> bool;
 }
 
@@ -316,6 +352,18 @@ impl Caller<'_> {
     pub fn write_output(&mut self, stream: crate::Stream, bytes: &[u8]) {
         self.ops.write_output(stream, bytes);
     }
+
+    /// The runtime's output sink, to write with while [`Memory::data_mut`] is borrowed.
+    pub fn output_sink(&mut self) -> crate::OutputSink {
+        self.ops.output_sink()
+    }
+
+    /// Ends the program with status `code` once this host call returns (as
+    /// `process.exit(code)` does): the call into the runtime fails with
+    /// [`crate::Error::Exit`]`(code)`, and `warren run` exits with it.
+    pub fn exit(&mut self, code: i32) {
+        self.ops.exit(code);
+    }
 }
 
 /// A view of the calling instance's linear memory.
@@ -348,5 +396,12 @@ impl Memory<'_> {
     /// The memory's current size in bytes.
     pub fn size(&mut self) -> std::result::Result<u64, String> {
         self.ops.memory_size()
+    }
+
+    /// The whole memory as a mutable slice over the live buffer: large reads and writes
+    /// go straight to and from it, with no copy. It is sound because nothing that could
+    /// grow or detach the buffer (JS, Wasm) runs while the slice is borrowed.
+    pub fn data_mut(&mut self) -> std::result::Result<&mut [u8], String> {
+        self.ops.memory_data()
     }
 }

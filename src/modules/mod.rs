@@ -59,6 +59,10 @@ pub enum ModuleError {
     /// `node:NAME` for a name the Node layer does not have.
     #[error("no Node built-in module named \"{0}\"")]
     NoSuchBuiltin(String),
+    /// A module the importer is not granted (a `host:` module a plugin's manifest entry
+    /// does not name).
+    #[error("{specifier} is not granted: {why}")]
+    NotGranted { specifier: String, why: String },
     /// `host:NAME` for a namespace the Linker does not have.
     #[error("no host module named \"{0}\" is registered")]
     NoSuchHostModule(String),
@@ -136,6 +140,7 @@ pub const NODE_BUILTINS: &[&str] = &[
     "tty",
     "url",
     "util",
+    "wasi",
     "worker_threads",
     "zlib",
 ];

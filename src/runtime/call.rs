@@ -86,12 +86,12 @@ pub(crate) fn call(scope: &mut v8::PinScope, func: &Func, args: &[Val]) -> Resul
     };
     let Some(result) = func.call(tc, recv, &v8_args) else {
         let exc = tc.exception();
-        if tc.has_terminated() || exc.is_none() {
+        if tc.has_terminated() || exc.is_none() || stop::exiting(tc) {
             return Err(stop::termination_error(tc, Some(export)));
         }
         return Err(trap::classify(tc, exc, Some(export), &instance.info));
     };
-    if let Some(e) = stop::fast_panic(tc, Some(export)) {
+    if let Some(e) = stop::after_call(tc, Some(export)) {
         return Err(e);
     }
     if instance.jspi {

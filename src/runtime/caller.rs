@@ -106,6 +106,17 @@ impl CallerOps for ScopeCaller<'_, '_, '_> {
         self.buffer().map(|(_, n)| n as u64)
     }
 
+    fn memory_data(&mut self) -> std::result::Result<&mut [u8], String> {
+        let (p, n) = self.buffer()?;
+        if n == 0 || p.is_null() {
+            return Ok(&mut []);
+        }
+        // SAFETY: `p..p+n` is the whole live memory buffer. The slice borrows `self`
+        // mutably, and everything that could run JS or Wasm (and so grow, detach or touch
+        // the buffer) also needs `&mut self`, so nothing else accesses it while it lives.
+        Ok(unsafe { std::slice::from_raw_parts_mut(p, n) })
+    }
+
     fn call_export(&mut self, name: &str, args: &[Val]) -> Result<Vec<Val>> {
         let inst = self
             .info
@@ -146,7 +157,44 @@ impl CallerOps for ScopeCaller<'_, '_, '_> {
         State::get(self.scope).write(stream, bytes);
     }
 
+    fn output_sink(&mut self) -> crate::OutputSink {
+        State::get(self.scope).output.clone()
+    }
+
+    fn exit(&mut self, code: i32) {
+        // As `process.exit`: the runtime reports `Error::Exit(code)` once the stack unwinds.
+        State::get(self.scope).exit_code.set(Some(code));
+        self.scope.terminate_execution();
+    }
+
     fn has_instance(&self) -> bool {
         self.info.instance.is_some()
     }
+}
+
+/// Runs `f` over the live memory of `instance` (its exported memory, else its imported
+/// one), from outside any host call.
+pub(crate) fn instance_memory<R>(
+    scope: &mut v8::PinScope,
+    instance: &crate::Instance,
+    f: impl FnOnce(&mut [u8]) -> R,
+) -> Result<R> {
+    if instance.runtime_id != State::get(scope).wasm_ctors().runtime_id {
+        return Err(Error::Other(
+            "this instance belongs to another Runtime".into(),
+        ));
+    }
+    let mut caller = ScopeCaller::new(
+        scope,
+        CallerInfo {
+            instance: Some(instance.index),
+        },
+    );
+    let data = caller.memory_data().map_err(|why| {
+        Error::Other(format!(
+            "cannot reach the memory of {}: {why}",
+            instance.name
+        ))
+    })?;
+    Ok(f(data))
 }

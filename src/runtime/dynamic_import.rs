@@ -12,7 +12,7 @@ use crate::runtime::exceptions;
 use crate::runtime::graph_load::{GraphLoad, poll_graph};
 use crate::runtime::module_map::{get_module, instantiate};
 use crate::runtime::state::State;
-use crate::runtime::v8_util::v8_str;
+use crate::runtime::v8_util::{boundary, v8_str};
 
 /// A dynamic `import()` in progress: its graph load (or why it could not start) and the
 /// promise to settle.
@@ -28,6 +28,16 @@ pub(crate) fn dynamic_import_callback<'s>(
     resource_name: v8::Local<'s, v8::Value>,
     specifier: v8::Local<'s, v8::String>,
     _import_attributes: v8::Local<'s, v8::FixedArray>,
+) -> Option<v8::Local<'s, v8::Promise>> {
+    boundary(scope, "import()", |scope| {
+        queue_import(scope, resource_name, specifier)
+    })
+}
+
+fn queue_import<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    resource_name: v8::Local<'s, v8::Value>,
+    specifier: v8::Local<'s, v8::String>,
 ) -> Option<v8::Local<'s, v8::Promise>> {
     let resolver = v8::PromiseResolver::new(scope)?;
     let promise = resolver.get_promise(scope);

@@ -5,7 +5,7 @@ use crate::runtime::stop;
 
 /// The error for whatever a `TryCatch` caught (an exception or a termination).
 pub(crate) fn caught(tc: &mut v8::PinnedRef<v8::TryCatch<v8::HandleScope>>) -> Error {
-    if tc.has_terminated() || (tc.has_caught() && tc.exception().is_none()) {
+    if tc.has_terminated() || (tc.has_caught() && tc.exception().is_none()) || stop::exiting(tc) {
         return stop::termination_error(tc, None);
     }
     let Some(exc) = tc.exception() else {

@@ -110,7 +110,7 @@ impl GraphLoad {
     }
 }
 
-/// Checks that a `file:` module may be read, as `node:fs` would check the same file.
+/// Checks that a `file:` module may be loaded: covered by an import or a read grant.
 fn check_read(state: &State, p: &Pending, url: &Url) -> Result<()> {
     if url.scheme() != "file" {
         return Ok(());
@@ -122,7 +122,7 @@ fn check_read(state: &State, p: &Pending, url: &Url) -> Result<()> {
     })?;
     state
         .permissions
-        .check_read(&path)
+        .check_import(&path)
         .map(drop)
         .map_err(|e| p.error(e.into()))
 }

@@ -59,7 +59,7 @@ pub(crate) fn instantiate<'s>(
     let ctor = v8::Local::new(tc, &ctors.instance);
     let Some(instance) = ctor.new_instance(tc, &[module.into(), imports.into()]) else {
         return Err(match tc.exception() {
-            Some(exc) if !tc.has_terminated() => Failure::Threw(exc),
+            Some(exc) if !tc.has_terminated() && !stop::exiting(tc) => Failure::Threw(exc),
             _ => Failure::Error(stop::termination_error(tc, None)),
         });
     };

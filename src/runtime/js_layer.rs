@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::runtime::js_sources::BOOTSTRAP_JS;
 use crate::runtime::state::{State, Stream};
 use crate::runtime::v8_util::{compile_and_run, guarded, v8_str};
-use crate::runtime::{exceptions, ops, timers};
+use crate::runtime::{exceptions, ops, timers, wasi_ops};
 
 /// Runs the embedded JS that defines warren's globals.
 pub(crate) fn install(scope: &mut v8::PinScope) -> Result<()> {
@@ -29,6 +29,7 @@ pub(crate) fn install(scope: &mut v8::PinScope) -> Result<()> {
     add!("ownNonIndexProperties", op_own_non_index_properties);
     timers::install(scope, core);
     ops::install(scope, core);
+    wasi_ops::install(scope, core);
     v8::tc_scope!(let tc, scope);
     let Some(bootstrap) = compile_and_run(tc, "warren:bootstrap.js", BOOTSTRAP_JS) else {
         return Err(exceptions::caught(tc));
@@ -68,21 +69,24 @@ fn op_promise_state<'s>(
     args: v8::FunctionCallbackArguments<'s>,
     mut rv: v8::ReturnValue<'s, v8::Value>,
 ) {
-    let Ok(p) = v8::Local::<v8::Promise>::try_from(args.get(0)) else {
-        return;
-    };
-    let (state, result) = match p.state() {
-        v8::PromiseState::Pending => ("pending", v8::undefined(scope).into()),
-        v8::PromiseState::Fulfilled => ("fulfilled", p.result(scope)),
-        v8::PromiseState::Rejected => ("rejected", p.result(scope)),
-    };
-    let obj = v8::Object::new(scope);
-    let k = v8_str(scope, "state");
-    let v = v8_str(scope, state);
-    obj.set(scope, k.into(), v.into());
-    let k = v8_str(scope, "result");
-    obj.set(scope, k.into(), result);
-    rv.set(obj.into());
+    guarded(scope, "promise_state", |scope| {
+        let Ok(p) = v8::Local::<v8::Promise>::try_from(args.get(0)) else {
+            return Ok(());
+        };
+        let (state, result) = match p.state() {
+            v8::PromiseState::Pending => ("pending", v8::undefined(scope).into()),
+            v8::PromiseState::Fulfilled => ("fulfilled", p.result(scope)),
+            v8::PromiseState::Rejected => ("rejected", p.result(scope)),
+        };
+        let obj = v8::Object::new(scope);
+        let k = v8_str(scope, "state");
+        let v = v8_str(scope, state);
+        obj.set(scope, k.into(), v.into());
+        let k = v8_str(scope, "result");
+        obj.set(scope, k.into(), result);
+        rv.set(obj.into());
+        Ok(())
+    });
 }
 
 fn op_proxy_details<'s>(
@@ -90,17 +94,20 @@ fn op_proxy_details<'s>(
     args: v8::FunctionCallbackArguments<'s>,
     mut rv: v8::ReturnValue<'s, v8::Value>,
 ) {
-    let Ok(p) = v8::Local::<v8::Proxy>::try_from(args.get(0)) else {
-        return;
-    };
-    let obj = v8::Object::new(scope);
-    let k = v8_str(scope, "target");
-    let t = p.get_target(scope);
-    obj.set(scope, k.into(), t);
-    let k = v8_str(scope, "handler");
-    let h = p.get_handler(scope);
-    obj.set(scope, k.into(), h);
-    rv.set(obj.into());
+    guarded(scope, "proxy_details", |scope| {
+        let Ok(p) = v8::Local::<v8::Proxy>::try_from(args.get(0)) else {
+            return Ok(());
+        };
+        let obj = v8::Object::new(scope);
+        let k = v8_str(scope, "target");
+        let t = p.get_target(scope);
+        obj.set(scope, k.into(), t);
+        let k = v8_str(scope, "handler");
+        let h = p.get_handler(scope);
+        obj.set(scope, k.into(), h);
+        rv.set(obj.into());
+        Ok(())
+    });
 }
 
 fn op_preview_entries<'s>(
@@ -108,16 +115,21 @@ fn op_preview_entries<'s>(
     args: v8::FunctionCallbackArguments<'s>,
     mut rv: v8::ReturnValue<'s, v8::Value>,
 ) {
-    let Ok(o) = v8::Local::<v8::Object>::try_from(args.get(0)) else {
-        return;
-    };
-    let (entries, is_kv) = o.preview_entries(scope);
-    let Some(entries) = entries else { return };
-    let pair = v8::Array::new(scope, 2);
-    pair.set_index(scope, 0, entries.into());
-    let kv = v8::Boolean::new(scope, is_kv);
-    pair.set_index(scope, 1, kv.into());
-    rv.set(pair.into());
+    guarded(scope, "preview_entries", |scope| {
+        let Ok(o) = v8::Local::<v8::Object>::try_from(args.get(0)) else {
+            return Ok(());
+        };
+        let (entries, is_kv) = o.preview_entries(scope);
+        let Some(entries) = entries else {
+            return Ok(());
+        };
+        let pair = v8::Array::new(scope, 2);
+        pair.set_index(scope, 0, entries.into());
+        let kv = v8::Boolean::new(scope, is_kv);
+        pair.set_index(scope, 1, kv.into());
+        rv.set(pair.into());
+        Ok(())
+    });
 }
 
 fn op_constructor_name<'s>(
@@ -125,10 +137,13 @@ fn op_constructor_name<'s>(
     args: v8::FunctionCallbackArguments<'s>,
     mut rv: v8::ReturnValue<'s, v8::Value>,
 ) {
-    if let Ok(o) = v8::Local::<v8::Object>::try_from(args.get(0)) {
-        let name = o.get_constructor_name();
-        rv.set(v8::Local::new(scope, name).into());
-    }
+    guarded(scope, "constructor_name", |scope| {
+        if let Ok(o) = v8::Local::<v8::Object>::try_from(args.get(0)) {
+            let name = o.get_constructor_name();
+            rv.set(v8::Local::new(scope, name).into());
+        }
+        Ok(())
+    });
 }
 
 /// Own non-index keys (strings, then symbols); filter 2 = enumerable only, 0 = all.
@@ -137,24 +152,27 @@ fn op_own_non_index_properties<'s>(
     args: v8::FunctionCallbackArguments<'s>,
     mut rv: v8::ReturnValue<'s, v8::Value>,
 ) {
-    let Ok(o) = v8::Local::<v8::Object>::try_from(args.get(0)) else {
-        return;
-    };
-    let filter = if args.get(1).uint32_value(scope) == Some(2) {
-        v8::PropertyFilter::ONLY_ENUMERABLE
-    } else {
-        v8::PropertyFilter::ALL_PROPERTIES
-    };
-    let names = o.get_property_names(
-        scope,
-        v8::GetPropertyNamesArgsBuilder::new()
-            .mode(v8::KeyCollectionMode::OwnOnly)
-            .property_filter(filter)
-            .index_filter(v8::IndexFilter::SkipIndices)
-            .key_conversion(v8::KeyConversionMode::ConvertToString)
-            .build(),
-    );
-    if let Some(names) = names {
-        rv.set(names.into());
-    }
+    guarded(scope, "own_non_index_properties", |scope| {
+        let Ok(o) = v8::Local::<v8::Object>::try_from(args.get(0)) else {
+            return Ok(());
+        };
+        let filter = if args.get(1).uint32_value(scope) == Some(2) {
+            v8::PropertyFilter::ONLY_ENUMERABLE
+        } else {
+            v8::PropertyFilter::ALL_PROPERTIES
+        };
+        let names = o.get_property_names(
+            scope,
+            v8::GetPropertyNamesArgsBuilder::new()
+                .mode(v8::KeyCollectionMode::OwnOnly)
+                .property_filter(filter)
+                .index_filter(v8::IndexFilter::SkipIndices)
+                .key_conversion(v8::KeyConversionMode::ConvertToString)
+                .build(),
+        );
+        if let Some(names) = names {
+            rv.set(names.into());
+        }
+        Ok(())
+    });
 }

@@ -23,6 +23,7 @@ const INTERNAL_JS: &[(&str, &str)] = &[
     ("node_errors", include_str!("../../js/node_errors.js")),
     ("node", include_str!("../../js/node.js")),
     ("wasm_limits", include_str!("../../js/wasm_limits.js")),
+    ("node_wasi", include_str!("../../js/node_wasi.js")),
 ];
 
 /// The source of an internal JS file, by name.

@@ -18,6 +18,7 @@ mod js_layer;
 mod js_sources;
 mod linking;
 mod memory_budget;
+mod module_exports;
 mod module_map;
 mod ops;
 mod state;
@@ -27,6 +28,7 @@ mod timers;
 mod trampoline;
 mod trap;
 mod v8_util;
+mod wasi_ops;
 mod wasm_esm;
 
 use std::future::{Future, poll_fn};
@@ -45,9 +47,11 @@ use crate::runtime::graph_load::GraphLoad;
 pub(crate) use crate::runtime::instances::wasm_ctors;
 pub use crate::runtime::instances::{Func, Instance};
 use crate::runtime::memory_budget::MemoryBudget;
+pub use crate::runtime::module_exports::JsModule;
 use crate::runtime::state::State;
 pub use crate::runtime::state::{OutputSink, Stream};
 pub(crate) use crate::runtime::wast_support::wast_eval;
+use crate::value::Value;
 use crate::wasm::{Val, WasmModule};
 use crate::watchdog::{CpuBudget, Fired};
 
@@ -89,6 +93,9 @@ pub struct RuntimeOptions {
     /// [`crate::TrapKind::OutOfFuel`]. Read and refill it with [`Runtime::fuel`] and
     /// [`Runtime::set_fuel`]. Deterministic, unlike the time limits.
     pub fuel: Option<u64>,
+    /// A name for the runtime in reports (a plugin's name): a fault or a fatal V8 error
+    /// names it.
+    pub name: Option<String>,
 }
 
 /// One V8 isolate with its main context: runs JS modules and Wasm, and owns the event loop.
@@ -113,6 +120,8 @@ pub struct Runtime {
     /// Whether warren's JS globals (console, timers, the lazy platform layers) are installed.
     /// They are, the first time JS runs: a Wasm-only program never pays for them.
     js_ready: bool,
+    /// The runtime's name in reports.
+    name: String,
     /// The per-call time limits, the watchdog (started on first use), the isolate thread's
     /// CPU clock, the current call's deadline, and how deeply calls are nested (only the
     /// outermost one arms the limits).
@@ -199,6 +208,7 @@ impl Runtime {
         isolate
             .set_host_import_module_dynamically_callback(dynamic_import::dynamic_import_callback);
         isolate.set_capture_stack_trace_for_uncaught_exceptions(true, 10);
+        isolate.set_oom_error_handler(engine::oom_error);
         let output = options.output.clone().unwrap_or_else(state::default_output);
         let loader = options
             .module_loader
@@ -213,7 +223,7 @@ impl Runtime {
         ));
         isolate.set_slot(state.clone());
         if heap_limit.is_some() {
-            stop::install_heap_limit(&mut isolate);
+            stop::install_heap_limit(&mut isolate, state.heap_limit_hit.clone());
         }
         *state.budget.borrow_mut() = budget;
 
@@ -229,6 +239,7 @@ impl Runtime {
             tasks,
             sleep: None,
             js_ready: false,
+            name: options.name.clone().unwrap_or_else(|| "main".into()),
             time_limit: options.time_limit,
             cpu_limit: options.cpu_limit,
             cpu_clock: options
@@ -264,6 +275,7 @@ impl Runtime {
     async fn limited<T>(&mut self, f: impl AsyncFnOnce(&mut Self) -> Result<T>) -> Result<T> {
         self.depth += 1;
         let outermost = self.depth == 1;
+        let _running = engine::running(&self.name);
         if outermost {
             self.sample_memory();
             let cpu = self
@@ -341,14 +353,18 @@ impl Runtime {
         let Some(v) = v8_util::compile_and_run(tc, name, source) else {
             return Err(exceptions::caught(tc));
         };
-        if let Some(e) = stop::fast_panic(tc, None) {
+        if let Some(e) = stop::after_call(tc, None) {
             return Err(e);
         }
         let json = exceptions::to_json(tc, v);
         // As after any macrotask: promise callbacks queued by the script run now.
         tc.perform_microtask_checkpoint();
-        if tc.has_caught() {
+        if tc.has_caught() || tc.has_terminated() {
             return Err(exceptions::caught(tc));
+        }
+        // The heap limit may have stopped it while the value was being read.
+        if let Some(e) = stop::after_call(tc, None) {
+            return Err(e);
         }
         Ok(json)
     }
@@ -382,8 +398,13 @@ impl Runtime {
         let promise = v8::Local::<v8::Promise>::try_from(result)
             .map_err(|_| Error::Other("module evaluation did not return a promise".into()))?;
         tc.perform_microtask_checkpoint();
-        if let Some(e) = stop::fast_panic(tc, None) {
+        if let Some(e) = stop::after_call(tc, None) {
             return Err(e);
+        }
+        // A WASI proc_exit (or process.exit) during evaluation: the exit is the outcome,
+        // not whatever the unwinding threw.
+        if stop::exiting(tc) {
+            return Err(stop::termination_error(tc, None));
         }
         if promise.state() == v8::PromiseState::Rejected {
             let exc = promise.result(tc);
@@ -429,6 +450,9 @@ impl Runtime {
         let promise = v8::Local::new(scope, promise);
         match promise.state() {
             v8::PromiseState::Fulfilled => Ok(()),
+            v8::PromiseState::Rejected if stop::exiting(scope) => {
+                Err(stop::termination_error(scope, None))
+            }
             v8::PromiseState::Rejected => {
                 let exc = promise.result(scope);
                 Err(Error::Js(Box::new(exceptions::js_error(scope, exc, false))))
@@ -570,9 +594,18 @@ impl Runtime {
             call::Called::Done(v) => return Ok(v),
             call::Called::Promise(promise, results) => (promise, results),
         };
+        self.wait_for(&promise).await?;
+        enter!(self, scope);
+        let p = v8::Local::new(scope, &promise);
+        call::settled_results(scope, func.instance(), func.name(), p, &results)
+    }
+
+    /// Runs the event loop until `promise` settles, or until nothing is left that could
+    /// settle it (the caller then finds it pending).
+    async fn wait_for(&mut self, promise: &v8::Global<v8::Promise>) -> Result<()> {
         let settled = |rt: &mut Self| {
             enter!(rt, scope);
-            v8::Local::new(scope, &promise).state() != v8::PromiseState::Pending
+            v8::Local::new(scope, promise).state() != v8::PromiseState::Pending
         };
         poll_fn(|cx| {
             if settled(self) {
@@ -584,10 +617,87 @@ impl Runtime {
                 Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
             }
         })
-        .await?;
+        .await
+    }
+
+    /// Loads the ES module `source` (already read, at its URL) with its imports,
+    /// evaluates it, waits for its top-level await, and keeps its namespace so Rust can
+    /// call its exports ([`Runtime::call_export`]). Unlike [`Runtime::run_main_source`] it
+    /// is not the main module, and the event loop runs only until evaluation settles
+    /// (timers the module starts keep running on later calls). The source itself needs no
+    /// read permission; everything it imports does.
+    ///
+    /// # Errors
+    /// As [`Runtime::run_main_module`].
+    pub async fn load_module(&mut self, source: crate::modules::ModuleSource) -> Result<JsModule> {
+        self.limited(async |rt| {
+            let url = source.url.clone();
+            let promise = rt.load_and_evaluate(GraphLoad::with_source(source)).await?;
+            rt.wait_for(&promise).await?;
+            rt.check_main_promise(&promise)?;
+            enter!(rt, scope);
+            module_exports::keep(scope, url.as_str())
+        })
+        .await
+    }
+
+    /// Calls the function export `name` of `module` with `args` converted to JS
+    /// ([`Value::Bytes`] become `Uint8Array`s); when it returns a promise, runs the event
+    /// loop until it settles. The result is converted back as `JSON.stringify` would,
+    /// keeping bytes.
+    ///
+    /// # Errors
+    /// [`Error::Export`] when there is no such function, [`Error::Js`] for an exception
+    /// or a rejection, [`Error::Value`] for a result with no value form (a function),
+    /// [`Error::Limit`] past a limit.
+    pub async fn call_export(
+        &mut self,
+        module: &JsModule,
+        name: &str,
+        args: &[Value],
+    ) -> Result<Value> {
+        self.limited(async |rt| {
+            let called = {
+                enter!(rt, scope);
+                module_exports::call(scope, module, name, args)?
+            };
+            let promise = match called {
+                module_exports::Called::Done(v) => return Ok(v),
+                module_exports::Called::Promise(p) => p,
+            };
+            rt.wait_for(&promise).await?;
+            enter!(rt, scope);
+            module_exports::settled(scope, &promise, name)
+        })
+        .await
+    }
+
+    /// Runs `f` over the live linear memory of `instance` (its exported memory, else its
+    /// imported one) with no copy: for a host that passes data in and out of Wasm around
+    /// its calls. No JS or Wasm runs while `f` holds the slice.
+    ///
+    /// # Errors
+    /// [`Error::Other`] when the instance has no memory or belongs to another runtime.
+    pub fn with_memory<R>(
+        &mut self,
+        instance: &Instance,
+        f: impl FnOnce(&mut [u8]) -> R,
+    ) -> Result<R> {
         enter!(self, scope);
-        let p = v8::Local::new(scope, &promise);
-        call::settled_results(scope, func.instance(), func.name(), p, &results)
+        caller::instance_memory(scope, instance, f)
+    }
+
+    /// Runs `f`, which may make several calls into the runtime, as one call under the
+    /// runtime's limits: the time limit covers all of it together (the calls inside do
+    /// not each get a fresh one).
+    ///
+    /// # Errors
+    /// Whatever `f` returns, or [`Error::Limit`] past the time limit.
+    pub async fn as_one_call<T>(
+        &mut self,
+        f: impl AsyncFnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        self.limited(f).await
     }
 
     /// Runs a classic script and returns its completion value as JSON (or `null` when the

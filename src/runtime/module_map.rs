@@ -11,7 +11,7 @@ use url::Url;
 use crate::error::{Error, Result};
 use crate::runtime::exceptions;
 use crate::runtime::state::State;
-use crate::runtime::v8_util::v8_str;
+use crate::runtime::v8_util::{OpError, boundary, guarded, v8_str};
 use crate::wasm::ModuleInfo;
 
 /// The specifier of warren's internal module that instantiates Wasm for ESM wrappers.
@@ -107,7 +107,9 @@ pub(crate) fn resolve_callback<'s>(
     // SAFETY: V8 calls this during `instantiate_module2`, on the isolate's thread, with
     // `context` alive; no other scope is in use meanwhile.
     v8::callback_scope!(unsafe scope, context);
-    lookup(scope, specifier, referrer).map(|(_, m)| m)
+    boundary(scope, "module resolution", |scope| {
+        lookup(scope, specifier, referrer).map(|(_, m)| m)
+    })
 }
 
 /// The source-phase resolve callback: `import source m from "./m.wasm"` gets the compiled
@@ -120,6 +122,16 @@ pub(crate) fn resolve_source_callback<'s>(
 ) -> Option<v8::Local<'s, v8::Object>> {
     // SAFETY: as in `resolve_callback`: called during instantiation on the isolate's thread.
     v8::callback_scope!(unsafe scope, context);
+    boundary(scope, "source-phase module resolution", |scope| {
+        resolve_source(scope, specifier, referrer)
+    })
+}
+
+fn resolve_source<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    specifier: v8::Local<'s, v8::String>,
+    referrer: v8::Local<'s, v8::Module>,
+) -> Option<v8::Local<'s, v8::Object>> {
     let (url, _) = lookup(scope, specifier, referrer)?;
     let state = State::get(scope);
     let module = state
@@ -187,6 +199,17 @@ pub(crate) extern "C" fn import_meta_callback(
     // SAFETY: V8 calls this on the isolate's thread the first time a module's
     // `import.meta` is read, with `context` entered.
     v8::callback_scope!(unsafe scope, context);
+    boundary(scope, "import.meta", |scope| {
+        fill_import_meta(scope, module, meta);
+        Some(())
+    });
+}
+
+fn fill_import_meta(
+    scope: &mut v8::PinScope,
+    module: v8::Local<v8::Module>,
+    meta: v8::Local<v8::Object>,
+) {
     let state = State::get(scope);
     let (url, is_main) = {
         let map = state.modules.borrow();
@@ -224,28 +247,28 @@ fn import_meta_resolve<'s>(
     args: v8::FunctionCallbackArguments<'s>,
     mut rv: v8::ReturnValue<'s, v8::Value>,
 ) {
-    let referrer = args.data().to_rust_string_lossy(scope);
-    let spec = args.get(0).to_rust_string_lossy(scope);
-    let state = State::get(scope);
-    let resolved = Url::parse(&referrer)
-        .map_err(|e| e.to_string())
-        .and_then(|base| {
-            state
-                .loader
-                .resolve(&spec, &base)
-                .map_err(|e| e.to_string())
-        });
-    match resolved {
-        Ok(u) => rv.set(v8_str(scope, u.as_str()).into()),
-        Err(why) => {
-            let msg = v8_str(
-                scope,
-                &format!("cannot resolve \"{spec}\" from {referrer}: {why}"),
-            );
-            let exc = v8::Exception::type_error(scope, msg);
-            scope.throw_exception(exc);
+    guarded(scope, "import.meta.resolve", |scope| {
+        let referrer = args.data().to_rust_string_lossy(scope);
+        let spec = args.get(0).to_rust_string_lossy(scope);
+        let state = State::get(scope);
+        let resolved = Url::parse(&referrer)
+            .map_err(|e| e.to_string())
+            .and_then(|base| {
+                state
+                    .loader
+                    .resolve(&spec, &base)
+                    .map_err(|e| e.to_string())
+            });
+        match resolved {
+            Ok(u) => {
+                rv.set(v8_str(scope, u.as_str()).into());
+                Ok(())
+            }
+            Err(why) => Err(OpError::type_error(format!(
+                "cannot resolve \"{spec}\" from {referrer}: {why}"
+            ))),
         }
-    }
+    });
 }
 
 /// Makes the namespace of the (loaded and evaluated) module at `path` the import namespace

@@ -74,12 +74,18 @@ pub(crate) struct State {
     pub exit_code: Cell<Option<i32>>,
     /// Set by `process.exitCode = n`: the status once the program ends normally.
     pub soft_exit_code: Cell<Option<i32>>,
+    /// Set by the near-heap-limit callback: the runtime is then retired.
+    pub heap_limit_hit: Arc<std::sync::atomic::AtomicBool>,
     /// The fuel global every instance imports, when the runtime meters fuel.
     pub fuel: RefCell<Option<v8::Global<v8::Object>>>,
     /// The memory cap, when the runtime has one.
     pub budget: RefCell<Option<Arc<MemoryBudget>>>,
     /// warren's internal JS object (`internals` of the embedded JS files).
     pub internals: RefCell<Option<v8::Global<v8::Object>>>,
+    /// The WASI contexts of `node:wasi` instances, by handle.
+    pub wasi: RefCell<Vec<crate::wasi::WasiCtx>>,
+    /// Namespaces of the modules kept for calls from Rust (`JsModule`), by index.
+    pub kept_modules: RefCell<Vec<v8::Global<v8::Object>>>,
 }
 
 /// A host function's V8 function: (host function id, bound instance slot).
@@ -126,7 +132,10 @@ impl State {
             soft_exit_code: Cell::new(None),
             budget: Default::default(),
             fuel: Default::default(),
+            heap_limit_hit: Default::default(),
             internals: Default::default(),
+            wasi: Default::default(),
+            kept_modules: Default::default(),
         }
     }
 
@@ -277,18 +286,20 @@ pub(crate) extern "C" fn promise_reject_callback(msg: v8::PromiseRejectMessage) 
     // SAFETY: V8 calls this on the isolate's thread, inside the context of the promise, for
     // the duration of which `msg` is valid.
     v8::callback_scope!(unsafe scope, &msg);
-    let state = State::get(scope);
-    let promise = msg.get_promise();
-    match msg.get_event() {
-        v8::PromiseRejectEvent::PromiseRejectWithNoHandler => {
-            let value = msg
-                .get_value()
-                .unwrap_or_else(|| v8::undefined(scope).into());
-            state.add_rejection(scope, promise, value);
+    crate::runtime::v8_util::boundary_quiet(|| {
+        let state = State::get(scope);
+        let promise = msg.get_promise();
+        match msg.get_event() {
+            v8::PromiseRejectEvent::PromiseRejectWithNoHandler => {
+                let value = msg
+                    .get_value()
+                    .unwrap_or_else(|| v8::undefined(scope).into());
+                state.add_rejection(scope, promise, value);
+            }
+            v8::PromiseRejectEvent::PromiseHandlerAddedAfterReject => {
+                state.forget_rejection(scope, promise);
+            }
+            _ => {}
         }
-        v8::PromiseRejectEvent::PromiseHandlerAddedAfterReject => {
-            state.forget_rejection(scope, promise);
-        }
-        _ => {}
-    }
+    });
 }

@@ -2,25 +2,22 @@
 //! call, the heap limit, the time limit, or a plain termination request. Each is detected
 //! here and turned into its error.
 
-use std::cell::Cell;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::error::{Error, JsError, Trap, TrapKind};
 use crate::runtime::state::State;
 
-thread_local! {
-    /// Set when the near-heap-limit callback fired on this thread's isolate.
-    static HEAP_LIMIT_HIT: Cell<bool> = const { Cell::new(false) };
-}
-
 /// Installs the near-heap-limit callback: instead of letting V8 abort the process, stop the
-/// isolate and give it a little room to unwind. The runtime reports [`Error::Limit`].
-pub(crate) fn install_heap_limit(isolate: &mut v8::OwnedIsolate) {
-    let handle = Box::new(isolate.thread_safe_handle());
-    let data = Box::into_raw(handle) as *mut std::ffi::c_void;
+/// isolate and give it a little room to unwind; `hit` records that it fired. The runtime
+/// reports [`Error::Limit`].
+pub(crate) fn install_heap_limit(isolate: &mut v8::OwnedIsolate, hit: Arc<AtomicBool>) {
+    let data = Box::new((isolate.thread_safe_handle(), hit));
+    let data = Box::into_raw(data) as *mut std::ffi::c_void;
     isolate.add_near_heap_limit_callback(near_heap_limit, data);
-    // The handle box leaks one small allocation per limited isolate; it must outlive every
+    // The box leaks one small allocation per limited isolate; it must outlive every
     // possible callback, which can come until the isolate is gone.
 }
 
@@ -29,10 +26,10 @@ extern "C" fn near_heap_limit(
     current: usize,
     _initial: usize,
 ) -> usize {
-    // SAFETY: `data` is the `IsolateHandle` boxed in `install_heap_limit`, never freed.
-    let handle = unsafe { &*(data as *const v8::IsolateHandle) };
+    // SAFETY: `data` is the box made in `install_heap_limit`, never freed.
+    let (handle, hit) = unsafe { &*(data as *const (v8::IsolateHandle, Arc<AtomicBool>)) };
     handle.terminate_execution();
-    HEAP_LIMIT_HIT.with(|c| c.set(true));
+    hit.store(true, Ordering::SeqCst);
     // Room to unwind the termination; the isolate is retired afterwards.
     // Besides half the current limit: 16 MiB to unwind, plus room for the largest single object V8 allocates (just under 1 GiB: a Wasm
     // `array.new` of 2^30 bytes or more traps, a string is at most 2^29 two-byte characters).
@@ -45,9 +42,16 @@ extern "C" fn near_heap_limit(
     current + current / 2 + UNWIND_ROOM
 }
 
-/// Whether the heap-limit callback stopped this thread's isolate since the last call.
-pub(crate) fn take_heap_limit_hit() -> bool {
-    HEAP_LIMIT_HIT.with(|c| c.replace(false))
+fn heap_limit_flag(isolate: &v8::Isolate) -> Option<Arc<AtomicBool>> {
+    isolate
+        .get_slot::<Rc<State>>()
+        .map(|s| s.heap_limit_hit.clone())
+}
+
+/// Whether this isolate's heap-limit callback fired (the runtime is then retired: the flag
+/// stays set).
+pub(crate) fn heap_limit_hit(isolate: &v8::Isolate) -> bool {
+    heap_limit_flag(isolate).is_some_and(|f| f.load(Ordering::SeqCst))
 }
 
 fn exit_code(isolate: &v8::Isolate) -> Option<i32> {
@@ -56,11 +60,20 @@ fn exit_code(isolate: &v8::Isolate) -> Option<i32> {
         .and_then(|s| s.exit_code.get())
 }
 
-/// A fast-path host call that panicked since the last check, as an error. Checked after
-/// every successful call into V8: the termination it requested only lands at V8's next
-/// interrupt check, which a short call can return before reaching.
-pub(crate) fn fast_panic(isolate: &v8::Isolate, export: Option<&str>) -> Option<Error> {
-    crate::host::fast_panicked().then(|| termination_error(isolate, export))
+/// Whether the program asked to exit (`process.exit`, WASI's `proc_exit`). Whatever was
+/// thrown while the stack unwound after that (the `unreachable` a C program executes right
+/// after `proc_exit` returns) is not the outcome: the exit is.
+pub(crate) fn exiting(isolate: &v8::Isolate) -> bool {
+    exit_code(isolate).is_some()
+}
+
+/// A stop that was requested during a call that nonetheless returned: a fast-path host
+/// call that panicked, or the heap limit. Checked after every successful call into V8: the
+/// termination either requested only lands at V8's next interrupt check, which a short call
+/// can return before reaching.
+pub(crate) fn after_call(isolate: &v8::Isolate, export: Option<&str>) -> Option<Error> {
+    (crate::host::fast_panicked() || heap_limit_hit(isolate))
+        .then(|| termination_error(isolate, export))
 }
 
 /// Whether the program was stopped where no `TryCatch` saw it (in a microtask, a V8 task):
@@ -69,6 +82,7 @@ pub(crate) fn fast_panic(isolate: &v8::Isolate, export: Option<&str>) -> Option<
 pub(crate) fn stopped(isolate: &v8::Isolate) -> Option<Error> {
     let stopped = exit_code(isolate).is_some()
         || crate::host::fast_panicked()
+        || heap_limit_hit(isolate)
         || isolate.is_execution_terminating();
     stopped.then(|| termination_error(isolate, None))
 }
@@ -96,7 +110,7 @@ pub(crate) fn termination_error(isolate: &v8::Isolate, export: Option<&str>) -> 
             })),
         };
     }
-    if take_heap_limit_hit() {
+    if heap_limit_hit(isolate) {
         Error::Limit("out of memory: the isolate reached its heap limit and was stopped".into())
     } else {
         Error::Limit("execution terminated".into())

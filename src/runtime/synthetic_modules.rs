@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::modules::ModuleError;
 use crate::runtime::module_map::WASM_INTERNAL;
 use crate::runtime::state::State;
-use crate::runtime::v8_util::v8_str;
+use crate::runtime::v8_util::{boundary, v8_str};
 use crate::runtime::{exceptions, linking, trampoline, wasm_esm};
 
 /// A JSON module: its document is the default export.
@@ -115,6 +115,15 @@ fn value_module_evaluate<'s>(
     // SAFETY: V8 calls this while evaluating the module, on the isolate's thread, with
     // `context` entered.
     v8::callback_scope!(unsafe scope, context);
+    boundary(scope, "evaluating a synthetic module", |scope| {
+        value_module_evaluate_body(scope, module)
+    })
+}
+
+fn value_module_evaluate_body<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    module: v8::Local<v8::Module>,
+) -> Option<v8::Local<'s, v8::Value>> {
     let state = State::get(scope);
     let (value, named) = {
         let map = state.modules.borrow();
@@ -224,6 +233,15 @@ fn builtin_evaluate<'s>(
     // SAFETY: V8 calls this while evaluating the module, on the isolate's thread, with
     // `context` entered.
     v8::callback_scope!(unsafe scope, context);
+    boundary(scope, "evaluating a built-in module", |scope| {
+        builtin_evaluate_body(scope, module)
+    })
+}
+
+fn builtin_evaluate_body<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    module: v8::Local<v8::Module>,
+) -> Option<v8::Local<'s, v8::Value>> {
     let state = State::get(scope);
     let url = state.modules.borrow().url_of(scope, module)?;
     if url == WASM_INTERNAL {

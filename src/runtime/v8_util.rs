@@ -157,3 +157,27 @@ pub(crate) fn guarded<'s>(
     };
     err.throw(scope);
 }
+
+/// Runs the body of a V8 callback that returns a value (a resolve callback, a synthetic
+/// module's evaluation steps) with panics caught: a Rust panic must never unwind into V8,
+/// which would abort the process. A panic throws an `Error` naming `what` and returns
+/// `None`, which V8 reads as "an exception is pending".
+pub(crate) fn boundary<'s, R>(
+    scope: &mut v8::PinScope<'s, '_>,
+    what: &str,
+    f: impl FnOnce(&mut v8::PinScope<'s, '_>) -> Option<R>,
+) -> Option<R> {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| f(scope))) {
+        Ok(r) => r,
+        Err(payload) => {
+            OpError::error(format!("{what} panicked: {}", panic_message(&payload))).throw(scope);
+            None
+        }
+    }
+}
+
+/// [`boundary`] for a callback that returns nothing and cannot throw (V8's promise-reject
+/// hook): a panic is dropped, since the callback has no way to report it.
+pub(crate) fn boundary_quiet(f: impl FnOnce()) {
+    let _ = std::panic::catch_unwind(AssertUnwindSafe(f));
+}

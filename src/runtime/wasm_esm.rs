@@ -12,7 +12,7 @@ use crate::runtime::instances::WasmCtors;
 use crate::runtime::instantiate::Failure;
 use crate::runtime::module_map::{WASM_INTERNAL, WasmRecord};
 use crate::runtime::state::State;
-use crate::runtime::v8_util::v8_str;
+use crate::runtime::v8_util::{boundary, v8_str};
 use crate::runtime::{instantiate, linking};
 use crate::wasm::{ExternType, ModuleInfo, WasmModule};
 
@@ -121,30 +121,33 @@ pub(crate) fn op_wasm_instantiate<'s>(
     args: v8::FunctionCallbackArguments<'s>,
     mut rv: v8::ReturnValue<'s, v8::Value>,
 ) {
-    let url = args.get(0).to_rust_string_lossy(scope);
-    let modules = args.get(1);
-    match wasm_instantiate(scope, &url, modules) {
-        Ok(v) => rv.set(v),
-        Err(EsmFailure::Rethrow(exc)) => {
-            scope.throw_exception(exc);
-        }
-        // The isolate is stopping: nothing can be thrown, the runtime reports why.
-        Err(EsmFailure::Stopped) => {}
-        Err(EsmFailure::Link(msg)) => {
-            let ctors = State::get(scope).wasm_ctors();
-            let msg = v8_str(scope, &msg);
-            let err = v8::Exception::error(scope, msg);
-            // A WebAssembly.LinkError, so `instanceof` works as for WebAssembly.instantiate.
-            if let Some(obj) = err.to_object(scope) {
-                let link = v8::Local::new(scope, &ctors.link_error);
-                let proto_key = v8_str(scope, "prototype");
-                if let Some(proto) = link.get(scope, proto_key.into()) {
-                    obj.set_prototype(scope, proto);
-                }
+    boundary(scope, "instantiating a Wasm module", |scope| {
+        let url = args.get(0).to_rust_string_lossy(scope);
+        let modules = args.get(1);
+        match wasm_instantiate(scope, &url, modules) {
+            Ok(v) => rv.set(v),
+            Err(EsmFailure::Rethrow(exc)) => {
+                scope.throw_exception(exc);
             }
-            scope.throw_exception(err);
+            // The isolate is stopping: nothing can be thrown, the runtime reports why.
+            Err(EsmFailure::Stopped) => {}
+            Err(EsmFailure::Link(msg)) => {
+                let ctors = State::get(scope).wasm_ctors();
+                let msg = v8_str(scope, &msg);
+                let err = v8::Exception::error(scope, msg);
+                // A WebAssembly.LinkError, so `instanceof` works as for WebAssembly.instantiate.
+                if let Some(obj) = err.to_object(scope) {
+                    let link = v8::Local::new(scope, &ctors.link_error);
+                    let proto_key = v8_str(scope, "prototype");
+                    if let Some(proto) = link.get(scope, proto_key.into()) {
+                        obj.set_prototype(scope, proto);
+                    }
+                }
+                scope.throw_exception(err);
+            }
         }
-    }
+        Some(())
+    });
 }
 
 /// Why a wrapper's `instantiate` failed.

@@ -3,7 +3,6 @@
 //! watchdog thread.
 
 use crate::runtime::Runtime;
-use crate::runtime::stop;
 use crate::runtime::v8_util::compile_and_run;
 
 impl Runtime {
@@ -31,9 +30,11 @@ impl Runtime {
         self.isolate.cancel_terminate_execution();
     }
 
-    /// Whether the heap-limit callback stopped this thread's isolate since the last call.
+    /// Whether the heap-limit callback stopped this isolate since the last call (clearing it).
     pub(crate) fn wast_take_heap_limit_hit(&mut self) -> bool {
-        stop::take_heap_limit_hit()
+        self.state()
+            .heap_limit_hit
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
     }
 }
 

@@ -2,13 +2,17 @@
 
 mod cli;
 mod compat;
+mod faults;
 mod fixtures;
 mod host;
 mod input;
 mod layout;
+mod limits;
 mod permissions;
 mod platform;
+mod plugins;
 mod runtime;
+mod wasi;
 mod wast;
 
 use std::path::PathBuf;

@@ -1,0 +1,174 @@
+//! ES modules kept for calls from Rust ([`JsModule`]): an evaluated module's namespace,
+//! its function exports called with [`Value`]s, and the result (or the promise of one)
+//! converted back.
+
+use crate::error::{Error, Result};
+use crate::host::js_value;
+use crate::runtime::state::State;
+use crate::runtime::v8_util::v8_str;
+use crate::runtime::{exceptions, module_map, stop};
+use crate::value::Value;
+
+/// An ES module a [`crate::Runtime`] loaded and evaluated, whose function exports Rust can
+/// call with [`crate::Runtime::call_export`]. Owned by that runtime.
+#[derive(Debug, Clone)]
+pub struct JsModule {
+    pub(crate) runtime_id: u64,
+    index: usize,
+    url: String,
+    functions: Vec<String>,
+}
+
+impl JsModule {
+    /// The module's URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The names of its exports that are functions, in the namespace's order (which is
+    /// alphabetical, as ES module namespaces are).
+    pub fn functions(&self) -> &[String] {
+        &self.functions
+    }
+
+    /// Whether it exports a function `name`.
+    pub fn has_function(&self, name: &str) -> bool {
+        self.functions.iter().any(|f| f == name)
+    }
+}
+
+/// Keeps the namespace of the evaluated module at `url`.
+pub(crate) fn keep(scope: &mut v8::PinScope, url: &str) -> Result<JsModule> {
+    let module = module_map::get_module(scope, url)
+        .ok_or_else(|| Error::Other(format!("{url} is not loaded")))?;
+    let ns = module
+        .get_module_namespace()
+        .to_object(scope)
+        .ok_or_else(|| Error::Other("module namespace is not an object".into()))?;
+    let mut functions = Vec::new();
+    if let Some(keys) = ns.get_own_property_names(scope, Default::default()) {
+        for i in 0..keys.length() {
+            let Some(k) = keys.get_index(scope, i) else {
+                continue;
+            };
+            if ns.get(scope, k).is_some_and(|v| v.is_function()) {
+                functions.push(k.to_rust_string_lossy(scope));
+            }
+        }
+    }
+    let state = State::get(scope);
+    let runtime_id = state.wasm_ctors().runtime_id;
+    let mut kept = state.kept_modules.borrow_mut();
+    kept.push(v8::Global::new(scope, ns));
+    Ok(JsModule {
+        runtime_id,
+        index: kept.len() - 1,
+        url: url.to_string(),
+        functions,
+    })
+}
+
+/// The outcome of calling an export: its value, or the promise it returned.
+pub(crate) enum Called {
+    Done(Value),
+    Promise(v8::Global<v8::Promise>),
+}
+
+/// Calls the function export `name` of `module` with `args`.
+pub(crate) fn call(
+    scope: &mut v8::PinScope,
+    module: &JsModule,
+    name: &str,
+    args: &[Value],
+) -> Result<Called> {
+    let state = State::get(scope);
+    if module.runtime_id != state.wasm_ctors().runtime_id {
+        return Err(Error::Other(
+            "this module belongs to another Runtime".into(),
+        ));
+    }
+    let ns = state
+        .kept_modules
+        .borrow()
+        .get(module.index)
+        .map(|g| v8::Local::new(scope, g))
+        .ok_or_else(|| Error::Other("module handle out of range".into()))?;
+    let key = v8_str(scope, name);
+    let f = ns
+        .get(scope, key.into())
+        .and_then(|v| v8::Local::<v8::Function>::try_from(v).ok())
+        .ok_or_else(|| {
+            let hint = if module.functions.is_empty() {
+                "it exports no functions".to_string()
+            } else {
+                format!("its functions: {}", module.functions.join(", "))
+            };
+            Error::Export(format!(
+                "{} has no function export \"{name}\"; {hint}",
+                module.url
+            ))
+        })?;
+    let mut v8_args = Vec::with_capacity(args.len());
+    for (i, a) in args.iter().enumerate() {
+        let v = js_value::to_js(scope, a)
+            .map_err(|why| Error::Args(format!("argument {} of \"{name}\": {why}", i + 1)))?;
+        v8_args.push(v);
+    }
+    v8::tc_scope!(let tc, scope);
+    let recv = v8::undefined(tc).into();
+    let Some(result) = f.call(tc, recv, &v8_args) else {
+        if tc.has_terminated() || tc.exception().is_none() || stop::exiting(tc) {
+            return Err(stop::termination_error(tc, Some(name)));
+        }
+        return Err(exceptions::caught(tc));
+    };
+    if let Some(e) = stop::after_call(tc, Some(name)) {
+        return Err(e);
+    }
+    // As after any macrotask: promise jobs the call queued run now.
+    tc.perform_microtask_checkpoint();
+    if let Ok(p) = v8::Local::<v8::Promise>::try_from(result) {
+        // Rust awaits this promise: mark it handled so a rejection is reported once, as
+        // the call's error, and not also as an unhandled rejection.
+        if let Some(noop) = v8::Function::builder(
+            |_: &mut v8::PinScope, _: v8::FunctionCallbackArguments, _: v8::ReturnValue| {},
+        )
+        .build(tc)
+        {
+            p.catch(tc, noop);
+        }
+        return Ok(Called::Promise(v8::Global::new(tc, p)));
+    }
+    result_value(tc, result, name).map(Called::Done)
+}
+
+fn result_value(scope: &mut v8::PinScope, v: v8::Local<v8::Value>, name: &str) -> Result<Value> {
+    js_value::from_js(scope, v)
+        .map_err(|why| Error::Value(format!("the result of \"{name}\": {why}")))
+}
+
+/// The value of a settled promise an export returned.
+pub(crate) fn settled(
+    scope: &mut v8::PinScope,
+    promise: &v8::Global<v8::Promise>,
+    name: &str,
+) -> Result<Value> {
+    let p = v8::Local::new(scope, promise);
+    match p.state() {
+        v8::PromiseState::Fulfilled => {
+            let v = p.result(scope);
+            result_value(scope, v, name)
+        }
+        v8::PromiseState::Rejected => {
+            if stop::exiting(scope) {
+                return Err(stop::termination_error(scope, Some(name)));
+            }
+            let exc = p.result(scope);
+            State::get(scope).forget_rejection(scope, p);
+            Err(Error::Js(Box::new(exceptions::js_error(scope, exc, true))))
+        }
+        v8::PromiseState::Pending => Err(Error::Stalled(format!(
+            "export \"{name}\" returned a promise nothing will settle"
+        ))),
+    }
+}

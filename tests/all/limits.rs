@@ -1,0 +1,226 @@
+//! Limits through the CLI, as issue 11's acceptance states them: one memory cap over the JS
+//! heap, ArrayBuffers and Wasm memories; wall-clock and CPU-time limits; deterministic fuel.
+
+use std::fs;
+
+use crate::{root, run};
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let p = dir.path().join(name);
+    fs::write(&p, text).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+const SPIN: &str = "(module (func (export \"spin\") (loop (br 0))))";
+const GROW: &str = "(module (memory 1)\n  (func (export \"grow\") (param i32) (result i32) local.get 0 memory.grow))";
+
+#[test]
+fn memory_cap_stops_a_js_heap_hog() {
+    let d = tempfile::tempdir().unwrap();
+    // Many small objects: the pattern whose OSR code used to ignore termination.
+    let hog = write(
+        &d,
+        "hog.mjs",
+        "const a = []; for (;;) a.push({ x: new Array(100).fill(1) });\n",
+    );
+    let r = run(&["run", "--max-memory", "32MiB", &hog]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("out of memory"), "{}", r.stderr);
+}
+
+#[test]
+fn memory_cap_covers_array_buffers() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        &d,
+        "ab.mjs",
+        "const keep = []; for (;;) keep.push(new ArrayBuffer(1 << 20));\n",
+    );
+    let r = run(&["run", "--max-memory", "32MiB", &f]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // V8 counts backing stores against its heap limit too: either the allocator refuses
+    // (a RangeError) or the heap limit stops the isolate; both keep within the cap.
+    assert!(
+        r.stderr.contains("out of memory") || r.stderr.contains("Array buffer allocation failed"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn memory_cap_clamps_wasm_memory_grow() {
+    let d = tempfile::tempdir().unwrap();
+    let m = write(&d, "grow.wat", GROW);
+    let r = run(&[
+        "run",
+        "--max-memory",
+        "16MiB",
+        &m,
+        "--invoke",
+        "grow",
+        "1000",
+    ]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "-1\n"), "{}", r.stderr);
+    // Within the cap it grows, and without a cap 1000 pages are fine.
+    let r = run(&[
+        "run",
+        "--max-memory",
+        "16MiB",
+        &m,
+        "--invoke",
+        "grow",
+        "100",
+    ]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "1\n"), "{}", r.stderr);
+    let r = run(&["run", &m, "--invoke", "grow", "1000"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "1\n"), "{}", r.stderr);
+    // JS-made memories are clamped the same way.
+    let js = write(
+        &d,
+        "mem.mjs",
+        "const m = new WebAssembly.Memory({ initial: 1 });\ntry { m.grow(1000); console.log('grew'); } catch (e) { console.log(e.name); }\nconsole.log(m.grow(10));\n",
+    );
+    let r = run(&["run", "--max-memory", "16MiB", &js]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "RangeError\n1\n"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn memory_cap_refuses_a_module_whose_initial_memory_is_over_it() {
+    let d = tempfile::tempdir().unwrap();
+    let m = write(&d, "big.wat", "(module (memory (export \"m\") 1000))");
+    let r = run(&["run", "--max-memory", "16MiB", &m]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("memory 0 needs 62.5 MiB initially") && r.stderr.contains("16.0 MiB cap"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn timeout_stops_an_infinite_wasm_loop() {
+    let d = tempfile::tempdir().unwrap();
+    let m = write(&d, "spin.wat", SPIN);
+    let r = run(&["run", "--timeout", "100ms", &m, "--invoke", "spin"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("time limit exceeded") && r.stderr.contains("100ms"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&["run", "--timeout", "soon", &m, "--invoke", "spin"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("200ms or 2s"), "{}", r.stderr);
+}
+
+#[test]
+fn cpu_limit_charges_computing_not_waiting() {
+    let d = tempfile::tempdir().unwrap();
+    let busy = write(&d, "busy.js", "for (;;) {}\n");
+    let r = run(&["run", "--cpu-limit", "100ms", &busy]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("CPU time limit exceeded") && r.stderr.contains("100ms"),
+        "{}",
+        r.stderr
+    );
+    let sleepy = write(
+        &d,
+        "sleep.js",
+        "setTimeout(() => console.log('slept and printed'), 300);\n",
+    );
+    let r = run(&["run", "--cpu-limit", "100ms", &sleepy]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "slept and printed\n"),
+        "{}",
+        r.stderr
+    );
+    // The wall clock is what --timeout charges: the same sleep is stopped by it.
+    let r = run(&["run", "--timeout", "100ms", &sleepy]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{}", r.stderr);
+}
+
+#[test]
+fn fuel_runs_out_deterministically() {
+    let d = tempfile::tempdir().unwrap();
+    let m = write(&d, "spin.wat", SPIN);
+    let r = run(&["run", "--fuel", "1000", &m, "--invoke", "spin"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("out of fuel"), "{}", r.stderr);
+    // With ample fuel, the same results as without it.
+    let add = root().join("wasm/add.wat");
+    let add = add.to_str().unwrap();
+    for args in [["add", "40", "2"], ["add64", "9007199254740993", "1"]] {
+        let mut with: Vec<&str> = vec!["run", "--fuel", "1000000", add, "--invoke"];
+        with.extend(args);
+        let mut without: Vec<&str> = vec!["run", add, "--invoke"];
+        without.extend(args);
+        let (a, b) = (run(&with), run(&without));
+        assert_eq!((a.code, &a.stdout), (b.code, &b.stdout), "{}", a.stderr);
+    }
+    // A loop of known cost: 1000 iterations fit in 100 000 units, not in 1000.
+    let count = write(
+        &d,
+        "count.wat",
+        "(module (func (export \"count\") (param i32) (result i32) (local i32)\n  (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 1)))\n    (br_if $l (i32.lt_u (local.get 1) (local.get 0))))\n  (local.get 1)))",
+    );
+    let r = run(&[
+        "run", "--fuel", "100000", &count, "--invoke", "count", "1000",
+    ]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "1000\n"), "{}", r.stderr);
+    let r = run(&["run", "--fuel", "1000", &count, "--invoke", "count", "1000"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("out of fuel"), "{}", r.stderr);
+}
+
+#[test]
+fn fuel_is_read_and_refilled_between_calls() {
+    let mut rt = warren::Runtime::new(warren::RuntimeOptions {
+        fuel: Some(10_000),
+        ..Default::default()
+    })
+    .unwrap();
+    let m = warren::WasmModule::new(
+        "count.wat",
+        b"(module (func (export \"count\") (param i32) (result i32) (local i32)\n  (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 1)))\n    (br_if $l (i32.lt_u (local.get 1) (local.get 0))))\n  (local.get 1)))",
+    )
+    .unwrap();
+    let inst = rt.instantiate(&m).unwrap();
+    let count = inst.func("count").unwrap();
+    rt.call(&count, &[warren::Val::I32(100)]).unwrap();
+    let left = rt.fuel().unwrap();
+    assert!(left < 10_000 && left > 8_000, "{left}");
+    // The same call costs the same again: deterministic.
+    rt.call(&count, &[warren::Val::I32(100)]).unwrap();
+    assert_eq!(10_000 - rt.fuel().unwrap(), 2 * (10_000 - left));
+    match rt.call(&count, &[warren::Val::I32(100_000)]) {
+        Err(warren::Error::Trap(t)) => assert_eq!(t.kind, warren::TrapKind::OutOfFuel),
+        other => panic!("expected out of fuel, got {other:?}"),
+    }
+    assert_eq!(rt.fuel(), Some(0));
+    rt.set_fuel(1_000_000).unwrap();
+    assert_eq!(
+        rt.call(&count, &[warren::Val::I32(100_000)]).unwrap(),
+        vec![warren::Val::I32(100_000)]
+    );
+    // JS that compiles Wasm itself is metered from the same budget.
+    rt.set_fuel(500).unwrap();
+    let out = rt
+        .execute_script(
+            "js.js",
+            "const b = new Uint8Array([0,97,115,109,1,0,0,0,1,4,1,96,0,0,3,2,1,0,7,8,1,4,115,112,105,110,0,0,10,9,1,7,0,3,64,12,0,11,11]);\n\
+             const i = new WebAssembly.Instance(new WebAssembly.Module(b), {});\n\
+             try { i.exports.spin(); 'no' } catch (e) { e.message }",
+        )
+        .unwrap();
+    assert_eq!(out, serde_json::json!("unreachable"));
+    assert_eq!(rt.fuel(), Some(0));
+    let mut plain = warren::Runtime::new(Default::default()).unwrap();
+    assert!(plain.fuel().is_none() && plain.set_fuel(1).is_err());
+}
