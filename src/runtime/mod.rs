@@ -123,7 +123,7 @@ pub struct Runtime {
     sleep: Option<Pin<Box<tokio::time::Sleep>>>,
     /// Whether warren's JS globals (console, timers, the lazy platform layers) are installed.
     /// They are, the first time JS runs: a Wasm-only program never pays for them.
-    js_ready: bool,
+    js_layer: JsLayer,
     /// The runtime's name in reports.
     name: String,
     /// The per-call time limits, the watchdog (started on first use), the isolate thread's
@@ -134,7 +134,25 @@ pub struct Runtime {
     cpu_clock: Option<crate::watchdog::CpuClock>,
     watchdog: Option<crate::watchdog::Watchdog>,
     deadline: Option<Instant>,
+    /// The current call's CPU budget, and a limit that fired while they were paused
+    /// ([`Runtime::pause_limits`]).
+    cpu_budget: Option<CpuBudget>,
+    fired_early: Option<Fired>,
     depth: usize,
+}
+
+/// Whether a runtime's JS layer is installed ([`Runtime::ensure_js`]).
+enum JsLayer {
+    Missing,
+    Ready,
+    /// Its installation failed (the memory cap): why.
+    Failed(String),
+}
+
+/// When [`Runtime::pause_limits`] stopped the clocks.
+struct Paused {
+    at: Instant,
+    cpu_at: Option<std::time::Duration>,
 }
 
 /// Makes an isolate V8's current one on this thread until dropped (`Isolate::Enter` /
@@ -244,7 +262,7 @@ impl Runtime {
             isolate: ManuallyDrop::new(isolate),
             tasks,
             sleep: None,
-            js_ready: false,
+            js_layer: JsLayer::Missing,
             name: options.name.clone().unwrap_or_else(|| "main".into()),
             time_limit: options.time_limit,
             cpu_limit: options.cpu_limit,
@@ -253,6 +271,8 @@ impl Runtime {
                 .and_then(|_| crate::watchdog::CpuClock::current_thread().ok()),
             watchdog: None,
             deadline: None,
+            cpu_budget: None,
+            fired_early: None,
             depth: 0,
         };
         let ctors = {
@@ -293,6 +313,7 @@ impl Runtime {
                     limit,
                 });
             self.deadline = self.time_limit.map(|limit| Instant::now() + limit);
+            self.cpu_budget = cpu;
             if self.deadline.is_some() || cpu.is_some() {
                 if self.watchdog.is_none() {
                     self.watchdog =
@@ -309,7 +330,9 @@ impl Runtime {
             return result;
         }
         let expired = self.deadline.take().is_some_and(|d| Instant::now() >= d);
+        self.cpu_budget = None;
         let fired = self.watchdog.as_ref().and_then(|w| w.disarm());
+        let fired = self.fired_early.take().or(fired);
         let fired = fired.or(expired.then_some(Fired::Wall));
         if let Some(fired) = fired {
             self.isolate.cancel_terminate_execution();
@@ -342,13 +365,77 @@ impl Runtime {
     }
 
     /// Installs warren's JS globals before the first JS runs.
+    ///
+    /// Warren's own set-up is not the caller's code, so the call's time and CPU limits are
+    /// paused while it runs and its duration is given back: a tight limit on a first call
+    /// cannot leave the runtime half-installed (without `setTimeout`, say) for good. A
+    /// set-up that fails anyway (the memory cap) is remembered and named on every later
+    /// call.
     fn ensure_js(&mut self) -> Result<()> {
-        if self.js_ready {
-            return Ok(());
+        match &self.js_layer {
+            JsLayer::Ready => return Ok(()),
+            JsLayer::Failed(why) => {
+                return Err(Error::Other(format!(
+                    "warren's JS layer could not be installed in this runtime: {why}"
+                )));
+            }
+            JsLayer::Missing => {}
         }
-        self.js_ready = true;
-        enter!(self, scope);
-        js_layer::install(scope)
+        let Some(paused) = self.pause_limits() else {
+            // A limit fired before the set-up began: the call ends with it, and the next
+            // call installs the layer.
+            return Err(Error::Other(
+                "stopped by a limit before warren's JS layer was installed".into(),
+            ));
+        };
+        let result = {
+            enter!(self, scope);
+            js_layer::install(scope)
+        };
+        self.resume_limits(paused);
+        self.js_layer = match &result {
+            Ok(()) => JsLayer::Ready,
+            Err(e) => JsLayer::Failed(e.to_string()),
+        };
+        result
+    }
+
+    /// Stops the armed limits' clocks: `None` if one had already fired (kept for
+    /// [`Runtime::limited`] to report).
+    fn pause_limits(&mut self) -> Option<Paused> {
+        let paused = Paused {
+            at: Instant::now(),
+            cpu_at: self.cpu_budget.map(|b| b.clock.now()),
+        };
+        let Some(w) = &self.watchdog else {
+            return Some(paused);
+        };
+        if self.deadline.is_none() && self.cpu_budget.is_none() {
+            return Some(paused);
+        }
+        match w.disarm() {
+            Some(fired) => {
+                self.fired_early = Some(fired);
+                None
+            }
+            None => Some(paused),
+        }
+    }
+
+    /// Re-arms the limits [`Runtime::pause_limits`] stopped, moved on by the time between.
+    fn resume_limits(&mut self, paused: Paused) {
+        if let Some(d) = &mut self.deadline {
+            *d += paused.at.elapsed();
+        }
+        if let (Some(b), Some(cpu_at)) = (&mut self.cpu_budget, paused.cpu_at) {
+            b.start += b.clock.now().saturating_sub(cpu_at);
+        }
+        if self.deadline.is_none() && self.cpu_budget.is_none() {
+            return;
+        }
+        if let Some(w) = &self.watchdog {
+            w.arm(self.deadline, self.cpu_budget);
+        }
     }
 
     /// The body of [`Runtime::execute_script`], without the time limit.

@@ -131,6 +131,33 @@ fn heap_limit_is_enforced_without_aborting() {
     assert!(matches!(err, Error::Limit(_)), "{err}");
 }
 
+/// Installing warren's JS layer on the first JS call takes a few milliseconds of warren's
+/// own work; a limit shorter than that must neither charge it to the caller nor leave the
+/// runtime without its globals (it once left `setTimeout` undefined for good).
+#[test]
+fn a_first_call_limit_shorter_than_the_js_setup_leaves_the_runtime_whole() {
+    // Limits from 0 to 4 ms in 50 us steps: some fire while the layer is being installed.
+    for limit in (0..80).map(|i| std::time::Duration::from_micros(50 * i)) {
+        let mut rt = Runtime::new(RuntimeOptions {
+            time_limit: Some(limit),
+            ..Default::default()
+        })
+        .unwrap();
+        // The call itself may or may not fit in the limit; either way it is answered.
+        match rt.execute_script("first.js", "1") {
+            Ok(v) => assert_eq!(v, serde_json::json!(1)),
+            Err(e) => assert!(matches!(e, Error::Limit(_)), "{e}"),
+        }
+        rt.set_time_limit(None);
+        assert_eq!(
+            rt.execute_script("globals.js", "[typeof setTimeout, typeof console.log]")
+                .unwrap(),
+            serde_json::json!(["function", "function"]),
+            "limit {limit:?}"
+        );
+    }
+}
+
 #[test]
 fn time_limit_stops_js_wasm_and_waiting_and_the_runtime_recovers() {
     let mut rt = Runtime::new(RuntimeOptions {
