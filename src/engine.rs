@@ -163,12 +163,12 @@ pub fn set_fatal_reporter(reporter: FatalReporter) {
 
 thread_local! {
     /// The name of the runtime running on this thread (innermost), for fatal reports.
-    static RUNNING: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+    static RUNNING: std::cell::RefCell<Vec<std::rc::Rc<str>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Marks `name` as the runtime running on this thread until the guard is dropped.
-pub(crate) fn running(name: &str) -> RunningGuard {
-    RUNNING.with(|r| r.borrow_mut().push(name.to_string()));
+pub(crate) fn running(name: &std::rc::Rc<str>) -> RunningGuard {
+    RUNNING.with(|r| r.borrow_mut().push(name.clone()));
     RunningGuard
 }
 
@@ -185,7 +185,7 @@ impl Drop for RunningGuard {
 
 fn report_fatal(what: &str) {
     let runtime = RUNNING
-        .try_with(|r| r.borrow().last().cloned())
+        .try_with(|r| r.borrow().last().map(|n| n.to_string()))
         .ok()
         .flatten()
         .unwrap_or_else(|| "(none: no runtime call in progress on this thread)".into());

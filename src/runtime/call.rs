@@ -6,7 +6,6 @@ use wasmparser::ValType;
 use crate::error::{Error, Result};
 use crate::runtime::instances::{Func, Instance};
 use crate::runtime::state::State;
-use crate::runtime::v8_util::v8_str;
 use crate::runtime::{exceptions, stop, trap};
 use crate::wasm::{RefKind, Val, val_type_str};
 
@@ -55,13 +54,11 @@ pub(crate) fn call(scope: &mut v8::PinScope, func: &Func, args: &[Val]) -> Resul
     }
     func.check_arity(args.len())?;
     let sig = func.ty();
-    let exports = ctors
-        .exports(scope, instance.index)
-        .ok_or_else(|| Error::Other("instance not ready".into()))?;
-    let key = v8_str(scope, export);
-    let func = exports
-        .get(scope, key.into())
-        .and_then(|v| v8::Local::<v8::Function>::try_from(v).ok())
+    if ctors.exports(scope, instance.index).is_none() {
+        return Err(Error::Other("instance not ready".into()));
+    }
+    let func = ctors
+        .export_func(scope, instance.index, func.export_index(), export)
         .ok_or_else(|| Error::Export(format!("export \"{export}\" is not callable")))?;
     let mut v8_args = Vec::with_capacity(args.len());
     for (i, (a, ty)) in args.iter().zip(&sig.params).enumerate() {

@@ -32,6 +32,9 @@ struct Slot {
     /// The instance's memory (its first exported one, else its imported one).
     memory: Option<v8::Global<v8::Object>>,
     handle: Option<Instance>,
+    /// Exported functions already looked up, by export index: a call from Rust then costs
+    /// no property lookup by name.
+    funcs: Vec<Option<v8::Global<v8::Function>>>,
 }
 
 impl WasmCtors {
@@ -74,6 +77,7 @@ impl WasmCtors {
             exports: Some(v8::Global::new(scope, exports)),
             memory: memory.map(|m| v8::Global::new(scope, m)),
             handle: Some(handle),
+            funcs: Vec::new(),
         };
         self.slots.borrow_mut()[i] = slot;
     }
@@ -119,6 +123,32 @@ impl WasmCtors {
             }
         }
         total
+    }
+
+    /// The exported function `name` (export number `export_index`) of slot `i`, looked up
+    /// by name the first time and kept.
+    pub fn export_func<'s>(
+        &self,
+        scope: &mut v8::PinScope<'s, '_>,
+        i: usize,
+        export_index: usize,
+        name: &str,
+    ) -> Option<v8::Local<'s, v8::Function>> {
+        if let Some(Some(f)) = self.slots.borrow().get(i)?.funcs.get(export_index) {
+            return Some(v8::Local::new(scope, f));
+        }
+        let exports = self.exports(scope, i)?;
+        let key = v8_str(scope, name);
+        let f = exports
+            .get(scope, key.into())
+            .and_then(|v| v8::Local::<v8::Function>::try_from(v).ok())?;
+        let mut slots = self.slots.borrow_mut();
+        let funcs = &mut slots.get_mut(i)?.funcs;
+        if funcs.len() <= export_index {
+            funcs.resize(export_index + 1, None);
+        }
+        funcs[export_index] = Some(v8::Global::new(scope, f));
+        Some(f)
     }
 
     pub fn instance_handle(&self, i: usize) -> Option<Instance> {
@@ -180,13 +210,15 @@ impl Instance {
     /// functions) or it is not a function.
     pub fn func(&self, name: &str) -> Result<Func> {
         let info = &self.info;
-        match info.export(name).map(|e| &e.ty) {
-            Some(ExternType::Func(sig)) => Ok(Func {
+        let found = info.exports.iter().position(|e| e.name == name);
+        match found.map(|i| (i, &info.exports[i].ty)) {
+            Some((export_index, ExternType::Func(sig))) => Ok(Func {
                 instance: self.clone(),
                 name: name.to_string(),
+                export_index,
                 ty: sig.clone(),
             }),
-            Some(other) => Err(Error::Export(format!(
+            Some((_, other)) => Err(Error::Export(format!(
                 "export \"{name}\" is a {}, not a function",
                 other.to_string().split(' ').next().unwrap_or("value")
             ))),
@@ -217,6 +249,8 @@ impl Instance {
 pub struct Func {
     instance: Instance,
     name: String,
+    /// Its place in the module's exports: the key of the instance's function cache.
+    export_index: usize,
     ty: FuncSig,
 }
 
@@ -224,6 +258,11 @@ impl Func {
     /// The export's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Its place in the module's exports.
+    pub(crate) fn export_index(&self) -> usize {
+        self.export_index
     }
 
     /// Its signature.

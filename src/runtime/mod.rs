@@ -125,7 +125,7 @@ pub struct Runtime {
     /// They are, the first time JS runs: a Wasm-only program never pays for them.
     js_layer: JsLayer,
     /// The runtime's name in reports.
-    name: String,
+    name: std::rc::Rc<str>,
     /// The per-call time limits, the watchdog (started on first use), the isolate thread's
     /// CPU clock, the current call's deadline, and how deeply calls are nested (only the
     /// outermost one arms the limits).
@@ -263,7 +263,7 @@ impl Runtime {
             tasks,
             sleep: None,
             js_layer: JsLayer::Missing,
-            name: options.name.clone().unwrap_or_else(|| "main".into()),
+            name: options.name.as_deref().unwrap_or("main").into(),
             time_limit: options.time_limit,
             cpu_limit: options.cpu_limit,
             cpu_clock: options
@@ -347,7 +347,11 @@ impl Runtime {
 
     /// Samples the JS heap and Wasm memories into the memory budget, if there is one.
     fn sample_memory(&mut self) {
-        if self.state().budget.borrow().is_none() {
+        let capped = self
+            .isolate
+            .get_slot::<Rc<State>>()
+            .is_some_and(|s| s.budget.borrow().is_some());
+        if !capped {
             return;
         }
         enter!(self, scope);

@@ -42,16 +42,12 @@ extern "C" fn near_heap_limit(
     current + current / 2 + UNWIND_ROOM
 }
 
-fn heap_limit_flag(isolate: &v8::Isolate) -> Option<Arc<AtomicBool>> {
-    isolate
-        .get_slot::<Rc<State>>()
-        .map(|s| s.heap_limit_hit.clone())
-}
-
 /// Whether this isolate's heap-limit callback fired (the runtime is then retired: the flag
 /// stays set).
 pub(crate) fn heap_limit_hit(isolate: &v8::Isolate) -> bool {
-    heap_limit_flag(isolate).is_some_and(|f| f.load(Ordering::SeqCst))
+    isolate
+        .get_slot::<Rc<State>>()
+        .is_some_and(|s| s.heap_limit_hit.load(Ordering::SeqCst))
 }
 
 fn exit_code(isolate: &v8::Isolate) -> Option<i32> {
