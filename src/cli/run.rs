@@ -119,8 +119,11 @@ pub fn run(args: RunArgs) -> warren::Result<i32> {
             let main = main_path(&input);
             let url = warren::modules::path_to_url(&main)
                 .map_err(|e| Error::module(format!("cannot load {}", input.name()), e))?;
+            // The nearest package.json's "type" counts only where the run may import.
+            let granted = permissions(&args, &main);
+            let may = |p: &Path| granted.check_import(p).is_ok();
             let kind = match &input.path {
-                Some(p) => warren::modules::kind_for_file(p, &input.bytes),
+                Some(p) => warren::modules::kind_for_file(p, &input.bytes, &may),
                 None => warren::modules::ModuleKind::JavaScript,
             };
             let source = warren::modules::ModuleSource {
@@ -146,6 +149,7 @@ async fn new_runtime(
     wasm_cache: Option<std::sync::Arc<warren::WasmCache>>,
 ) -> warren::Result<Runtime> {
     let permissions = permissions(args, main);
+    let loader_permissions = permissions.clone();
     let mut linker = warren::Linker::new();
     warren::host::builtins::add_builtins(&mut linker, &permissions)?;
     // WASI for every Wasm module (direct or through the module graph), with only the
@@ -178,9 +182,9 @@ async fn new_runtime(
         .chain(std::iter::once(main.to_string_lossy().into_owned()))
         .chain(args.args.iter().cloned())
         .collect(),
-        module_loader: Some(std::rc::Rc::new(warren::modules::FsModuleLoader::new(
-            import_map,
-        ))),
+        module_loader: Some(std::rc::Rc::new(
+            warren::modules::FsModuleLoader::new(import_map).with_permissions(loader_permissions),
+        )),
         wasm_cache,
         ..Default::default()
     };

@@ -13,7 +13,7 @@ use url::Url;
 
 pub use import_map::ImportMap;
 
-use crate::permissions::PermissionError;
+use crate::permissions::{PermissionError, Permissions};
 
 /// Why a module could not be resolved or loaded. [`crate::Error::Module`] carries it with
 /// where the module was asked for.
@@ -103,14 +103,29 @@ pub trait ModuleLoader {
 }
 
 /// The default loader: the file system, `data:` URLs, import maps and `node_modules`.
+///
+/// Resolving a bare specifier probes `node_modules` folders and `package.json` files; it
+/// probes only paths its `permissions` let the module graph import (others are as if
+/// absent), and the default grants nothing. The runtime's own default loader gets the
+/// runtime's permissions.
 #[derive(Debug, Clone, Default)]
 pub struct FsModuleLoader {
     pub import_map: Option<ImportMap>,
+    pub permissions: Permissions,
 }
 
 impl FsModuleLoader {
     pub fn new(import_map: Option<ImportMap>) -> Self {
-        FsModuleLoader { import_map }
+        FsModuleLoader {
+            import_map,
+            permissions: Permissions::default(),
+        }
+    }
+
+    /// The same loader, probing what `permissions` let the module graph import.
+    pub fn with_permissions(mut self, permissions: Permissions) -> Self {
+        self.permissions = permissions;
+        self
     }
 }
 
@@ -193,7 +208,8 @@ impl ModuleLoader for FsModuleLoader {
             && let Ok(path) = referrer.to_file_path()
         {
             let dir = path.parent().unwrap_or(Path::new("/"));
-            let found = npm::resolve_package(specifier, dir, npm::ESM_CONDITIONS)
+            let may = |p: &Path| self.permissions.check_import(p).is_ok();
+            let found = npm::resolve_package(specifier, dir, npm::ESM_CONDITIONS, &may)
                 .map_err(ModuleError::Package)?;
             return path_to_url(&found);
         }
@@ -202,6 +218,7 @@ impl ModuleLoader for FsModuleLoader {
 
     fn load(&self, url: &Url) -> LoadFuture {
         let url = url.clone();
+        let permissions = self.permissions.clone();
         Box::pin(async move {
             match url.scheme() {
                 "file" => {
@@ -215,7 +232,7 @@ impl ModuleLoader for FsModuleLoader {
                         source,
                     })?;
                     Ok(ModuleSource {
-                        kind: kind_for_file(&path, &code),
+                        kind: kind_for_file(&path, &code, &|p| permissions.check_import(p).is_ok()),
                         code,
                         url,
                     })
@@ -239,7 +256,9 @@ impl ModuleLoader for FsModuleLoader {
 /// The module kind of a file: by extension; then Wasm by content (`\0asm`, `(module`);
 /// then the nearest `package.json`'s `"type"`, else detected from the code as Node does (ES module syntax means ESM,
 /// `require`/`module.exports` without it means CommonJS).
-pub fn kind_for_file(path: &Path, code: &[u8]) -> ModuleKind {
+///
+/// `may` says which `package.json` files may be read (the caller's permission check).
+pub fn kind_for_file(path: &Path, code: &[u8], may: npm::May) -> ModuleKind {
     use crate::wasm::Content;
     match path.extension().and_then(|e| e.to_str()) {
         Some("wasm" | "wat") => ModuleKind::Wasm,
@@ -248,7 +267,7 @@ pub fn kind_for_file(path: &Path, code: &[u8]) -> ModuleKind {
         Some("mjs") => ModuleKind::JavaScript,
         // Recognised by content, as wasmtime does: a module file needs no extension.
         _ if Content::sniff(code) != Content::Other => ModuleKind::Wasm,
-        _ => match npm::package_type(path).as_deref() {
+        _ => match npm::package_type(path, may).as_deref() {
             Some("module") => ModuleKind::JavaScript,
             Some("commonjs") => ModuleKind::CommonJs,
             _ => detect_kind(&String::from_utf8_lossy(code)),

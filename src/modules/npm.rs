@@ -1,9 +1,17 @@
 //! Bare specifiers through `node_modules`: package lookup up the directory tree, and the
 //! `package.json` fields `exports` (subpaths, patterns, conditions), `module` and `main`.
+//!
+//! Every probe of the file system (a directory or file tested, a `package.json` read) goes
+//! through a `may` predicate first, the caller's permission check: a path it refuses is
+//! treated as absent, so resolving a specifier neither reads nor reveals anything outside
+//! the grants.
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+
+/// Whether a path may be probed (the caller's permission check).
+pub type May<'a> = &'a dyn Fn(&Path) -> bool;
 
 /// Conditions for `import` (ESM).
 pub const ESM_CONDITIONS: &[&str] = &["warren", "import", "module", "node", "default"];
@@ -35,13 +43,14 @@ pub fn resolve_package(
     specifier: &str,
     from: &Path,
     conditions: &[&str],
+    may: May,
 ) -> Result<PathBuf, String> {
     let (name, subpath) = split_specifier(specifier)?;
     let mut dir = Some(from);
     while let Some(d) = dir {
         let pkg_dir = d.join("node_modules").join(name);
-        if pkg_dir.is_dir() {
-            return resolve_in_package(&pkg_dir, &subpath, conditions)
+        if may(&pkg_dir) && pkg_dir.is_dir() {
+            return resolve_in_package(&pkg_dir, &subpath, conditions, may)
                 .map_err(|e| format!("package \"{name}\" ({}): {e}", pkg_dir.display()));
         }
         dir = d.parent();
@@ -52,8 +61,15 @@ pub fn resolve_package(
     ))
 }
 
-fn read_json(path: &Path) -> Option<Value> {
+fn read_json(path: &Path, may: May) -> Option<Value> {
+    if !may(path) {
+        return None;
+    }
     serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+}
+
+fn is_file(path: &Path, may: May) -> bool {
+    may(path) && path.is_file()
 }
 
 /// Resolves `subpath` (`.` or `./x`) inside a package directory.
@@ -61,8 +77,9 @@ pub fn resolve_in_package(
     pkg_dir: &Path,
     subpath: &str,
     conditions: &[&str],
+    may: May,
 ) -> Result<PathBuf, String> {
-    let pkg = read_json(&pkg_dir.join("package.json")).unwrap_or(Value::Null);
+    let pkg = read_json(&pkg_dir.join("package.json"), may).unwrap_or(Value::Null);
     if let Some(exports) = pkg.get("exports").filter(|e| !e.is_null()) {
         let target = resolve_exports(exports, subpath, conditions)
             .ok_or_else(|| format!("\"exports\" does not export \"{subpath}\""))?;
@@ -77,22 +94,22 @@ pub fn resolve_in_package(
         };
         for f in fields {
             if let Some(main) = pkg.get(*f).and_then(Value::as_str)
-                && let Some(p) = with_extensions(&pkg_dir.join(main))
+                && let Some(p) = with_extensions(&pkg_dir.join(main), may)
             {
                 return Ok(p);
             }
         }
-        return with_extensions(&pkg_dir.join("index"))
+        return with_extensions(&pkg_dir.join("index"), may)
             .ok_or_else(|| "no \"exports\", \"main\" or index file".to_string());
     }
     let p = pkg_dir.join(subpath.trim_start_matches("./"));
-    with_extensions(&p).ok_or_else(|| format!("no file for \"{subpath}\""))
+    with_extensions(&p, may).ok_or_else(|| format!("no file for \"{subpath}\""))
 }
 
 /// CommonJS-style file lookup: the path itself, with `.js`/`.json`/`.mjs`/`.cjs`, or a
 /// directory's `index`.
-pub fn with_extensions(p: &Path) -> Option<PathBuf> {
-    if p.is_file() {
+pub fn with_extensions(p: &Path, may: May) -> Option<PathBuf> {
+    if is_file(p, may) {
         return Some(p.to_path_buf());
     }
     for ext in ["js", "json", "mjs", "cjs", "node"] {
@@ -100,20 +117,20 @@ pub fn with_extensions(p: &Path) -> Option<PathBuf> {
         s.push(".");
         s.push(ext);
         let c = PathBuf::from(s);
-        if c.is_file() {
+        if is_file(&c, may) {
             return Some(c);
         }
     }
-    if p.is_dir() {
-        if let Some(main) = read_json(&p.join("package.json"))
+    if may(p) && p.is_dir() {
+        if let Some(main) = read_json(&p.join("package.json"), may)
             .and_then(|v| v.get("main").and_then(Value::as_str).map(str::to_string))
-            && let Some(f) = with_extensions(&p.join(main))
+            && let Some(f) = with_extensions(&p.join(main), may)
         {
             return Some(f);
         }
         for ext in ["js", "json", "mjs", "cjs"] {
             let c = p.join(format!("index.{ext}"));
-            if c.is_file() {
+            if is_file(&c, may) {
                 return Some(c);
             }
         }
@@ -185,10 +202,10 @@ fn resolve_target(target: &Value, conditions: &[&str], star: Option<&str>) -> Op
 
 /// The explicit `"type"` (`"module"` or `"commonjs"`) of the nearest `package.json` above a
 /// file; `None` when there is none or it does not say.
-pub fn package_type(file: &Path) -> Option<String> {
+pub fn package_type(file: &Path, may: May) -> Option<String> {
     let mut dir = file.parent();
     while let Some(d) = dir {
-        if let Some(pkg) = read_json(&d.join("package.json")) {
+        if let Some(pkg) = read_json(&d.join("package.json"), may) {
             return pkg.get("type").and_then(Value::as_str).map(str::to_string);
         }
         dir = d.parent();

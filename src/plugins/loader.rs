@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use url::Url;
 
 use crate::modules::{FsModuleLoader, LoadFuture, ModuleError, ModuleLoader};
+use crate::permissions::Permissions;
 
 /// One plugin of the isolate: where its code lives and what it may import.
 pub(crate) struct Member {
@@ -36,9 +37,11 @@ pub(crate) fn namespace(module: &str, member: &str, grouped: bool) -> String {
 }
 
 impl PluginLoader {
-    pub fn new(members: Vec<Member>) -> Self {
+    /// A loader for `members`, whose `node_modules` lookups probe only what `permissions`
+    /// (the isolate's) let it import.
+    pub fn new(members: Vec<Member>, permissions: Permissions) -> Self {
         PluginLoader {
-            inner: FsModuleLoader::default(),
+            inner: FsModuleLoader::default().with_permissions(permissions),
             members,
         }
     }

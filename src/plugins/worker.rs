@@ -225,6 +225,7 @@ impl Loaded {
                     granted: s.granted_host_modules(),
                 })
                 .collect(),
+            permissions.clone(),
         );
         let output: Option<OutputSink> = recipe.output.clone().map(|o| {
             let label = recipe.label.clone();

@@ -232,10 +232,12 @@ impl Runtime {
         isolate.set_capture_stack_trace_for_uncaught_exceptions(true, 10);
         isolate.set_oom_error_handler(engine::oom_error);
         let output = options.output.clone().unwrap_or_else(state::default_output);
-        let loader = options
-            .module_loader
-            .clone()
-            .unwrap_or_else(|| Rc::new(crate::modules::FsModuleLoader::default()));
+        let loader = options.module_loader.clone().unwrap_or_else(|| {
+            Rc::new(
+                crate::modules::FsModuleLoader::default()
+                    .with_permissions(options.permissions.clone()),
+            )
+        });
         let mut state = State::new(
             output,
             options.linker.clone(),

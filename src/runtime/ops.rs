@@ -731,16 +731,25 @@ op!(
 op_resolve_cjs, |scope, args, rv| {
     let spec = str_arg(scope, args.get(0));
     let dir = PathBuf::from(str_arg(scope, args.get(1)));
+    // Resolution probes only what the runtime may import: nothing outside is read or
+    // revealed. An explicit path that is not granted is returned as is, so the read then
+    // reports the missing grant.
+    let state = State::get(scope);
+    let may = |p: &Path| state.permissions.check_import(p).is_ok();
     let found = if crate::modules::is_path_like(&spec) {
         let p = if spec.starts_with('/') {
             PathBuf::from(&spec)
         } else {
             dir.join(&spec)
         };
-        crate::modules::npm::with_extensions(&p)
-            .ok_or_else(|| format!("Cannot find module '{spec}'"))
+        if may(&p) {
+            crate::modules::npm::with_extensions(&p, &may)
+                .ok_or_else(|| format!("Cannot find module '{spec}'"))
+        } else {
+            Ok(p)
+        }
     } else {
-        crate::modules::npm::resolve_package(&spec, &dir, crate::modules::npm::CJS_CONDITIONS)
+        crate::modules::npm::resolve_package(&spec, &dir, crate::modules::npm::CJS_CONDITIONS, &may)
             .map_err(|e| format!("Cannot find module '{spec}': {e}"))
     }
     .map_err(|e| OpError::error(e).code("MODULE_NOT_FOUND"))?;

@@ -114,6 +114,80 @@ fn default_runtime_cannot_import_a_file() {
     assert_eq!(*out.lock().unwrap(), "top secret\n");
 }
 
+/// Resolving specifiers looks only where the runtime may import: a `node_modules` package
+/// and a `package.json` just outside the grant are neither read nor revealed, through
+/// `import` or `require`; the same files inside the grant are found.
+#[test]
+fn module_resolution_probes_nothing_outside_the_grants() {
+    let root = tempfile::tempdir().unwrap();
+    let app = root.path().join("app");
+    fs::create_dir_all(app.join("node_modules/inpkg")).unwrap();
+    fs::create_dir_all(root.path().join("node_modules/outpkg")).unwrap();
+    // Outside the grant: a "type" that would make lib.js CommonJS, and a package.
+    write(root.path(), "package.json", r#"{"type": "commonjs"}"#);
+    write(
+        &root.path().join("node_modules/outpkg"),
+        "index.js",
+        "export default 'out';",
+    );
+    write(
+        &root.path().join("node_modules/outpkg"),
+        "package.json",
+        r#"{"type": "module"}"#,
+    );
+    write(
+        &app.join("node_modules/inpkg"),
+        "index.js",
+        "export default 'in';",
+    );
+    // No module syntax either way: its kind comes from the nearest package.json, if any.
+    write(&app, "lib.js", "globalThis.kind = typeof module;");
+    write(
+        &app,
+        "req.cjs",
+        "let r; try { require('outpkg'); r = 'found'; } catch (e) { r = e.code; }\nmodule.exports = r;",
+    );
+    let main = write(
+        &app,
+        "main.mjs",
+        r#"import "./lib.js";
+import inpkg from "inpkg";
+let out;
+try { await import("outpkg"); out = "found"; } catch (e) { out = e.message; }
+console.log(globalThis.kind, inpkg, JSON.stringify(out));
+"#,
+    );
+    let (mut rt, out) = runtime(Permissions::default().allow_import([&app]));
+    block_on(rt.run_main_module(Path::new(&main))).unwrap();
+    let out = out.lock().unwrap().clone();
+    assert!(out.starts_with("undefined in "), "{out}");
+    assert!(out.contains("not found in any node_modules"), "{out}");
+    assert!(
+        !out.contains("PermissionDenied") && !out.contains("outpkg/"),
+        "{out}"
+    );
+
+    // require() resolves the same way (reading the .cjs needs a read grant).
+    let main = write(
+        &app,
+        "cjs.mjs",
+        "import r from './req.cjs'; console.log(r);",
+    );
+    let (mut rt, out) = runtime(Permissions::default().allow_read([&app]));
+    block_on(rt.run_main_module(Path::new(&main))).unwrap();
+    assert_eq!(*out.lock().unwrap(), "MODULE_NOT_FOUND\n");
+
+    // Granted, the same package.json and package are found.
+    let (mut rt, out) = runtime(Permissions::default().allow_import([root.path()]));
+    let main = write(
+        &app,
+        "main2.mjs",
+        "import './lib.js'; import o from 'outpkg'; console.log(globalThis.kind, o);",
+    );
+    block_on(rt.run_main_module(Path::new(&main))).unwrap();
+    assert_eq!(*out.lock().unwrap(), "object out\n");
+}
+
 #[test]
 fn default_runtime_denies_the_environment() {
     let app = tempfile::tempdir().unwrap();
