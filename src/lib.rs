@@ -19,6 +19,7 @@ pub mod engine;
 pub mod error;
 pub mod fuel;
 pub mod host;
+pub mod interrupt;
 pub mod modules;
 pub mod permissions;
 pub mod plugins;
@@ -33,6 +34,7 @@ mod watchdog;
 
 pub use error::{Error, JsError, LinkError, Result, Trap, TrapKind, WasmFrame};
 pub use host::{Caller, Json, Linker, Memory};
+pub use interrupt::{Interrupt, Interrupted};
 pub use permissions::{Grant, GrantHint, PermissionError, Permissions};
 pub use runtime::{Func, Instance, JsModule, OutputSink, Runtime, RuntimeOptions, Stream};
 pub use tier::Tier;

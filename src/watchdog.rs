@@ -80,7 +80,10 @@ struct WatchState {
 }
 
 impl Watchdog {
-    pub(crate) fn new(handle: v8::IsolateHandle) -> std::io::Result<Watchdog> {
+    pub(crate) fn new(
+        handle: v8::IsolateHandle,
+        interrupt: Option<crate::Interrupt>,
+    ) -> std::io::Result<Watchdog> {
         let shared = Arc::new((Mutex::new(WatchState::default()), Condvar::new()));
         let s = shared.clone();
         let thread = std::thread::Builder::new()
@@ -105,6 +108,9 @@ impl Watchdog {
                     };
                     if let Some(f) = fired {
                         handle.terminate_execution();
+                        if let Some(i) = &interrupt {
+                            i.fire();
+                        }
                         st.fired = Some(f);
                         st.deadline = None;
                         st.cpu = None;

@@ -313,6 +313,8 @@ pub trait CallerOps {
     /// isolate once this host call returns and reports [`crate::Error::Exit`].
     fn exit(&mut self, code: i32);
     fn has_instance(&self) -> bool;
+    /// The runtime's [`crate::Interrupt`], fired when the call's time limit fires.
+    fn interrupt(&mut self) -> crate::Interrupt;
 }
 
 /// The context of a host-function call: the calling Wasm instance (its memory, its
@@ -356,6 +358,14 @@ impl Caller<'_> {
     /// The runtime's output sink, to write with while [`Memory::data_mut`] is borrowed.
     pub fn output_sink(&mut self) -> crate::OutputSink {
         self.ops.output_sink()
+    }
+
+    /// What a host function that blocks (sleeps, waits on a device) should wait on instead
+    /// of sleeping: it fires when the call's time limit does, which V8 alone cannot make a
+    /// Rust function notice. Return soon after [`crate::Interrupt::sleep`] reports
+    /// [`crate::Interrupted`]; the runtime then ends the call with the limit's error.
+    pub fn interrupt(&mut self) -> crate::Interrupt {
+        self.ops.interrupt()
     }
 
     /// Ends the program with status `code` once this host call returns (as

@@ -170,6 +170,10 @@ impl CallerOps for ScopeCaller<'_, '_, '_> {
     fn has_instance(&self) -> bool {
         self.info.instance.is_some()
     }
+
+    fn interrupt(&mut self) -> crate::Interrupt {
+        State::get(self.scope).interrupt.clone()
+    }
 }
 
 /// Runs `f` over the live memory of `instance` (its exported memory, else its imported

@@ -317,9 +317,19 @@ impl Runtime {
             self.deadline = self.time_limit.map(|limit| Instant::now() + limit);
             self.cpu_budget = cpu;
             if self.deadline.is_some() || cpu.is_some() {
+                let interrupt = self
+                    .isolate
+                    .get_slot::<Rc<State>>()
+                    .map(|s| s.interrupt.clone());
+                if let Some(i) = &interrupt {
+                    i.clear();
+                }
                 if self.watchdog.is_none() {
-                    self.watchdog =
-                        crate::watchdog::Watchdog::new(self.isolate.thread_safe_handle()).ok();
+                    self.watchdog = crate::watchdog::Watchdog::new(
+                        self.isolate.thread_safe_handle(),
+                        interrupt,
+                    )
+                    .ok();
                 }
                 if let Some(w) = &self.watchdog {
                     w.arm(self.deadline, cpu);

@@ -76,6 +76,8 @@ pub(crate) struct State {
     pub soft_exit_code: Cell<Option<i32>>,
     /// Set by the near-heap-limit callback: the runtime is then retired.
     pub heap_limit_hit: Arc<std::sync::atomic::AtomicBool>,
+    /// Fired with the call's time limit, for host functions blocked in Rust.
+    pub interrupt: crate::interrupt::Interrupt,
     /// The fuel global every instance imports, when the runtime meters fuel.
     pub fuel: RefCell<Option<v8::Global<v8::Object>>>,
     /// The memory cap, when the runtime has one.
@@ -136,6 +138,7 @@ impl State {
             wasm_cache: None,
             fuel: Default::default(),
             heap_limit_hit: Default::default(),
+            interrupt: Default::default(),
             internals: Default::default(),
             wasi: Default::default(),
             kept_modules: Default::default(),

@@ -142,6 +142,7 @@ fn op_wasi_call<'s>(
         }
         let state = State::get(scope);
         let out = state.output.clone();
+        let interrupt = state.interrupt.clone();
         let mut all = state.wasi.borrow_mut();
         let ctx = all.get_mut(handle).ok_or("not a WASI context")?;
         let memory: &mut [u8] = if len == 0 || ptr.is_null() {
@@ -152,7 +153,7 @@ fn op_wasi_call<'s>(
             // touches it while the WASI function uses the slice.
             unsafe { std::slice::from_raw_parts_mut(ptr, len) }
         };
-        let errno = crate::wasi::call(ctx, id, memory, &out, &raw)
+        let errno = crate::wasi::call(ctx, id, memory, &out, &interrupt, &raw)
             .map_err(|trap| OpError::named("RuntimeError", trap))?;
         rv.set(v8::Integer::new(scope, errno).into());
         Ok(())

@@ -77,16 +77,40 @@ fn write_event(c: &mut Call, at: u32, s: &Sub, nbytes: u64, flags: u16) -> WasiR
 }
 
 /// Whether stdin has input (or end of file) within `timeout` (`None`: wait for it).
-fn stdin_ready(timeout: Option<Duration>) -> bool {
+/// Whether stdin has input (or its end) within `timeout` (`None`: however long it takes).
+/// Waits in steps of at most [`INTERRUPT_STEP`] so that a call's time limit firing
+/// (`interrupt`) ends the wait: `Errno::Intr`.
+pub(crate) fn stdin_ready(
+    timeout: Option<Duration>,
+    interrupt: &crate::Interrupt,
+) -> WasiResult<bool> {
     use rustix::event::{PollFd, PollFlags, Timespec};
     let stdin = std::io::stdin();
-    let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
-    let ts = timeout.map(|d| Timespec {
-        tv_sec: d.as_secs() as _,
-        tv_nsec: d.subsec_nanos() as _,
-    });
-    matches!(rustix::event::poll(&mut fds, ts.as_ref()), Ok(n) if n > 0)
+    let until = timeout.and_then(|t| std::time::Instant::now().checked_add(t));
+    loop {
+        if interrupt.fired() {
+            return Err(Errno::Intr.into());
+        }
+        let left = until.map(|u| u.saturating_duration_since(std::time::Instant::now()));
+        let step = left.map_or(INTERRUPT_STEP, |l| l.min(INTERRUPT_STEP));
+        let ts = Timespec {
+            tv_sec: step.as_secs() as _,
+            tv_nsec: step.subsec_nanos() as _,
+        };
+        let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
+        match rustix::event::poll(&mut fds, Some(&ts)) {
+            Ok(n) if n > 0 => return Ok(true),
+            Ok(_) | Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(std::io::Error::from(e).into()),
+        }
+        if left.is_some_and(|l| l <= step) {
+            return Ok(false);
+        }
+    }
 }
+
+/// How long a wait on stdin goes without looking at the call's interrupt.
+const INTERRUPT_STEP: Duration = Duration::from_millis(50);
 
 pub(crate) fn poll_oneoff(
     c: &mut Call,
@@ -130,7 +154,9 @@ pub(crate) fn poll_oneoff(
                 // The common case, a plain sleep: wasmtime answers it with a thread sleep
                 // and reports `nbytes` 1.
                 if n == 1 && !absolute {
-                    std::thread::sleep(Duration::from_nanos(timeout));
+                    c.interrupt
+                        .sleep(Duration::from_nanos(timeout))
+                        .map_err(|_| Errno::Intr)?;
                     c.mem.check(events, abi::EVENT_SIZE, 8)?;
                     let s = Sub {
                         userdata,
@@ -192,9 +218,9 @@ pub(crate) fn poll_oneoff(
             .min();
         let timeout = next.map(|d| Duration::from_nanos(d.saturating_sub(now)));
         if has_stdin {
-            stdin_is_ready = stdin_ready(timeout);
+            stdin_is_ready = stdin_ready(timeout, c.interrupt)?;
         } else if let Some(t) = timeout {
-            std::thread::sleep(t);
+            c.interrupt.sleep(t).map_err(|_| Errno::Intr)?;
         }
     }
     let now = monotonic_now();

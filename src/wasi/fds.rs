@@ -153,7 +153,11 @@ fn write_stdio(out: &OutputSink, stream: Stream, data: &[u8]) -> usize {
     data.len()
 }
 
-fn read_stdin(src: &mut StdinSource, buf: &mut [u8]) -> WasiResult<usize> {
+fn read_stdin(
+    src: &mut StdinSource,
+    buf: &mut [u8],
+    interrupt: &crate::Interrupt,
+) -> WasiResult<usize> {
     match src {
         StdinSource::Empty => Ok(0),
         StdinSource::Bytes(data, at) => {
@@ -164,6 +168,8 @@ fn read_stdin(src: &mut StdinSource, buf: &mut [u8]) -> WasiResult<usize> {
         }
         StdinSource::Inherit => {
             // Straight from fd 0, unbuffered: poll_oneoff asks the same fd for readiness.
+            // Waited for first, so that the call's time limit can end the wait.
+            crate::wasi::clocks::stdin_ready(None, interrupt)?;
             let stdin = std::io::stdin();
             loop {
                 match rustix::io::read(&stdin, &mut *buf) {
@@ -498,7 +504,7 @@ pub(crate) fn fd_read(c: &mut Call, fd: u32, iovs: u32, count: u32, nread: u32) 
             f.pos = f.pos.checked_add(n as u64).ok_or(Errno::Overflow)?;
             n
         }
-        Desc::Stdin => read_stdin(&mut c.cx.stdin, c.mem.slice_mut(buf, len)?)?,
+        Desc::Stdin => read_stdin(&mut c.cx.stdin, c.mem.slice_mut(buf, len)?, c.interrupt)?,
         _ => return Err(Errno::Badf.into()),
     };
     c.mem.write_u32(nread, u32::try_from(n)?)

@@ -176,6 +176,8 @@ pub(crate) struct Call<'a> {
     cx: &'a mut WasiCtx,
     mem: GuestMemory<'a>,
     out: &'a OutputSink,
+    /// Fired when the call's time limit fires: blocking waits (sleeps, stdin) end on it.
+    interrupt: &'a crate::Interrupt,
 }
 
 /// How a raw argument (an i32 or i64 from Wasm, or a JS number or BigInt) becomes a typed
@@ -209,6 +211,7 @@ fn host_call(
     f: impl FnOnce(&mut Call) -> WasiResult<()>,
 ) -> std::result::Result<i32, String> {
     let out = caller.output_sink();
+    let interrupt = caller.interrupt();
     let mut memory = caller.memory()?;
     let bytes = memory.data_mut()?;
     let mut cx = ctx.lock().unwrap_or_else(PoisonError::into_inner);
@@ -216,6 +219,7 @@ fn host_call(
         cx: &mut cx,
         mem: GuestMemory::new(bytes),
         out: &out,
+        interrupt: &interrupt,
     }))
 }
 
@@ -340,12 +344,14 @@ pub(crate) fn call(
     id: usize,
     memory: &mut [u8],
     out: &OutputSink,
+    interrupt: &crate::Interrupt,
     args: &[u64],
 ) -> std::result::Result<i32, String> {
     let mut c = Call {
         cx: ctx,
         mem: GuestMemory::new(memory),
         out,
+        interrupt,
     };
     match dispatch(&mut c, id, args) {
         Some(r) => to_errno(r),

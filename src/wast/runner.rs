@@ -242,7 +242,7 @@ impl Runner {
             ..Default::default()
         };
         let mut rt = Runtime::new(options).map_err(|e| format!("cannot create an isolate: {e}"))?;
-        let watchdog = Watchdog::new(rt.wast_isolate_handle())
+        let watchdog = Watchdog::new(rt.wast_isolate_handle(), None)
             .map_err(|e| format!("cannot start the watchdog thread: {e}"))?;
         let fuel = opts.fuel;
         let (imports, ctors) = rt.wast_enter(|scope| {

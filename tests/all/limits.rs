@@ -224,3 +224,82 @@ fn fuel_is_read_and_refilled_between_calls() {
     let mut plain = warren::Runtime::new(Default::default()).unwrap();
     assert!(plain.fuel().is_none() && plain.set_fuel(1).is_err());
 }
+
+/// A program that sleeps 30 s in one WASI `poll_oneoff`: a blocking call in Rust, which
+/// V8's termination alone cannot stop. Subscription at 0 (relative clock, 30 s), the event
+/// at 64, the count at 128.
+const WASI_SLEEP: &str = r#"(module
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (i32.store8 (i32.const 8) (i32.const 0))
+    (i32.store (i32.const 16) (i32.const 1))
+    (i64.store (i32.const 24) (i64.const 30000000000))
+    (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))))"#;
+
+/// A program that reads stdin once.
+const WASI_READ: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 64))
+    (i32.store (i32.const 4) (i32.const 16))
+    (drop (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 32)))))"#;
+
+/// `--timeout` stops a WASI sleep and a wait on stdin that would outlast it, not only code
+/// that runs: the watchdog fires the runtime's interrupt, which blocking host calls wait on.
+#[test]
+fn timeout_stops_a_blocking_wasi_sleep_and_a_stdin_wait() {
+    let d = tempfile::tempdir().unwrap();
+    let sleep = write(&d, "sleep.wat", WASI_SLEEP);
+    let start = std::time::Instant::now();
+    let r = run(&["run", "--timeout", "300ms", &sleep]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("time limit exceeded"), "{}", r.stderr);
+    // Not a timing assertion on speed: without the interrupt this takes the whole 30 s.
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+
+    let read = write(&d, "read.wat", WASI_READ);
+    // stdin is a pipe that stays open and empty: the read would wait for ever.
+    let mut child = crate::warren_command()
+        .args(["run", "--timeout", "300ms", &read])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take();
+    let start = std::time::Instant::now();
+    let out = loop {
+        if let Some(_status) = child.try_wait().unwrap() {
+            break child.wait_with_output().unwrap();
+        }
+        if start.elapsed() > std::time::Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("a stdin wait outlived --timeout 300ms by 20 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    drop(stdin);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("time limit exceeded"), "{stderr}");
+}
+
+/// The public interrupt a Rust host function can wait on.
+#[test]
+fn an_interrupt_ends_a_sleep() {
+    use std::time::Duration;
+    use warren::{Interrupt, Interrupted};
+    let i = Interrupt::new();
+    assert_eq!(i.sleep(Duration::from_millis(1)), Ok(()));
+    let j = i.clone();
+    let t = std::thread::spawn(move || j.sleep(Duration::from_secs(600)));
+    std::thread::sleep(Duration::from_millis(20));
+    i.fire();
+    assert_eq!(t.join().unwrap(), Err(Interrupted));
+    assert_eq!(i.sleep(Duration::from_secs(600)), Err(Interrupted));
+    i.clear();
+    assert!(!i.fired());
+    assert_eq!(i.sleep(Duration::ZERO), Ok(()));
+}
