@@ -45,8 +45,42 @@
   const counts = new Map();
   const timers = new Map();
 
+  // What util.format gives for primitives is String() of each (numbers but -0, a first
+  // string without "%"), space-joined: the common console.log("text") then needs no
+  // inspect.js, whose compilation is most of a small program's start. Anything else
+  // returns undefined and goes through inspect.
+  function formatPrimitives(args) {
+    let out = "";
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      let s;
+      switch (typeof a) {
+        case "string":
+          if (i === 0 && a.includes("%")) return undefined;
+          s = a;
+          break;
+        case "number":
+          if (a === 0 && 1 / a < 0) return undefined;
+          s = `${a}`;
+          break;
+        case "boolean":
+        case "undefined":
+          s = `${a}`;
+          break;
+        case "bigint":
+          s = `${a}n`;
+          break;
+        default:
+          if (a !== null) return undefined;
+          s = "null";
+      }
+      out += i === 0 ? s : " " + s;
+    }
+    return out;
+  }
+
   function write(toStderr, args) {
-    let text = formatWithOptions({}, ...args);
+    let text = formatPrimitives(args) ?? formatWithOptions({}, ...args);
     if (groupIndent !== "") {
       text = groupIndent + text.split("\n").join("\n" + groupIndent);
     }

@@ -18,6 +18,36 @@ fn write(d: &tempfile::TempDir, name: &str, text: &str) -> String {
     p.to_string_lossy().into_owned()
 }
 
+/// console formats primitives without loading inspect.js; what it prints must still be
+/// exactly Node's (this output is Node 20's for the same program), including the cases
+/// that must take the inspect path (-0, a first string with a format specifier).
+#[test]
+fn console_prints_primitives_as_node_does() {
+    let d = dir();
+    let f = write(
+        &d,
+        "p.mjs",
+        r#"console.log("hi");
+console.log("a", 1, -1.5, 1e21, 2 ** -1074, NaN, Infinity, -Infinity, true, undefined, null, 10n);
+console.log(-0, "x");
+console.log("x", -0);
+console.log("%d%%", 3, "y");
+console.log(1, "%s", "z");
+console.log();
+console.log("", "");
+console.log("multi\nline", 0);
+console.error("to", "stderr", 2);
+"#,
+    );
+    let r = run(&["run", &f]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "hi\na 1 -1.5 1e+21 5e-324 NaN Infinity -Infinity true undefined null 10n\n-0 x\nx -0\n3% y\n1 %s z\n\n \nmulti\nline 0\n"
+    );
+    assert_eq!(r.stderr, "to stderr 2\n");
+}
+
 #[test]
 fn text_encoding() {
     let d = dir();
