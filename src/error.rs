@@ -85,12 +85,56 @@ pub enum Error {
     /// The program called `process.exit(code)`.
     #[error("process exited with status {0}")]
     Exit(i32),
-    /// A limit (heap, time) was hit; the isolate was stopped.
+    /// A limit (time, CPU time, memory) was hit; the isolate was stopped. Which one is
+    /// [`Limit::kind`]; the text (`Display`, or the `str` it derefs to) says it and its value.
     #[error("{0}")]
-    Limit(String),
+    Limit(Limit),
     /// Anything else, with its context.
     #[error("{0}")]
     Other(String),
+}
+
+/// Which limit stopped a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LimitKind {
+    /// The wall-clock time limit (`time_limit`, `--timeout`).
+    Time,
+    /// The CPU-time limit (`cpu_limit`, `--cpu-limit`).
+    Cpu,
+    /// The memory cap or the JS heap limit.
+    Memory,
+    /// A termination no limit asked for (`Isolate::terminate_execution` from outside).
+    Terminated,
+}
+
+/// A call stopped at a limit: which one, and a message that names it and its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limit {
+    pub kind: LimitKind,
+    pub message: String,
+}
+
+impl Limit {
+    pub fn new(kind: LimitKind, message: impl Into<String>) -> Self {
+        Limit {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::ops::Deref for Limit {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.message
+    }
 }
 
 fn path_suffix(path: &Option<PathBuf>) -> String {

@@ -32,7 +32,7 @@ pub mod wasm_cache;
 pub mod wast;
 mod watchdog;
 
-pub use error::{Error, JsError, LinkError, Result, Trap, TrapKind, WasmFrame};
+pub use error::{Error, JsError, Limit, LimitKind, LinkError, Result, Trap, TrapKind, WasmFrame};
 pub use host::{Caller, Json, Linker, Memory};
 pub use interrupt::{Interrupt, Interrupted};
 pub use permissions::{Grant, GrantHint, PermissionError, Permissions};

@@ -4,11 +4,11 @@
 
 use std::rc::Rc;
 use std::sync::{Arc, Weak};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::error::Error;
+use crate::error::{Error, LimitKind};
 use crate::host::Linker;
 use crate::modules::{ModuleKind, ModuleSource};
 use crate::plugins::abi::{self, AbiFailure, Entry};
@@ -298,7 +298,6 @@ impl Loaded {
             // Fuel is a per-call budget: refill it. It is metered whenever it is set.
             let _ = self.rt.set_fuel(fuel);
         }
-        let started = Instant::now();
         let outcome = match &m.code {
             Code::Js(module) => self
                 .rt
@@ -329,7 +328,7 @@ impl Loaded {
             }
             AbiFailure::Broken(why) => Fault::Abi(why),
             AbiFailure::Returned(msg) => Fault::Returned(msg),
-            AbiFailure::Runtime(e) => match classify(e, started.elapsed(), &limits) {
+            AbiFailure::Runtime(e) => match classify(e, &limits) {
                 Ok(fault) => fault,
                 Err(why) => {
                     return (
@@ -386,14 +385,15 @@ async fn load_wasm(rt: &mut Runtime, spec: &PluginSpec) -> Result<Code, LoadFail
 }
 
 /// A runtime error as a plugin fault, or (`Err`) as a problem with the input.
-fn classify(e: Error, elapsed: Duration, limits: &Limits) -> Result<Fault, String> {
+fn classify(e: Error, limits: &Limits) -> Result<Fault, String> {
     Ok(match e {
         Error::Trap(t) => Fault::Trap(t),
         Error::Js(j) => Fault::Exception(j),
-        // The runtime reports both of its stops as `Limit`: past the call's deadline it was
-        // the time limit, before it the heap limit.
-        Error::Limit(_) if elapsed >= limits.timeout => Fault::TimeLimit(limits.timeout),
-        Error::Limit(_) => Fault::OutOfMemory(limits.memory),
+        Error::Limit(l) => match l.kind {
+            LimitKind::Time | LimitKind::Cpu => Fault::TimeLimit(limits.timeout),
+            LimitKind::Memory => Fault::OutOfMemory(limits.memory),
+            _ => Fault::Other(Box::new(Error::Limit(l))),
+        },
         Error::Exit(code) => Fault::Exit(code),
         Error::Stalled(s) => Fault::Stalled(s),
         Error::Value(s) => Fault::BadResult(s),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crate::error::{Error, JsError, Trap, TrapKind};
+use crate::error::{Error, JsError, Limit, LimitKind, Trap, TrapKind};
 use crate::runtime::state::State;
 
 /// Installs the near-heap-limit callback: instead of letting V8 abort the process, stop the
@@ -107,24 +107,33 @@ pub(crate) fn termination_error(isolate: &v8::Isolate, export: Option<&str>) -> 
         };
     }
     if heap_limit_hit(isolate) {
-        Error::Limit("out of memory: the isolate reached its heap limit and was stopped".into())
+        Error::Limit(Limit::new(
+            LimitKind::Memory,
+            "out of memory: the isolate reached its heap limit and was stopped",
+        ))
     } else {
-        Error::Limit("execution terminated".into())
+        Error::Limit(Limit::new(LimitKind::Terminated, "execution terminated"))
     }
 }
 
 /// The error for a call stopped by its wall-clock time limit.
 pub(crate) fn time_limit_error(limit: Duration) -> Error {
-    Error::Limit(format!(
-        "time limit exceeded: the call ran longer than {} and was stopped",
-        humantime::format_duration(limit)
+    Error::Limit(Limit::new(
+        LimitKind::Time,
+        format!(
+            "time limit exceeded: the call ran longer than {} and was stopped",
+            humantime::format_duration(limit)
+        ),
     ))
 }
 
 /// The error for a call stopped by its CPU-time limit.
 pub(crate) fn cpu_limit_error(limit: Duration) -> Error {
-    Error::Limit(format!(
-        "CPU time limit exceeded: the call used more than {} of CPU time and was stopped",
-        humantime::format_duration(limit)
+    Error::Limit(Limit::new(
+        LimitKind::Cpu,
+        format!(
+            "CPU time limit exceeded: the call used more than {} of CPU time and was stopped",
+            humantime::format_duration(limit)
+        ),
     ))
 }

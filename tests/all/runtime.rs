@@ -250,3 +250,46 @@ fn giant_array_in_a_constant_expression_is_a_limit_not_an_abort() {
     let mut rt = Runtime::new(Default::default()).unwrap();
     assert_eq!(rt.execute_script("ok.js", "6 * 7").unwrap(), 42);
 }
+
+/// A limit error says which limit fired, as a type and in its text.
+#[test]
+fn limit_errors_name_their_kind() {
+    use std::time::Duration;
+    use warren::LimitKind;
+    let kind = |e: Error| match e {
+        Error::Limit(l) => (l.kind, l.to_string()),
+        other => panic!("expected a limit, got {other:?}"),
+    };
+    let mut rt = Runtime::new(RuntimeOptions {
+        time_limit: Some(Duration::from_millis(100)),
+        ..Default::default()
+    })
+    .unwrap();
+    let (k, text) = kind(rt.execute_script("spin.js", "for (;;) {}").unwrap_err());
+    assert_eq!(k, LimitKind::Time, "{text}");
+    assert!(
+        text.contains("time limit exceeded") && text.contains("100ms"),
+        "{text}"
+    );
+
+    let mut rt = Runtime::new(RuntimeOptions {
+        cpu_limit: Some(Duration::from_millis(100)),
+        ..Default::default()
+    })
+    .unwrap();
+    let (k, text) = kind(rt.execute_script("spin.js", "for (;;) {}").unwrap_err());
+    assert_eq!(k, LimitKind::Cpu, "{text}");
+    assert!(text.contains("CPU time limit exceeded"), "{text}");
+
+    let mut rt = Runtime::new(RuntimeOptions {
+        max_memory: Some(24 << 20),
+        ..Default::default()
+    })
+    .unwrap();
+    let (k, text) = kind(
+        rt.execute_script("hog.js", "const a = []; for (;;) a.push({ x: [1, 2, 3] });")
+            .unwrap_err(),
+    );
+    assert_eq!(k, LimitKind::Memory, "{text}");
+    assert!(text.contains("out of memory"), "{text}");
+}
