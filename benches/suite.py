@@ -424,15 +424,33 @@ def write_doc(results):
         f.write(text)
 
 
+def previous_results():
+    """The last figures of every group: target/bench/results.json, or else (a fresh clone)
+    the JSON block docs/performance.md carries, so running one group never drops the
+    others' figures from the document."""
+    if os.path.exists(RESULTS):
+        with open(RESULTS) as f:
+            return json.load(f)
+    if not os.path.exists(DOC):
+        return {}
+    text = open(DOC).read()
+    if BEGIN not in text or END not in text:
+        return {}
+    block = text.split(BEGIN, 1)[1].split(END, 1)[0]
+    if "```json" not in block:
+        return {}
+    try:
+        return json.loads(block.split("```json", 1)[1].split("```", 1)[0])
+    except ValueError:
+        return {}
+
+
 def main():
     names = sys.argv[1:] or list(GROUPS)
     for name in names:
         if name not in GROUPS:
             sys.exit(f"unknown group {name!r}; groups: {' '.join(GROUPS)}")
-    results = {}
-    if os.path.exists(RESULTS):
-        with open(RESULTS) as f:
-            results = json.load(f)
+    results = previous_results()
     for name in names:
         title, fn = GROUPS[name]
         note(f"== {name}: {title}")
