@@ -188,6 +188,16 @@ impl From<ReencodeError<FuelError>> for FuelError {
 /// assert!(matches!(instrument(b"\0asm\x01\0\0\0\x01"), Err(FuelError::Parse { .. })));
 /// ```
 pub fn instrument(wasm: &[u8]) -> Result<Vec<u8>, FuelError> {
+    instrument_with_map(wasm).map(|(out, _)| out)
+}
+
+/// [`instrument`], and where each instruction of the new code came from: V8 reports trap
+/// positions in the code it ran, and the map turns them back into the original module's
+/// offsets.
+///
+/// # Errors
+/// As [`instrument`].
+pub fn instrument_with_map(wasm: &[u8]) -> Result<(Vec<u8>, OffsetMap), FuelError> {
     let scan = Scan::new(wasm)?;
     let mut pass = Rewriter::new(&scan);
     if scan.metadata_before_code {
@@ -199,7 +209,72 @@ pub fn instrument(wasm: &[u8]) -> Result<Vec<u8>, FuelError> {
             ..Rewriter::new(&scan)
         };
     }
-    pass.run(wasm)
+    let out = pass.run(wasm)?;
+    let map = OffsetMap::new(&out, std::mem::take(&mut pass.bodies))?;
+    Ok((out, map))
+}
+
+/// Where the code of an instrumented module came from, by module byte offset.
+#[derive(Debug, Clone, Default)]
+pub struct OffsetMap {
+    /// By defined function, in order: its body's start in the new module and in the
+    /// original, and (new offset, original offset) of each original instruction, both
+    /// from the body's start, in order.
+    funcs: Vec<BodyMap>,
+}
+
+#[derive(Debug, Clone)]
+struct BodyMap {
+    new_start: u32,
+    new_end: u32,
+    original_start: u32,
+    pairs: Vec<(u32, u32)>,
+}
+
+impl OffsetMap {
+    /// Pairs the bodies the rewrite recorded with where they ended up in `out`.
+    fn new(out: &[u8], bodies: Vec<(u32, Vec<(u32, u32)>)>) -> Result<Self, FuelError> {
+        let mut starts = Vec::new();
+        for payload in Parser::new(0).parse_all(out) {
+            if let Payload::CodeSectionEntry(body) = payload? {
+                let r = body.range();
+                starts.push((r.start, r.end));
+            }
+        }
+        let funcs = starts
+            .into_iter()
+            .zip(bodies)
+            .filter_map(|((start, end), (original_start, pairs))| {
+                Some(BodyMap {
+                    new_start: u32::try_from(start).ok()?,
+                    new_end: u32::try_from(end).ok()?,
+                    original_start,
+                    pairs,
+                })
+            })
+            .collect();
+        Ok(OffsetMap { funcs })
+    }
+
+    /// The original module's offset of the instruction at `offset` in the instrumented
+    /// one. Code the pass added maps to the original instruction before it (a fuel check
+    /// to the `loop` or function entry it guards); offsets outside code are unchanged.
+    pub fn original(&self, offset: u32) -> u32 {
+        let i = self.funcs.partition_point(|f| f.new_start <= offset);
+        let Some(f) = i.checked_sub(1).map(|i| &self.funcs[i]) else {
+            return offset;
+        };
+        if offset >= f.new_end {
+            return offset;
+        }
+        let rel = offset - f.new_start;
+        let j = f.pairs.partition_point(|&(new, _)| new <= rel);
+        match j.checked_sub(1).map(|j| f.pairs[j]) {
+            Some((_, original)) => f.original_start + original,
+            // Before the first original instruction: the function's entry check.
+            None => f.original_start + f.pairs.first().map_or(0, |p| p.1),
+        }
+    }
 }
 
 /// What the rewrite needs to know before it starts.
@@ -313,6 +388,9 @@ struct Rewriter {
     defined_params: Vec<u32>,
     /// By function index, filled while the code section is rewritten.
     maps: HashMap<u32, FuncMap>,
+    /// Each body's original start and its instructions' (new, original) offsets from
+    /// their bodies' starts, for [`OffsetMap`].
+    bodies: Vec<(u32, Vec<(u32, u32)>)>,
 }
 
 impl Rewriter {
@@ -327,6 +405,7 @@ impl Rewriter {
             imported_funcs: scan.imported_funcs,
             defined_params: scan.defined_params.clone(),
             maps: HashMap::new(),
+            bodies: Vec::new(),
         }
     }
 
@@ -718,6 +797,7 @@ impl Reencode for Rewriter {
         };
 
         let mut map = FuncMap::default();
+        let mut pairs = Vec::with_capacity(ops.len());
         // Labels opened so far in the new body (the checks' `if`s included).
         let mut new_labels = 0u32;
         reload(&mut f); // function entry: the counter starts from the global
@@ -758,10 +838,11 @@ impl Reencode for Rewriter {
                 if edge.flush_before {
                     flush(&mut f);
                 }
-                if self.want_offsets
-                    && let (Ok(at), Ok(new_at)) = (u32::try_from(*at), u32::try_from(f.byte_len()))
-                {
-                    map.offsets.insert(at, new_at);
+                if let (Ok(at), Ok(new_at)) = (u32::try_from(*at), u32::try_from(f.byte_len())) {
+                    pairs.push((new_at, at));
+                    if self.want_offsets {
+                        map.offsets.insert(at, new_at);
+                    }
                 }
                 if class.opens_label && self.want_labels {
                     map.labels.push(new_labels);
@@ -780,6 +861,8 @@ impl Reencode for Rewriter {
         if self.want_offsets || self.want_labels {
             self.maps.insert(func_index, map);
         }
+        self.bodies
+            .push((u32::try_from(body_start).unwrap_or(u32::MAX), pairs));
         code.function(&f);
         Ok(())
     }

@@ -660,9 +660,34 @@ pub struct ModuleInfo {
     pub func_exports: std::collections::HashMap<u32, String>,
     /// The module name from the name section.
     pub name: Option<String>,
+    /// For a module V8 ran instrumented (fuel), where its code came from: trap positions
+    /// are reported in the original module's offsets.
+    #[serde(skip)]
+    pub(crate) code_offsets: Option<Arc<crate::fuel::OffsetMap>>,
 }
 
 impl ModuleInfo {
+    /// `info` with the offset map of the code V8 compiled instead of its bytes, if any.
+    pub(crate) fn with_code_offsets(
+        info: Arc<ModuleInfo>,
+        offsets: Option<Arc<crate::fuel::OffsetMap>>,
+    ) -> Arc<ModuleInfo> {
+        match offsets {
+            None => info,
+            Some(map) => Arc::new(ModuleInfo {
+                code_offsets: Some(map),
+                ..(*info).clone()
+            }),
+        }
+    }
+
+    /// The original offset of code position `offset` of the module V8 ran.
+    pub(crate) fn original_offset(&self, offset: usize) -> usize {
+        match (&self.code_offsets, u32::try_from(offset)) {
+            (Some(map), Ok(o)) => map.original(o) as usize,
+            _ => offset,
+        }
+    }
     /// Reads a module's signatures. Errors give the byte offset and the reason.
     pub fn parse(bytes: &[u8]) -> Result<ModuleInfo> {
         parse_info(bytes).map_err(|e| Error::InvalidWasm {

@@ -68,13 +68,13 @@ pub(crate) fn prepare<'b>(
     scope: &mut v8::PinScope,
     bytes: &'b [u8],
     name: &str,
-) -> Result<std::borrow::Cow<'b, [u8]>> {
+) -> Result<(std::borrow::Cow<'b, [u8]>, Option<crate::fuel::OffsetMap>)> {
     if State::get(scope).fuel.borrow().is_none() {
-        return Ok(std::borrow::Cow::Borrowed(bytes));
+        return Ok((std::borrow::Cow::Borrowed(bytes), None));
     }
     use crate::fuel::FuelError;
-    match crate::fuel::instrument(bytes) {
-        Ok(b) => Ok(std::borrow::Cow::Owned(b)),
+    match crate::fuel::instrument_with_map(bytes) {
+        Ok((b, map)) => Ok((std::borrow::Cow::Owned(b), Some(map))),
         Err(e) => {
             let offset = match &e {
                 FuelError::Parse { offset, .. } => *offset as usize,

@@ -14,13 +14,16 @@ use crate::wasm::ModuleInfo;
 /// Compiles Wasm bytes with V8, first instrumented for fuel and their memories clamped to
 /// the runtime's memory cap (when it has those limits), through the runtime's
 /// compiled-Wasm cache if it has one (keyed by the bytes V8 compiles); `name` locates
-/// errors.
+/// errors. When the bytes were instrumented, also returns where their code came from.
 pub(crate) fn compile<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     bytes: &[u8],
     name: &str,
-) -> Result<v8::Local<'s, v8::WasmModuleObject>> {
-    let bytes = fuel_global::prepare(scope, bytes, name)?;
+) -> Result<(
+    v8::Local<'s, v8::WasmModuleObject>,
+    Option<Arc<crate::fuel::OffsetMap>>,
+)> {
+    let (bytes, offsets) = fuel_global::prepare(scope, bytes, name)?;
     let bytes = memory_budget::prepare(scope, &bytes, name)?.into_owned();
     let cache = State::get(scope).wasm_cache.clone();
     v8::tc_scope!(let tc, scope);
@@ -29,7 +32,7 @@ pub(crate) fn compile<'s>(
         None => v8::WasmModuleObject::compile(tc, &bytes),
     };
     match compiled {
-        Some(m) => Ok(m),
+        Some(m) => Ok((m, offsets.map(Arc::new))),
         None => Err(trap::compile_error(exceptions::caught(tc), name)),
     }
 }
@@ -92,8 +95,8 @@ pub(crate) fn instantiate_module(
     scope: &mut v8::PinScope,
     module: &crate::WasmModule,
 ) -> Result<Instance> {
-    let compiled = compile(scope, module.bytes(), module.location())?;
-    let info = module.info_arc();
+    let (compiled, offsets) = compile(scope, module.bytes(), module.location())?;
+    let info = ModuleInfo::with_code_offsets(module.info_arc(), offsets);
     match instantiate(scope, compiled, info.clone(), module.name(), None) {
         Ok((handle, _)) => Ok(handle),
         Err(Failure::Link(unresolved)) => Err(Error::Link { unresolved }),

@@ -911,7 +911,7 @@ impl Runtime {
     pub fn precompile(&mut self, module: &WasmModule) -> Result<()> {
         self.limited_now(|rt| {
             enter!(rt, scope);
-            instantiate::compile(scope, module.bytes(), module.location()).map(|_| ())
+            instantiate::compile(scope, module.bytes(), module.location()).map(drop)
         })
     }
 

@@ -6,6 +6,12 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+/// A Wasm module V8 compiled, and where its code came from when it was instrumented.
+pub(crate) type CompiledWasm = (
+    v8::Global<v8::WasmModuleObject>,
+    Option<std::sync::Arc<crate::fuel::OffsetMap>>,
+);
+
 use url::Url;
 
 use crate::error::{Error, Result};
@@ -41,7 +47,7 @@ pub(crate) struct ModuleMap {
     /// and Node built-in module objects, by URL.
     pub json: HashMap<String, (v8::Global<v8::Value>, bool)>,
     /// Compiled Wasm by its bytes: the same module imported under two URLs compiles once.
-    pub compiled: HashMap<Vec<u8>, v8::Global<v8::WasmModuleObject>>,
+    pub compiled: HashMap<Vec<u8>, CompiledWasm>,
 }
 
 impl ModuleMap {

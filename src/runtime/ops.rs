@@ -842,7 +842,8 @@ op_prepare_wasm, |scope, args, rv| {
     let bytes = bytes_arg(args.get(0)).ok_or_else(|| {
         OpError::type_error("WebAssembly: Argument 0 must be a buffer source")
     })?;
-    let fueled = fuel_global::prepare(scope, &bytes, "<wasm compiled by JS>")
+    // V8 reports positions in JS-compiled modules itself: the offset map is not used.
+    let (fueled, _) = fuel_global::prepare(scope, &bytes, "<wasm compiled by JS>")
         .map_err(|e| OpError::named("CompileError", e.to_string()))?;
     let clamped = memory_budget::prepare(scope, &fueled, "<wasm compiled by JS>")
         .map_err(|e| OpError::range_error(e.to_string()))?;
@@ -860,7 +861,7 @@ op_compile_wasm, |scope, args, rv| {
     let bytes = bytes_arg(args.get(0)).ok_or_else(|| {
         OpError::type_error("WebAssembly: Argument 0 must be a buffer source")
     })?;
-    let fueled = fuel_global::prepare(scope, &bytes, "<wasm compiled by JS>")
+    let (fueled, _) = fuel_global::prepare(scope, &bytes, "<wasm compiled by JS>")
         .map_err(|e| OpError::named("CompileError", e.to_string()))?;
     let clamped = memory_budget::prepare(scope, &fueled, "<wasm compiled by JS>")
         .map_err(|e| OpError::range_error(e.to_string()))?;

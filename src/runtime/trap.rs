@@ -77,7 +77,7 @@ fn parse_frames(stack: &str, info: &ModuleInfo) -> Vec<WasmFrame> {
             let func_index: u32 = idx.parse().ok()?;
             let off = rest.strip_prefix(":0x")?;
             let off: String = off.chars().take_while(char::is_ascii_hexdigit).collect();
-            let offset = usize::from_str_radix(&off, 16).ok()?;
+            let offset = info.original_offset(usize::from_str_radix(&off, 16).ok()?);
             Some(WasmFrame {
                 func_index,
                 func_name: info.func_name(func_index).map(str::to_string),

@@ -26,11 +26,11 @@ pub(crate) fn wasm_module(
     module: &WasmModule,
 ) -> Result<String> {
     let cached = state.modules.borrow().compiled.get(module.bytes()).cloned();
-    let compiled = match cached {
+    let (compiled, offsets) = match cached {
         Some(c) => c,
         None => {
-            let m = instantiate::compile(scope, module.bytes(), module.location())?;
-            let c = v8::Global::new(scope, m);
+            let (m, offsets) = instantiate::compile(scope, module.bytes(), module.location())?;
+            let c = (v8::Global::new(scope, m), offsets);
             state
                 .modules
                 .borrow_mut()
@@ -39,7 +39,7 @@ pub(crate) fn wasm_module(
             c
         }
     };
-    let info = module.info_arc();
+    let info = crate::wasm::ModuleInfo::with_code_offsets(module.info_arc(), offsets);
     let (source, unresolved) = wrapper_source(state, url, &info);
     state.modules.borrow_mut().wasm.insert(
         url.to_string(),

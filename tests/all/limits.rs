@@ -303,3 +303,72 @@ fn an_interrupt_ends_a_sleep() {
     assert!(!i.fired());
     assert_eq!(i.sleep(Duration::ZERO), Ok(()));
 }
+
+/// A trap's backtrace gives offsets in the module as written, not in the instrumented code
+/// V8 runs when fuel is metered: the same frames with and without fuel, and running out of
+/// fuel in a loop points at that `loop`.
+#[test]
+fn fuel_traps_report_offsets_in_the_original_module() {
+    use warren::{Error, Runtime, RuntimeOptions, TrapKind, WasmModule};
+    let wat = r#"(module
+  (func $inner (param i32) (result i32)
+    (local i32)
+    (loop
+      local.get 1 i32.const 1 i32.add local.set 1
+      local.get 1 local.get 0 i32.lt_u br_if 0)
+    local.get 1)
+  (func (export "run") (result i32)
+    i32.const 1000000 call $inner
+    i32.const 1 i32.div_u)
+  (func (export "trap") (result i32) i32.const 1 i32.const 0 i32.div_u))"#;
+    let module = WasmModule::new("m.wat", wat.as_bytes()).unwrap();
+    let frames = |fuel: Option<u64>, export: &str| {
+        let mut rt = Runtime::new(RuntimeOptions {
+            fuel,
+            ..Default::default()
+        })
+        .unwrap();
+        let inst = rt.instantiate(&module).unwrap();
+        match rt.invoke(&inst, export, &[]) {
+            Err(Error::Trap(t)) => (
+                t.kind,
+                t.frames
+                    .iter()
+                    .map(|f| (f.func_name.clone().unwrap_or_default(), f.offset))
+                    .collect::<Vec<_>>(),
+            ),
+            other => panic!("expected a trap, got {other:?}"),
+        }
+    };
+    let plain = frames(None, "trap");
+    assert_eq!(plain.0, TrapKind::IntegerDivideByZero);
+    assert_eq!(frames(Some(1_000_000), "trap"), plain);
+
+    // Where the loop and the call are in the original bytes.
+    let mut loop_at = None;
+    let mut call_at = None;
+    let mut body = 0;
+    for p in wasmparser::Parser::new(0).parse_all(module.bytes()) {
+        if let wasmparser::Payload::CodeSectionEntry(b) = p.unwrap() {
+            let mut ops = b.get_operators_reader().unwrap();
+            while !ops.eof() {
+                let at = ops.original_position() as usize;
+                match ops.read().unwrap() {
+                    wasmparser::Operator::Loop { .. } if body == 0 => loop_at = Some(at),
+                    wasmparser::Operator::Call { .. } if body == 1 => call_at = Some(at),
+                    _ => {}
+                }
+            }
+            body += 1;
+        }
+    }
+    let (kind, out) = frames(Some(1000), "run");
+    assert_eq!(kind, TrapKind::OutOfFuel);
+    assert_eq!(
+        out,
+        [
+            ("inner".to_string(), loop_at.unwrap()),
+            ("run".to_string(), call_at.unwrap())
+        ]
+    );
+}
