@@ -17,7 +17,7 @@ runs=${1:-1000000}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(loader invoke_args fuel)
+  targets=(loader invoke_args fuel manifest)
 fi
 sanitizer=${FUZZ_SANITIZER:-address}
 
@@ -53,6 +53,18 @@ seed() {
     for f in ../wasm/*.wat $(find ../tests/fixtures -name '*.wat'); do
       n=corpus/loader/wat-$(echo "$f" | tr '/.' '__')
       [ -e "$n" ] || { printf '\0'; cat "$f"; } >"$n"
+    done
+  fi
+  # The manifest target: every plugin manifest of the repository (mode byte 0 for TOML,
+  # 1 for JSON).
+  if [ "$t" = manifest ]; then
+    local f n
+    for f in $(find ../examples ../tests -name '*.toml' -o -name 'warren*.json'); do
+      n=corpus/manifest/m-$(echo "$f" | tr '/.' '__')
+      case $f in
+        *.json) [ -e "$n" ] || { printf '\1'; cat "$f"; } >"$n" ;;
+        *) [ -e "$n" ] || { printf '\0'; cat "$f"; } >"$n" ;;
+      esac
     done
   fi
 }
