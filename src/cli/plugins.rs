@@ -33,7 +33,7 @@ pub fn plugins(cmd: PluginsCommand) -> i32 {
         PluginsCommand::Check { manifest } => {
             match block_on(PluginHost::load_with(
                 &manifest,
-                plugin_input::host_options(),
+                plugin_input::host_options(None),
             )) {
                 Ok(host) => {
                     let n = host.plugins().len();
@@ -50,7 +50,7 @@ pub fn plugins(cmd: PluginsCommand) -> i32 {
         PluginsCommand::List { manifest, json } => {
             let host = match block_on(PluginHost::load_with(
                 &manifest,
-                plugin_input::host_options(),
+                plugin_input::host_options(None),
             )) {
                 Ok(h) => h,
                 Err(e) => return report(&e),
