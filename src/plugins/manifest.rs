@@ -111,7 +111,6 @@ pub struct ExtismOptions {
     pub preopens: Vec<crate::wasi::Preopen>,
 }
 
-
 /// One `[[plugins]]` entry, checked.
 #[derive(Debug, Clone)]
 pub struct PluginSpec {

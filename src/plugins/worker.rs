@@ -82,6 +82,9 @@ struct Recipe {
     output: Option<PluginOutput>,
     log_level: Option<LogLevel>,
     router: Weak<Router>,
+    /// Each Extism member's host state, kept when its isolate is retired: its vars outlive
+    /// a fault, as they do in Extism.
+    extism: std::cell::RefCell<Vec<(usize, Arc<extism::Plugin>)>>,
 }
 
 fn run(setup: Setup) {
@@ -108,6 +111,7 @@ fn run(setup: Setup) {
         output,
         log_level,
         router,
+        extism: Default::default(),
     };
     let tokio = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -241,12 +245,29 @@ impl Loaded {
                 allowed: spec.plugin_imports.clone(),
                 router: recipe.router.clone(),
             });
-            let plugin = match extism::link(&mut linker, spec, module.info(), out, recipe.log_level)
-            {
+            let kept = recipe
+                .extism
+                .borrow()
+                .iter()
+                .find(|(i, _)| i == index)
+                .map(|(_, p)| p.clone());
+            let plugin = match extism::link(
+                &mut linker,
+                spec,
+                module.info(),
+                out,
+                recipe.log_level,
+                kept,
+            ) {
                 Ok(Ok(p)) => p,
                 Ok(Err(missing)) => return Err(vec![(*index, LoadFailure::NotGranted(missing))]),
                 Err(e) => return Err(fail(*index, e)),
             };
+            {
+                let mut kept = recipe.extism.borrow_mut();
+                kept.retain(|(i, _)| i != index);
+                kept.push((*index, plugin.clone()));
+            }
             prepared.push((*index, module, plugin));
         }
         let loader = PluginLoader::new(

@@ -240,8 +240,14 @@ limits = { timeout = "300ms" }
         e,
         "plugin \"cv\": export \"spin\": time limit of 300ms exceeded"
     );
+    call(&rt, &host, "cv.count_vowels", st("ee")).unwrap();
+    let e = call(&rt, &host, "cv.spin", Value::Null)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("time limit of 300ms exceeded"), "{e}");
+    // A fresh isolate, the same vars: the running total goes on.
     let out = text(call(&rt, &host, "cv.count_vowels", st("ee")).unwrap());
-    assert!(out.starts_with(r#"{"count":2,"#), "{out}");
+    assert_eq!(out, r#"{"count":2,"total":4,"vowels":"aeiouAEIOU"}"#);
 }
 
 #[test]
@@ -527,4 +533,256 @@ fn an_extism_json_manifest_is_mapped_onto_warren_limits_and_grants() {
         r#"{"wasm": [{"path": "cv.wasm"}], "confg": {}}"#,
     );
     assert!(load_err(&unknown).contains("unknown field `confg`"));
+}
+
+/// The C test plugins of `tests/extism/c/`, built once with clang-19: `cv.wasm` for bare
+/// wasm32 (no libc), `files.wasm` for wasm32-wasi as a reactor. Panics, saying what to
+/// install, without clang.
+fn c_plugins() -> &'static Path {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("extism-c");
+        std::fs::create_dir_all(&out).unwrap();
+        let src = root().join("tests/extism/c");
+        let builds: [(&str, &[&str]); 2] = [
+            ("cv", &["--target=wasm32", "-nostdlib", "-Wl,--no-entry"]),
+            (
+                "files",
+                &["--target=wasm32-wasi", "--sysroot=/usr", "-mexec-model=reactor"],
+            ),
+        ];
+        for (name, flags) in builds {
+            let status = std::process::Command::new("clang-19")
+                .args(flags)
+                .args(["-O2", "-Wall", "-Werror"])
+                .arg(src.join(name).with_extension("c"))
+                .arg("-o")
+                .arg(out.join(name).with_extension("wasm"))
+                .status()
+                .unwrap_or_else(|e| {
+                    panic!("clang-19 cannot run ({e}): run scripts/setup-wasi.sh (scripts/test.sh does)")
+                });
+            assert!(status.success(), "clang-19 failed on {name}.c");
+        }
+        out
+    })
+}
+
+impl Fixture {
+    /// Copies the built C plugin `name.wasm` here.
+    fn c_plugin(&self, name: &str) {
+        let file = format!("{name}.wasm");
+        std::fs::copy(c_plugins().join(&file), self.path().join(&file)).unwrap();
+    }
+}
+
+#[test]
+fn a_c_plugin_counts_vowels_with_config_vars_and_errors() {
+    let f = Fixture::new();
+    f.c_plugin("cv");
+    f.file(
+        "js/shout.js",
+        "export function shout(b) { return new TextDecoder().decode(b).toUpperCase() + '!'; }\n",
+    );
+    let m = f.manifest(
+        r#"
+[[plugins]]
+name = "c"
+source = "cv.wasm"
+imports = ["js"]
+limits = { timeout = "300ms" }
+
+[[plugins]]
+name = "cy"
+source = "cv.wasm"
+imports = ["js"]
+config = { vowels = "y" }
+
+[[plugins]]
+name = "js"
+source = "js/shout.js"
+"#,
+    );
+    let r = run(&["call", &f.s(&m), "c.count_vowels", "--input", "hello world"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, r#"{"count":3,"total":3,"vowels":"aeiouAEIOU"}"#);
+    let rt = tokio();
+    let host = load(&rt, &m);
+    call(&rt, &host, "c.count_vowels", st("aaaa")).unwrap();
+    let out = text(call(&rt, &host, "c.count_vowels", st("ooo")).unwrap());
+    assert_eq!(out, r#"{"count":3,"total":7,"vowels":"aeiouAEIOU"}"#);
+    let out = text(call(&rt, &host, "cy.count_vowels", st("yay")).unwrap());
+    assert_eq!(out, r#"{"count":2,"total":2,"vowels":"y"}"#);
+    let e = call(&rt, &host, "c.fail", Value::Null)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "plugin \"c\": export \"fail\": returned an error: C says no"
+    );
+    let e = call(&rt, &host, "c.spin", Value::Null)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "plugin \"c\": export \"spin\": time limit of 300ms exceeded"
+    );
+    let out = text(call(&rt, &host, "c.greet", st("from c")).unwrap());
+    assert_eq!(out, "FROM C!");
+    let r = run(&["call", &f.s(&m), "c.log_it", "--input", "careful"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, "[warn] careful\n"));
+}
+
+#[test]
+fn a_c_plugin_makes_http_requests_only_where_allowed() {
+    let port = serve(1);
+    let f = Fixture::new();
+    f.c_plugin("cv");
+    f.file("js/shout.js", "export function shout(b) { return b; }\n");
+    let m = f.manifest(
+        r#"
+[[plugins]]
+name = "c"
+source = "cv.wasm"
+imports = ["js"]
+allowed_hosts = ["127.0.0.1"]
+
+[[plugins]]
+name = "other"
+source = "cv.wasm"
+imports = ["js"]
+allowed_hosts = ["example.com"]
+
+[[plugins]]
+name = "js"
+source = "js/shout.js"
+"#,
+    );
+    let rt = tokio();
+    let host = load(&rt, &m);
+    let req = Value::String(format!(r#"{{"url":"http://127.0.0.1:{port}/hello"}}"#));
+    let out = text(call(&rt, &host, "c.fetch", req.clone()).unwrap());
+    assert_eq!(out, "200 hi there");
+    let e = call(&rt, &host, "other.fetch", req)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("127.0.0.1 is not in the plugin's allowed_hosts (example.com)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_wasi_plugin_reads_only_its_granted_directories() {
+    let f = Fixture::new();
+    f.c_plugin("files");
+    f.file("data/note.txt", "a note");
+    f.file("secret/key.txt", "do not read");
+    let m = f.manifest(
+        r#"
+[[plugins]]
+name = "files"
+source = "files.wasm"
+allow_read = ["data"]
+
+[[plugins]]
+name = "none"
+source = "files.wasm"
+"#,
+    );
+    let rt = tokio();
+    let host = load(&rt, &m);
+    let data = f.path().join("data");
+    let note = Value::String(data.join("note.txt").display().to_string());
+    let out = text(call(&rt, &host, "files.read", note.clone()).unwrap());
+    assert_eq!(out, "a note");
+    // Initialised once (_initialize), then called: the C globals live across calls.
+    call(&rt, &host, "files.read", note.clone()).unwrap();
+    assert_eq!(
+        text(call(&rt, &host, "files.calls", Value::Null).unwrap()),
+        "2"
+    );
+    for path in [
+        f.path().join("secret/key.txt"),
+        data.join("../secret/key.txt"),
+    ] {
+        let e = call(
+            &rt,
+            &host,
+            "files.read",
+            Value::String(path.display().to_string()),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("cannot open"), "{e}");
+    }
+    let e = call(&rt, &host, "none.read", note).unwrap_err().to_string();
+    assert!(
+        e.contains("plugin \"none\"") && e.contains("cannot open"),
+        "{e}"
+    );
+    // Extism's allowed_paths: host path to guest path.
+    let json = f.file(
+        "manifest.json",
+        r#"{"wasm": [{"path": "files.wasm"}], "allowed_paths": {"ro:data": "/data"}}"#,
+    );
+    let r = run(&["call", &f.s(&json), "read", "--input", "/data/note.txt"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "a note"), "{}", r.stderr);
+}
+
+#[test]
+fn a_user_host_function_can_be_a_granted_host_function_and_nothing_else_is_reached() {
+    let f = Fixture::new();
+    let m = f.manifest(
+        "[[plugins]]\nname = \"user\"\nsource = \"user.wat\"\nimports = [\"host:ident\"]\n",
+    );
+    let mut linker = warren::Linker::new();
+    // The same offset back: greet then outputs its own input.
+    linker.func("ident", "shout", |x: i64| x).unwrap();
+    let options = warren::plugins::HostOptions {
+        linker,
+        ..Default::default()
+    };
+    let rt = tokio();
+    let host = rt
+        .block_on(PluginHost::load_with(&m, options.clone()))
+        .unwrap();
+    let out = text(call(&rt, &host, "user.greet", st("same")).unwrap());
+    assert_eq!(out, "same");
+    // Not granted: refused at load, by name.
+    let bare = f.file(
+        "bare.toml",
+        "[[plugins]]\nname = \"user\"\nsource = \"user.wat\"\n",
+    );
+    let e = match rt.block_on(PluginHost::load_with(&bare, options)) {
+        Ok(_) => panic!("loaded without the grant"),
+        Err(e) => e.to_string(),
+    };
+    assert!(e.contains("extism:host/user.shout"), "{e}");
+    // An Extism plugin still imports only host: modules it is granted.
+    f.file(
+        "time.wat",
+        r#"(module
+  (import "extism:host/env" "input_length" (func (result i64)))
+  (import "host:time" "now" (func (result f64))))"#,
+    );
+    let t = f.file(
+        "time.toml",
+        "[[plugins]]\nname = \"t\"\nsource = \"time.wat\"\n",
+    );
+    let e = load_err(&t);
+    assert!(e.contains("host:time is not granted"), "{e}");
+    // A module the Extism ABI does not bring is refused too.
+    f.file(
+        "other.wat",
+        r#"(module
+  (import "extism:host/env" "input_length" (func (result i64)))
+  (import "env" "anything" (func)))"#,
+    );
+    let o = f.file(
+        "other.toml",
+        "[[plugins]]\nname = \"o\"\nsource = \"other.wat\"\n",
+    );
+    let e = load_err(&o);
+    assert!(e.contains("it imports env.anything"), "{e}");
 }

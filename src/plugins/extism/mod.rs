@@ -94,28 +94,31 @@ pub(crate) fn entries(info: &ModuleInfo) -> Vec<String> {
 
 /// Defines what an Extism plugin imports on `linker` (which already holds its granted
 /// `host:` modules): `extism:host/env`, its `extism:host/user` functions, and WASI
-/// preview1 when it imports it. Returns the plugin's host state, or every import nothing
-/// provides.
+/// preview1 when it imports it. Returns the plugin's host state (`kept`, when the plugin
+/// was loaded before: its vars live on), or every import nothing provides.
 pub(crate) fn link(
     linker: &mut Linker,
     spec: &PluginSpec,
     info: &ModuleInfo,
     out: Arc<Outbound>,
     log_level: Option<LogLevel>,
+    kept: Option<Arc<Plugin>>,
 ) -> crate::Result<Result<Arc<Plugin>, Vec<String>>> {
-    let plugin = Arc::new(Plugin::new(
-        env::Settings {
-            config: env::config_bytes(&spec.config),
-            log_level: log_level.or(spec.extism.log_level).unwrap_or_default(),
-            max_var_bytes: spec.limits.max_var_bytes,
-            http: http::HttpPolicy {
-                allowed_hosts: spec.extism.allowed_hosts.clone(),
-                timeout: spec.limits.timeout,
-                max_response_bytes: spec.limits.max_http_response_bytes,
+    let plugin = kept.unwrap_or_else(|| {
+        Arc::new(Plugin::new(
+            env::Settings {
+                config: env::config_bytes(&spec.config),
+                log_level: log_level.or(spec.extism.log_level).unwrap_or_default(),
+                max_var_bytes: spec.limits.max_var_bytes,
+                http: http::HttpPolicy {
+                    allowed_hosts: spec.extism.allowed_hosts.clone(),
+                    timeout: spec.limits.timeout,
+                    max_response_bytes: spec.limits.max_http_response_bytes,
+                },
             },
-        },
-        spec.limits.memory,
-    ));
+            spec.limits.memory,
+        ))
+    });
     env::add_to_linker(linker, &plugin)?;
     let missing = user::add_to_linker(linker, info, &spec.granted_host_modules(), &plugin, &out)?;
     if !missing.is_empty() {

@@ -46,11 +46,13 @@ pub(crate) fn add_to_linker(
         if linker.has_func(MODULE, &imp.name) {
             continue;
         }
-        if let Some(module) = host_modules
+        // An embedder's namespace `kv` is granted as `host:kv` but registered as either.
+        let provider = host_modules
             .iter()
+            .flat_map(|m| [m.as_str(), m.strip_prefix("host:").unwrap_or(m)])
             .find(|m| linker.wasm_sig_of(m, &imp.name).as_ref() == Some(sig))
-        {
-            let module = module.clone();
+            .map(str::to_string);
+        if let Some(module) = provider {
             linker.alias(&module, &imp.name, MODULE)?;
             continue;
         }
@@ -156,11 +158,7 @@ impl UserCall {
         self.out
             .allowed
             .iter()
-            .find(|p| {
-                router
-                    .exports_of(p)
-                    .is_some_and(|e| e.contains(&self.name))
-            })
+            .find(|p| router.exports_of(p).is_some_and(|e| e.contains(&self.name)))
             .cloned()
             .ok_or_else(|| {
                 format!(
