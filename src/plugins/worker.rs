@@ -471,7 +471,7 @@ async fn load_extism(
         return Err(LoadFailure::NotGranted(denied));
     }
     let instance = rt.instantiate(&module)?;
-    extism::initialize(rt, &instance).await?;
+    extism::initialize(rt, &instance, &plugin).await?;
     Ok(Code::Extism {
         entries: extism::entries(module.info()),
         instance,

@@ -3,7 +3,14 @@
 //! `get_log_level`, `http_request`/`http_status_code`/`http_headers`), as Extism's runtime
 //! defines them (`runtime/src/pdk.rs`). Functions that take an offset take ownership of
 //! its block, as Extism's do; a result block belongs to the plugin.
+//!
+//! During a call the plugin's kernel is the *active* kernel of its thread (a thread-local
+//! the call protocol fills and empties with [`Plugin::activate`]): the kernel functions
+//! then capture nothing, so V8 calls them through its fast API with no lookup and no lock.
+//! A plugin isolate serves one call at a time on its own thread, so the active kernel is
+//! always the calling plugin's.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -27,10 +34,9 @@ pub(crate) struct Settings {
     pub http: HttpPolicy,
 }
 
-/// What a plugin's host functions change: its kernel memory, its vars (kept across calls)
+/// What a plugin's host functions change besides its kernel: its vars (kept across calls)
 /// and the last HTTP response's status and headers.
 pub(crate) struct State {
-    pub kernel: Kernel,
     vars: HashMap<String, Vec<u8>>,
     http_status: u16,
     http_headers: BTreeMap<String, String>,
@@ -40,6 +46,35 @@ pub(crate) struct State {
 pub(crate) struct Plugin {
     pub settings: Settings,
     state: Mutex<State>,
+    /// The kernel between calls (`None` while it is active).
+    parked: Mutex<Option<Kernel>>,
+}
+
+thread_local! {
+    /// The kernel of the call in progress on this thread.
+    static ACTIVE: RefCell<Option<Kernel>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the active kernel; `default` when no call is in progress (the kernel
+/// functions then do nothing, as they would on an empty kernel).
+#[inline]
+pub(crate) fn with_kernel<R>(default: R, f: impl FnOnce(&mut Kernel) -> R) -> R {
+    ACTIVE.with(|k| match k.borrow_mut().as_mut() {
+        Some(k) => f(k),
+        None => default,
+    })
+}
+
+/// The active kernel for as long as it lives: see [`Plugin::activate`].
+pub(crate) struct Active<'a> {
+    plugin: &'a Plugin,
+}
+
+impl Drop for Active<'_> {
+    fn drop(&mut self) {
+        let kernel = ACTIVE.with(|k| k.borrow_mut().take());
+        *self.plugin.park() = kernel;
+    }
 }
 
 impl Plugin {
@@ -47,8 +82,8 @@ impl Plugin {
     pub(crate) fn new(settings: Settings, memory: u64) -> Plugin {
         Plugin {
             settings,
+            parked: Mutex::new(Some(Kernel::new(memory))),
             state: Mutex::new(State {
-                kernel: Kernel::new(memory),
                 vars: HashMap::new(),
                 http_status: 0,
                 http_headers: BTreeMap::new(),
@@ -60,6 +95,18 @@ impl Plugin {
     /// (the next call resets it), so a poisoned lock is taken as it is.
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn park(&self) -> MutexGuard<'_, Option<Kernel>> {
+        self.parked.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Makes this plugin's kernel the active kernel of this thread until the guard is
+    /// dropped (a call, or initialisation).
+    pub(crate) fn activate(&self) -> Active<'_> {
+        let kernel = self.park().take();
+        ACTIVE.with(|k| *k.borrow_mut() = kernel);
+        Active { plugin: self }
     }
 }
 
@@ -80,35 +127,37 @@ pub(crate) fn config_bytes(config: &Value) -> HashMap<String, Vec<u8>> {
         .collect()
 }
 
-impl State {
-    /// The block at `p`, taken (freed) from the kernel: the key or value a host function
-    /// was handed.
-    pub(crate) fn take(&mut self, p: u64, what: &str) -> Result<Vec<u8>, String> {
-        let bytes = self
-            .kernel
+/// The block at `p`, taken (freed) from the active kernel: the key or value a host
+/// function was handed.
+pub(crate) fn take(p: u64, what: &str) -> Result<Vec<u8>, String> {
+    with_kernel(Err(format!("{what}: no call is in progress")), |k| {
+        let bytes = k
             .block(p)
             .ok_or_else(|| format!("{what}: {p} is not the offset of a block in kernel memory"))?
             .to_vec();
-        self.kernel.free(p);
+        k.free(p);
         Ok(bytes)
-    }
+    })
+}
 
-    fn take_str(&mut self, p: u64, what: &str) -> Result<String, String> {
-        String::from_utf8(self.take(p, what)?).map_err(|_| format!("{what} is not UTF-8"))
-    }
+fn take_str(p: u64, what: &str) -> Result<String, String> {
+    String::from_utf8(take(p, what)?).map_err(|_| format!("{what} is not UTF-8"))
+}
 
-    /// A new block holding `bytes`, or an error when kernel memory is full.
-    pub(crate) fn give(&mut self, bytes: &[u8]) -> Result<u64, String> {
-        let p = self.kernel.new_block(bytes);
-        if p == 0 && !bytes.is_empty() {
-            return Err(format!(
-                "kernel memory is full: {} more bytes do not fit the plugin's memory limit",
-                bytes.len()
-            ));
-        }
-        Ok(p)
+/// A new block of the active kernel holding `bytes`, or an error when kernel memory is
+/// full.
+pub(crate) fn give(bytes: &[u8]) -> Result<u64, String> {
+    let p = with_kernel(0, |k| k.new_block(bytes));
+    if p == 0 && !bytes.is_empty() {
+        return Err(format!(
+            "kernel memory is full: {} more bytes do not fit the plugin's memory limit",
+            bytes.len()
+        ));
     }
+    Ok(p)
+}
 
+impl State {
     fn var_bytes(&self) -> u64 {
         self.vars
             .iter()
@@ -119,69 +168,57 @@ impl State {
 
 /// Registers `extism:host/env` on `linker` for `plugin`.
 pub(crate) fn add_to_linker(linker: &mut Linker, plugin: &Arc<Plugin>) -> crate::Result<()> {
-    kernel_functions(linker, plugin)?;
+    kernel_functions(linker)?;
     host_functions(linker, plugin)
 }
 
-/// The kernel: plain numbers in and out, so V8 calls them through its fast API.
-fn kernel_functions(linker: &mut Linker, plugin: &Arc<Plugin>) -> crate::Result<()> {
-    let p = plugin.clone();
-    linker.func(MODULE, "alloc", move |n: i64| {
-        p.lock().kernel.alloc(n as u64) as i64
+/// The kernel: plain numbers in and out and nothing captured, so V8 calls them through
+/// its fast API with no lookup.
+fn kernel_functions(linker: &mut Linker) -> crate::Result<()> {
+    linker.func(MODULE, "alloc", |n: i64| {
+        with_kernel(0, |k| k.alloc(n as u64) as i64)
     })?;
-    let p = plugin.clone();
-    linker.func(MODULE, "free", move |o: i64| p.lock().kernel.free(o as u64))?;
-    let p = plugin.clone();
-    linker.func(MODULE, "length", move |o: i64| {
-        p.lock().kernel.length(o as u64) as i64
+    linker.func(MODULE, "free", |o: i64| {
+        with_kernel((), |k| k.free(o as u64))
     })?;
-    let p = plugin.clone();
-    linker.func(MODULE, "length_unsafe", move |o: i64| {
-        p.lock().kernel.length(o as u64) as i64
+    linker.func(MODULE, "length", |o: i64| {
+        with_kernel(0, |k| k.length(o as u64) as i64)
     })?;
-    let p = plugin.clone();
-    linker.func(MODULE, "load_u8", move |o: i64| {
-        i32::from(p.lock().kernel.load_u8(o as u64))
+    linker.func(MODULE, "length_unsafe", |o: i64| {
+        with_kernel(0, |k| k.length(o as u64) as i64)
     })?;
-    let p = plugin.clone();
-    linker.func(MODULE, "load_u64", move |o: i64| {
-        p.lock().kernel.load_u64(o as u64) as i64
+    linker.func(MODULE, "load_u8", |o: i64| {
+        with_kernel(0, |k| i32::from(k.load_u8(o as u64)))
     })?;
-    let p = plugin.clone();
-    linker.func(MODULE, "store_u8", move |o: i64, x: i32| {
-        p.lock().kernel.store_u8(o as u64, x as u8)
+    linker.func(MODULE, "load_u64", |o: i64| {
+        with_kernel(0, |k| k.load_u64(o as u64) as i64)
     })?;
-    let p = plugin.clone();
-    linker.func(MODULE, "store_u64", move |o: i64, x: i64| {
-        p.lock().kernel.store_u64(o as u64, x as u64)
+    linker.func(MODULE, "store_u8", |o: i64, x: i32| {
+        with_kernel((), |k| k.store_u8(o as u64, x as u8))
     })?;
-    let p = plugin.clone();
-    linker.func(MODULE, "input_load_u8", move |i: i64| {
-        i32::from(p.lock().kernel.input_load_u8(i as u64))
+    linker.func(MODULE, "store_u64", |o: i64, x: i64| {
+        with_kernel((), |k| k.store_u64(o as u64, x as u64))
     })?;
-    let p = plugin.clone();
-    linker.func(MODULE, "input_load_u64", move |i: i64| {
-        p.lock().kernel.input_load_u64(i as u64) as i64
+    linker.func(MODULE, "input_load_u8", |i: i64| {
+        with_kernel(0, |k| i32::from(k.input_load_u8(i as u64)))
     })?;
-    let p = plugin.clone();
-    linker.func(MODULE, "input_length", move || {
-        p.lock().kernel.input_length() as i64
+    linker.func(MODULE, "input_load_u64", |i: i64| {
+        with_kernel(0, |k| k.input_load_u64(i as u64) as i64)
     })?;
-    let p = plugin.clone();
-    linker.func(MODULE, "input_offset", move || {
-        p.lock().kernel.input_offset() as i64
+    linker.func(MODULE, "input_length", || {
+        with_kernel(0, |k| k.input_length() as i64)
     })?;
-    let p = plugin.clone();
-    linker.func(MODULE, "output_set", move |o: i64, n: i64| {
-        p.lock().kernel.output_set(o as u64, n as u64)
+    linker.func(MODULE, "input_offset", || {
+        with_kernel(0, |k| k.input_offset() as i64)
     })?;
-    let p = plugin.clone();
-    linker.func(MODULE, "error_set", move |o: i64| {
-        p.lock().kernel.error_set(o as u64)
+    linker.func(MODULE, "output_set", |o: i64, n: i64| {
+        with_kernel((), |k| k.output_set(o as u64, n as u64))
     })?;
-    let p = plugin.clone();
-    linker.func(MODULE, "error_get", move || {
-        p.lock().kernel.error_get() as i64
+    linker.func(MODULE, "error_set", |o: i64| {
+        with_kernel((), |k| k.error_set(o as u64))
+    })?;
+    linker.func(MODULE, "error_get", || {
+        with_kernel(0, |k| k.error_get() as i64)
     })?;
     Ok(())
 }
@@ -192,64 +229,55 @@ fn host_functions(linker: &mut Linker, plugin: &Arc<Plugin>) -> crate::Result<()
         MODULE,
         "config_get",
         move |key: i64| -> Result<i64, String> {
-            let mut s = p.lock();
-            let key = s.take_str(key as u64, "config_get's key")?;
+            let key = take_str(key as u64, "config_get's key")?;
             match p.settings.config.get(&key) {
-                Some(v) => Ok(s.give(v)? as i64),
+                Some(v) => Ok(give(v)? as i64),
                 None => Ok(0),
             }
         },
     )?;
     let p = plugin.clone();
     linker.func(MODULE, "var_get", move |key: i64| -> Result<i64, String> {
-        let mut s = p.lock();
-        let key = s.take_str(key as u64, "var_get's key")?;
-        match s.vars.get(&key).cloned() {
-            Some(v) => Ok(s.give(&v)? as i64),
+        let key = take_str(key as u64, "var_get's key")?;
+        let value = p.lock().vars.get(&key).cloned();
+        match value {
+            Some(v) => Ok(give(&v)? as i64),
             None => Ok(0),
         }
     })?;
     let p = plugin.clone();
-    linker.func(
-        MODULE,
-        "var_set",
-        move |key: i64, value: i64| -> Result<(), String> {
-            let max = p.settings.max_var_bytes;
-            let mut s = p.lock();
-            if max == 0 {
-                return Err("vars are disabled for this plugin (its max_var_bytes is 0)".into());
-            }
-            let key = s.take_str(key as u64, "var_set's key")?;
-            if value == 0 {
-                s.vars.remove(&key);
-                return Ok(());
-            }
-            let value = s.take(value as u64, "var_set's value")?;
-            let old = s.vars.get(&key).map_or(0, |v| (key.len() + v.len()) as u64);
-            let total = s.var_bytes() - old + (key.len() + value.len()) as u64;
-            if total > max {
-                return Err(format!(
-                    "var \"{key}\" would bring the plugin's vars to {total} bytes, past its max_var_bytes of {max}"
-                ));
-            }
-            s.vars.insert(key, value);
-            Ok(())
-        },
-    )?;
+    linker.func(MODULE, "var_set", move |key: i64, value: i64| -> Result<(), String> {
+        let max = p.settings.max_var_bytes;
+        if max == 0 {
+            return Err("vars are disabled for this plugin (its max_var_bytes is 0)".into());
+        }
+        let key = take_str(key as u64, "var_set's key")?;
+        if value == 0 {
+            p.lock().vars.remove(&key);
+            return Ok(());
+        }
+        let value = take(value as u64, "var_set's value")?;
+        let mut s = p.lock();
+        let old = s.vars.get(&key).map_or(0, |v| (key.len() + v.len()) as u64);
+        let total = s.var_bytes() - old + (key.len() + value.len()) as u64;
+        if total > max {
+            return Err(format!(
+                "var \"{key}\" would bring the plugin's vars to {total} bytes, past its max_var_bytes of {max}"
+            ));
+        }
+        s.vars.insert(key, value);
+        Ok(())
+    })?;
     for level in LogLevel::MESSAGES {
         let p = plugin.clone();
         linker.func(
             MODULE,
             level.import_name(),
             move |mut caller: Caller<'_>, msg: i64| -> Result<(), String> {
-                let text = {
-                    let mut s = p.lock();
-                    let bytes = s.take(msg as u64, "the log message")?;
-                    if level < p.settings.log_level {
-                        return Ok(());
-                    }
-                    bytes
-                };
+                let text = take(msg as u64, "the log message")?;
+                if level < p.settings.log_level {
+                    return Ok(());
+                }
                 let mut line = format!("[{}] ", level.name()).into_bytes();
                 line.extend_from_slice(&text);
                 line.push(b'\n');
@@ -265,26 +293,27 @@ fn host_functions(linker: &mut Linker, plugin: &Arc<Plugin>) -> crate::Result<()
         MODULE,
         "http_request",
         move |req: i64, body: i64| -> Result<i64, String> {
-            let (request, body) = {
+            {
                 let mut s = p.lock();
                 s.http_status = 0;
                 s.http_headers.clear();
-                let request = s.take(req as u64, "http_request's request")?;
-                let body = if body == 0 {
-                    None
-                } else {
-                    Some(s.take(body as u64, "http_request's body")?)
-                };
-                (request, body)
+            }
+            let request = take(req as u64, "http_request's request")?;
+            let body = if body == 0 {
+                None
+            } else {
+                Some(take(body as u64, "http_request's body")?)
             };
             let request: extism_manifest::HttpRequest = serde_json::from_slice(&request)
                 .map_err(|e| format!("http_request's request is not an Extism HttpRequest: {e}"))?;
             let response = http::request(&p.settings.http, &request, body.as_deref())
                 .map_err(|e| e.to_string())?;
-            let mut s = p.lock();
-            s.http_status = response.status;
-            s.http_headers = response.headers;
-            Ok(s.give(&response.body)? as i64)
+            {
+                let mut s = p.lock();
+                s.http_status = response.status;
+                s.http_headers = response.headers;
+            }
+            Ok(give(&response.body)? as i64)
         },
     )?;
     let p = plugin.clone();
@@ -293,12 +322,14 @@ fn host_functions(linker: &mut Linker, plugin: &Arc<Plugin>) -> crate::Result<()
     })?;
     let p = plugin.clone();
     linker.func(MODULE, "http_headers", move || -> Result<i64, String> {
-        let mut s = p.lock();
-        if s.http_status == 0 {
-            return Ok(0);
-        }
-        let json = serde_json::to_vec(&s.http_headers).map_err(|e| e.to_string())?;
-        Ok(s.give(&json)? as i64)
+        let json = {
+            let s = p.lock();
+            if s.http_status == 0 {
+                return Ok(0);
+            }
+            serde_json::to_vec(&s.http_headers).map_err(|e| e.to_string())?
+        };
+        Ok(give(&json)? as i64)
     })?;
     Ok(())
 }

@@ -120,7 +120,7 @@ pub(crate) fn link(
         ))
     });
     env::add_to_linker(linker, &plugin)?;
-    let missing = user::add_to_linker(linker, info, &spec.granted_host_modules(), &plugin, &out)?;
+    let missing = user::add_to_linker(linker, info, &spec.granted_host_modules(), &out)?;
     if !missing.is_empty() {
         return Ok(Err(missing));
     }
@@ -137,7 +137,12 @@ pub(crate) fn link(
 
 /// Initialises a freshly instantiated plugin once, as Extism does: a Haskell module's
 /// `hs_init` (after its `_initialize`), else `__wasm_call_ctors` or `_initialize`.
-pub(crate) async fn initialize(rt: &mut Runtime, instance: &Instance) -> crate::Result<()> {
+pub(crate) async fn initialize(
+    rt: &mut Runtime,
+    instance: &Instance,
+    plugin: &Plugin,
+) -> crate::Result<()> {
+    let _active = plugin.activate();
     let nullary = |name: &str| {
         instance
             .func(name)
@@ -178,14 +183,15 @@ pub(crate) async fn call(
     input: &Value,
 ) -> Result<Value, AbiFailure> {
     let f = instance.func(export)?;
-    {
-        let mut s = plugin.lock();
-        s.kernel.reset();
-        if !s.kernel.set_input(&value_bytes(input)) {
-            return Err(AbiFailure::Input(
-                "the input does not fit in the plugin's kernel memory (its memory limit)".into(),
-            ));
-        }
+    let _active = plugin.activate();
+    let bytes = value_bytes(input);
+    if !env::with_kernel(false, |k| {
+        k.reset();
+        k.set_input(&bytes)
+    }) {
+        return Err(AbiFailure::Input(
+            "the input does not fit in the plugin's kernel memory (its memory limit)".into(),
+        ));
     }
     let results = rt.call_async(&f, &[]).await?;
     let rc = match results.as_slice() {
@@ -193,19 +199,20 @@ pub(crate) async fn call(
         [Val::I32(rc)] => *rc,
         other => return Err(AbiFailure::Broken(format!("{export} returned {other:?}"))),
     };
-    let mut s = plugin.lock();
-    if let Some(msg) = s.kernel.error() {
-        let msg = String::from_utf8_lossy(msg).into_owned();
-        s.kernel.reset();
-        return Err(AbiFailure::Returned(msg));
-    }
-    if rc != 0 {
-        s.kernel.reset();
-        return Err(AbiFailure::Returned(format!(
+    // The output (or the error), then a reset: kernel memory holds nothing between calls.
+    let outcome = env::with_kernel(Err(String::new()), |k| {
+        let outcome = match k.error() {
+            Some(msg) => Err(String::from_utf8_lossy(msg).into_owned()),
+            None => Ok(k.output().to_vec()),
+        };
+        k.reset();
+        outcome
+    });
+    match outcome {
+        Err(msg) => Err(AbiFailure::Returned(msg)),
+        Ok(_) if rc != 0 => Err(AbiFailure::Returned(format!(
             "exited with code {rc} and set no error message"
-        )));
+        ))),
+        Ok(out) => Ok(Value::Bytes(out)),
     }
-    let out = s.kernel.output().to_vec();
-    s.kernel.reset();
-    Ok(Value::Bytes(out))
 }

@@ -16,7 +16,7 @@ use wasmparser::ValType::I64;
 
 use crate::host::Linker;
 use crate::plugins::bindings::Outbound;
-use crate::plugins::extism::env::Plugin;
+use crate::plugins::extism::env;
 use crate::plugins::extism::value_bytes;
 use crate::value::Value;
 use crate::wasm::{ExternType, FuncSig, ModuleInfo};
@@ -31,7 +31,6 @@ pub(crate) fn add_to_linker(
     linker: &mut Linker,
     info: &ModuleInfo,
     host_modules: &[String],
-    plugin: &Arc<Plugin>,
     out: &Arc<Outbound>,
 ) -> crate::Result<Vec<String>> {
     let mut missing = Vec::new();
@@ -63,7 +62,7 @@ pub(crate) fn add_to_linker(
             ));
             continue;
         }
-        if !define_call(linker, &imp.name, sig, plugin, out)? {
+        if !define_call(linker, &imp.name, sig, out)? {
             missing.push(format!(
                 "it imports {MODULE}.{} ({sig}): a host function served by a plugin takes at most one i64 and returns at most one",
                 imp.name
@@ -79,7 +78,6 @@ fn define_call(
     linker: &mut Linker,
     name: &str,
     sig: &FuncSig,
-    plugin: &Arc<Plugin>,
     out: &Arc<Outbound>,
 ) -> crate::Result<bool> {
     let takes = match sig.params.as_slice() {
@@ -94,7 +92,6 @@ fn define_call(
     };
     let call = Arc::new(UserCall {
         name: name.to_string(),
-        plugin: plugin.clone(),
         out: out.clone(),
     });
     let c = call;
@@ -124,16 +121,13 @@ fn define_call(
 /// One user host function served by a plugin.
 struct UserCall {
     name: String,
-    plugin: Arc<Plugin>,
     out: Arc<Outbound>,
 }
 
 impl UserCall {
     /// The input block's bytes, taken from the kernel before the call suspends.
     fn input(&self, offset: i64) -> Result<Vec<u8>, String> {
-        self.plugin
-            .lock()
-            .take(offset as u64, &format!("{MODULE}.{}'s input", self.name))
+        env::take(offset as u64, &format!("{MODULE}.{}'s input", self.name))
     }
 
     async fn run(&self, input: Result<Vec<u8>, String>) -> Result<i64, String> {
@@ -145,7 +139,7 @@ impl UserCall {
             .await
             .map_err(|e| e.to_string())?;
         let bytes = value_bytes(&output);
-        Ok(self.plugin.lock().give(&bytes)? as i64)
+        Ok(env::give(&bytes)? as i64)
     }
 
     /// The first plugin of the caller's imports that exports this function.
