@@ -72,9 +72,10 @@ pub fn plugins(cmd: PluginsCommand) -> i32 {
 }
 
 fn print_plugin(p: &PluginInfo) {
-    let kind = match p.kind {
-        warren::plugins::PluginKind::Js => "js",
-        warren::plugins::PluginKind::Wasm => "wasm",
+    let kind = match (p.kind, p.abi) {
+        (warren::plugins::PluginKind::Js, _) => "js",
+        (warren::plugins::PluginKind::Wasm, warren::plugins::Abi::Extism) => "wasm, extism",
+        (warren::plugins::PluginKind::Wasm, warren::plugins::Abi::Warren) => "wasm",
     };
     let group = p
         .group

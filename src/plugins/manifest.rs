@@ -15,7 +15,15 @@
 //! allow_env = false
 //! group = "text"                        # JS plugins sharing one isolate (opt-in)
 //! limits = { memory = "64MiB", timeout = "200ms", fuel = 1_000_000 }
+//!
+//! # An Extism plugin (a Wasm module importing extism:host/env) also has:
+//! abi = "extism"                        # forces it for a module that imports none of it
+//! allowed_hosts = ["*.example.com"]     # what http_request may reach; nothing when unset
+//! log_level = "info"                    # log_* lines at or above it are shown
+//! limits = { max_var_bytes = "1MiB", max_http_response_bytes = "50MiB" }
 //! ```
+//!
+//! An Extism JSON manifest (`{"wasm": [...]}`) is read by `extism/json_manifest.rs`.
 
 use std::collections::HashMap;
 use std::fmt;

@@ -212,6 +212,10 @@ fn a_plugin_error_carries_its_message_and_keeps_the_plugin() {
     call(&rt, &host, "cv.count_vowels", st("a")).unwrap();
     let out = text(call(&rt, &host, "cv.count_vowels", st("a")).unwrap());
     assert!(out.contains("\"total\":2"), "{out}");
+    let r = run(&["plugins", "list", &f.s(&m)]);
+    assert!(r.stdout.starts_with("cv (wasm, extism): "), "{}", r.stdout);
+    let r = run(&["plugins", "list", &f.s(&m), "--json"]);
+    assert!(r.stdout.contains(r#""abi": "extism""#), "{}", r.stdout);
     let r = run(&["call", &f.s(&m), "cv.fail"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("it went wrong"), "{}", r.stderr);
@@ -414,7 +418,7 @@ fn serve(n: usize) -> u16 {
 
 #[test]
 fn http_requests_reach_only_the_allowed_hosts() {
-    let port = serve(3);
+    let port = serve(4);
     let f = Fixture::new();
     let m = f.manifest(
         r#"
@@ -445,7 +449,23 @@ source = "http.wat"
         )) && e.contains("localhost is not in the plugin's allowed_hosts (127.0.0.*)"),
         "{e}"
     );
-    // No allowed_hosts: nothing is reached (the server counts only the three above).
+    // https goes through TLS (rustls): the local server speaks plain HTTP, so the
+    // handshake fails, after the host was allowed.
+    let e = call(
+        &rt,
+        &host,
+        "web.get",
+        Value::String(format!(r#"{{"url":"https://127.0.0.1:{port}/hello"}}"#)),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains(&format!(
+            "HTTP request to https://127.0.0.1:{port}/hello failed"
+        )),
+        "{e}"
+    );
+    // No allowed_hosts: nothing is reached (the server counts only the four above).
     let e = call(&rt, &host, "closed.get", req("/hello"))
         .unwrap_err()
         .to_string();
