@@ -6,6 +6,7 @@
 //! ```sh
 //! cargo run --example plugin_host
 //! cargo run --release --example plugin_host -- bench [CALLS]   # benches/plugins.sh
+//! cargo run --release --example plugin_host -- extism [CALLS]  # benches/extism.sh
 //! ```
 
 use std::error::Error;
@@ -30,6 +31,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         Some("bench") => {
             let calls = args.get(1).map_or(Ok(20_000), |n| n.parse())?;
             tokio.block_on(bench(calls))
+        }
+        Some("extism") => {
+            let calls = args.get(1).map_or(Ok(20_000), |n| n.parse())?;
+            tokio.block_on(bench_extism(calls))
         }
         _ => tokio.block_on(demo()),
     }
@@ -280,6 +285,61 @@ async fn bench(calls: usize) -> Result<(), Box<dyn Error>> {
     println!("isolate_ready_js_ms {:.2}", ready.as_secs_f64() * 1e3);
     println!("direct_js_call_us {:.2}", direct_js.as_secs_f64() * 1e6);
     println!("direct_wasm_call_us {:.2}", direct_wasm.as_secs_f64() * 1e6);
+    Ok(())
+}
+
+/// Microseconds per call of an Extism plugin's `export` with `input` (bytes in and out).
+async fn per_call_bytes(host: &PluginHost, export: &str, input: &[u8], n: usize) -> f64 {
+    let input = warren::Value::Bytes(input.to_vec());
+    for _ in 0..n / 10 {
+        host.call::<warren::Value, _>("p", export, &input)
+            .await
+            .unwrap();
+    }
+    let d = median(5, || async {
+        let start = Instant::now();
+        for _ in 0..n {
+            host.call::<warren::Value, _>("p", export, &input)
+                .await
+                .unwrap();
+        }
+        start.elapsed()
+    })
+    .await;
+    d.as_secs_f64() * 1e6 / n as f64
+}
+
+/// The figures benches/extism.sh prints: Extism plugins in warren's plugin host.
+async fn bench_extism(calls: usize) -> Result<(), Box<dyn Error>> {
+    let dir = root().join("benches/plugins");
+    let echo = PluginHost::load(manifest_of_one(&dir, "extism_echo.wat")).await?;
+    let out: warren::Value = echo
+        .call("p", "echo", &warren::Value::Bytes(b"\"a b c\"".to_vec()))
+        .await?;
+    assert_eq!(out, warren::Value::Bytes(b"\"a b c\"".to_vec()));
+    println!(
+        "call_extism_noop_us {:.2}",
+        per_call_bytes(&echo, "noop", b"\"a b c\"", calls).await
+    );
+    println!(
+        "call_extism_echo_us {:.2}",
+        per_call_bytes(&echo, "echo", b"\"a b c\"", calls).await
+    );
+    let kernel = PluginHost::load(manifest_of_one(&dir, "extism_kernel.wat")).await?;
+    let input: Vec<u8> = (0..64 * 1024).map(|i| (i & 0xff) as u8).collect();
+    let copied: warren::Value = kernel
+        .call("p", "copy", &warren::Value::Bytes(input.clone()))
+        .await?;
+    assert_eq!(copied, warren::Value::Bytes(input.clone()));
+    let n = (calls / 10).max(10);
+    println!(
+        "call_extism_copy_us {:.2}",
+        per_call_bytes(&kernel, "copy", &input, n).await
+    );
+    println!(
+        "call_extism_copy64_us {:.2}",
+        per_call_bytes(&kernel, "copy64", &input, n).await
+    );
     Ok(())
 }
 

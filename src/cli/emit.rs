@@ -28,7 +28,7 @@ pub fn emit(args: EmitArgs) -> i32 {
         }
     };
     super::plugins::block_on(async {
-        let host = PluginHost::load_with(&args.manifest, plugin_input::host_options()).await?;
+        let host = PluginHost::load_with(&args.manifest, plugin_input::host_options(None)).await?;
         host.emit::<Value, _>(&args.hook, &input).await
     })
     .map_or_else(

@@ -33,7 +33,7 @@ pub fn plugins(cmd: PluginsCommand) -> i32 {
         PluginsCommand::Check { manifest } => {
             match block_on(PluginHost::load_with(
                 &manifest,
-                plugin_input::host_options(),
+                plugin_input::host_options(None),
             )) {
                 Ok(host) => {
                     let n = host.plugins().len();
@@ -50,7 +50,7 @@ pub fn plugins(cmd: PluginsCommand) -> i32 {
         PluginsCommand::List { manifest, json } => {
             let host = match block_on(PluginHost::load_with(
                 &manifest,
-                plugin_input::host_options(),
+                plugin_input::host_options(None),
             )) {
                 Ok(h) => h,
                 Err(e) => return report(&e),
@@ -72,9 +72,10 @@ pub fn plugins(cmd: PluginsCommand) -> i32 {
 }
 
 fn print_plugin(p: &PluginInfo) {
-    let kind = match p.kind {
-        warren::plugins::PluginKind::Js => "js",
-        warren::plugins::PluginKind::Wasm => "wasm",
+    let kind = match (p.kind, p.abi) {
+        (warren::plugins::PluginKind::Js, _) => "js",
+        (warren::plugins::PluginKind::Wasm, warren::plugins::Abi::Extism) => "wasm, extism",
+        (warren::plugins::PluginKind::Wasm, warren::plugins::Abi::Warren) => "wasm",
     };
     let group = p
         .group

@@ -38,6 +38,16 @@ pub(crate) struct FastEntry {
     pub closure_ptr: *const (),
 }
 
+impl Clone for FastEntry {
+    fn clone(&self) -> Self {
+        FastEntry {
+            cfunctions: self.cfunctions,
+            _closure: self._closure.clone(),
+            closure_ptr: self.closure_ptr,
+        }
+    }
+}
+
 // SAFETY: `closure_ptr` points into `_closure`, which is `Send + Sync`; the pointer is only
 // read (as `&F`) by the fast entry point made for that same `F`.
 unsafe impl Send for FastEntry {}

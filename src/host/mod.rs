@@ -74,6 +74,7 @@ pub(crate) type AsyncFn = dyn for<'s, 'i> Fn(
     + Send
     + Sync;
 
+#[derive(Clone)]
 pub(crate) enum Callable {
     Sync(Arc<SyncFn>),
     Async(Arc<AsyncFn>),
@@ -266,6 +267,39 @@ impl Linker {
             self.insert_shared(h.clone())?;
         }
         Ok(self)
+    }
+
+    /// Whether `module.name` is defined.
+    pub(crate) fn has_func(&self, module: &str, name: &str) -> bool {
+        self.get(module, name).is_some()
+    }
+
+    /// The Wasm signature of `module.name`, when it is defined and has one.
+    pub(crate) fn wasm_sig_of(&self, module: &str, name: &str) -> Option<crate::wasm::FuncSig> {
+        self.get(module, name).and_then(|(_, h)| h.wasm_sig())
+    }
+
+    /// Defines the function `module.name` also as `as_module.name` (the same function,
+    /// shared): how an Extism plugin's `extism:host/user` import reaches a granted
+    /// `host:` function.
+    ///
+    /// # Errors
+    /// [`crate::Error::AlreadyDefined`] as for [`Linker::func`]; nothing happens when
+    /// `module.name` is not defined.
+    pub(crate) fn alias(&mut self, module: &str, name: &str, as_module: &str) -> Result<&mut Self> {
+        let Some((_, h)) = self.get(module, name) else {
+            return Ok(self);
+        };
+        let copy = HostFunc {
+            module: as_module.to_string(),
+            name: h.name.clone(),
+            params: h.params.clone(),
+            results: h.results.clone(),
+            callable: h.callable.clone(),
+            fast: h.fast.clone(),
+            needs_caller: h.needs_caller,
+        };
+        self.insert(copy)
     }
 
     /// The namespaces that have functions, each once, in registration order.

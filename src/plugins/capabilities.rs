@@ -117,13 +117,18 @@ pub(crate) fn ungranted_wasm_imports(spec: &PluginSpec, info: &ModuleInfo) -> Ve
         if granted.contains(&imp.module) {
             continue;
         }
+        if spec.abi == crate::plugins::manifest::Abi::Extism
+            && crate::plugins::extism::is_abi_module(&imp.module)
+        {
+            continue;
+        }
         let why = if imp.module.starts_with("host:") {
             format!(
                 "{} is not granted: add \"{}\" to its imports in the manifest",
                 imp.module, imp.module
             )
         } else {
-            "a Wasm plugin imports only host: modules".to_string()
+            "a Wasm plugin imports only host: modules (an Extism plugin also extism:host/env, extism:host/user and wasi_snapshot_preview1)".to_string()
         };
         out.push(format!(
             "it imports {}.{} ({}), but {why}",

@@ -18,7 +18,7 @@ use crate::host::Linker;
 use crate::plugins::bindings::Outbound;
 use crate::plugins::capabilities;
 use crate::plugins::error::{LoadError, LoadFailure, PluginError};
-use crate::plugins::manifest::{Manifest, PluginKind, PluginSpec};
+use crate::plugins::manifest::{Abi, Manifest, PluginKind, PluginSpec};
 use crate::plugins::waits::Waits;
 use crate::plugins::worker::{self, Job};
 use crate::runtime::Stream;
@@ -37,6 +37,8 @@ pub struct HostOptions {
     pub linker: Linker,
     /// Where plugins' console output goes; the process's stdout and stderr by default.
     pub output: Option<PluginOutput>,
+    /// The log level of every Extism plugin, over its manifest's `log_level`.
+    pub log_level: Option<crate::plugins::LogLevel>,
 }
 
 /// Plugins loaded from a manifest, each in its own V8 isolate.
@@ -60,6 +62,8 @@ pub struct PluginHost {
 pub struct PluginInfo {
     pub name: String,
     pub kind: PluginKind,
+    /// The ABI it speaks (`extism` for an Extism plugin: bytes in, bytes out).
+    pub abi: Abi,
     /// The source file, as an absolute path.
     pub source: String,
     pub group: Option<String>,
@@ -170,6 +174,7 @@ impl PluginHost {
                     members: group,
                     linker: options.linker.clone(),
                     output: options.output.clone(),
+                    log_level: options.log_level,
                     router: weak.clone(),
                     jobs: rx,
                     ready: ready_tx,
@@ -242,6 +247,7 @@ impl PluginHost {
                 PluginInfo {
                     name: s.name.clone(),
                     kind: s.kind,
+                    abi: s.abi,
                     source: s.source.display().to_string(),
                     group: s.group.clone(),
                     exports: r.exports(),
@@ -353,6 +359,11 @@ impl Router {
                 *r.exports.lock().unwrap_or_else(|e| e.into_inner()) = e;
             }
         }
+    }
+
+    /// The entry points of `plugin`, once it is loaded.
+    pub(crate) fn exports_of(&self, plugin: &str) -> Option<Vec<String>> {
+        self.find(plugin).ok().map(|(_, r)| r.exports())
     }
 
     fn find(&self, plugin: &str) -> Result<(usize, &Routed), PluginError> {

@@ -15,7 +15,15 @@
 //! allow_env = false
 //! group = "text"                        # JS plugins sharing one isolate (opt-in)
 //! limits = { memory = "64MiB", timeout = "200ms", fuel = 1_000_000 }
+//!
+//! # An Extism plugin (a Wasm module importing extism:host/env) also has:
+//! abi = "extism"                        # forces it for a module that imports none of it
+//! allowed_hosts = ["*.example.com"]     # what http_request may reach; nothing when unset
+//! log_level = "info"                    # log_* lines at or above it are shown
+//! limits = { max_var_bytes = "1MiB", max_http_response_bytes = "50MiB" }
 //! ```
+//!
+//! An Extism JSON manifest (`{"wasm": [...]}`) is read by `extism/json_manifest.rs`.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -41,10 +49,19 @@ const PLUGIN_KEYS: &[&str] = &[
     "allow_write",
     "allow_env",
     "limits",
+    "abi",
+    "allowed_hosts",
+    "log_level",
 ];
 
 /// The keys of `limits`.
-const LIMIT_KEYS: &[&str] = &["memory", "timeout", "fuel"];
+const LIMIT_KEYS: &[&str] = &[
+    "memory",
+    "timeout",
+    "fuel",
+    "max_var_bytes",
+    "max_http_response_bytes",
+];
 
 /// The default memory cap of a plugin's isolate: Cloudflare Workers' 128 MB.
 pub const DEFAULT_MEMORY: u64 = 128 << 20;
@@ -77,6 +94,31 @@ pub enum PluginKind {
     Wasm,
 }
 
+/// Which ABI a Wasm plugin speaks (`docs/plugin-abi.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Abi {
+    /// warren's own: JS exports, or Wasm exports with numbers or on the JSON ABI.
+    #[default]
+    Warren,
+    /// Extism's host ABI: the module imports `extism:host/env` (or the manifest says
+    /// `abi = "extism"`); input and output are bytes.
+    Extism,
+}
+
+/// What only an Extism plugin's entry sets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExtismOptions {
+    /// `log_level`: the lowest level of `log_*` lines shown (`info` when unset; the
+    /// host's `--log-level` overrides it).
+    pub log_level: Option<crate::plugins::extism::LogLevel>,
+    /// `allowed_hosts`: host patterns `http_request` may reach; none when unset.
+    pub allowed_hosts: Option<Vec<String>>,
+    /// The directories WASI preview1 opens for it: its `allow_read` (read-only) and
+    /// `allow_write` paths, each under its own absolute path.
+    pub preopens: Vec<crate::wasi::Preopen>,
+}
+
 /// One `[[plugins]]` entry, checked.
 #[derive(Debug, Clone)]
 pub struct PluginSpec {
@@ -84,6 +126,10 @@ pub struct PluginSpec {
     /// The source file, absolute.
     pub source: PathBuf,
     pub kind: PluginKind,
+    /// The ABI it speaks: [`Abi::Extism`] for a Wasm module importing `extism:host/env`.
+    pub abi: Abi,
+    /// The settings of the Extism ABI (defaults for other plugins).
+    pub extism: ExtismOptions,
     /// The source's bytes, read (and checked against the pin) once: every isolate made for
     /// the plugin runs exactly these.
     pub code: Arc<[u8]>,
@@ -138,6 +184,10 @@ pub struct Limits {
     pub timeout: Duration,
     /// Wasm fuel per call (operators executed), when metered.
     pub fuel: Option<u64>,
+    /// What an Extism plugin's vars may hold, keys and values (0 disables them).
+    pub max_var_bytes: u64,
+    /// The largest HTTP response body an Extism plugin may receive.
+    pub max_http_response_bytes: u64,
 }
 
 impl Default for Limits {
@@ -146,6 +196,8 @@ impl Default for Limits {
             memory: DEFAULT_MEMORY,
             timeout: DEFAULT_TIMEOUT,
             fuel: None,
+            max_var_bytes: crate::plugins::extism::DEFAULT_MAX_VAR_BYTES,
+            max_http_response_bytes: crate::plugins::extism::DEFAULT_MAX_HTTP_RESPONSE_BYTES,
         }
     }
 }
@@ -216,6 +268,9 @@ impl Manifest {
             .ok()
             .and_then(|p| p.parent().map(Path::to_path_buf))
             .unwrap_or_else(|| PathBuf::from("."));
+        if json && crate::plugins::extism::json_manifest::is_extism_manifest(&text) {
+            return crate::plugins::extism::json_manifest::parse(path, &dir, &text);
+        }
         Self::parse(path, &dir, Source::new(shown, text), json, host_modules)
     }
 
@@ -508,6 +563,61 @@ impl Checker<'_> {
             );
         }
         let kind = source.as_ref().map(|(_, k, _)| *k);
+        let forced = f.get("abi").and_then(|e| match self.string(&e.value, "abi")?.as_str() {
+            "extism" if kind == Some(PluginKind::Wasm) => Some(Abi::Extism),
+            "extism" => {
+                self.error(&e.value.span, format!("{who} is JavaScript: only a Wasm plugin speaks the Extism ABI"));
+                None
+            }
+            "warren" => Some(Abi::Warren),
+            other => {
+                self.error(&e.value.span, format!("abi \"{other}\" is not known: it is \"extism\" (or \"warren\", the default)"));
+                None
+            }
+        });
+        let abi = match (forced, &source) {
+            (Some(a), _) => a,
+            (None, Some((_, PluginKind::Wasm, code))) if crate::plugins::extism::detect(code) => {
+                Abi::Extism
+            }
+            _ => Abi::Warren,
+        };
+        let allowed_hosts = f.get("allowed_hosts").map(|e| {
+            self.string_list(&e.value, "allowed_hosts")
+                .into_iter()
+                .map(|(h, _)| h)
+                .collect::<Vec<_>>()
+        });
+        let log_level = f.get("log_level").and_then(|e| {
+            let text = self.string(&e.value, "log_level")?;
+            text.parse::<crate::plugins::extism::LogLevel>()
+                .map_err(|err| self.error(&e.value.span, err.to_string()))
+                .ok()
+        });
+        if abi != Abi::Extism {
+            for key in ["allowed_hosts", "log_level"] {
+                if let Some(e) = f.get(key) {
+                    self.error(
+                        &e.key_span,
+                        format!(
+                            "{key} is for Extism plugins; {who} does not import extism:host/env"
+                        ),
+                    );
+                }
+            }
+        }
+        let mut preopens: Vec<crate::wasi::Preopen> = allow_read
+            .iter()
+            .filter(|p| !allow_write.contains(p))
+            .map(|p| (p, true))
+            .chain(allow_write.iter().map(|p| (p, false)))
+            .map(|(p, read_only)| crate::wasi::Preopen {
+                host: p.clone(),
+                guest: p.display().to_string(),
+                read_only,
+            })
+            .collect();
+        preopens.dedup();
         let limits = f
             .get("limits")
             .map(|e| self.limits(&e.value, kind, &who))
@@ -531,6 +641,12 @@ impl Checker<'_> {
                 name,
                 source: path,
                 kind,
+                abi,
+                extism: ExtismOptions {
+                    log_level,
+                    allowed_hosts,
+                    preopens,
+                },
                 code,
                 sha256,
                 group,
@@ -765,6 +881,16 @@ impl Checker<'_> {
                         limits.memory = m;
                     }
                 }
+                "max_var_bytes" => {
+                    if let Some(n) = self.size(&e.value, "max_var_bytes") {
+                        limits.max_var_bytes = n;
+                    }
+                }
+                "max_http_response_bytes" => {
+                    if let Some(n) = self.size(&e.value, "max_http_response_bytes") {
+                        limits.max_http_response_bytes = n;
+                    }
+                }
                 "timeout" => {
                     if let Some(t) = self.duration(&e.value) {
                         limits.timeout = t;
@@ -799,29 +925,7 @@ impl Checker<'_> {
     }
 
     fn memory(&mut self, node: &Node) -> Option<u64> {
-        let bytes = match &node.kind {
-            Kind::String(s) => match s.trim().parse::<bytesize::ByteSize>() {
-                Ok(b) => b.as_u64(),
-                Err(_) => {
-                    self.error(
-                        &node.span,
-                        format!("memory \"{s}\" is not a size: write it like \"64MiB\""),
-                    );
-                    return None;
-                }
-            },
-            Kind::Integer(n) if *n >= 0 => *n as u64,
-            k => {
-                self.error(
-                    &node.span,
-                    format!(
-                        "memory must be a size like \"64MiB\" (or a number of bytes), not {}",
-                        describe_value(k)
-                    ),
-                );
-                return None;
-            }
-        };
+        let bytes = self.size(node, "memory")?;
         if bytes < MIN_MEMORY {
             self.error(
                 &node.span,
@@ -834,6 +938,33 @@ impl Checker<'_> {
             return None;
         }
         Some(bytes)
+    }
+
+    /// A size: a string like "64MiB" or a number of bytes.
+    fn size(&mut self, node: &Node, key: &str) -> Option<u64> {
+        Some(match &node.kind {
+            Kind::String(s) => match s.trim().parse::<bytesize::ByteSize>() {
+                Ok(b) => b.as_u64(),
+                Err(_) => {
+                    self.error(
+                        &node.span,
+                        format!("{key} \"{s}\" is not a size: write it like \"64MiB\""),
+                    );
+                    return None;
+                }
+            },
+            Kind::Integer(n) if *n >= 0 => *n as u64,
+            k => {
+                self.error(
+                    &node.span,
+                    format!(
+                        "{key} must be a size like \"64MiB\" (or a number of bytes), not {}",
+                        describe_value(k)
+                    ),
+                );
+                return None;
+            }
+        })
     }
 
     fn duration(&mut self, node: &Node) -> Option<Duration> {
@@ -896,7 +1027,7 @@ fn node_value(n: &Node) -> Value {
 
 /// `path` with `.` and `..` resolved by name (symlinks are resolved later, by the checks
 /// that use it).
-fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
@@ -910,7 +1041,7 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

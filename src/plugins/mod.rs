@@ -10,6 +10,8 @@
 //!   `waits.rs` refuses calls between plugins that would deadlock.
 //! - `bindings.rs` builds each plugin's `host:config` and `host:plugins`; `abi.rs` calls
 //!   Wasm exports through the JSON ABI or with numbers (`docs/plugin-abi.md`).
+//! - `extism/`: Extism plugins, unmodified, on Extism's host ABI (its kernel, host
+//!   functions, call protocol and JSON manifest).
 //! - `error.rs`: [`PluginError`] and [`Fault`], which name the plugin and the export.
 //!
 //! ```no_run
@@ -26,6 +28,7 @@ mod bindings;
 mod capabilities;
 mod document;
 mod error;
+mod extism;
 mod host;
 mod loader;
 mod manifest;
@@ -35,10 +38,11 @@ mod worker;
 pub use capabilities::BUILTIN_HOST_MODULES;
 pub use document::Location;
 pub use error::{Fault, LoadError, LoadFailure, PluginError};
+pub use extism::{BadLogLevel, LogLevel};
 pub use host::{HostOptions, PluginHost, PluginInfo, PluginOutput};
 pub use manifest::{
-    DEFAULT_HOST_MODULES, DEFAULT_MEMORY, DEFAULT_TIMEOUT, Limits, Manifest, ManifestError,
-    ManifestErrors, PluginKind, PluginSpec,
+    Abi, DEFAULT_HOST_MODULES, DEFAULT_MEMORY, DEFAULT_TIMEOUT, ExtismOptions, Limits, Manifest,
+    ManifestError, ManifestErrors, PluginKind, PluginSpec,
 };
 
 /// Checks the manifest at `path` against the host modules `options` provides, without

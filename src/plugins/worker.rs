@@ -12,11 +12,13 @@ use crate::error::{Error, LimitKind};
 use crate::host::Linker;
 use crate::modules::{ModuleKind, ModuleSource};
 use crate::plugins::abi::{self, AbiFailure, Entry};
+use crate::plugins::bindings::Outbound;
 use crate::plugins::capabilities;
 use crate::plugins::error::{Fault, LoadError, LoadFailure, PluginError};
+use crate::plugins::extism::{self, LogLevel};
 use crate::plugins::host::{PluginOutput, Router};
 use crate::plugins::loader::{Member, PluginLoader};
-use crate::plugins::manifest::{Limits, PluginKind, PluginSpec};
+use crate::plugins::manifest::{Abi, Limits, PluginKind, PluginSpec};
 use crate::value::Value;
 use crate::{Instance, JsModule, OutputSink, Runtime, RuntimeOptions, WasmModule};
 
@@ -43,6 +45,7 @@ pub(crate) struct Setup {
     pub members: Vec<(usize, Arc<PluginSpec>)>,
     pub linker: Linker,
     pub output: Option<PluginOutput>,
+    pub log_level: Option<LogLevel>,
     pub router: Weak<Router>,
     pub jobs: mpsc::UnboundedReceiver<Job>,
     pub ready: oneshot::Sender<Result<Exports, Failures>>,
@@ -77,7 +80,11 @@ struct Recipe {
     members: Vec<(usize, Arc<PluginSpec>)>,
     linker: Linker,
     output: Option<PluginOutput>,
+    log_level: Option<LogLevel>,
     router: Weak<Router>,
+    /// Each Extism member's host state, kept when its isolate is retired: its vars outlive
+    /// a fault, as they do in Extism.
+    extism: std::cell::RefCell<Vec<(usize, Arc<extism::Plugin>)>>,
 }
 
 fn run(setup: Setup) {
@@ -87,6 +94,7 @@ fn run(setup: Setup) {
         members,
         linker,
         output,
+        log_level,
         router,
         mut jobs,
         ready,
@@ -101,7 +109,9 @@ fn run(setup: Setup) {
         members,
         linker,
         output,
+        log_level,
         router,
+        extism: Default::default(),
     };
     let tokio = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -198,6 +208,11 @@ enum Code {
         instance: Instance,
         entries: Vec<(String, Entry)>,
     },
+    Extism {
+        instance: Instance,
+        plugin: Arc<extism::Plugin>,
+        entries: Vec<String>,
+    },
 }
 
 impl Loaded {
@@ -208,7 +223,7 @@ impl Loaded {
         let permissions = capabilities::permissions(&specs);
         let indexed: Vec<(usize, &PluginSpec)> =
             recipe.members.iter().map(|(i, s)| (*i, &**s)).collect();
-        let linker = capabilities::linker(
+        let mut linker = capabilities::linker(
             &indexed,
             recipe.isolate,
             &recipe.linker,
@@ -216,6 +231,45 @@ impl Loaded {
             &recipe.router,
         )
         .map_err(|e| fail(first, e))?;
+        // An Extism plugin's module is read first: what it imports decides what is linked.
+        let mut prepared = Vec::new();
+        for (index, spec) in &recipe.members {
+            if spec.kind != PluginKind::Wasm || spec.abi != Abi::Extism {
+                continue;
+            }
+            let module =
+                WasmModule::from_bytes_at(&spec.source, &spec.code).map_err(|e| fail(*index, e))?;
+            let out = Arc::new(Outbound {
+                caller: spec.name.clone(),
+                isolate: recipe.isolate,
+                allowed: spec.plugin_imports.clone(),
+                router: recipe.router.clone(),
+            });
+            let kept = recipe
+                .extism
+                .borrow()
+                .iter()
+                .find(|(i, _)| i == index)
+                .map(|(_, p)| p.clone());
+            let plugin = match extism::link(
+                &mut linker,
+                spec,
+                module.info(),
+                out,
+                recipe.log_level,
+                kept,
+            ) {
+                Ok(Ok(p)) => p,
+                Ok(Err(missing)) => return Err(vec![(*index, LoadFailure::NotGranted(missing))]),
+                Err(e) => return Err(fail(*index, e)),
+            };
+            {
+                let mut kept = recipe.extism.borrow_mut();
+                kept.retain(|(i, _)| i != index);
+                kept.push((*index, plugin.clone()));
+            }
+            prepared.push((*index, module, plugin));
+        }
         let loader = PluginLoader::new(
             specs
                 .iter()
@@ -250,9 +304,17 @@ impl Loaded {
                 PluginKind::Js => {
                     Code::Js(load_js(&mut rt, spec).await.map_err(|e| fail(*index, e))?)
                 }
-                PluginKind::Wasm => load_wasm(&mut rt, spec)
-                    .await
-                    .map_err(|e| vec![(*index, e)])?,
+                PluginKind::Wasm => match prepared.iter().position(|(i, _, _)| i == index) {
+                    Some(at) => {
+                        let (_, module, plugin) = prepared.swap_remove(at);
+                        load_extism(&mut rt, spec, module, plugin)
+                            .await
+                            .map_err(|e| vec![(*index, e)])?
+                    }
+                    None => load_wasm(&mut rt, spec)
+                        .await
+                        .map_err(|e| vec![(*index, e)])?,
+                },
             };
             members.push(LoadedMember {
                 index: *index,
@@ -271,6 +333,7 @@ impl Loaded {
                 let names = match &m.code {
                     Code::Js(module) => module.functions().to_vec(),
                     Code::Wasm { entries, .. } => entries.iter().map(|(n, _)| n.clone()).collect(),
+                    Code::Extism { entries, .. } => entries.clone(),
                 };
                 (m.index, names)
             })
@@ -310,6 +373,19 @@ impl Loaded {
                     "no entry point \"{export}\""
                 )))),
             },
+            Code::Extism {
+                instance,
+                plugin,
+                entries,
+            } => {
+                if entries.contains(&export) {
+                    extism::call(&mut self.rt, instance, plugin, &export, &input).await
+                } else {
+                    Err(AbiFailure::Runtime(Error::Export(format!(
+                        "no entry point \"{export}\""
+                    ))))
+                }
+            }
         };
         let failure = match outcome {
             Ok(v) => return (Ok(v), false),
@@ -381,6 +457,25 @@ async fn load_wasm(rt: &mut Runtime, spec: &PluginSpec) -> Result<Code, LoadFail
     Ok(Code::Wasm {
         entries: abi::entries(module.info()),
         instance,
+    })
+}
+
+async fn load_extism(
+    rt: &mut Runtime,
+    spec: &PluginSpec,
+    module: WasmModule,
+    plugin: Arc<extism::Plugin>,
+) -> Result<Code, LoadFailure> {
+    let denied = capabilities::ungranted_wasm_imports(spec, module.info());
+    if !denied.is_empty() {
+        return Err(LoadFailure::NotGranted(denied));
+    }
+    let instance = rt.instantiate(&module)?;
+    extism::initialize(rt, &instance, &plugin).await?;
+    Ok(Code::Extism {
+        entries: extism::entries(module.info()),
+        instance,
+        plugin,
     })
 }
 

@@ -3,6 +3,7 @@
 mod cli;
 mod compat;
 mod engine;
+mod extism;
 mod faults;
 mod fixtures;
 mod host;

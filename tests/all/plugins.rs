@@ -1139,7 +1139,7 @@ fn an_embedder_host_module_reaches_only_plugins_granted_it() {
     linker.func("math", "double", |x: i32| x * 2).unwrap();
     let options = HostOptions {
         linker,
-        output: None,
+        ..Default::default()
     };
     let rt = tokio();
     let granted = f.manifest(
