@@ -21,16 +21,16 @@
 //! # Ok(()) }
 //! ```
 
-mod abi;
+pub(crate) mod abi;
 mod bindings;
 mod capabilities;
 mod document;
 mod error;
-mod host;
+pub(crate) mod host;
 mod loader;
 mod manifest;
 mod waits;
-mod worker;
+pub(crate) mod worker;
 
 pub use capabilities::BUILTIN_HOST_MODULES;
 pub use document::Location;

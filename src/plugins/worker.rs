@@ -200,48 +200,65 @@ enum Code {
     },
 }
 
+/// A runtime for an isolate running `members`: what their entries grant and nothing else
+/// (permissions, host modules, a loader that refuses the rest), their limits, and console
+/// output labelled `label`. Its time limit is [`LOAD_TIME`] at least, for loading; set the
+/// per-call one once loaded.
+pub(crate) fn new_runtime(
+    members: &[(usize, Arc<PluginSpec>)],
+    isolate: usize,
+    label: &str,
+    embedder: &Linker,
+    output: Option<&PluginOutput>,
+    router: &Weak<Router>,
+) -> crate::Result<Runtime> {
+    let specs: Vec<&PluginSpec> = members.iter().map(|(_, s)| &**s).collect();
+    let permissions = capabilities::permissions(&specs);
+    let indexed: Vec<(usize, &PluginSpec)> = members.iter().map(|(i, s)| (*i, &**s)).collect();
+    let linker = capabilities::linker(&indexed, isolate, embedder, &permissions, router)?;
+    let loader = PluginLoader::new(
+        specs
+            .iter()
+            .map(|s| Member {
+                name: s.name.clone(),
+                dir: crate::permissions::resolve(s.dir()),
+                granted: s.granted_host_modules(),
+            })
+            .collect(),
+    );
+    let output: Option<OutputSink> = output.cloned().map(|o| {
+        let label = label.to_string();
+        Arc::new(move |stream, bytes: &[u8]| o(&label, stream, bytes)) as OutputSink
+    });
+    let limits = specs[0].limits;
+    Runtime::new(RuntimeOptions {
+        output,
+        linker,
+        module_loader: Some(Rc::new(loader)),
+        permissions,
+        argv: vec!["warren".into(), specs[0].source.display().to_string()],
+        time_limit: Some(limits.timeout.max(LOAD_TIME)),
+        cpu_limit: limits.cpu_limit,
+        max_memory: usize::try_from(limits.memory).ok(),
+        fuel: limits.fuel,
+        name: Some(label.to_string()),
+        ..Default::default()
+    })
+}
+
 impl Loaded {
     async fn new(recipe: &Recipe) -> Result<Loaded, Failures> {
         let first = recipe.members[0].0;
         let fail = |i: usize, e: Error| vec![(i, LoadFailure::Runtime(e))];
-        let specs: Vec<&PluginSpec> = recipe.members.iter().map(|(_, s)| &**s).collect();
-        let permissions = capabilities::permissions(&specs);
-        let indexed: Vec<(usize, &PluginSpec)> =
-            recipe.members.iter().map(|(i, s)| (*i, &**s)).collect();
-        let linker = capabilities::linker(
-            &indexed,
+        let limits = recipe.members[0].1.limits;
+        let mut rt = new_runtime(
+            &recipe.members,
             recipe.isolate,
+            &recipe.label,
             &recipe.linker,
-            &permissions,
+            recipe.output.as_ref(),
             &recipe.router,
         )
-        .map_err(|e| fail(first, e))?;
-        let loader = PluginLoader::new(
-            specs
-                .iter()
-                .map(|s| Member {
-                    name: s.name.clone(),
-                    dir: crate::permissions::resolve(s.dir()),
-                    granted: s.granted_host_modules(),
-                })
-                .collect(),
-        );
-        let output: Option<OutputSink> = recipe.output.clone().map(|o| {
-            let label = recipe.label.clone();
-            Arc::new(move |stream, bytes: &[u8]| o(&label, stream, bytes)) as OutputSink
-        });
-        let limits = specs[0].limits;
-        let mut rt = Runtime::new(RuntimeOptions {
-            output,
-            linker,
-            module_loader: Some(Rc::new(loader)),
-            permissions,
-            argv: vec!["warren".into(), specs[0].source.display().to_string()],
-            time_limit: Some(limits.timeout.max(LOAD_TIME)),
-            max_memory: usize::try_from(limits.memory).ok(),
-            fuel: limits.fuel,
-            ..Default::default()
-        })
         .map_err(|e| fail(first, e))?;
         let mut members = Vec::new();
         for (index, spec) in &recipe.members {
@@ -328,19 +345,21 @@ impl Loaded {
             }
             AbiFailure::Broken(why) => Fault::Abi(why),
             AbiFailure::Returned(msg) => Fault::Returned(msg),
-            AbiFailure::Runtime(e) => match classify(e, started.elapsed(), &limits) {
-                Ok(fault) => fault,
-                Err(why) => {
-                    return (
-                        Err(PluginError::Input {
-                            plugin: name,
-                            export,
-                            why,
-                        }),
-                        false,
-                    );
+            AbiFailure::Runtime(e) => {
+                match classify(e, started.elapsed(), &limits, self.rt.heap_limit_hit()) {
+                    Ok(fault) => fault,
+                    Err(why) => {
+                        return (
+                            Err(PluginError::Input {
+                                plugin: name,
+                                export,
+                                why,
+                            }),
+                            false,
+                        );
+                    }
                 }
-            },
+            }
         };
         let retire = fault.retires();
         (
@@ -366,6 +385,16 @@ async fn load_js(rt: &mut Runtime, spec: &PluginSpec) -> crate::Result<JsModule>
 }
 
 async fn load_wasm(rt: &mut Runtime, spec: &PluginSpec) -> Result<Code, LoadFailure> {
+    let (instance, entries) = instantiate_wasm(rt, spec).await?;
+    Ok(Code::Wasm { entries, instance })
+}
+
+/// Instantiates a Wasm plugin's module after checking its imports against its grants, runs
+/// its `_initialize`, and returns it with its entry points.
+pub(crate) async fn instantiate_wasm(
+    rt: &mut Runtime,
+    spec: &PluginSpec,
+) -> Result<(Instance, Vec<(String, Entry)>), LoadFailure> {
     let module = WasmModule::from_bytes_at(&spec.source, &spec.code)?;
     let denied = capabilities::ungranted_wasm_imports(spec, module.info());
     if !denied.is_empty() {
@@ -378,20 +407,27 @@ async fn load_wasm(rt: &mut Runtime, spec: &PluginSpec) -> Result<Code, LoadFail
     {
         rt.call_async(&init, &[]).await?;
     }
-    Ok(Code::Wasm {
-        entries: abi::entries(module.info()),
-        instance,
-    })
+    Ok((instance, abi::entries(module.info())))
 }
 
-/// A runtime error as a plugin fault, or (`Err`) as a problem with the input.
-fn classify(e: Error, elapsed: Duration, limits: &Limits) -> Result<Fault, String> {
+/// A runtime error as a plugin fault, or (`Err`) as a problem with the input. `heap_hit`
+/// says whether the runtime's heap limit fired.
+pub(crate) fn classify(
+    e: Error,
+    elapsed: Duration,
+    limits: &Limits,
+    heap_hit: bool,
+) -> Result<Fault, String> {
     Ok(match e {
         Error::Trap(t) => Fault::Trap(t),
         Error::Js(j) => Fault::Exception(j),
-        // The runtime reports both of its stops as `Limit`: past the call's deadline it was
-        // the time limit, before it the heap limit.
+        // The runtime reports its stops as `Limit`: the heap limit retires the runtime;
+        // past the call's deadline it was the time limit, before it the CPU budget.
+        Error::Limit(_) if heap_hit => Fault::OutOfMemory(limits.memory),
         Error::Limit(_) if elapsed >= limits.timeout => Fault::TimeLimit(limits.timeout),
+        Error::Limit(_) if limits.cpu_limit.is_some() => {
+            Fault::CpuLimit(limits.cpu_limit.unwrap_or_default())
+        }
         Error::Limit(_) => Fault::OutOfMemory(limits.memory),
         Error::Exit(code) => Fault::Exit(code),
         Error::Stalled(s) => Fault::Stalled(s),
