@@ -277,6 +277,10 @@
     event: [
       "Event", "EventTarget", "CustomEvent", "AbortController", "AbortSignal", "DOMException",
     ],
+    streams: [
+      "ReadableStream", "ReadableStreamDefaultReader", "ReadableStreamDefaultController",
+      "ByteLengthQueuingStrategy", "CountQueuingStrategy",
+    ],
     structured_clone: ["structuredClone"],
     url_search_params: ["URLSearchParams"],
     buffer: ["Buffer"],

@@ -1,6 +1,8 @@
 // web.js — owns: the web platform globals built on Rust ops: TextEncoder/TextDecoder,
 // URL, atob/btoa, performance, crypto, Blob, Headers/Request/Response, fetch (file: and
-// data: URLs), navigator, and WebAssembly.compileStreaming/instantiateStreaming.
+// data: URLs), navigator, and WebAssembly.compileStreaming/instantiateStreaming. Bodies are
+// ReadableStreams (js/streams.js, loaded when a body is first read as a stream);
+// `Symbol.for("warren.body")` hands a server its response's body without making one.
 (function web(core, global, internals) {
   "use strict";
 
@@ -332,13 +334,61 @@
     return core.utf8Encode(`${body}`);
   }
 
+  // The Content-Type a body implies (the fetch spec's "extract a body").
+  function bodyType(body) {
+    if (typeof body === "string") return "text/plain;charset=UTF-8";
+    if (body instanceof Blob) return body.type === "" ? null : body.type;
+    if (global.URLSearchParams && body instanceof global.URLSearchParams) {
+      return "application/x-www-form-urlencoded;charset=UTF-8";
+    }
+    return null;
+  }
+  const kBody = Symbol.for("warren.body");
+  const isStream = (v) => internals.isReadableStream !== undefined && internals.isReadableStream(v);
+
   class Body {
-    #bytes; #used = false;
-    _initBody(body) { this.#bytes = bodyBytes(body); }
-    get bodyUsed() { return this.#used; }
-    get body() { return this.#bytes === null ? null : this.#bytes; }
+    // One of them, or neither for no body: bytes until a stream is asked for.
+    #bytes = null; #stream = null; #used = false;
+    _initBody(body) {
+      if (isStream(body)) {
+        if (body.locked || internals.isDisturbed(body)) {
+          throw typeError("Response body object should not be disturbed or locked");
+        }
+        this.#stream = body;
+      } else {
+        this.#bytes = bodyBytes(body);
+      }
+    }
+    _hasBody() { return this.#bytes !== null || this.#stream !== null; }
+    get bodyUsed() { return this.#used || (this.#stream !== null && internals.isDisturbed(this.#stream)); }
+    get body() {
+      if (this.#stream === null && this.#bytes !== null) {
+        internals.load("streams");
+        this.#stream = internals.readableStreamFromBytes(this.#used ? new Uint8Array(0) : this.#bytes);
+        this.#bytes = null;
+      }
+      return this.#stream;
+    }
+    // For a server: the body as it is (null, a Uint8Array or a ReadableStream), taken.
+    [kBody]() {
+      this.#used = true;
+      return this.#stream ?? this.#bytes;
+    }
+    // For clone(): a second body for the copy (a stream is teed).
+    _cloneBody() {
+      if (this.bodyUsed) throw typeError("Response.clone: Body has already been consumed.");
+      if (this.#stream === null) return this.#bytes;
+      const [a, b] = this.#stream.tee();
+      this.#stream = a;
+      return b;
+    }
     #take() {
-      if (this.#used) return Promise.reject(typeError("Body is unusable: Body has already been read"));
+      if (this.bodyUsed) return Promise.reject(typeError("Body is unusable: Body has already been read"));
+      if (this.#stream !== null) {
+        if (this.#stream.locked) return Promise.reject(typeError("Body is unusable: Body has already been read"));
+        this.#used = true;
+        return internals.readAllBytes(this.#stream);
+      }
       this.#used = true;
       return Promise.resolve(this.#bytes ?? new Uint8Array(0));
     }
@@ -358,8 +408,13 @@
       if (this.#status < 200 || this.#status > 599) {
         throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`);
       }
+      if ([101, 103, 204, 205, 304].includes(this.#status) && this._hasBody()) {
+        throw typeError("Response constructor: Invalid response status code " + this.#status);
+      }
       this.#statusText = init.statusText ?? "";
       this.#headers = new Headers(init.headers);
+      const type = bodyType(body);
+      if (type !== null && !this.#headers.has("content-type")) this.#headers.set("content-type", type);
       this.#url = init._url ?? "";
       this.#type = init._url ? "basic" : "default";
     }
@@ -371,7 +426,12 @@
     get type() { return this.#type; }
     get redirected() { return false; }
     clone() {
-      return new Response(this.body, { status: this.#status, statusText: this.#statusText, headers: this.#headers, _url: this.#url });
+      return new Response(this._cloneBody(), { status: this.#status, statusText: this.#statusText, headers: this.#headers, _url: this.#url });
+    }
+    static redirect(url, status = 302) {
+      if (![301, 302, 303, 307, 308].includes(status)) throw new RangeError(`Invalid status code ${status}`);
+      const location = new URL(url, internals.baseUrl?.() ?? undefined).href;
+      return new Response(null, { status, headers: { location } });
     }
     static json(data, init = {}) {
       const headers = new Headers(init.headers);
@@ -383,18 +443,34 @@
   Object.defineProperty(Response.prototype, Symbol.toStringTag, { value: "Response", configurable: true });
 
   class Request extends Body {
-    #url; #method; #headers;
+    #url; #method; #headers; #signal;
     constructor(input, init = {}) {
       super();
-      const url = input instanceof Request ? input.url : `${input}`;
+      const from = input instanceof Request ? input : null;
+      const url = from ? from.url : `${input}`;
       this.#url = new URL(url, internals.baseUrl?.() ?? undefined).href;
-      this.#method = (init.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
-      this.#headers = new Headers(init.headers ?? (input instanceof Request ? input.headers : undefined));
-      this._initBody(init.body);
+      this.#method = `${init.method ?? (from ? from.method : "GET")}`.toUpperCase();
+      this.#headers = new Headers(init.headers ?? (from ? from.headers : undefined));
+      const body = init.body !== undefined ? init.body : from ? from._cloneBody() : null;
+      if ((this.#method === "GET" || this.#method === "HEAD") && body !== null && body !== undefined) {
+        throw typeError("Request with GET/HEAD method cannot have body.");
+      }
+      this._initBody(body);
+      const type = bodyType(body);
+      if (type !== null && !this.#headers.has("content-type")) this.#headers.set("content-type", type);
+      this.#signal = init.signal ?? from?.signal ?? null;
     }
     get url() { return this.#url; }
     get method() { return this.#method; }
     get headers() { return this.#headers; }
+    // Aborted when the request is (by a server: when its client goes away).
+    get signal() {
+      if (this.#signal === null) this.#signal = new global.AbortController().signal;
+      return this.#signal;
+    }
+    clone() {
+      return new Request(this, { body: this._cloneBody() });
+    }
   }
 
   const mimeTypes = {

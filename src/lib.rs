@@ -24,6 +24,7 @@ pub mod modules;
 pub mod permissions;
 pub mod plugins;
 mod runtime;
+pub mod serve;
 pub mod tier;
 pub mod value;
 pub mod wasi;

@@ -1,4 +1,4 @@
-// web_check.mjs — owns: the comparison of js/event.js, js/structured_clone.js, js/node_path.js, js/buffer.js and js/url_search_params.js against Node's own implementations.
+// web_check.mjs — owns: the comparison of js/event.js, js/structured_clone.js, js/node_path.js, js/buffer.js, js/url_search_params.js and js/streams.js against Node's own implementations.
 //
 // Usage: node js/tests/web_check.mjs [-v] [filter]
 //
@@ -91,7 +91,7 @@ function coreFor(ctx) {
 
 // ---- the warren realm -------------------------------------------------------------------
 const missing = new Set();
-const files = ['event', 'structured_clone', 'url_search_params', 'buffer', 'node_path'];
+const files = ['event', 'structured_clone', 'url_search_params', 'buffer', 'node_path', 'streams'];
 
 function makeRealm(opts = {}) {
   const ctx = vm.createContext({
@@ -202,6 +202,7 @@ const nodeBindings = {
   URLSearchParams,
   structuredClone,
   Event, EventTarget, CustomEvent, AbortController, AbortSignal, DOMException,
+  ReadableStream, ReadableStreamDefaultReader, CountQueuingStrategy, ByteLengthQueuingStrategy,
   // A URL's searchParams: [params, () => url.search, (search) => { url.search = search; }].
   linked(search) {
     const u = new URL(`http://h/${search}`);
@@ -219,6 +220,8 @@ function warrenBindings(r) {
     structuredClone: g.structuredClone,
     Event: g.Event, EventTarget: g.EventTarget, CustomEvent: g.CustomEvent,
     AbortController: g.AbortController, AbortSignal: g.AbortSignal, DOMException: g.DOMException,
+    ReadableStream: g.ReadableStream, ReadableStreamDefaultReader: g.ReadableStreamDefaultReader,
+    CountQueuingStrategy: g.CountQueuingStrategy, ByteLengthQueuingStrategy: g.ByteLengthQueuingStrategy,
     // What web.js's URL does with the hooks (its query kept as a string here).
     linked(search) {
       let query = search;
@@ -832,6 +835,53 @@ ti(`new URLSearchParams('a=1&b=2').keys()`);
 ti(`new URLSearchParams('a=1&b=2').entries()`);
 ti(`(() => { const it = new URLSearchParams('a=1&b=2').values(); it.next(); return it; })()`);
 ti(`{ p: new URLSearchParams('q=1') }`);
+
+// ===========================================================================================
+// streams.js
+// ===========================================================================================
+{
+  const g = 'streams';
+  t(g, `const rs = new ReadableStream({ start(c) { c.enqueue(1); c.enqueue('two'); c.close(); } });
+    const r = rs.getReader(); const out = [rs.locked];
+    for (;;) { const x = await r.read(); out.push(x.value, x.done); if (x.done) break; }
+    return out;`);
+  t(g, `let pulls = 0; const rs = new ReadableStream({ pull(c) { pulls++; if (pulls > 3) c.close(); else c.enqueue(pulls); } }, { highWaterMark: 0 });
+    const out = []; for await (const x of rs) out.push(x); return [out, pulls, rs.locked];`);
+  t(g, `let ctl; const rs = new ReadableStream({ start(c) { ctl = c; } }, new CountQueuingStrategy({ highWaterMark: 3 }));
+    const sizes = [ctl.desiredSize]; ctl.enqueue('a'); sizes.push(ctl.desiredSize); ctl.enqueue('b'); ctl.enqueue('c'); ctl.enqueue('d'); sizes.push(ctl.desiredSize);
+    ctl.close(); sizes.push(ctl.desiredSize); return sizes;`);
+  t(g, `let ctl; new ReadableStream({ start(c) { ctl = c; } }, new ByteLengthQueuingStrategy({ highWaterMark: 10 }));
+    ctl.enqueue(new Uint8Array(4)); return ctl.desiredSize;`);
+  t(g, `const rs = new ReadableStream(); rs.getReader(); try { rs.getReader(); } catch (e) { return [e.name, e.code, e.message]; }`);
+  t(g, `const rs = new ReadableStream(); const r = rs.getReader(); r.releaseLock(); return [rs.locked, typeof rs.getReader().read];`);
+  t(g, `const rs = new ReadableStream({ start(c) { c.error(new RangeError('bad')); } });
+    try { await rs.getReader().read(); } catch (e) { return [e.name, e.message]; }`);
+  t(g, `let reason; const rs = new ReadableStream({ cancel(r) { reason = r; } });
+    const v = await rs.cancel('why'); return [v, reason, rs.locked];`);
+  t(g, `let reason; const rs = new ReadableStream({ start(c) { c.enqueue(1); }, cancel(r) { reason = r; } });
+    const r = rs.getReader(); await r.cancel('stop'); const after = await r.read(); return [reason, after.done, after.value];`);
+  t(g, `const rs = new ReadableStream({ start(c) { c.enqueue('x'); c.enqueue('y'); c.close(); } });
+    const [a, b] = rs.tee(); const ra = a.getReader(), rb = b.getReader();
+    const out = []; for (const r of [ra, rb, ra, rb, ra, rb]) { const x = await r.read(); out.push(x.value, x.done); } return [out, rs.locked];`);
+  t(g, `let cancelled = false; const rs = new ReadableStream({ pull(c) { c.enqueue(0); }, cancel() { cancelled = true; } });
+    for await (const x of rs) break; return [cancelled, rs.locked];`);
+  t(g, `let cancelled = false; const rs = new ReadableStream({ pull(c) { c.enqueue(0); }, cancel() { cancelled = true; } });
+    for await (const x of rs.values({ preventCancel: true })) break; return [cancelled, rs.locked];`);
+  t(g, `const out = []; for await (const x of ReadableStream.from([1, Promise.resolve(2), 3])) out.push(x); return out;`);
+  t(g, `async function* gen() { yield 'a'; yield 'b'; } const out = []; for await (const x of ReadableStream.from(gen())) out.push(x); return out;`);
+  t(g, `const rs = new ReadableStream({ start(c) { c.close(); } }); const r = rs.getReader(); await r.closed; return (await r.read()).done;`);
+  t(g, `const r = new ReadableStream().getReader(); r.releaseLock(); try { await r.closed; } catch (e) { return e.name; }`);
+  t(g, `const rs = new ReadableStream({ start(c) { c.close(); } }); let ctl; try { new ReadableStream({ start(c) { ctl = c; } }); ctl.close(); ctl.enqueue(1); } catch (e) { return [e.name, e.code]; }`);
+  t(g, `try { new ReadableStream({}, { highWaterMark: -1 }); } catch (e) { return e.name; }`);
+  t(g, `return [Object.prototype.toString.call(new ReadableStream()), Object.prototype.toString.call(new ReadableStream().getReader()), typeof ReadableStream.prototype[Symbol.asyncIterator]]`);
+  t(g, `let started = 0; const log = []; const rs = new ReadableStream({
+      start() { started++; log.push('start'); },
+      pull(c) { log.push('pull ' + c.desiredSize); if (log.length > 3) c.close(); else c.enqueue(log.length); },
+    }, { highWaterMark: 2 });
+    await new Promise((r) => setTimeout(r, 0));
+    const r = rs.getReader(); const got = []; for (;;) { const x = await r.read(); if (x.done) break; got.push(x.value); }
+    return [started, log, got];`);
+}
 
 // ===========================================================================================
 let passed = 0;

@@ -11,6 +11,7 @@ mod limit_args;
 mod plugin_input;
 mod plugins;
 mod run;
+mod serve;
 mod wasi_args;
 mod wast;
 
@@ -57,6 +58,9 @@ enum Command {
     /// Call one plugin export and print its result as JSON: `warren call warren.toml
     /// NAME.EXPORT --input JSON`.
     Call(call::CallArgs),
+    /// Serve HTTP with a handler (`export default { fetch(request, env, ctx) }`, or Wasm
+    /// exporting `fetch`) or with a manifest's handlers, each in isolates of its own.
+    Serve(Box<serve::ServeArgs>),
     /// Call every plugin that exports HOOK, in manifest order, each output feeding the
     /// next; print the last output as JSON.
     Emit(emit::EmitArgs),
@@ -74,6 +78,7 @@ pub fn main() -> i32 {
         Command::Plugins(cmd) => return plugins::plugins(cmd),
         Command::Call(args) => return call::call(args),
         Command::Emit(args) => return emit::emit(args),
+        Command::Serve(args) => return serve::serve(*args),
     };
     match result {
         Ok(code) => code,

@@ -161,6 +161,8 @@ pub enum Fault {
     Exception(Box<JsError>),
     /// The call ran past the plugin's `timeout`.
     TimeLimit(Duration),
+    /// The call used more CPU time than the plugin's `cpu_limit`.
+    CpuLimit(Duration),
     /// The isolate ran out of its `memory`.
     OutOfMemory(u64),
     /// The plugin asked to exit (`process.exit`).
@@ -209,6 +211,11 @@ impl fmt::Display for Fault {
             Fault::TimeLimit(d) => write!(
                 f,
                 "time limit of {} exceeded",
+                humantime::format_duration(*d)
+            ),
+            Fault::CpuLimit(d) => write!(
+                f,
+                "CPU time limit of {} exceeded",
                 humantime::format_duration(*d)
             ),
             Fault::OutOfMemory(m) => write!(

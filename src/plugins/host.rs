@@ -127,7 +127,8 @@ impl PluginHost {
     }
 
     /// Starts the plugins of a checked manifest: one thread and isolate per plugin (one
-    /// per group), each loaded before this returns.
+    /// per group), each loaded before this returns. Entries with `routes` are HTTP
+    /// handlers, which `warren serve` runs: they are not started here.
     ///
     /// # Errors
     /// [`PluginError::Load`] with every plugin that failed to load.
@@ -139,7 +140,14 @@ impl PluginHost {
         let mut isolate_of: Vec<usize> = Vec::new();
         let mut names: Vec<String> = Vec::new();
         let mut members: Vec<Vec<usize>> = Vec::new();
-        for (i, p) in manifest.plugins.iter().enumerate() {
+        let specs: Vec<Arc<PluginSpec>> = manifest
+            .plugins
+            .iter()
+            .filter(|p| !p.is_handler())
+            .cloned()
+            .map(Arc::new)
+            .collect();
+        for (i, p) in specs.iter().enumerate() {
             let key = match &p.group {
                 Some(g) => format!("group \"{g}\""),
                 None => format!("plugin \"{}\"", p.name),
@@ -159,7 +167,6 @@ impl PluginHost {
             members[at].push(i);
             isolate_of.push(at);
         }
-        let specs: Vec<Arc<PluginSpec>> = manifest.plugins.iter().cloned().map(Arc::new).collect();
         let mut ready = Vec::new();
         let router = Arc::new_cyclic(|weak: &Weak<Router>| {
             let mut isolates = Vec::new();
@@ -228,6 +235,17 @@ impl PluginHost {
             return Err(PluginError::Load(errors));
         }
         Ok(PluginHost { router })
+    }
+
+    /// The routing table, for the isolates of HTTP handlers that call plugins.
+    pub(crate) fn router(&self) -> Weak<Router> {
+        Arc::downgrade(&self.router)
+    }
+
+    /// How many plugin isolates there are: the isolate numbers of the wait-for graph
+    /// below it are theirs.
+    pub(crate) fn isolate_count(&self) -> usize {
+        self.router.isolates.len()
     }
 
     /// The manifest the host runs.

@@ -14,13 +14,18 @@
 //! allow_write = []
 //! allow_env = false
 //! group = "text"                        # JS plugins sharing one isolate (opt-in)
-//! limits = { memory = "64MiB", timeout = "200ms", fuel = 1_000_000 }
+//! limits = { memory = "64MiB", timeout = "200ms", fuel = 1_000_000, cpu_limit = "50ms" }
 //!
 //! # An Extism plugin (a Wasm module importing extism:host/env) also has:
 //! abi = "extism"                        # forces it for a module that imports none of it
 //! allowed_hosts = ["*.example.com"]     # what http_request may reach; nothing when unset
 //! log_level = "info"                    # log_* lines at or above it are shown
 //! limits = { max_var_bytes = "1MiB", max_http_response_bytes = "50MiB" }
+//!
+//! # an HTTP handler for `warren serve` (docs/serve.md): an entry with routes
+//! routes = ["example.com/api/*", "*/hello"]  # HOST/PATH, `*` any host, PATH* a prefix
+//! instances = 2                         # isolates serving it (default 1)
+//! max_queue = 64                        # requests waiting past which it answers 503
 //! ```
 //!
 //! An Extism JSON manifest (`{"wasm": [...]}`) is read by `extism/json_manifest.rs`.
@@ -35,6 +40,7 @@ use std::time::Duration;
 use sha2::Digest;
 
 use crate::plugins::document::{self, Entry, Kind, Location, Node, Source};
+use crate::serve::routing::Route;
 use crate::value::Value;
 
 /// The keys a `[[plugins]]` entry may have.
@@ -52,6 +58,9 @@ const PLUGIN_KEYS: &[&str] = &[
     "abi",
     "allowed_hosts",
     "log_level",
+    "routes",
+    "instances",
+    "max_queue",
 ];
 
 /// The keys of `limits`.
@@ -59,6 +68,7 @@ const LIMIT_KEYS: &[&str] = &[
     "memory",
     "timeout",
     "fuel",
+    "cpu_limit",
     "max_var_bytes",
     "max_http_response_bytes",
 ];
@@ -67,6 +77,8 @@ const LIMIT_KEYS: &[&str] = &[
 pub const DEFAULT_MEMORY: u64 = 128 << 20;
 /// The default time limit of one call.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default number of requests a handler's queue holds before it answers 503.
+pub const DEFAULT_MAX_QUEUE: usize = 256;
 /// The smallest memory cap an isolate can start in (V8's heap needs a few MiB).
 const MIN_MEMORY: u64 = 8 << 20;
 
@@ -147,6 +159,13 @@ pub struct PluginSpec {
     pub allow_write: Vec<PathBuf>,
     pub allow_env: bool,
     pub limits: Limits,
+    /// Where `warren serve` routes requests to it (`routes`): an entry with routes is an
+    /// HTTP handler, not a plugin others call.
+    pub routes: Vec<Route>,
+    /// How many isolates serve it as a handler (`instances`, at least 1).
+    pub instances: usize,
+    /// How many requests may wait for a free isolate before it answers 503 (`max_queue`).
+    pub max_queue: usize,
     /// Where the entry starts (its `name`), for messages.
     pub location: Location,
     /// Where its `source` is, for load errors.
@@ -154,6 +173,85 @@ pub struct PluginSpec {
 }
 
 impl PluginSpec {
+    /// A handler of its own for `warren serve FILE`: every host and path, default limits,
+    /// no grants beyond importing from its directory.
+    ///
+    /// # Errors
+    /// When the file cannot be read or is neither JS nor Wasm.
+    pub fn handler(path: &Path) -> Result<PluginSpec, ManifestErrors> {
+        let shown = path.display().to_string();
+        let fail = |message: String| {
+            ManifestErrors(vec![ManifestError {
+                location: Location {
+                    file: shown.clone(),
+                    line: 1,
+                    column: 1,
+                },
+                message,
+            }])
+        };
+        let kind = match path.extension().and_then(|e| e.to_str()) {
+            Some("js" | "mjs") => PluginKind::Js,
+            Some("wasm" | "wat") => PluginKind::Wasm,
+            _ => {
+                return Err(fail(
+                    "a handler must be a .js or .mjs module, a .wasm or .wat module, or a warren.toml manifest".into(),
+                ));
+            }
+        };
+        let source = std::path::absolute(path).map_err(|e| fail(e.to_string()))?;
+        let code = std::fs::read(&source).map_err(|e| fail(format!("cannot read it: {e}")))?;
+        let name = source
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .map(|s| {
+                s.chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '-' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect::<String>()
+            })
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "handler".into());
+        let location = Location {
+            file: shown.clone(),
+            line: 1,
+            column: 1,
+        };
+        Ok(PluginSpec {
+            name,
+            source: normalize(&source),
+            kind,
+            // A handler answers on warren's JSON ABI (docs/serve.md).
+            abi: Abi::Warren,
+            extism: ExtismOptions::default(),
+            code: code.into(),
+            sha256: None,
+            group: None,
+            config: Value::Object(Vec::new()),
+            host_imports: Vec::new(),
+            plugin_imports: Vec::new(),
+            allow_read: Vec::new(),
+            allow_write: Vec::new(),
+            allow_env: false,
+            limits: Limits::default(),
+            routes: vec![Route::any()],
+            instances: 1,
+            max_queue: DEFAULT_MAX_QUEUE,
+            location: location.clone(),
+            source_location: location,
+        })
+    }
+
+    /// Whether `warren serve` routes requests to it.
+    pub fn is_handler(&self) -> bool {
+        !self.routes.is_empty()
+    }
+
     /// The directory its module graph may load from: the source's own.
     pub fn dir(&self) -> &Path {
         self.source.parent().unwrap_or(Path::new("/"))
@@ -188,6 +286,8 @@ pub struct Limits {
     pub max_var_bytes: u64,
     /// The largest HTTP response body an Extism plugin may receive.
     pub max_http_response_bytes: u64,
+    /// The CPU time one call may use (`cpu_limit`), when limited; waiting costs none.
+    pub cpu_limit: Option<Duration>,
 }
 
 impl Default for Limits {
@@ -198,6 +298,7 @@ impl Default for Limits {
             fuel: None,
             max_var_bytes: crate::plugins::extism::DEFAULT_MAX_VAR_BYTES,
             max_http_response_bytes: crate::plugins::extism::DEFAULT_MAX_HTTP_RESPONSE_BYTES,
+            cpu_limit: None,
         }
     }
 }
@@ -622,6 +723,57 @@ impl Checker<'_> {
             .get("limits")
             .map(|e| self.limits(&e.value, kind, &who))
             .unwrap_or_default();
+        let routes: Vec<Route> = f
+            .get("routes")
+            .map(|e| self.string_list(&e.value, "routes"))
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(r, span)| match Route::parse(&r) {
+                Ok(route) => Some(route),
+                Err(why) => {
+                    self.error(&span, format!("route \"{r}\" of {who}: {why}"));
+                    None
+                }
+            })
+            .collect();
+        let count = |this: &mut Self, key: &str, default: usize| -> usize {
+            match f.get(key).map(|e| (&e.value.kind, &e.value.span)) {
+                None => default,
+                Some((Kind::Integer(n), _)) if *n > 0 => usize::try_from(*n).unwrap_or(usize::MAX),
+                Some((k, span)) => {
+                    this.error(
+                        span,
+                        format!(
+                            "{key} must be a positive integer, not {}",
+                            describe_value(k)
+                        ),
+                    );
+                    default
+                }
+            }
+        };
+        let instances = count(self, "instances", 1);
+        let max_queue = count(self, "max_queue", DEFAULT_MAX_QUEUE);
+        if f.get("routes").is_none() {
+            for key in ["instances", "max_queue"] {
+                if let Some(e) = f.get(key) {
+                    self.error(
+                        &e.key_span,
+                        format!("{key} applies to HTTP handlers, and {who} has no routes"),
+                    );
+                }
+            }
+        }
+        if let Some(e) = f.get("group")
+            && f.get("routes").is_some()
+        {
+            self.error(
+                &e.key_span,
+                format!(
+                    "{who} has routes and a group: an HTTP handler runs in isolates of its own"
+                ),
+            );
+        }
         let (name, (path, kind, code)) = (name?, source?);
         let location = f.get("name").map_or_else(
             || self.source.locate(node.span.start),
@@ -657,6 +809,9 @@ impl Checker<'_> {
                 allow_write,
                 allow_env,
                 limits,
+                routes,
+                instances,
+                max_queue,
                 location,
                 source_location,
             },
@@ -696,6 +851,13 @@ impl Checker<'_> {
                             ),
                         );
                     }
+                    Some(other) if other.spec.is_handler() => self.error(
+                        span,
+                        format!(
+                            "plugin \"{}\" imports \"{imp}\", an HTTP handler (it has routes): handlers answer requests, they are not called",
+                            d.spec.name
+                        ),
+                    ),
                     Some(_) if *imp == d.spec.name => self.error(
                         span,
                         format!(
@@ -896,6 +1058,11 @@ impl Checker<'_> {
                         limits.timeout = t;
                     }
                 }
+                "cpu_limit" => {
+                    if let Some(t) = self.duration(&e.value) {
+                        limits.cpu_limit = Some(t);
+                    }
+                }
                 "fuel" => match e.value.kind {
                     Kind::Integer(n) if n > 0 => {
                         if kind == Some(PluginKind::Js) {
@@ -916,7 +1083,7 @@ impl Checker<'_> {
                     let hint = suggest(other, LIMIT_KEYS);
                     self.error(
                         &e.key_span,
-                        format!("unknown limit \"{other}\" in {who}{hint}; the limits are memory, timeout and fuel"),
+                        format!("unknown limit \"{other}\" in {who}{hint}; the limits are memory, timeout, cpu_limit and fuel"),
                     );
                 }
             }

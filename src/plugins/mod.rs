@@ -23,17 +23,17 @@
 //! # Ok(()) }
 //! ```
 
-mod abi;
+pub(crate) mod abi;
 mod bindings;
 mod capabilities;
 mod document;
 mod error;
 mod extism;
-mod host;
+pub(crate) mod host;
 mod loader;
 mod manifest;
 mod waits;
-mod worker;
+pub(crate) mod worker;
 
 pub use capabilities::BUILTIN_HOST_MODULES;
 pub use document::Location;

@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::error::{Error, LimitKind};
 use crate::host::Linker;
 use crate::modules::{ModuleKind, ModuleSource};
+use crate::permissions::Permissions;
 use crate::plugins::abi::{self, AbiFailure, Entry};
 use crate::plugins::bindings::Outbound;
 use crate::plugins::capabilities;
@@ -215,19 +216,86 @@ enum Code {
     },
 }
 
+/// The linker and permissions of an isolate running `members`: what their entries grant
+/// and nothing else (permissions, host modules).
+pub(crate) fn plugin_linker(
+    members: &[(usize, Arc<PluginSpec>)],
+    isolate: usize,
+    embedder: &Linker,
+    router: &Weak<Router>,
+) -> crate::Result<(Linker, Permissions)> {
+    let specs: Vec<&PluginSpec> = members.iter().map(|(_, s)| &**s).collect();
+    let permissions = capabilities::permissions(&specs);
+    let indexed: Vec<(usize, &PluginSpec)> = members.iter().map(|(i, s)| (*i, &**s)).collect();
+    let linker = capabilities::linker(&indexed, isolate, embedder, &permissions, router)?;
+    Ok((linker, permissions))
+}
+
+/// A runtime for an isolate running `members` over `linker` and `permissions` (from
+/// [`plugin_linker`], perhaps extended), with a loader that refuses what they do not
+/// grant, their limits, and console output labelled `label`. Its time limit is
+/// [`LOAD_TIME`] at least, for loading; set the per-call one once loaded.
+pub(crate) fn runtime_for(
+    members: &[(usize, Arc<PluginSpec>)],
+    label: &str,
+    linker: Linker,
+    permissions: Permissions,
+    output: Option<&PluginOutput>,
+) -> crate::Result<Runtime> {
+    let specs: Vec<&PluginSpec> = members.iter().map(|(_, s)| &**s).collect();
+    let loader = PluginLoader::new(
+        specs
+            .iter()
+            .map(|s| Member {
+                name: s.name.clone(),
+                dir: crate::permissions::resolve(s.dir()),
+                granted: s.granted_host_modules(),
+            })
+            .collect(),
+        permissions.clone(),
+    );
+    let output: Option<OutputSink> = output.cloned().map(|o| {
+        let label = label.to_string();
+        Arc::new(move |stream, bytes: &[u8]| o(&label, stream, bytes)) as OutputSink
+    });
+    let limits = specs[0].limits;
+    Runtime::new(RuntimeOptions {
+        output,
+        linker,
+        module_loader: Some(Rc::new(loader)),
+        permissions,
+        argv: vec!["warren".into(), specs[0].source.display().to_string()],
+        time_limit: Some(limits.timeout.max(LOAD_TIME)),
+        cpu_limit: limits.cpu_limit,
+        max_memory: usize::try_from(limits.memory).ok(),
+        fuel: limits.fuel,
+        name: Some(label.to_string()),
+        ..Default::default()
+    })
+}
+
+/// [`plugin_linker`] then [`runtime_for`].
+pub(crate) fn new_runtime(
+    members: &[(usize, Arc<PluginSpec>)],
+    isolate: usize,
+    label: &str,
+    embedder: &Linker,
+    output: Option<&PluginOutput>,
+    router: &Weak<Router>,
+) -> crate::Result<Runtime> {
+    let (linker, permissions) = plugin_linker(members, isolate, embedder, router)?;
+    runtime_for(members, label, linker, permissions, output)
+}
+
 impl Loaded {
     async fn new(recipe: &Recipe) -> Result<Loaded, Failures> {
         let first = recipe.members[0].0;
         let fail = |i: usize, e: Error| vec![(i, LoadFailure::Runtime(e))];
-        let specs: Vec<&PluginSpec> = recipe.members.iter().map(|(_, s)| &**s).collect();
-        let permissions = capabilities::permissions(&specs);
-        let indexed: Vec<(usize, &PluginSpec)> =
-            recipe.members.iter().map(|(i, s)| (*i, &**s)).collect();
-        let mut linker = capabilities::linker(
-            &indexed,
+        let limits = recipe.members[0].1.limits;
+        let (mut linker, permissions) = plugin_linker(
+            &recipe.members,
             recipe.isolate,
             &recipe.linker,
-            &permissions,
             &recipe.router,
         )
         .map_err(|e| fail(first, e))?;
@@ -270,33 +338,13 @@ impl Loaded {
             }
             prepared.push((*index, module, plugin));
         }
-        let loader = PluginLoader::new(
-            specs
-                .iter()
-                .map(|s| Member {
-                    name: s.name.clone(),
-                    dir: crate::permissions::resolve(s.dir()),
-                    granted: s.granted_host_modules(),
-                })
-                .collect(),
-            permissions.clone(),
-        );
-        let output: Option<OutputSink> = recipe.output.clone().map(|o| {
-            let label = recipe.label.clone();
-            Arc::new(move |stream, bytes: &[u8]| o(&label, stream, bytes)) as OutputSink
-        });
-        let limits = specs[0].limits;
-        let mut rt = Runtime::new(RuntimeOptions {
-            output,
+        let mut rt = runtime_for(
+            &recipe.members,
+            &recipe.label,
             linker,
-            module_loader: Some(Rc::new(loader)),
             permissions,
-            argv: vec!["warren".into(), specs[0].source.display().to_string()],
-            time_limit: Some(limits.timeout.max(LOAD_TIME)),
-            max_memory: usize::try_from(limits.memory).ok(),
-            fuel: limits.fuel,
-            ..Default::default()
-        })
+            recipe.output.as_ref(),
+        )
         .map_err(|e| fail(first, e))?;
         let mut members = Vec::new();
         for (index, spec) in &recipe.members {
@@ -442,6 +490,16 @@ async fn load_js(rt: &mut Runtime, spec: &PluginSpec) -> crate::Result<JsModule>
 }
 
 async fn load_wasm(rt: &mut Runtime, spec: &PluginSpec) -> Result<Code, LoadFailure> {
+    let (instance, entries) = instantiate_wasm(rt, spec).await?;
+    Ok(Code::Wasm { entries, instance })
+}
+
+/// Instantiates a Wasm plugin's module after checking its imports against its grants, runs
+/// its `_initialize`, and returns it with its entry points.
+pub(crate) async fn instantiate_wasm(
+    rt: &mut Runtime,
+    spec: &PluginSpec,
+) -> Result<(Instance, Vec<(String, Entry)>), LoadFailure> {
     let module = WasmModule::from_bytes_at(&spec.source, &spec.code)?;
     let denied = capabilities::ungranted_wasm_imports(spec, module.info());
     if !denied.is_empty() {
@@ -454,10 +512,7 @@ async fn load_wasm(rt: &mut Runtime, spec: &PluginSpec) -> Result<Code, LoadFail
     {
         rt.call_async(&init, &[]).await?;
     }
-    Ok(Code::Wasm {
-        entries: abi::entries(module.info()),
-        instance,
-    })
+    Ok((instance, abi::entries(module.info())))
 }
 
 async fn load_extism(
@@ -480,12 +535,13 @@ async fn load_extism(
 }
 
 /// A runtime error as a plugin fault, or (`Err`) as a problem with the input.
-fn classify(e: Error, limits: &Limits) -> Result<Fault, String> {
+pub(crate) fn classify(e: Error, limits: &Limits) -> Result<Fault, String> {
     Ok(match e {
         Error::Trap(t) => Fault::Trap(t),
         Error::Js(j) => Fault::Exception(j),
         Error::Limit(l) => match l.kind {
-            LimitKind::Time | LimitKind::Cpu => Fault::TimeLimit(limits.timeout),
+            LimitKind::Time => Fault::TimeLimit(limits.timeout),
+            LimitKind::Cpu => Fault::CpuLimit(limits.cpu_limit.unwrap_or_default()),
             LimitKind::Memory => Fault::OutOfMemory(limits.memory),
             _ => Fault::Other(Box::new(Error::Limit(l))),
         },

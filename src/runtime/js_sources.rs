@@ -10,6 +10,7 @@ const INTERNAL_JS: &[(&str, &str)] = &[
     ("inspect", include_str!("../../js/inspect.js")),
     ("web", include_str!("../../js/web.js")),
     ("event", include_str!("../../js/event.js")),
+    ("streams", include_str!("../../js/streams.js")),
     (
         "structured_clone",
         include_str!("../../js/structured_clone.js"),

@@ -580,6 +580,12 @@ impl Runtime {
         self.time_limit = limit;
     }
 
+    /// Whether the JS heap reached its limit (`RuntimeOptions::max_memory`): the runtime is
+    /// then retired, every later call fails, and an embedder should drop it.
+    pub fn heap_limit_hit(&self) -> bool {
+        stop::heap_limit_hit(&self.isolate)
+    }
+
     /// The fuel left, when the runtime meters fuel (`RuntimeOptions::fuel`); 0 once a call
     /// ran out.
     pub fn fuel(&mut self) -> Option<u64> {

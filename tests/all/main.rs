@@ -14,6 +14,7 @@ mod permissions;
 mod platform;
 mod plugins;
 mod runtime;
+mod serve;
 mod wasi;
 mod wasm_cache;
 mod wast;

@@ -180,6 +180,10 @@ pub(crate) fn parse(path: &Path, dir: &Path, text: &str) -> Result<Manifest, Man
         allow_write,
         allow_env: false,
         limits,
+        // Not an HTTP handler: `warren serve` does not route to it.
+        routes: Vec::new(),
+        instances: 1,
+        max_queue: crate::plugins::manifest::DEFAULT_MAX_QUEUE,
         location: location.clone(),
         source_location: location,
     };

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# warren serve (issue 16): requests per second and p50/p99 latency of a hello-world
+# handler at 64 connections with wrk on loopback, beside `deno serve` (PyPI's deno, into
+# target/bench-venv) and node's http.createServer on the same handler; then two tenants
+# of one warren where one spins on every request (until its cpu_limit retires its
+# isolate), to see how much the other's p99 moves. Servers are pinned to CPU 0 and wrk to
+# CPU 1 when there are two. Targets: warren >= deno's req/s on one core; the spinning
+# tenant moving the other's p99 by at most 2x. Prints figures; asserts nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DUR=${DUR:-10}
+CONNS=${CONNS:-64}
+if ! command -v wrk >/dev/null 2>&1; then
+  apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null
+fi
+VENV=target/bench-venv
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+DENO=""
+if "$VENV/bin/pip" install --quiet --disable-pip-version-check deno >/dev/null 2>&1; then
+  DENO=$("$VENV/bin/python" -c 'import deno, os; print(deno.find_deno_bin())' 2>/dev/null || true)
+  [ -x "$DENO" ] || DENO=$(ls "$VENV"/bin/deno 2>/dev/null || true)
+fi
+cargo build --release --quiet --bin warren
+WARREN=./target/release/warren
+if [ "$(nproc)" -ge 2 ]; then SRV="taskset -c 0"; LOAD="taskset -c 1"; else SRV=""; LOAD=""; fi
+
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+wait_port() {
+  for _ in $(seq 200); do
+    if curl -s -o /dev/null "http://127.0.0.1:$1/" -H "Host: ${2:-localhost}"; then return 0; fi
+    sleep 0.05
+  done
+  echo "server on port $1 did not come up" >&2
+  return 1
+}
+
+# wrk's figures: "req/s p50 p99" (latencies in ms).
+measure() {
+  local url=$1 host=$2 out
+  out=$($LOAD wrk -t1 -c"$CONNS" -d"${DUR}s" --latency -H "Host: $host" "$url")
+  local rps p50 p99
+  rps=$(echo "$out" | awk '/^Requests\/sec/ { print $2 }')
+  p50=$(echo "$out" | awk '$1 == "50%" { print $2 }')
+  p99=$(echo "$out" | awk '$1 == "99%" { print $2 }')
+  echo "$rps $(ms "$p50") $(ms "$p99")"
+}
+# wrk prints 812.00us, 1.23ms, 2.01s: as milliseconds.
+ms() {
+  case "$1" in
+    *us) echo "$1" | sed 's/us$//' | awk '{ printf "%.3f", $1 / 1000 }' ;;
+    *ms) echo "$1" | sed 's/ms$//' | awk '{ printf "%.3f", $1 }' ;;
+    *s) echo "$1" | sed 's/s$//' | awk '{ printf "%.3f", $1 * 1000 }' ;;
+    *) echo "$1" ;;
+  esac
+}
+start() {
+  "$@" >/dev/null 2>&1 &
+  PIDS+=($!)
+}
+row() { printf '  %-34s %10s req/s   p50 %8s ms   p99 %8s ms\n' "$1" $2; }
+
+echo "hello world, $CONNS connections, ${DUR}s each (server on CPU 0, wrk on CPU 1):"
+start $SRV "$WARREN" serve benches/serve/hello.mjs --port 8301 --threads 1 --no-access-log
+wait_port 8301
+W=$(measure http://127.0.0.1:8301/ localhost)
+row "warren serve (1 conn thread)" "$W"
+kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
+
+D=""
+if [ -n "$DENO" ]; then
+  start $SRV "$DENO" serve --port 8302 --host 127.0.0.1 benches/serve/hello.mjs
+  wait_port 8302
+  D=$(measure http://127.0.0.1:8302/ localhost)
+  row "deno serve $("$DENO" --version | awk 'NR==1 {print $2}')" "$D"
+  kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
+else
+  echo "  deno serve: skipped (pip install deno failed here)"
+fi
+
+start $SRV node benches/serve/node_hello.mjs 8303
+wait_port 8303
+N=$(measure http://127.0.0.1:8303/ localhost)
+row "node $(node --version) http.createServer" "$N"
+kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
+
+ratio() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else print "-" }'; }
+if [ -n "$D" ]; then
+  echo "  warren / deno req/s = $(ratio "${W%% *}" "${D%% *}")   (target >= 1)"
+fi
+echo "  warren / node req/s = $(ratio "${W%% *}" "${N%% *}")"
+
+echo "two tenants in one warren (both CPUs shared by the server and wrk):"
+start "$WARREN" serve benches/serve/warren.toml --port 8304 --no-access-log
+wait_port 8304 hello.test
+ALONE=$(measure http://127.0.0.1:8304/ hello.test)
+row "hello alone" "$ALONE"
+# The spinning tenant under load from a second wrk for the whole measurement.
+wrk -t1 -c4 -d"$((DUR + 2))s" -H "Host: spin.test" http://127.0.0.1:8304/ >/dev/null 2>&1 &
+SPIN=$!
+PIDS+=($SPIN)
+sleep 1
+WITH=$(measure http://127.0.0.1:8304/ hello.test)
+row "hello while spin spins" "$WITH"
+wait "$SPIN" 2>/dev/null || true
+A99=$(echo "$ALONE" | awk '{print $3}')
+B99=$(echo "$WITH" | awk '{print $3}')
+echo "  hello p99 with spin / alone = $(ratio "$B99" "$A99")   (target <= 2)"

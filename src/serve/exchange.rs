@@ -1,0 +1,69 @@
+//! What crosses between the HTTP side and a handler's isolate thread: the request, the
+//! response (its body whole or as a stream of chunks), and why a request got no answer
+//! from the handler.
+
+use bytes::Bytes;
+use tokio::sync::{mpsc, oneshot};
+
+/// A request as a handler sees it: the body is read whole (within the body limit) before
+/// it is handed over.
+#[derive(Debug)]
+pub(crate) struct HandlerRequest {
+    pub method: String,
+    /// Absolute: `http://HOST/path?query`.
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+/// A response from a handler.
+#[derive(Debug)]
+pub(crate) struct HandlerResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: ResponseBody,
+}
+
+/// A response body: whole, or chunks sent as the handler's stream yields them. A stream
+/// that fails after its head was sent ends with `Err`, and the connection is cut.
+#[derive(Debug)]
+pub(crate) enum ResponseBody {
+    Full(Bytes),
+    Stream(mpsc::Receiver<Result<Bytes, BodyCut>>),
+}
+
+/// A streamed body that ended early (the handler failed or broke a limit).
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the handler failed while streaming its response")]
+pub(crate) struct BodyCut;
+
+/// Why a handler gave no response. None of these names internals to the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// The handler threw, returned something that is not a `Response`, or its isolate
+    /// faulted: 500.
+    Failed,
+    /// It ran past its `timeout`: 504.
+    TimedOut,
+    /// It used up its `cpu_limit` or its `memory`: 503.
+    OverLimit,
+    /// The handler's isolates are gone (shutting down, or it cannot be reloaded): 503.
+    Unavailable,
+}
+
+impl Refusal {
+    /// The status and the body the client gets.
+    pub fn status(self) -> (u16, &'static str) {
+        match self {
+            Refusal::Failed => (500, "Internal Server Error\n"),
+            Refusal::TimedOut => (504, "Gateway Timeout\n"),
+            Refusal::OverLimit | Refusal::Unavailable => (503, "Service Unavailable\n"),
+        }
+    }
+}
+
+/// One request for a handler's isolate, and where its answer goes.
+pub(crate) struct Job {
+    pub request: HandlerRequest,
+    pub reply: oneshot::Sender<Result<HandlerResponse, Refusal>>,
+}

@@ -1,0 +1,254 @@
+//! One HTTP request, end to end: `/_warren/` endpoints when enabled, routing to a handler,
+//! the body limit (413), the handler's queue (503 when full), its response (or the status
+//! of its failure) as a hyper response, metrics and the access log.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Instant, SystemTime};
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::body::{Body, Frame, Incoming, SizeHint};
+use hyper::header::{self, HeaderName, HeaderValue};
+use hyper::{Request, Response, StatusCode, Version};
+use tokio::sync::mpsc;
+
+use crate::serve::exchange::{BodyCut, HandlerRequest, Refusal, ResponseBody};
+use crate::serve::log::{AccessEntry, LogEvent, LogSink};
+use crate::serve::metrics;
+use crate::serve::pool::{NotQueued, Pool};
+use crate::serve::routing::Routes;
+
+/// What every request reads.
+pub(crate) struct Shared {
+    pub routes: Routes,
+    pub pools: Vec<Pool>,
+    pub max_body: u64,
+    pub observability: bool,
+    pub log: Option<LogSink>,
+    pub local: SocketAddr,
+}
+
+/// A response body: whole, or a handler's stream.
+pub(crate) enum OutBody {
+    Full(Option<Bytes>),
+    Stream(mpsc::Receiver<Result<Bytes, BodyCut>>),
+}
+
+impl Body for OutBody {
+    type Data = Bytes;
+    type Error = BodyCut;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BodyCut>>> {
+        match self.get_mut() {
+            OutBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
+            OutBody::Stream(rx) => rx.poll_recv(cx).map(|o| o.map(|r| r.map(Frame::data))),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self, OutBody::Full(None))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            OutBody::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
+            OutBody::Stream(_) => SizeHint::default(),
+        }
+    }
+}
+
+fn plain(status: u16, text: &'static str) -> Response<OutBody> {
+    let mut r = Response::new(OutBody::Full(Some(Bytes::from_static(text.as_bytes()))));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain;charset=UTF-8"),
+    );
+    r
+}
+
+/// Headers a handler may not set: the server owns the framing of the connection.
+const HOP_BY_HOP: &[&str] = &[
+    "connection",
+    "content-length",
+    "keep-alive",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// Serves one request from `remote`.
+pub(crate) async fn serve(
+    shared: Arc<Shared>,
+    remote: SocketAddr,
+    req: Request<Incoming>,
+) -> Result<Response<OutBody>, Infallible> {
+    let started = Instant::now();
+    let time = SystemTime::now();
+    let method = req.method().as_str().to_string();
+    let target = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().path().to_string(), |p| p.as_str().to_string());
+    let version = match req.version() {
+        Version::HTTP_10 => "HTTP/1.0",
+        Version::HTTP_09 => "HTTP/0.9",
+        _ => "HTTP/1.1",
+    };
+    let (handler, response) = answer(&shared, req).await;
+    let status = response.status().as_u16();
+    let took = started.elapsed();
+    if let Some(i) = handler {
+        shared.pools[i].metrics.answered(status, took);
+    }
+    if let Some(log) = &shared.log {
+        let bytes = match response.body() {
+            OutBody::Full(b) => Some(b.as_ref().map_or(0, |b| b.len() as u64)),
+            OutBody::Stream(_) => None,
+        };
+        log(&LogEvent::Access(AccessEntry {
+            remote,
+            time,
+            method,
+            target,
+            version,
+            status,
+            bytes,
+            handler: handler.map(|i| shared.pools[i].name.clone()),
+            duration: took,
+        }));
+    }
+    Ok(response)
+}
+
+/// The response, and the handler (by index) that owned the request, if any.
+async fn answer(shared: &Shared, req: Request<Incoming>) -> (Option<usize>, Response<OutBody>) {
+    let path = req.uri().path().to_string();
+    if shared.observability && path.starts_with("/_warren/") {
+        return (None, observe(shared, &path));
+    }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()))
+        .unwrap_or_else(|| shared.local.to_string());
+    let Some(index) = shared.routes.find(&host, &path) else {
+        return (None, plain(404, "Not Found\n"));
+    };
+    let some = Some(index);
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > shared.max_body) {
+        return (some, plain(413, "Payload Too Large\n"));
+    }
+    let (parts, body) = req.into_parts();
+    let limit = usize::try_from(shared.max_body).unwrap_or(usize::MAX);
+    let body = match http_body_util::Limited::new(body, limit).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            return (some, plain(413, "Payload Too Large\n"));
+        }
+        Err(_) => return (some, plain(400, "Bad Request\n")),
+    };
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let target = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_string();
+    let request = HandlerRequest {
+        method: parts.method.as_str().to_string(),
+        url: format!("http://{host}{target}"),
+        headers,
+        body,
+    };
+    let pool = &shared.pools[index];
+    let answer = match pool.submit(request) {
+        Ok(a) => a,
+        Err(NotQueued::Full) => {
+            pool.metrics.rejected();
+            return (some, plain(503, "Service Unavailable\n"));
+        }
+        Err(NotQueued::Closed) => return (some, plain(503, "Service Unavailable\n")),
+    };
+    let response = match answer.await {
+        Ok(Ok(r)) => r,
+        Ok(Err(refusal)) => {
+            let (status, text) = refusal.status();
+            return (some, plain(status, text));
+        }
+        Err(_) => {
+            let (status, text) = Refusal::Unavailable.status();
+            return (some, plain(status, text));
+        }
+    };
+    let body = match response.body {
+        ResponseBody::Full(b) => OutBody::Full(Some(b)),
+        ResponseBody::Stream(rx) => OutBody::Stream(rx),
+    };
+    let mut out = Response::new(body);
+    match StatusCode::from_u16(response.status) {
+        Ok(s) => *out.status_mut() = s,
+        Err(_) => return (some, bad_response(shared, pool, "an invalid status")),
+    }
+    for (k, v) in response.headers {
+        let (Ok(name), Ok(value)) = (HeaderName::try_from(k), HeaderValue::try_from(v)) else {
+            return (some, bad_response(shared, pool, "an invalid header"));
+        };
+        if !HOP_BY_HOP.contains(&name.as_str()) {
+            out.headers_mut().append(name, value);
+        }
+    }
+    (some, out)
+}
+
+fn bad_response(shared: &Shared, pool: &Pool, what: &str) -> Response<OutBody> {
+    if let Some(log) = &shared.log {
+        log(&LogEvent::Fault {
+            handler: pool.name.clone(),
+            message: format!("its response has {what}"),
+        });
+    }
+    plain(500, "Internal Server Error\n")
+}
+
+/// `/_warren/health` and `/_warren/metrics`.
+fn observe(shared: &Shared, path: &str) -> Response<OutBody> {
+    match path {
+        "/_warren/health" => plain(200, "ok\n"),
+        "/_warren/metrics" => {
+            let handlers: Vec<(&str, &metrics::HandlerMetrics, usize)> = shared
+                .pools
+                .iter()
+                .map(|p| (p.name.as_str(), &*p.metrics, p.queued()))
+                .collect();
+            let mut r = Response::new(OutBody::Full(Some(Bytes::from(metrics::render(&handlers)))));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4"),
+            );
+            r
+        }
+        _ => plain(404, "Not Found\n"),
+    }
+}

@@ -1,0 +1,368 @@
+//! The thread of one isolate of a handler: it owns the `Runtime` (built as a plugin's is,
+//! from the entry's grants and limits), takes requests from the handler's shared queue one
+//! at a time, and after a fault or a broken limit retires the runtime and makes a new one
+//! before it takes the next request.
+
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use crate::error::Error;
+use crate::host::Linker;
+use crate::plugins::abi::{AbiFailure, Entry};
+use crate::plugins::host::Router;
+use crate::plugins::worker;
+use crate::plugins::{Fault, LoadFailure, PluginKind, PluginOutput, PluginSpec};
+use crate::serve::exchange::{
+    BodyCut, HandlerRequest, HandlerResponse, Job, Refusal, ResponseBody,
+};
+use crate::serve::js_handler::{self, Start};
+use crate::serve::log::{LogEvent, LogSink};
+use crate::serve::metrics::{HandlerMetrics, LimitKind};
+use crate::serve::wasm_handler;
+use crate::{Instance, JsModule, Runtime};
+
+/// What an isolate thread starts from.
+pub(crate) struct Setup {
+    pub spec: Arc<PluginSpec>,
+    /// Its number in the plugins' wait-for graph (above every plugin isolate's).
+    pub isolate: usize,
+    pub label: String,
+    pub linker: Linker,
+    pub output: Option<PluginOutput>,
+    pub router: Weak<Router>,
+    pub jobs: Arc<Mutex<mpsc::Receiver<Job>>>,
+    pub metrics: Arc<HandlerMetrics>,
+    pub log: Option<LogSink>,
+    pub ready: oneshot::Sender<Result<(), LoadFailure>>,
+}
+
+/// The stack of an isolate thread, as a plugin thread's.
+const STACK: usize = 4 << 20;
+
+/// Chunks of a streamed body in flight between the isolate and the connection.
+const STREAM_DEPTH: usize = 4;
+
+pub(crate) fn spawn(setup: Setup) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name(format!("serve-{}", setup.label))
+        .stack_size(STACK)
+        .spawn(move || run(setup))
+        .map(drop)
+}
+
+/// A loaded isolate: its runtime and the handler's code in it.
+struct Loaded {
+    rt: Runtime,
+    code: Code,
+}
+
+enum Code {
+    Js(JsModule),
+    Wasm(Instance, Entry),
+}
+
+/// How serving one request ended, for the isolate.
+enum Ended {
+    Kept,
+    Retire,
+}
+
+fn run(setup: Setup) {
+    let tokio = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = setup.ready.send(Err(LoadFailure::Thread(e.to_string())));
+            return;
+        }
+    };
+    let Setup {
+        spec,
+        isolate,
+        label,
+        linker,
+        output,
+        router,
+        jobs,
+        metrics,
+        log,
+        ready,
+    } = setup;
+    let make = || Loaded::new(&spec, isolate, &label, &linker, output.as_ref(), &router);
+    tokio.block_on(async {
+        let mut loaded = match make().await {
+            Ok(l) => {
+                if ready.send(Ok(())).is_err() {
+                    return;
+                }
+                Some(l)
+            }
+            Err(e) => {
+                let _ = ready.send(Err(e));
+                return;
+            }
+        };
+        loop {
+            let job = { jobs.lock().await.recv().await };
+            let Some(job) = job else { break };
+            if loaded.is_none() {
+                match make().await {
+                    Ok(l) => loaded = Some(l),
+                    Err(e) => {
+                        if let Some(log) = &log {
+                            log(&LogEvent::Fault {
+                                handler: spec.name.clone(),
+                                message: format!("cannot make a new isolate: {e}"),
+                            });
+                        }
+                        let _ = job.reply.send(Err(Refusal::Unavailable));
+                        continue;
+                    }
+                }
+            }
+            let Some(l) = loaded.as_mut() else { continue };
+            if let Ended::Retire = l.serve(job, &spec, &metrics, log.as_ref()).await {
+                // Dropped before the next request; a new one is made for it now, off
+                // that request's time.
+                loaded = None;
+                metrics.restarted();
+                match make().await {
+                    Ok(l) => loaded = Some(l),
+                    Err(e) => {
+                        if let Some(log) = &log {
+                            log(&LogEvent::Fault {
+                                handler: spec.name.clone(),
+                                message: format!("cannot make a new isolate: {e}"),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    });
+}
+
+impl Loaded {
+    async fn new(
+        spec: &Arc<PluginSpec>,
+        isolate: usize,
+        label: &str,
+        linker: &Linker,
+        output: Option<&PluginOutput>,
+        router: &Weak<Router>,
+    ) -> Result<Loaded, LoadFailure> {
+        let members = [(0, spec.clone())];
+        let mut rt = worker::new_runtime(&members, isolate, label, linker, output, router)?;
+        let code = match spec.kind {
+            PluginKind::Js => Code::Js(js_handler::load(&mut rt, spec).await?),
+            PluginKind::Wasm => {
+                let (instance, entries) = worker::instantiate_wasm(&mut rt, spec).await?;
+                let entry = entries
+                    .into_iter()
+                    .find(|(n, _)| n == wasm_handler::EXPORT)
+                    .map(|(_, e)| e);
+                match entry {
+                    Some(e @ Entry::Json) => Code::Wasm(instance, e),
+                    _ => {
+                        return Err(LoadFailure::Runtime(Error::Export(format!(
+                            "a Wasm handler exports `{}` on the JSON ABI: alloc(len) -> ptr and {}(ptr, len) -> i64 (docs/serve.md)",
+                            wasm_handler::EXPORT,
+                            wasm_handler::EXPORT
+                        ))));
+                    }
+                }
+            }
+        };
+        rt.set_time_limit(Some(spec.limits.timeout));
+        Ok(Loaded { rt, code })
+    }
+
+    /// Serves one request: the head goes back on the job's reply, a streamed body
+    /// through a channel the response reads.
+    async fn serve(
+        &mut self,
+        job: Job,
+        spec: &PluginSpec,
+        metrics: &HandlerMetrics,
+        log: Option<&LogSink>,
+    ) -> Ended {
+        let Job { request, reply } = job;
+        let started = Instant::now();
+        let deadline = started + spec.limits.timeout;
+        self.rt.set_time_limit(Some(spec.limits.timeout));
+        let head = self.start(request).await;
+        let head = match head {
+            Ok(h) => h,
+            Err(failure) => {
+                let (refusal, ended) = self.failed(failure, spec, metrics, log);
+                let _ = reply.send(Err(refusal));
+                return ended;
+            }
+        };
+        let Start {
+            status,
+            headers,
+            body,
+            streamed,
+        } = head;
+        if !streamed {
+            let _ = reply.send(Ok(HandlerResponse {
+                status,
+                headers,
+                body: ResponseBody::Full(body),
+            }));
+            return self.settle(deadline, spec, metrics, log).await;
+        }
+        let Code::Js(glue) = &self.code else {
+            return Ended::Kept;
+        };
+        let glue = glue.clone();
+        let (tx, rx) = mpsc::channel(STREAM_DEPTH);
+        let mut open = reply
+            .send(Ok(HandlerResponse {
+                status,
+                headers,
+                body: ResponseBody::Stream(rx),
+            }))
+            .is_ok();
+        while open {
+            let Some(left) = remaining(deadline) else {
+                metrics.limit_hit(LimitKind::Timeout);
+                let _ = tx.try_send(Err(BodyCut));
+                open = false;
+                break;
+            };
+            self.rt.set_time_limit(Some(left));
+            match js_handler::pull(&mut self.rt, &glue).await {
+                Ok(Some(chunk)) => {
+                    let sent = tokio::time::timeout_at(deadline.into(), tx.send(Ok(chunk))).await;
+                    match sent {
+                        Ok(Ok(())) => {}
+                        // The client went away.
+                        Ok(Err(_)) => open = false,
+                        Err(_) => {
+                            metrics.limit_hit(LimitKind::Timeout);
+                            let _ = tx.try_send(Err(BodyCut));
+                            open = false;
+                        }
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    let _ = tx.try_send(Err(BodyCut));
+                    let (_, ended) = self.failed(AbiFailure::Runtime(e), spec, metrics, log);
+                    if let Ended::Retire = ended {
+                        return ended;
+                    }
+                    break;
+                }
+            }
+        }
+        drop(tx);
+        if !open {
+            // Nobody reads the rest: let the stream's source know.
+            if let Some(left) = remaining(deadline) {
+                self.rt.set_time_limit(Some(left));
+                if let Err(e) = js_handler::cancel(&mut self.rt, &glue).await {
+                    let (_, ended) = self.failed(AbiFailure::Runtime(e), spec, metrics, log);
+                    return ended;
+                }
+            }
+        }
+        self.settle(deadline, spec, metrics, log).await
+    }
+
+    async fn start(&mut self, request: HandlerRequest) -> Result<Start, AbiFailure> {
+        match &self.code {
+            Code::Js(glue) => js_handler::start(&mut self.rt, glue, request)
+                .await
+                .map_err(AbiFailure::Runtime),
+            Code::Wasm(instance, entry) => {
+                wasm_handler::call(&mut self.rt, instance, entry, request).await
+            }
+        }
+    }
+
+    /// Waits for what the request gave `ctx.waitUntil`, within what is left of its time.
+    async fn settle(
+        &mut self,
+        deadline: Instant,
+        spec: &PluginSpec,
+        metrics: &HandlerMetrics,
+        log: Option<&LogSink>,
+    ) -> Ended {
+        let Code::Js(glue) = &self.code else {
+            return Ended::Kept;
+        };
+        let glue = glue.clone();
+        let Some(left) = remaining(deadline) else {
+            return Ended::Kept;
+        };
+        self.rt.set_time_limit(Some(left));
+        match js_handler::settle(&mut self.rt, &glue).await {
+            Ok(()) => Ended::Kept,
+            Err(e) => self.failed(AbiFailure::Runtime(e), spec, metrics, log).1,
+        }
+    }
+
+    /// What a failure means for the client and for the isolate; it is logged and counted.
+    fn failed(
+        &self,
+        failure: AbiFailure,
+        spec: &PluginSpec,
+        metrics: &HandlerMetrics,
+        log: Option<&LogSink>,
+    ) -> (Refusal, Ended) {
+        let fault = match failure {
+            AbiFailure::Runtime(e) => match worker::classify(e, &spec.limits) {
+                Ok(f) => f,
+                Err(why) => Fault::Abi(why),
+            },
+            AbiFailure::Input(why) | AbiFailure::Broken(why) => Fault::Abi(why),
+            AbiFailure::Returned(why) => Fault::Returned(why),
+        };
+        let (refusal, ended) = match &fault {
+            Fault::TimeLimit(_) => {
+                metrics.limit_hit(LimitKind::Timeout);
+                (Refusal::TimedOut, Ended::Retire)
+            }
+            Fault::CpuLimit(_) => {
+                metrics.limit_hit(LimitKind::Cpu);
+                (Refusal::OverLimit, Ended::Retire)
+            }
+            Fault::OutOfMemory(_) => {
+                metrics.limit_hit(LimitKind::Memory);
+                (Refusal::OverLimit, Ended::Retire)
+            }
+            // The handler's own errors (a stream it errored, a promise nothing settles,
+            // a response with no HTTP form): its isolate is sound.
+            Fault::Exception(_) | Fault::Stalled(_) | Fault::BadResult(_) | Fault::Returned(_) => {
+                (Refusal::Failed, Ended::Kept)
+            }
+            _ => (Refusal::Failed, Ended::Retire),
+        };
+        if let Some(log) = log {
+            let retired = if matches!(ended, Ended::Retire) {
+                "; its isolate is replaced"
+            } else {
+                ""
+            };
+            log(&LogEvent::Fault {
+                handler: spec.name.clone(),
+                message: format!("{fault}{retired}"),
+            });
+        }
+        (refusal, ended)
+    }
+}
+
+/// The time left before `deadline`, if any.
+fn remaining(deadline: Instant) -> Option<Duration> {
+    deadline
+        .checked_duration_since(Instant::now())
+        .filter(|d| !d.is_zero())
+}

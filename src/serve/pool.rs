@@ -1,0 +1,112 @@
+//! The isolates of one handler: `instances` threads, each with its own isolate, taking
+//! requests from one bounded queue. A request finds the queue full (`max_queue` waiting)
+//! and is refused at once rather than waiting behind them.
+
+use std::sync::{Arc, Weak};
+
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use crate::host::Linker;
+use crate::plugins::host::Router;
+use crate::plugins::{LoadError, LoadFailure, PluginOutput, PluginSpec};
+use crate::serve::exchange::{HandlerRequest, HandlerResponse, Job, Refusal};
+use crate::serve::isolate;
+use crate::serve::log::LogSink;
+use crate::serve::metrics::HandlerMetrics;
+
+/// What every pool is started with.
+pub(crate) struct PoolContext {
+    pub linker: Linker,
+    pub output: Option<PluginOutput>,
+    pub router: Weak<Router>,
+    pub log: Option<LogSink>,
+}
+
+pub(crate) struct Pool {
+    pub name: String,
+    jobs: mpsc::Sender<Job>,
+    pub metrics: Arc<HandlerMetrics>,
+}
+
+/// Why a request was not queued.
+pub(crate) enum NotQueued {
+    /// `max_queue` requests are waiting already.
+    Full,
+    /// The handler's isolates are gone.
+    Closed,
+}
+
+/// The answer to a queued request.
+pub(crate) type Answer = oneshot::Receiver<Result<HandlerResponse, Refusal>>;
+
+impl Pool {
+    /// Starts the isolates of `spec`, numbered from `first_isolate` in the wait-for graph;
+    /// returns once each has loaded the handler.
+    ///
+    /// # Errors
+    /// The first isolate's load failure, naming the handler.
+    pub async fn start(
+        spec: Arc<PluginSpec>,
+        first_isolate: usize,
+        cx: &PoolContext,
+    ) -> Result<Pool, LoadError> {
+        let (tx, rx) = mpsc::channel(spec.max_queue.max(1));
+        let jobs = Arc::new(Mutex::new(rx));
+        let metrics = Arc::new(HandlerMetrics::default());
+        let fail = |error: LoadFailure| LoadError {
+            plugin: spec.name.clone(),
+            location: spec.source_location.clone(),
+            error,
+        };
+        let mut ready = Vec::new();
+        for i in 0..spec.instances {
+            let (ready_tx, ready_rx) = oneshot::channel();
+            let label = if spec.instances == 1 {
+                spec.name.clone()
+            } else {
+                format!("{}#{}", spec.name, i + 1)
+            };
+            isolate::spawn(isolate::Setup {
+                spec: spec.clone(),
+                isolate: first_isolate + i,
+                label,
+                linker: cx.linker.clone(),
+                output: cx.output.clone(),
+                router: cx.router.clone(),
+                jobs: jobs.clone(),
+                metrics: metrics.clone(),
+                log: cx.log.clone(),
+                ready: ready_tx,
+            })
+            .map_err(|e| fail(LoadFailure::Thread(e.to_string())))?;
+            ready.push(ready_rx);
+        }
+        for r in ready {
+            match r.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(fail(e)),
+                Err(_) => return Err(fail(LoadFailure::Thread("it stopped while loading".into()))),
+            }
+        }
+        Ok(Pool {
+            name: spec.name.clone(),
+            jobs: tx,
+            metrics,
+        })
+    }
+
+    /// How many requests wait for a free isolate.
+    pub fn queued(&self) -> usize {
+        self.jobs.max_capacity() - self.jobs.capacity()
+    }
+
+    /// Queues `request` for the next free isolate.
+    pub fn submit(&self, request: HandlerRequest) -> Result<Answer, NotQueued> {
+        let (reply, answer) = oneshot::channel();
+        match self.jobs.try_send(Job { request, reply }) {
+            Ok(()) => Ok(answer),
+            Err(mpsc::error::TrySendError::Full(_)) => Err(NotQueued::Full),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(NotQueued::Closed),
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! A Wasm handler: its `fetch` export on the plugin JSON ABI (`docs/plugin-abi.md`), with
+//! the request as a JSON object in and the response as one out (`docs/serve.md`):
+//!
+//! - in: `{"method", "url", "headers": [[name, value], ...], "body"}`, `body` the request
+//!   body as text when it is UTF-8, else absent and `body_base64` holds it;
+//! - out: `{"status": 200, "headers": [[name, value], ...] or {name: value}, "body": "text"}`
+//!   (or `body_base64`; a `body` that is not a string is sent as its JSON text); every
+//!   key is optional (status 200, no headers, an empty body).
+
+use base64::Engine;
+use bytes::Bytes;
+
+use crate::plugins::abi::{self, AbiFailure, Entry};
+use crate::serve::exchange::HandlerRequest;
+use crate::serve::js_handler::Start;
+use crate::value::Value;
+use crate::{Instance, Runtime};
+
+/// The export a Wasm handler answers requests with.
+pub(crate) const EXPORT: &str = "fetch";
+
+/// The request as the handler's input.
+fn input(request: HandlerRequest) -> Value {
+    let headers = request
+        .headers
+        .into_iter()
+        .map(|(k, v)| Value::Array(vec![Value::String(k), Value::String(v)]))
+        .collect();
+    let mut fields = vec![
+        ("method".to_string(), Value::String(request.method)),
+        ("url".to_string(), Value::String(request.url)),
+        ("headers".to_string(), Value::Array(headers)),
+    ];
+    match std::str::from_utf8(&request.body) {
+        Ok(text) => fields.push(("body".into(), Value::String(text.to_string()))),
+        Err(_) => fields.push((
+            "body_base64".into(),
+            Value::String(base64::engine::general_purpose::STANDARD.encode(&request.body)),
+        )),
+    }
+    Value::Object(fields)
+}
+
+/// Calls the handler's `fetch` with `request`.
+pub(crate) async fn call(
+    rt: &mut Runtime,
+    instance: &Instance,
+    entry: &Entry,
+    request: HandlerRequest,
+) -> Result<Start, AbiFailure> {
+    let out = abi::call(rt, instance, EXPORT, entry, input(request)).await?;
+    output(&out).map_err(|why| AbiFailure::Broken(format!("its response: {why}")))
+}
+
+fn output(out: &Value) -> Result<Start, String> {
+    if !matches!(out, Value::Object(_)) {
+        return Err("not a JSON object".into());
+    }
+    let status = match out.get("status") {
+        None => 200,
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .and_then(|n| u16::try_from(n).ok())
+            .filter(|n| (100..=999).contains(n))
+            .ok_or("status must be an integer from 100 to 999")?,
+        Some(_) => return Err("status must be a number".into()),
+    };
+    let pair = |k: &str, v: &Value| match v {
+        Value::String(s) => Ok((k.to_string(), s.clone())),
+        _ => Err(format!("header \"{k}\" must be a string")),
+    };
+    let headers = match out.get("headers") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Object(o)) => o
+            .iter()
+            .map(|(k, v)| pair(k, v))
+            .collect::<Result<_, _>>()?,
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|p| match p {
+                Value::Array(kv) if kv.len() == 2 => match &kv[0] {
+                    Value::String(k) => pair(k, &kv[1]),
+                    _ => Err("a header name must be a string".to_string()),
+                },
+                _ => Err("headers must be [name, value] pairs".to_string()),
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err("headers must be an array of pairs or an object".into()),
+    };
+    let body = match (out.get("body"), out.get("body_base64")) {
+        (Some(Value::String(s)), None) => Bytes::from(s.clone()),
+        (None | Some(Value::Null), Some(Value::String(b))) => Bytes::from(
+            base64::engine::general_purpose::STANDARD
+                .decode(b)
+                .map_err(|e| format!("body_base64: {e}"))?,
+        ),
+        (None | Some(Value::Null), None) => Bytes::new(),
+        (Some(_), Some(_)) => return Err("it has both body and body_base64".into()),
+        // Any other JSON value is sent as its JSON text.
+        (Some(v), None) => Bytes::from(v.to_json_bytes()),
+        (None, Some(_)) => return Err("body_base64 must be a string".into()),
+    };
+    Ok(Start {
+        status,
+        headers,
+        body,
+        streamed: false,
+    })
+}

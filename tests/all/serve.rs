@@ -1,0 +1,802 @@
+//! `warren serve`: the real binary on 127.0.0.1 (port 0), spoken to with hyper's HTTP/1.1
+//! client: bodies both ways, headers, keep-alive, streaming, routing between handlers,
+//! isolation of a handler that spins or exhausts its heap, limits (413, 503), graceful
+//! shutdown, a WAT handler, the observability endpoints and the handler web platform.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{HeaderMap, Request, StatusCode};
+use tokio::net::TcpStream;
+
+use crate::warren_command;
+
+/// A running `warren serve`, killed when dropped; its stderr lines arrive on `lines`.
+struct Served {
+    child: Child,
+    addr: SocketAddr,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Served {
+    fn start(dir: &Path, args: &[&str]) -> Served {
+        let mut child = warren_command()
+            .arg("serve")
+            .args(args)
+            .args(["--port", "0"])
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("warren serve starts");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut seen = Vec::new();
+        let addr = loop {
+            match lines.recv_timeout(Duration::from_secs(60)) {
+                Ok(line) => {
+                    if let Some(rest) = line.strip_prefix("listening on http://") {
+                        break rest.trim_end_matches('/').parse().expect("an address");
+                    }
+                    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+                        && v["type"] == "listening"
+                    {
+                        break v["addr"].as_str().unwrap().parse().expect("an address");
+                    }
+                    seen.push(line);
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    let status = child.wait().ok();
+                    panic!(
+                        "warren serve did not start ({status:?}):\n{}",
+                        seen.join("\n")
+                    );
+                }
+            }
+        };
+        Served { child, addr, lines }
+    }
+
+    /// Waits for a stderr line containing `text`; returns every line read meanwhile.
+    fn wait_for(&self, text: &str) -> Vec<String> {
+        let mut seen = Vec::new();
+        loop {
+            match self.lines.recv_timeout(Duration::from_secs(60)) {
+                Ok(line) => {
+                    let found = line.contains(text);
+                    seen.push(line);
+                    if found {
+                        return seen;
+                    }
+                }
+                Err(_) => panic!("no line with {text:?} on stderr; saw:\n{}", seen.join("\n")),
+            }
+        }
+    }
+
+    /// Every stderr line already read out.
+    fn drain(&self) -> Vec<String> {
+        self.lines.try_iter().collect()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Answer {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// A runtime whose spawned tasks run while the test thread waits on something else.
+fn tokio_background() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("tokio")
+}
+
+fn tokio() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio")
+}
+
+/// One HTTP/1.1 connection to the server.
+struct Client {
+    sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+}
+
+impl Client {
+    async fn connect(addr: SocketAddr) -> Client {
+        let stream = TcpStream::connect(addr).await.expect("connects");
+        let (sender, conn) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .expect("handshake");
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        Client { sender }
+    }
+
+    async fn send(&mut self, req: Request<Full<Bytes>>) -> Answer {
+        self.sender.ready().await.expect("connection ready");
+        let res = self.sender.send_request(req).await.expect("a response");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res
+            .into_body()
+            .collect()
+            .await
+            .expect("the body")
+            .to_bytes();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+fn request(method: &str, host: &str, path: &str, body: impl Into<Bytes>) -> Request<Full<Bytes>> {
+    Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", host)
+        .body(Full::new(body.into()))
+        .expect("a request")
+}
+
+/// One request on a connection of its own.
+async fn fetch(addr: SocketAddr, method: &str, host: &str, path: &str, body: &str) -> Answer {
+    let mut c = Client::connect(addr).await;
+    c.send(request(method, host, path, body.to_string())).await
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("write fixture");
+}
+
+const ECHO: &str = r#"
+export default {
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    if (request.method === "POST") {
+      const bytes = await request.bytes();
+      let sum = 0;
+      for (const b of bytes) sum = (sum + b) % 65521;
+      return new Response(bytes, {
+        status: 201,
+        headers: { "x-length": `${bytes.length}`, "x-sum": `${sum}`, "content-type": "application/octet-stream" },
+      });
+    }
+    return new Response(`hello ${url.pathname}${url.search}`, {
+      headers: { "x-seen": request.headers.get("x-test") ?? "none", "x-method": request.method },
+    });
+  },
+};
+"#;
+
+#[test]
+fn get_and_post_with_bodies_and_headers_on_one_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "echo.mjs", ECHO);
+    let s = Served::start(dir.path(), &["echo.mjs"]);
+    tokio().block_on(async {
+        let mut c = Client::connect(s.addr).await;
+        let mut get = request("GET", "localhost", "/a/b?x=1", Bytes::new());
+        get.headers_mut().insert("x-test", "yes".parse().unwrap());
+        let a = c.send(get).await;
+        assert_eq!(a.status, 200);
+        assert_eq!(a.text(), "hello /a/b?x=1");
+        assert_eq!(a.headers["x-seen"], "yes");
+        assert_eq!(a.headers["x-method"], "GET");
+        assert_eq!(a.headers["content-type"], "text/plain;charset=UTF-8");
+        // The same connection (keep-alive), a binary body both ways.
+        let body: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 256) as u8).collect();
+        let sum = body.iter().fold(0u32, |s, &b| (s + u32::from(b)) % 65521);
+        let a = c
+            .send(request("POST", "localhost", "/upload", body.clone()))
+            .await;
+        assert_eq!(a.status, 201);
+        assert_eq!(a.headers["x-length"], "200000");
+        assert_eq!(a.headers["x-sum"], sum.to_string().as_str());
+        assert_eq!(a.body, Bytes::from(body));
+        let a = c
+            .send(request("GET", "localhost", "/again", Bytes::new()))
+            .await;
+        assert_eq!(a.text(), "hello /again");
+    });
+    let log = s.wait_for("GET /again HTTP/1.1\" 200");
+    assert!(
+        log.iter().any(|l| l.starts_with("127.0.0.1 - - [")
+            && l.contains("\"POST /upload HTTP/1.1\" 201 200000")),
+        "{log:?}"
+    );
+}
+
+#[test]
+fn streams_a_ten_megabyte_response() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "stream.mjs",
+        r#"
+export default {
+  fetch() {
+    let i = 0;
+    const body = new ReadableStream({
+      pull(controller) {
+        if (i === 160) return controller.close();
+        controller.enqueue(new Uint8Array(65536).fill(i % 251));
+        i++;
+      },
+    });
+    return new Response(body, { headers: { "content-type": "application/octet-stream" } });
+  },
+};
+"#,
+    );
+    let s = Served::start(dir.path(), &["stream.mjs"]);
+    tokio().block_on(async {
+        let a = fetch(s.addr, "GET", "localhost", "/", "").await;
+        assert_eq!(a.status, 200);
+        assert_eq!(a.headers["transfer-encoding"], "chunked");
+        assert_eq!(a.body.len(), 160 * 65536);
+        for (i, chunk) in a.body.chunks(65536).enumerate() {
+            assert!(
+                chunk.iter().all(|&b| usize::from(b) == i % 251),
+                "chunk {i}"
+            );
+        }
+    });
+}
+
+/// A manifest of two handlers (and a plugin one of them calls).
+fn two_tenants(dir: &Path) {
+    write(
+        dir,
+        "a.mjs",
+        r#"
+let served = 0;
+export default {
+  async fetch(request, env) {
+    served++;
+    const path = new URL(request.url).pathname;
+    if (path === "/spin") for (;;) {}
+    if (path === "/burn") { const t = Date.now(); while (Date.now() - t < 100000) {} }
+    if (path === "/grow") {
+      const keep = [];
+      for (;;) keep.push(new Array(100000).fill(served));
+    }
+    const n = await env.words.count(path);
+    return new Response(`a ${path} served=${served} greeting=${env.greeting} words=${n}`);
+  },
+};
+"#,
+    );
+    write(
+        dir,
+        "b.mjs",
+        r#"export default { fetch(request) { return new Response("b " + new URL(request.url).pathname); } };"#,
+    );
+    write(
+        dir,
+        "words.mjs",
+        r#"export function count(s) { return s.split("/").filter(Boolean).length; }"#,
+    );
+    write(
+        dir,
+        "warren.toml",
+        r#"
+[[plugins]]
+name = "a"
+source = "a.mjs"
+routes = ["a.test/*", "*/only-a"]
+imports = ["words"]
+config = { greeting = "hi" }
+limits = { timeout = "1s", memory = "32MiB", cpu_limit = "500ms" }
+
+[[plugins]]
+name = "b"
+source = "b.mjs"
+routes = ["*/b/*", "b.test/*"]
+instances = 2
+
+[[plugins]]
+name = "words"
+source = "words.mjs"
+"#,
+    );
+}
+
+#[test]
+fn routes_two_tenants_by_host_and_path() {
+    let dir = tempfile::tempdir().unwrap();
+    two_tenants(dir.path());
+    let s = Served::start(dir.path(), &["warren.toml"]);
+    tokio().block_on(async {
+        let a = fetch(s.addr, "GET", "a.test", "/x/y", "").await;
+        assert_eq!(a.text(), "a /x/y served=1 greeting=hi words=2");
+        // The port of the Host header does not matter; b's path route is any host's, and
+        // a route naming the host wins over one for any host.
+        let a = fetch(s.addr, "GET", "a.test:8080", "/b/z", "").await;
+        assert!(a.text().starts_with("a /b/z served=2 "), "{}", a.text());
+        let a = fetch(s.addr, "GET", "c.test", "/b/z", "").await;
+        assert_eq!(a.text(), "b /b/z");
+        let a = fetch(s.addr, "GET", "b.test", "/x", "").await;
+        assert_eq!(a.text(), "b /x");
+        let a = fetch(s.addr, "GET", "other.test", "/only-a", "").await;
+        assert!(a.text().starts_with("a /only-a"), "{}", a.text());
+        let a = fetch(s.addr, "GET", "other.test", "/x", "").await;
+        assert_eq!(a.status, 404);
+    });
+}
+
+#[test]
+fn a_spinning_tenant_costs_only_its_own_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    two_tenants(dir.path());
+    let s = Served::start(dir.path(), &["warren.toml", "--observability"]);
+    tokio().block_on(async {
+        let addr = s.addr;
+        let spin = tokio::spawn(async move { fetch(addr, "GET", "a.test", "/spin", "").await });
+        let burn = tokio::spawn(async move { fetch(addr, "GET", "a.test", "/burn", "").await });
+        // b answers every request while a's isolate spins (until its limits stop it).
+        for i in 0..20 {
+            let b = fetch(addr, "GET", "b.test", &format!("/{i}"), "").await;
+            assert_eq!(b.status, 200);
+            assert_eq!(b.text(), format!("b /{i}"));
+        }
+        let spin = spin.await.unwrap();
+        let burn = burn.await.unwrap();
+        let mut statuses = [spin.status.as_u16(), burn.status.as_u16()];
+        statuses.sort();
+        // One hit the CPU limit (503), the other the time limit while it queued behind
+        // it or its CPU limit: both are 5xx naming nothing inside.
+        for a in [&spin, &burn] {
+            assert!(a.status.is_server_error(), "{}", a.status);
+            let text = a.text();
+            assert!(
+                text == "Gateway Timeout\n" || text == "Service Unavailable\n",
+                "{text:?}"
+            );
+        }
+        // a's isolate was replaced: a fresh one answers (its module state is new).
+        let a = fetch(addr, "GET", "a.test", "/after", "").await;
+        assert_eq!(a.status, 200);
+        assert!(a.text().starts_with("a /after served=1 "), "{}", a.text());
+        let m = fetch(addr, "GET", "x", "/_warren/metrics", "").await.text();
+        assert!(
+            m.contains("warren_isolate_restarts_total{handler=\"a\"} 2"),
+            "{m}"
+        );
+        assert!(
+            m.contains("warren_isolate_restarts_total{handler=\"b\"} 0"),
+            "{m}"
+        );
+        assert!(
+            m.contains("warren_requests_total{handler=\"b\",class=\"2xx\"} 20"),
+            "{m}"
+        );
+        assert!(
+            m.contains("warren_requests_total{handler=\"b\",class=\"5xx\"} 0"),
+            "{m}"
+        );
+        assert!(
+            m.contains("warren_request_duration_seconds_count{handler=\"b\"} 20"),
+            "{m}"
+        );
+        let hits: u64 = ["timeout", "cpu"]
+            .iter()
+            .map(|k| {
+                let key = format!("warren_limit_hits_total{{handler=\"a\",limit=\"{k}\"}} ");
+                let line = m
+                    .lines()
+                    .find(|l| l.starts_with(&key))
+                    .expect("a limit line");
+                line[key.len()..].parse::<u64>().unwrap()
+            })
+            .sum();
+        assert_eq!(hits, 2, "{m}");
+        let h = fetch(addr, "GET", "x", "/_warren/health", "").await;
+        assert_eq!((h.status.as_u16(), h.text().as_str()), (200, "ok\n"));
+    });
+    let faults: Vec<String> = s
+        .drain()
+        .into_iter()
+        .filter(|l| l.starts_with("handler \"a\""))
+        .collect();
+    assert!(
+        faults
+            .iter()
+            .any(|l| l.contains("limit") && l.contains("replaced")),
+        "{faults:?}"
+    );
+}
+
+#[test]
+fn a_tenant_that_exhausts_its_heap_is_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    two_tenants(dir.path());
+    let s = Served::start(dir.path(), &["warren.toml", "--json"]);
+    tokio().block_on(async {
+        let a = fetch(s.addr, "GET", "a.test", "/one", "").await;
+        assert!(a.text().starts_with("a /one served=1 "), "{}", a.text());
+        let grow = fetch(s.addr, "GET", "a.test", "/grow", "").await;
+        assert_eq!(grow.status, 503);
+        assert_eq!(grow.text(), "Service Unavailable\n");
+        let b = fetch(s.addr, "GET", "b.test", "/fine", "").await;
+        assert_eq!(b.text(), "b /fine");
+        // A new isolate: the count starts again.
+        let a = fetch(s.addr, "GET", "a.test", "/two", "").await;
+        assert!(a.text().starts_with("a /two served=1 "), "{}", a.text());
+    });
+    let lines = s.wait_for("\"/two\"");
+    let fault = lines
+        .iter()
+        .find(|l| l.contains("\"type\":\"fault\""))
+        .expect("a fault line");
+    let v: serde_json::Value = serde_json::from_str(fault).unwrap();
+    assert_eq!(v["handler"], "a");
+    assert!(
+        v["message"].as_str().unwrap().contains("out of memory"),
+        "{fault}"
+    );
+    let access: serde_json::Value =
+        serde_json::from_str(lines.iter().find(|l| l.contains("\"/grow\"")).unwrap()).unwrap();
+    assert_eq!(access["status"], 503);
+    assert_eq!(access["handler"], "a");
+}
+
+#[test]
+fn a_body_over_the_limit_gets_413() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "echo.mjs", ECHO);
+    let s = Served::start(dir.path(), &["echo.mjs", "--max-body", "1KiB"]);
+    tokio().block_on(async {
+        let ok = fetch(s.addr, "POST", "h", "/", &"x".repeat(1024)).await;
+        assert_eq!(ok.status, 201);
+        let big = fetch(s.addr, "POST", "h", "/", &"x".repeat(1025)).await;
+        assert_eq!(big.status, 413);
+        // Without a Content-Length (chunked), found while reading.
+        let mut c = Client::connect(s.addr).await;
+        let stream = Chunks(vec![
+            Bytes::from(vec![b'y'; 800]),
+            Bytes::from(vec![b'y'; 800]),
+        ]);
+        let (mut sender, conn) = {
+            let stream_tcp = TcpStream::connect(s.addr).await.unwrap();
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream_tcp))
+                .await
+                .unwrap()
+        };
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        let req = Request::builder()
+            .method("POST")
+            .uri("/")
+            .header("host", "h")
+            .body(stream)
+            .unwrap();
+        let res = sender.send_request(req).await.unwrap();
+        assert_eq!(res.status(), 413);
+        // The server is fine.
+        let a = c.send(request("GET", "h", "/still", Bytes::new())).await;
+        assert_eq!(a.text(), "hello /still");
+    });
+}
+
+/// A body of chunks with no declared length: sent chunked.
+struct Chunks(Vec<Bytes>);
+
+impl hyper::body::Body for Chunks {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        let chunks = &mut self.get_mut().0;
+        std::task::Poll::Ready(
+            (!chunks.is_empty()).then(|| Ok(hyper::body::Frame::data(chunks.remove(0)))),
+        )
+    }
+}
+
+#[test]
+fn sigterm_finishes_the_request_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "slow.mjs",
+        r#"
+export default {
+  async fetch(request) {
+    console.error("request started");
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    return new Response("finished");
+  },
+};
+"#,
+    );
+    let mut s = Served::start(dir.path(), &["slow.mjs"]);
+    let addr = s.addr;
+    let rt = tokio_background();
+    let pending = rt.spawn(async move { fetch(addr, "GET", "h", "/", "").await });
+    s.wait_for("request started");
+    // SAFETY: kill(2) on the child we spawned, by its pid; no memory is involved.
+    let rc = unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) };
+    assert_eq!(rc, 0);
+    let a = rt.block_on(pending).unwrap();
+    assert_eq!(a.status, 200);
+    assert_eq!(a.text(), "finished");
+    let status = s.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    // Nothing listens any more.
+    assert!(std::net::TcpStream::connect(addr).is_err());
+}
+
+#[test]
+fn a_wat_handler_answers_a_request() {
+    let dir = tempfile::tempdir().unwrap();
+    // fetch(ptr, len) answers {"status":200,"body":INPUT}: the request's own JSON, sent
+    // back as the body's JSON text.
+    write(
+        dir.path(),
+        "echo.wat",
+        r#"(module
+  (memory (export "memory") 1)
+  (global $next (mut i32) (i32.const 1024))
+  (func $alloc (export "alloc") (param $len i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $next))
+    (global.set $next (i32.add (global.get $next) (local.get $len)))
+    (local.get $p))
+  (data (i32.const 0) "{\"status\":202,\"body\":")
+  (func (export "fetch") (param $ptr i32) (param $len i32) (result i64)
+    (local $out i32)
+    (local.set $out (call $alloc (i32.add (local.get $len) (i32.const 22))))
+    (memory.copy (local.get $out) (i32.const 0) (i32.const 21))
+    (memory.copy (i32.add (local.get $out) (i32.const 21)) (local.get $ptr) (local.get $len))
+    (i32.store8 (i32.add (local.get $out) (i32.add (local.get $len) (i32.const 21))) (i32.const 125))
+    (i64.or
+      (i64.shl (i64.extend_i32_u (local.get $out)) (i64.const 32))
+      (i64.extend_i32_u (i32.add (local.get $len) (i32.const 22))))))
+"#,
+    );
+    let s = Served::start(dir.path(), &["echo.wat"]);
+    tokio().block_on(async {
+        let a = fetch(s.addr, "POST", "wat.test", "/w?q=1", "hi there").await;
+        assert_eq!(a.status, 202);
+        let v: serde_json::Value = serde_json::from_slice(&a.body).expect("JSON");
+        assert_eq!(v["method"], "POST");
+        assert_eq!(v["url"], "http://wat.test/w?q=1");
+        assert_eq!(v["body"], "hi there");
+        assert!(
+            v["headers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|h| h[0] == "host" && h[1] == "wat.test"),
+            "{v}"
+        );
+    });
+}
+
+#[test]
+fn a_full_queue_answers_503_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "slow.mjs",
+        r#"
+export default {
+  async fetch(request) {
+    if (new URL(request.url).pathname === "/slow") {
+      console.error("slow started");
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+    return new Response("done");
+  },
+};
+"#,
+    );
+    let s = Served::start(
+        dir.path(),
+        &["slow.mjs", "--max-queue", "1", "--observability"],
+    );
+    let rt = tokio_background();
+    let addr = s.addr;
+    let first = rt.spawn(async move { fetch(addr, "GET", "h", "/slow", "").await });
+    s.wait_for("slow started");
+    let second = rt.spawn(async move { fetch(addr, "GET", "h", "/", "").await });
+    let answers = rt.block_on(async {
+        // Once the second waits in the queue (it holds one), the rest are refused.
+        loop {
+            let m = fetch(addr, "GET", "h", "/_warren/metrics", "").await.text();
+            if m.contains("warren_queue_length{handler=\"slow\"} 1") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let mut out = Vec::new();
+        for _ in 0..5 {
+            out.push(fetch(addr, "GET", "h", "/", "").await.status.as_u16());
+        }
+        out
+    });
+    assert_eq!(answers, [503; 5]);
+    assert_eq!(rt.block_on(second).unwrap().text(), "done");
+    assert_eq!(rt.block_on(first).unwrap().text(), "done");
+}
+
+#[test]
+fn handlers_get_the_web_platform() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "web.mjs",
+        r#"
+let after = "not yet";
+let aborted = false;
+export default {
+  async fetch(request, env, ctx) {
+    const path = new URL(request.url).pathname;
+    if (path === "/wait") {
+      ctx.waitUntil(new Promise((resolve) => setTimeout(() => { after = "settled"; resolve(); }, 50)));
+      return new Response("soon");
+    }
+    if (path === "/after") return new Response(after);
+    if (path === "/endless") {
+      request.signal.addEventListener("abort", () => { aborted = true; });
+      return new Response(new ReadableStream({
+        pull(c) { c.enqueue(new Uint8Array(16384)); },
+      }));
+    }
+    if (path === "/aborted") return new Response(String(aborted));
+    if (path === "/echo-stream") {
+      // The request body as a stream, through a reader.
+      const reader = request.body.getReader();
+      let n = 0;
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        n += value.length;
+      }
+      return Response.json({ n, used: request.bodyUsed });
+    }
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode("abc")));
+    const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+    const uuid = crypto.randomUUID();
+    const [x, y] = new Response("tee").body.tee();
+    const text = await new Response(x).text() + await new Response(y).text();
+    return Response.json({ hex, uuidOk: /^[0-9a-f-]{36}$/.test(uuid), text, signal: request.signal instanceof AbortSignal });
+  },
+};
+"#,
+    );
+    let s = Served::start(dir.path(), &["web.mjs"]);
+    tokio().block_on(async {
+        let a = fetch(s.addr, "GET", "h", "/", "").await;
+        assert_eq!(a.headers["content-type"], "application/json");
+        let v: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
+        assert_eq!(
+            v["hex"],
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(v["uuidOk"], true);
+        assert_eq!(v["text"], "teetee");
+        assert_eq!(v["signal"], true);
+        let a = fetch(s.addr, "POST", "h", "/echo-stream", &"z".repeat(5000)).await;
+        let v: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
+        assert_eq!(
+            (v["n"].as_u64(), v["used"].as_bool()),
+            (Some(5000), Some(true))
+        );
+        assert_eq!(fetch(s.addr, "GET", "h", "/wait", "").await.text(), "soon");
+        // The isolate serves one request at a time: waitUntil settled before this one.
+        assert_eq!(
+            fetch(s.addr, "GET", "h", "/after", "").await.text(),
+            "settled"
+        );
+        // A client that goes away mid-stream aborts request.signal.
+        {
+            let stream = TcpStream::connect(s.addr).await.unwrap();
+            let (mut sender, conn) =
+                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                    .await
+                    .unwrap();
+            let conn = tokio::spawn(conn);
+            let res = sender
+                .send_request(request("GET", "h", "/endless", Bytes::new()))
+                .await
+                .unwrap();
+            let mut body = res.into_body();
+            let frame = body.frame().await.unwrap().unwrap();
+            assert!(!frame.into_data().unwrap().is_empty());
+            drop(body);
+            drop(sender);
+            conn.abort();
+        }
+        let mut seen = String::new();
+        for _ in 0..200 {
+            seen = fetch(s.addr, "GET", "h", "/aborted", "").await.text();
+            if seen == "true" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        assert_eq!(seen, "true");
+    });
+}
+
+#[test]
+fn observability_is_off_unless_enabled_and_bad_handlers_do_not_load() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "echo.mjs", ECHO);
+    let s = Served::start(dir.path(), &["echo.mjs"]);
+    tokio().block_on(async {
+        let a = fetch(s.addr, "GET", "h", "/_warren/metrics", "").await;
+        assert_eq!(a.text(), "hello /_warren/metrics");
+    });
+    // A module without `export default { fetch }`: exit 2, naming the handler.
+    write(dir.path(), "bad.mjs", "export const x = 1;");
+    let out = warren_command()
+        .args(["serve", "bad.mjs", "--port", "0"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("handler \"bad\" does not load"), "{err}");
+    assert!(err.contains("export default { fetch"), "{err}");
+    // A manifest route that is not one, located.
+    write(
+        dir.path(),
+        "warren.toml",
+        "[[plugins]]\nname = \"e\"\nsource = \"echo.mjs\"\nroutes = [\"nohost\"]\n",
+    );
+    let out = warren_command()
+        .args(["serve", "warren.toml", "--port", "0"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("warren.toml:4:11: error: route \"nohost\""),
+        "{err}"
+    );
+}
