@@ -188,6 +188,9 @@ pub struct Limits {
     pub max_var_bytes: u64,
     /// The largest HTTP response body an Extism plugin may receive.
     pub max_http_response_bytes: u64,
+    /// The most 64 KiB pages an Extism plugin's memory may have (Extism's
+    /// `memory.max_pages`): its declared maximum is lowered to it before it is compiled.
+    pub max_pages: Option<u32>,
 }
 
 impl Default for Limits {
@@ -198,6 +201,7 @@ impl Default for Limits {
             fuel: None,
             max_var_bytes: crate::plugins::extism::DEFAULT_MAX_VAR_BYTES,
             max_http_response_bytes: crate::plugins::extism::DEFAULT_MAX_HTTP_RESPONSE_BYTES,
+            max_pages: None,
         }
     }
 }

@@ -225,6 +225,27 @@ fn a_plugin_error_carries_its_message_and_keeps_the_plugin() {
 }
 
 #[test]
+fn kernel_memory_is_bounded_and_bad_handles_are_errors() {
+    let f = Fixture::new();
+    let m = f.manifest(CV);
+    let rt = tokio();
+    let host = load(&rt, &m);
+    // 1 TiB is past the plugin's memory limit: alloc returns 0, the host carries on.
+    assert_eq!(text(call(&rt, &host, "cv.oom", Value::Null).unwrap()), "0");
+    let e = call(&rt, &host, "cv.bad_handle", Value::Null)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("plugin \"cv\": export \"bad_handle\"")
+            && e.contains("config_get's key: 999 is not the offset of a block in kernel memory"),
+        "{e}"
+    );
+    // A fresh isolate serves the next call.
+    let out = text(call(&rt, &host, "cv.count_vowels", st("a")).unwrap());
+    assert!(out.starts_with(r#"{"count":1,"#), "{out}");
+}
+
+#[test]
 fn a_timeout_names_the_limit_and_the_next_call_works() {
     let f = Fixture::new();
     let m = f.manifest(
@@ -543,6 +564,25 @@ fn an_extism_json_manifest_is_mapped_onto_warren_limits_and_grants() {
         "{}",
         r.stderr
     );
+    // memory.max_pages is the plugin memory's maximum: cv.wat starts with one page.
+    for (pages, grows) in [(1, false), (2, true)] {
+        let m = f.file(
+            "pages.json",
+            &format!(r#"{{"wasm": [{{"path": "cv.wasm"}}], "memory": {{"max_pages": {pages}}}}}"#),
+        );
+        let r = run(&["call", &f.s(&m), "grow"]);
+        if grows {
+            assert_eq!((r.code, r.stdout.as_str()), (0, "ok"), "{}", r.stderr);
+        } else {
+            assert_eq!(r.code, 1);
+            assert!(r.stderr.contains("grow failed"), "{}", r.stderr);
+        }
+    }
+    let none = f.file(
+        "none.json",
+        r#"{"wasm": [{"path": "cv.wasm"}], "memory": {"max_pages": 0}}"#,
+    );
+    assert!(load_err(&none).contains("more than its memory.max_pages (0 pages"));
     let two = f.file(
         "two.json",
         r#"{"wasm": [{"path": "cv.wasm"}, {"path": "cv.wasm"}]}"#,
