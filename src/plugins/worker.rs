@@ -246,7 +246,7 @@ impl Loaded {
                             .map_err(|e| fail(*index, e))?;
                     }
                     Ok(None) => {}
-                    Err(why) => return Err(vec![(*index, LoadFailure::NotGranted(vec![why]))]),
+                    Err(why) => return Err(fail(*index, Error::MemoryCap(why))),
                 }
             }
             let out = Arc::new(Outbound {
