@@ -288,6 +288,9 @@ pub struct Limits {
     pub max_http_response_bytes: u64,
     /// The CPU time one call may use (`cpu_limit`), when limited; waiting costs none.
     pub cpu_limit: Option<Duration>,
+    /// The most 64 KiB pages an Extism plugin's memory may have (Extism's
+    /// `memory.max_pages`): its declared maximum is lowered to it before it is compiled.
+    pub max_pages: Option<u32>,
 }
 
 impl Default for Limits {
@@ -299,6 +302,7 @@ impl Default for Limits {
             max_var_bytes: crate::plugins::extism::DEFAULT_MAX_VAR_BYTES,
             max_http_response_bytes: crate::plugins::extism::DEFAULT_MAX_HTTP_RESPONSE_BYTES,
             cpu_limit: None,
+            max_pages: None,
         }
     }
 }

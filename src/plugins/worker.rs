@@ -305,8 +305,18 @@ impl Loaded {
             if spec.kind != PluginKind::Wasm || spec.abi != Abi::Extism {
                 continue;
             }
-            let module =
+            let mut module =
                 WasmModule::from_bytes_at(&spec.source, &spec.code).map_err(|e| fail(*index, e))?;
+            if let Some(pages) = spec.limits.max_pages {
+                match extism::clamp_pages(module.bytes(), pages) {
+                    Ok(Some(bytes)) => {
+                        module = WasmModule::from_bytes_at(&spec.source, &bytes)
+                            .map_err(|e| fail(*index, e))?;
+                    }
+                    Ok(None) => {}
+                    Err(why) => return Err(fail(*index, Error::MemoryCap(why))),
+                }
+            }
             let out = Arc::new(Outbound {
                 caller: spec.name.clone(),
                 isolate: recipe.isolate,

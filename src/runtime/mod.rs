@@ -17,7 +17,7 @@ mod instantiate;
 mod js_layer;
 mod js_sources;
 mod linking;
-mod memory_budget;
+pub(crate) mod memory_budget;
 mod module_exports;
 mod module_map;
 mod ops;

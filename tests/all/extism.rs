@@ -225,6 +225,27 @@ fn a_plugin_error_carries_its_message_and_keeps_the_plugin() {
 }
 
 #[test]
+fn kernel_memory_is_bounded_and_bad_handles_are_errors() {
+    let f = Fixture::new();
+    let m = f.manifest(CV);
+    let rt = tokio();
+    let host = load(&rt, &m);
+    // 1 TiB is past the plugin's memory limit: alloc returns 0, the host carries on.
+    assert_eq!(text(call(&rt, &host, "cv.oom", Value::Null).unwrap()), "0");
+    let e = call(&rt, &host, "cv.bad_handle", Value::Null)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("plugin \"cv\": export \"bad_handle\"")
+            && e.contains("config_get's key: 999 is not the offset of a block in kernel memory"),
+        "{e}"
+    );
+    // A fresh isolate serves the next call.
+    let out = text(call(&rt, &host, "cv.count_vowels", st("a")).unwrap());
+    assert!(out.starts_with(r#"{"count":1,"#), "{out}");
+}
+
+#[test]
 fn a_timeout_names_the_limit_and_the_next_call_works() {
     let f = Fixture::new();
     let m = f.manifest(
@@ -396,14 +417,18 @@ fn serve(n: usize) -> u16 {
         for stream in listener.incoming().take(n) {
             let Ok(mut stream) = stream else { continue };
             let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut first = String::new();
-            reader.read_line(&mut first).unwrap();
+            // Bytes, not text: a TLS handshake arrives here too.
+            let mut first = Vec::new();
+            let _ = reader.read_until(b'\n', &mut first);
             loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
-                    break;
+                let mut line = Vec::new();
+                match reader.read_until(b'\n', &mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) if line == b"\r\n" => break,
+                    Ok(_) => {}
                 }
             }
+            let first = String::from_utf8_lossy(&first);
             let path = first.split(' ').nth(1).unwrap_or("/").to_string();
             let response = match path.as_str() {
                 "/hello" => "HTTP/1.1 200 OK\r\nContent-Length: 8\r\nX-Test: yes\r\nConnection: close\r\n\r\nhi there".to_string(),
@@ -418,7 +443,7 @@ fn serve(n: usize) -> u16 {
 
 #[test]
 fn http_requests_reach_only_the_allowed_hosts() {
-    let port = serve(4);
+    let port = serve(5);
     let f = Fixture::new();
     let m = f.manifest(
         r#"
@@ -430,6 +455,11 @@ allowed_hosts = ["127.0.0.*"]
 [[plugins]]
 name = "closed"
 source = "http.wat"
+
+[[plugins]]
+name = "both"
+source = "http.wat"
+allowed_hosts = ["127.0.0.1", "localhost"]
 "#,
     );
     let rt = tokio();
@@ -449,23 +479,29 @@ source = "http.wat"
         )) && e.contains("localhost is not in the plugin's allowed_hosts (127.0.0.*)"),
         "{e}"
     );
-    // https goes through TLS (rustls): the local server speaks plain HTTP, so the
-    // handshake fails, after the host was allowed.
+    // https goes through TLS (rustls): a local listener that hangs up at once fails the
+    // handshake, after the host was allowed.
+    let closer = TcpListener::bind("127.0.0.1:0").unwrap();
+    let tls_port = closer.local_addr().unwrap().port();
+    std::thread::spawn(move || drop(closer.accept()));
     let e = call(
         &rt,
         &host,
         "web.get",
-        Value::String(format!(r#"{{"url":"https://127.0.0.1:{port}/hello"}}"#)),
+        Value::String(format!(r#"{{"url":"https://127.0.0.1:{tls_port}/hello"}}"#)),
     )
     .unwrap_err()
     .to_string();
     assert!(
         e.contains(&format!(
-            "HTTP request to https://127.0.0.1:{port}/hello failed"
+            "HTTP request to https://127.0.0.1:{tls_port}/hello failed"
         )),
         "{e}"
     );
-    // No allowed_hosts: nothing is reached (the server counts only the four above).
+    // A redirect within the allowed hosts is followed (two more requests).
+    let out = text(call(&rt, &host, "both.get", req("/moved")).unwrap());
+    assert_eq!(out, "200 hi there");
+    // No allowed_hosts: nothing is reached (the server counts only the five above).
     let e = call(&rt, &host, "closed.get", req("/hello"))
         .unwrap_err()
         .to_string();
@@ -543,6 +579,25 @@ fn an_extism_json_manifest_is_mapped_onto_warren_limits_and_grants() {
         "{}",
         r.stderr
     );
+    // memory.max_pages is the plugin memory's maximum: cv.wat starts with one page.
+    for (pages, grows) in [(1, false), (2, true)] {
+        let m = f.file(
+            "pages.json",
+            &format!(r#"{{"wasm": [{{"path": "cv.wasm"}}], "memory": {{"max_pages": {pages}}}}}"#),
+        );
+        let r = run(&["call", &f.s(&m), "grow"]);
+        if grows {
+            assert_eq!((r.code, r.stdout.as_str()), (0, "ok"), "{}", r.stderr);
+        } else {
+            assert_eq!(r.code, 1);
+            assert!(r.stderr.contains("grow failed"), "{}", r.stderr);
+        }
+    }
+    let none = f.file(
+        "none.json",
+        r#"{"wasm": [{"path": "cv.wasm"}], "memory": {"max_pages": 0}}"#,
+    );
+    assert!(load_err(&none).contains("more than its memory.max_pages (0 pages"));
     let two = f.file(
         "two.json",
         r#"{"wasm": [{"path": "cv.wasm"}, {"path": "cv.wasm"}]}"#,

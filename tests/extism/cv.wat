@@ -5,6 +5,9 @@
 ;; echo: the input as the output.     fail: an error set with error_set, returns 1.
 ;; fail_code: returns 3, no error.    spin: never returns (for the timeout).
 ;; log: logs the input at info and "quiet" at debug.  level: get_log_level as a digit.
+;; grow: "ok" when memory.grow(1) succeeds, an error otherwise.
+;; oom: alloc of 1 TiB, which must fail (0): "0" as the output.
+;; bad_handle: config_get of an offset that is no block (a host error).
 (module
   (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
   (import "extism:host/env" "free" (func $free (param i64)))
@@ -32,6 +35,8 @@
   (data (i32.const 80) "\"}")                 ;; 2
   (data (i32.const 96) "it went wrong")       ;; 13
   (data (i32.const 112) "quiet")              ;; 5
+  (data (i32.const 120) "ok")                 ;; 2
+  (data (i32.const 128) "grow failed")        ;; 11
 
   ;; A new kernel block holding the len bytes at ptr.
   (func $to_kernel (param $ptr i32) (param $len i32) (result i64)
@@ -150,6 +155,25 @@
   (func (export "log") (result i32)
     (call $log_info (call $input_offset))
     (call $log_debug (call $to_kernel (i32.const 112) (i32.const 5)))
+    (i32.const 0))
+
+  (func (export "grow") (result i32)
+    (if (i32.eq (memory.grow (i32.const 1)) (i32.const -1))
+      (then (call $error_set (call $to_kernel (i32.const 128) (i32.const 11)))
+            (return (i32.const 1))))
+    (global.set $o (i32.const 0))
+    (call $put (i32.const 120) (i32.const 2))
+    (call $finish)
+    (i32.const 0))
+
+  (func (export "oom") (result i32)
+    (global.set $o (i32.const 0))
+    (call $put_num (i32.wrap_i64 (call $alloc (i64.const 0x10000000000))))
+    (call $finish)
+    (i32.const 0))
+
+  (func (export "bad_handle") (result i32)
+    (drop (call $config_get (i64.const 999)))
     (i32.const 0))
 
   (func (export "level") (result i32)

@@ -91,8 +91,8 @@ impl Plugin {
         }
     }
 
-    /// The state, locked. A panic while it was locked cannot leave the kernel unusable
-    /// (the next call resets it), so a poisoned lock is taken as it is.
+    /// The state, locked. Every change under the lock is one map or field write, so a
+    /// panic cannot leave it half-changed and a poisoned lock is taken as it is.
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -3,7 +3,8 @@
 //! module, by `path` or inline `data`, pinned by `hash`, named by `name`, `main` when
 //! unnamed), `config`, `allowed_hosts`, `allowed_paths` (WASI preopens, host path to guest
 //! path, `ro:` for read-only; each also a read or write grant), `memory.max_pages` (the
-//! isolate's memory cap: those pages plus room for V8's own heap), `memory.max_var_bytes`,
+//! plugin memory's maximum, and the isolate's memory cap: those pages plus room for V8's
+//! own heap), `memory.max_var_bytes`,
 //! `memory.max_http_response_bytes` and `timeout_ms`. A module given by `url` is refused:
 //! loading a plugin never reaches the network.
 
@@ -139,6 +140,7 @@ pub(crate) fn parse(path: &Path, dir: &Path, text: &str) -> Result<Manifest, Man
     let mut limits = Limits::default();
     if let Some(pages) = m.memory.max_pages {
         limits.memory = u64::from(pages) * 65536 + HEAP_ROOM;
+        limits.max_pages = Some(pages);
     }
     limits.max_var_bytes = m.memory.max_var_bytes.unwrap_or(u64::MAX);
     if let Some(n) = m.memory.max_http_response_bytes {

@@ -70,6 +70,19 @@ pub(crate) fn detect(bytes: &[u8]) -> bool {
     false
 }
 
+/// The module's bytes with its memory's maximum lowered to `pages` (Extism's
+/// `memory.max_pages`), or `None` when it already fits.
+///
+/// # Errors
+/// When its memory needs more than `pages` to start with.
+pub(crate) fn clamp_pages(bytes: &[u8], pages: u32) -> Result<Option<Vec<u8>>, String> {
+    crate::runtime::memory_budget::clamp_memories(bytes, u64::from(pages)).map_err(|_| {
+        format!(
+            "its memory needs more than its memory.max_pages ({pages} pages of 64 KiB) to start with"
+        )
+    })
+}
+
 /// Whether `module` is one of the import modules the Extism ABI brings with it.
 pub(crate) fn is_abi_module(module: &str) -> bool {
     module == env::MODULE || module == user::MODULE || module == crate::wasi::MODULE

@@ -17,6 +17,7 @@ typedef uint64_t ExtismHandle;
 EXTISM_ENV("alloc") ExtismHandle extism_alloc(uint64_t n);
 EXTISM_ENV("free") void extism_free(ExtismHandle h);
 EXTISM_ENV("length") uint64_t extism_length(ExtismHandle h);
+EXTISM_ENV("length_unsafe") uint64_t extism_length_unsafe(ExtismHandle h);
 EXTISM_ENV("load_u8") uint8_t extism_load_u8(ExtismHandle at);
 EXTISM_ENV("load_u64") uint64_t extism_load_u64(ExtismHandle at);
 EXTISM_ENV("store_u8") void extism_store_u8(ExtismHandle at, uint8_t x);
@@ -24,18 +25,24 @@ EXTISM_ENV("store_u64") void extism_store_u64(ExtismHandle at, uint64_t x);
 EXTISM_ENV("input_length") uint64_t extism_input_length(void);
 EXTISM_ENV("input_load_u8") uint8_t extism_input_load_u8(uint64_t i);
 EXTISM_ENV("input_load_u64") uint64_t extism_input_load_u64(uint64_t i);
+EXTISM_ENV("input_offset") ExtismHandle extism_input_offset(void);
 EXTISM_ENV("output_set") void extism_output_set(ExtismHandle h, uint64_t n);
 EXTISM_ENV("error_set") void extism_error_set(ExtismHandle h);
+EXTISM_ENV("error_get") ExtismHandle extism_error_get(void);
 
 // The host functions.
 EXTISM_ENV("config_get") ExtismHandle extism_config_get(ExtismHandle key);
 EXTISM_ENV("var_get") ExtismHandle extism_var_get(ExtismHandle key);
 EXTISM_ENV("var_set") void extism_var_set(ExtismHandle key, ExtismHandle value);
+EXTISM_ENV("log_trace") void extism_log_trace(ExtismHandle msg);
+EXTISM_ENV("log_debug") void extism_log_debug(ExtismHandle msg);
 EXTISM_ENV("log_info") void extism_log_info(ExtismHandle msg);
 EXTISM_ENV("log_warn") void extism_log_warn(ExtismHandle msg);
 EXTISM_ENV("log_error") void extism_log_error(ExtismHandle msg);
 EXTISM_ENV("http_request") ExtismHandle extism_http_request(ExtismHandle req, ExtismHandle body);
+EXTISM_ENV("get_log_level") int32_t extism_get_log_level(void);
 EXTISM_ENV("http_status_code") int32_t extism_http_status_code(void);
+EXTISM_ENV("http_headers") ExtismHandle extism_http_headers(void);
 
 // Moving bytes between the plugin's memory and kernel memory, 8 bytes at a time.
 
