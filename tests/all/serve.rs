@@ -850,7 +850,8 @@ export default {
     let s = Served::start(dir.path(), &["peek.mjs"]);
     tokio().block_on(async {
         let a = fetch(s.addr, "GET", "h", "/", "").await;
-        let v: serde_json::Value = serde_json::from_slice(&a.body).expect(&a.text());
+        let v: serde_json::Value =
+            serde_json::from_slice(&a.body).unwrap_or_else(|_| panic!("{}", a.text()));
         assert_eq!(v["file"], "PermissionDenied", "{v}");
         assert_eq!(v["hostEnv"], "refused", "{v}");
         assert_ne!(
