@@ -3,7 +3,8 @@
 // puts the import lines above this text: `handlerModule` (the handler), `getConfig`
 // (host:config) and `callPlugin` with `PLUGINS` (host:plugins, the plugins it may call).
 //
-// handle(method, url, headers, body) -> [status, headers, body, streamed]: calls the handler;
+// handle(method, url, headers, body) -> [status, headers, body, streamed, waiting]: calls the
+// handler (`waiting`: ctx.waitUntil was given promises, so settle() has work);
 // a body that is a stream is left open for pull() to read chunk by chunk (null at its end);
 // cancel() drops it (the client went away) and aborts request.signal; settle() waits for
 // what ctx.waitUntil() was given.
@@ -56,10 +57,10 @@ export async function handle(method, url, headers, body) {
   for (const pair of response.headers) out.push(pair);
   const source = response[BODY]();
   if (source === null || source instanceof Uint8Array) {
-    return [response.status, out, source, false];
+    return [response.status, out, source, false, waiting.length > 0];
   }
   current = { reader: source.getReader(), controller };
-  return [response.status, out, null, true];
+  return [response.status, out, null, true, true];
 }
 
 export async function pull() {

@@ -1058,12 +1058,12 @@ impl Checker<'_> {
                     }
                 }
                 "timeout" => {
-                    if let Some(t) = self.duration(&e.value) {
+                    if let Some(t) = self.duration(&e.value, "timeout") {
                         limits.timeout = t;
                     }
                 }
                 "cpu_limit" => {
-                    if let Some(t) = self.duration(&e.value) {
+                    if let Some(t) = self.duration(&e.value, "cpu_limit") {
                         limits.cpu_limit = Some(t);
                     }
                 }
@@ -1138,12 +1138,12 @@ impl Checker<'_> {
         })
     }
 
-    fn duration(&mut self, node: &Node) -> Option<Duration> {
+    fn duration(&mut self, node: &Node, key: &str) -> Option<Duration> {
         let Kind::String(s) = &node.kind else {
             self.error(
                 &node.span,
                 format!(
-                    "timeout must be a duration with its unit, like \"200ms\", not {}",
+                    "{key} must be a duration with its unit, like \"200ms\", not {}",
                     describe_value(&node.kind)
                 ),
             );
@@ -1152,14 +1152,14 @@ impl Checker<'_> {
         match humantime::parse_duration(s.trim()) {
             Ok(d) if !d.is_zero() => Some(d),
             Ok(_) => {
-                self.error(&node.span, "timeout must be longer than zero");
+                self.error(&node.span, format!("{key} must be longer than zero"));
                 None
             }
             Err(e) => {
                 self.error(
                     &node.span,
                     format!(
-                        "timeout \"{s}\" is not a duration ({e}): write it like \"200ms\" or \"2s\""
+                        "{key} \"{s}\" is not a duration ({e}): write it like \"200ms\" or \"2s\""
                     ),
                 );
                 None

@@ -96,13 +96,7 @@ pub(crate) fn call(scope: &mut v8::PinScope, func: &Func, args: &[Val]) -> Resul
             .map_err(|_| Error::Other("promising export did not return a promise".into()))?;
         // Rust awaits this promise: mark it handled so a rejection is not also reported as
         // unhandled by the event loop.
-        if let Some(noop) = v8::Function::builder(
-            |_: &mut v8::PinScope, _: v8::FunctionCallbackArguments, _: v8::ReturnValue| {},
-        )
-        .build(tc)
-        {
-            p.catch(tc, noop);
-        }
+        State::await_from_rust(tc, p);
         return Ok(Called::Promise(v8::Global::new(tc, p), sig.results.clone()));
     }
     from_v8_results(tc, result, &sig.results)

@@ -130,13 +130,7 @@ pub(crate) fn call(
     if let Ok(p) = v8::Local::<v8::Promise>::try_from(result) {
         // Rust awaits this promise: mark it handled so a rejection is reported once, as
         // the call's error, and not also as an unhandled rejection.
-        if let Some(noop) = v8::Function::builder(
-            |_: &mut v8::PinScope, _: v8::FunctionCallbackArguments, _: v8::ReturnValue| {},
-        )
-        .build(tc)
-        {
-            p.catch(tc, noop);
-        }
+        State::await_from_rust(tc, p);
         return Ok(Called::Promise(v8::Global::new(tc, p)));
     }
     result_value(tc, result, name).map(Called::Done)

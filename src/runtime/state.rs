@@ -90,6 +90,8 @@ pub(crate) struct State {
     pub wasi: RefCell<Vec<crate::wasi::WasiCtx>>,
     /// Namespaces of the modules kept for calls from Rust (`JsModule`), by index.
     pub kept_modules: RefCell<Vec<v8::Global<v8::Object>>>,
+    /// The no-op rejection handler attached to promises Rust awaits (made once).
+    awaited_handler: RefCell<Option<v8::Global<v8::Function>>>,
 }
 
 /// A host function's V8 function: (host function id, bound instance slot).
@@ -141,6 +143,7 @@ impl State {
             interrupt: Default::default(),
             internals: Default::default(),
             wasi: Default::default(),
+            awaited_handler: Default::default(),
             kept_modules: Default::default(),
         }
     }
@@ -152,6 +155,33 @@ impl State {
             .get_slot::<Rc<State>>()
             .expect("warren isolate without state")
             .clone()
+    }
+
+    /// Marks `p`, a promise Rust awaits, as handled with a no-op `catch` (one function per
+    /// runtime, not one per call), so its rejection is reported once, as the call's error,
+    /// and not also as an unhandled rejection; a catch added after it rejected withdraws
+    /// that report.
+    pub fn await_from_rust(scope: &mut v8::PinScope, p: v8::Local<v8::Promise>) {
+        let state = State::get(scope);
+        let cached = state
+            .awaited_handler
+            .borrow()
+            .as_ref()
+            .map(|g| v8::Local::new(scope, g));
+        let handler = match cached {
+            Some(f) => f,
+            None => {
+                let Some(f) = v8::Function::builder(
+                    |_: &mut v8::PinScope, _: v8::FunctionCallbackArguments, _: v8::ReturnValue| {},
+                )
+                .build(scope) else {
+                    return;
+                };
+                *state.awaited_handler.borrow_mut() = Some(v8::Global::new(scope, f));
+                f
+            }
+        };
+        p.catch(scope, handler);
     }
 
     pub fn write(&self, stream: Stream, bytes: &[u8]) {

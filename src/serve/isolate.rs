@@ -208,6 +208,7 @@ impl Loaded {
             headers,
             body,
             streamed,
+            waiting,
         } = head;
         if !streamed {
             let _ = reply.send(Ok(HandlerResponse {
@@ -215,6 +216,9 @@ impl Loaded {
                 headers,
                 body: ResponseBody::Full(body),
             }));
+            if !waiting {
+                return Ended::Kept;
+            }
             return self.settle(deadline, spec, metrics, log).await;
         }
         let Code::Js(glue) = &self.code else {

@@ -20,6 +20,8 @@ pub(crate) struct Start {
     pub body: Bytes,
     /// The body is a stream: [`pull`] reads it.
     pub streamed: bool,
+    /// There may be `ctx.waitUntil` promises for [`settle`] to wait for.
+    pub waiting: bool,
 }
 
 /// Loads the handler of `spec` under the glue: the handler's module graph is evaluated
@@ -113,11 +115,13 @@ fn parse_start(out: Value) -> Result<Start, String> {
         Some(_) => return Err("a body that is not bytes".into()),
     };
     let streamed = matches!(parts.next(), Some(Value::Bool(true)));
+    let waiting = matches!(parts.next(), Some(Value::Bool(true)));
     Ok(Start {
         status,
         headers,
         body,
         streamed,
+        waiting,
     })
 }
 

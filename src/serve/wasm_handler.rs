@@ -105,5 +105,6 @@ fn output(out: &Value) -> Result<Start, String> {
         headers,
         body,
         streamed: false,
+        waiting: false,
     })
 }

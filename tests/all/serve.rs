@@ -26,10 +26,13 @@ struct Served {
 
 impl Served {
     fn start(dir: &Path, args: &[&str]) -> Served {
+        let mut all = args.to_vec();
+        if !args.contains(&"--port") {
+            all.extend(["--port", "0"]);
+        }
         let mut child = warren_command()
             .arg("serve")
-            .args(args)
-            .args(["--port", "0"])
+            .args(&all)
             .current_dir(dir)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -799,4 +802,62 @@ fn observability_is_off_unless_enabled_and_bad_handlers_do_not_load() {
         err.contains("warren.toml:4:11: error: route \"nohost\""),
         "{err}"
     );
+}
+
+#[test]
+fn reuse_port_lets_two_servers_share_a_port() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "echo.mjs", ECHO);
+    let first = Served::start(dir.path(), &["echo.mjs", "--reuse-port"]);
+    let port = first.addr.port().to_string();
+    let second = Served::start(dir.path(), &["echo.mjs", "--reuse-port", "--port", &port]);
+    assert_eq!(first.addr, second.addr);
+    tokio().block_on(async {
+        for i in 0..10 {
+            let a = fetch(first.addr, "GET", "h", &format!("/{i}"), "").await;
+            assert_eq!(a.text(), format!("hello /{i}"));
+        }
+    });
+    // Without it, the port is taken: exit 1, naming the address.
+    let out = warren_command()
+        .args(["serve", "echo.mjs", "--port", &port])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("cannot listen on 127.0.0.1:"), "{err}");
+}
+
+#[test]
+fn a_handler_reaches_only_what_its_entry_grants() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "peek.mjs",
+        r#"
+export default {
+  async fetch() {
+    const tries = {};
+    try { await fetch("file:///etc/passwd"); tries.file = "read"; } catch (e) { tries.file = e.name; }
+    try { tries.env = String(process.env.HOME); } catch (e) { tries.env = e.name; }
+    try { await import("host:env"); tries.hostEnv = "imported"; } catch (e) { tries.hostEnv = "refused"; }
+    return Response.json(tries);
+  },
+};
+"#,
+    );
+    let s = Served::start(dir.path(), &["peek.mjs"]);
+    tokio().block_on(async {
+        let a = fetch(s.addr, "GET", "h", "/", "").await;
+        let v: serde_json::Value =
+            serde_json::from_slice(&a.body).unwrap_or_else(|_| panic!("{}", a.text()));
+        assert_eq!(v["file"], "PermissionDenied", "{v}");
+        assert_eq!(v["hostEnv"], "refused", "{v}");
+        assert_ne!(
+            v["env"].as_str(),
+            std::env::var("HOME").ok().as_deref(),
+            "{v}"
+        );
+    });
 }
