@@ -10,72 +10,18 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 use warren::Value;
-use warren::plugins::{PluginError, PluginHost};
+use warren::plugins::PluginHost;
 
+use crate::plugins::{Fixture, call, load, load_err, tokio};
 use crate::{root, run};
 
-/// A directory with the WAT test plugins and a manifest, removed at the end of the test.
-struct Fixture {
-    dir: tempfile::TempDir,
-}
-
-impl Fixture {
-    fn new() -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        for f in ["cv.wat", "user.wat", "http.wat"] {
-            std::fs::copy(root().join("tests/extism").join(f), dir.path().join(f)).unwrap();
-        }
-        Fixture { dir }
+/// A plugin fixture directory (`plugins.rs`) holding the WAT test plugins.
+fn fixture() -> Fixture {
+    let f = Fixture::new();
+    for name in ["cv.wat", "user.wat", "http.wat"] {
+        std::fs::copy(root().join("tests/extism").join(name), f.path().join(name)).unwrap();
     }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn file(&self, rel: &str, text: &str) -> PathBuf {
-        let p = self.path().join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-
-    fn manifest(&self, text: &str) -> PathBuf {
-        self.file("warren.toml", text)
-    }
-
-    fn s(&self, p: &Path) -> String {
-        p.display().to_string()
-    }
-}
-
-fn tokio() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn load(rt: &tokio::runtime::Runtime, manifest: &Path) -> PluginHost {
-    rt.block_on(PluginHost::load(manifest))
-        .unwrap_or_else(|e| panic!("{} does not load:\n{e}", manifest.display()))
-}
-
-fn load_err(manifest: &Path) -> String {
-    match tokio().block_on(PluginHost::load(manifest)) {
-        Ok(_) => panic!("{} loaded, but should not have", manifest.display()),
-        Err(e) => e.to_string(),
-    }
-}
-
-fn call(
-    rt: &tokio::runtime::Runtime,
-    host: &PluginHost,
-    target: &str,
-    input: Value,
-) -> Result<Value, PluginError> {
-    let (plugin, export) = target.split_once('.').unwrap();
-    rt.block_on(host.call::<Value, _>(plugin, export, &input))
+    f
 }
 
 fn st(s: &str) -> Value {
@@ -98,7 +44,7 @@ source = "cv.wat"
 
 #[test]
 fn count_vowels_on_the_command_line_prints_the_output_bytes() {
-    let f = Fixture::new();
+    let f = fixture();
     let m = f.manifest(CV);
     let r = run(&[
         "call",
@@ -126,7 +72,7 @@ fn count_vowels_on_the_command_line_prints_the_output_bytes() {
 
 #[test]
 fn vars_persist_across_calls_and_config_is_read() {
-    let f = Fixture::new();
+    let f = fixture();
     let m = f.manifest(
         r#"
 [[plugins]]
@@ -160,7 +106,7 @@ config = { vowels = "oO" }
 
 #[test]
 fn max_var_bytes_bounds_what_vars_hold() {
-    let f = Fixture::new();
+    let f = fixture();
     let m = f.manifest(
         r#"
 [[plugins]]
@@ -193,7 +139,7 @@ limits = { max_var_bytes = 0 }
 
 #[test]
 fn a_plugin_error_carries_its_message_and_keeps_the_plugin() {
-    let f = Fixture::new();
+    let f = fixture();
     let m = f.manifest(CV);
     let rt = tokio();
     let host = load(&rt, &m);
@@ -226,7 +172,7 @@ fn a_plugin_error_carries_its_message_and_keeps_the_plugin() {
 
 #[test]
 fn kernel_memory_is_bounded_and_bad_handles_are_errors() {
-    let f = Fixture::new();
+    let f = fixture();
     let m = f.manifest(CV);
     let rt = tokio();
     let host = load(&rt, &m);
@@ -247,7 +193,7 @@ fn kernel_memory_is_bounded_and_bad_handles_are_errors() {
 
 #[test]
 fn a_timeout_names_the_limit_and_the_next_call_works() {
-    let f = Fixture::new();
+    let f = fixture();
     let m = f.manifest(
         r#"
 [[plugins]]
@@ -277,7 +223,7 @@ limits = { timeout = "300ms" }
 
 #[test]
 fn log_lines_go_to_the_output_at_the_level_set() {
-    let f = Fixture::new();
+    let f = fixture();
     let m = f.manifest(CV);
     let r = run(&["call", &f.s(&m), "cv.log", "--input", "a log line"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -318,7 +264,7 @@ fn log_lines_go_to_the_output_at_the_level_set() {
 
 #[test]
 fn a_js_plugin_calls_an_extism_plugin_and_uses_its_output() {
-    let f = Fixture::new();
+    let f = fixture();
     f.file(
         "js/main.js",
         r#"
@@ -357,7 +303,7 @@ imports = ["cv"]
 
 #[test]
 fn a_user_host_function_is_served_by_a_js_plugin() {
-    let f = Fixture::new();
+    let f = fixture();
     f.file(
         "js/shout.js",
         r#"
@@ -444,7 +390,7 @@ fn serve(n: usize) -> u16 {
 #[test]
 fn http_requests_reach_only_the_allowed_hosts() {
     let port = serve(5);
-    let f = Fixture::new();
+    let f = fixture();
     let m = f.manifest(
         r#"
 [[plugins]]
@@ -522,7 +468,7 @@ allowed_hosts = ["127.0.0.1", "localhost"]
 #[test]
 fn an_extism_json_manifest_is_mapped_onto_warren_limits_and_grants() {
     use base64::Engine;
-    let f = Fixture::new();
+    let f = fixture();
     let wasm = wat::parse_file(f.path().join("cv.wat")).unwrap();
     std::fs::write(f.path().join("cv.wasm"), &wasm).unwrap();
     let hash: String = {
@@ -653,7 +599,7 @@ impl Fixture {
 
 #[test]
 fn a_c_plugin_counts_vowels_with_config_vars_and_errors() {
-    let f = Fixture::new();
+    let f = fixture();
     f.c_plugin("cv");
     f.file(
         "js/shout.js",
@@ -711,7 +657,7 @@ source = "js/shout.js"
 #[test]
 fn a_c_plugin_makes_http_requests_only_where_allowed() {
     let port = serve(1);
-    let f = Fixture::new();
+    let f = fixture();
     f.c_plugin("cv");
     f.file("js/shout.js", "export function shout(b) { return b; }\n");
     let m = f.manifest(
@@ -749,7 +695,7 @@ source = "js/shout.js"
 
 #[test]
 fn a_wasi_plugin_reads_only_its_granted_directories() {
-    let f = Fixture::new();
+    let f = fixture();
     f.c_plugin("files");
     f.file("data/note.txt", "a note");
     f.file("secret/key.txt", "do not read");
@@ -807,7 +753,7 @@ source = "files.wasm"
 
 #[test]
 fn a_user_host_function_can_be_a_granted_host_function_and_nothing_else_is_reached() {
-    let f = Fixture::new();
+    let f = fixture();
     let m = f.manifest(
         "[[plugins]]\nname = \"user\"\nsource = \"user.wat\"\nimports = [\"host:ident\"]\n",
     );

@@ -12,36 +12,42 @@ use warren::plugins::{HostOptions, PluginError, PluginHost};
 
 use crate::{root, run};
 
-/// A directory of plugin files and a manifest, removed at the end of the test.
-struct Fixture {
+/// A directory of plugin files and a manifest, removed at the end of the test (shared
+/// with `extism.rs`).
+pub(crate) struct Fixture {
     dir: tempfile::TempDir,
 }
 
 impl Fixture {
-    fn new() -> Fixture {
+    pub(crate) fn new() -> Fixture {
         Fixture {
             dir: tempfile::tempdir().unwrap(),
         }
     }
 
-    fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
     /// Writes `text` to `rel` (parent directories made).
-    fn file(&self, rel: &str, text: &str) -> PathBuf {
+    pub(crate) fn file(&self, rel: &str, text: &str) -> PathBuf {
         let p = self.path().join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, text).unwrap();
         p
     }
 
-    fn manifest(&self, text: &str) -> PathBuf {
+    pub(crate) fn manifest(&self, text: &str) -> PathBuf {
         self.file("warren.toml", text)
+    }
+
+    /// `p` as text, for manifests and command lines.
+    pub(crate) fn s(&self, p: &Path) -> String {
+        p.display().to_string()
     }
 }
 
-fn tokio() -> tokio::runtime::Runtime {
+pub(crate) fn tokio() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -49,19 +55,19 @@ fn tokio() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-fn load(rt: &tokio::runtime::Runtime, manifest: &Path) -> PluginHost {
+pub(crate) fn load(rt: &tokio::runtime::Runtime, manifest: &Path) -> PluginHost {
     rt.block_on(PluginHost::load(manifest))
         .unwrap_or_else(|e| panic!("{} does not load:\n{e}", manifest.display()))
 }
 
-fn load_err(manifest: &Path) -> String {
+pub(crate) fn load_err(manifest: &Path) -> String {
     match tokio().block_on(PluginHost::load(manifest)) {
         Ok(_) => panic!("{} loaded, but should not have", manifest.display()),
         Err(e) => e.to_string(),
     }
 }
 
-fn call(
+pub(crate) fn call(
     rt: &tokio::runtime::Runtime,
     host: &PluginHost,
     target: &str,
