@@ -188,7 +188,7 @@ impl From<ReencodeError<FuelError>> for FuelError {
 /// assert!(matches!(instrument(b"\0asm\x01\0\0\0\x01"), Err(FuelError::Parse { .. })));
 /// ```
 pub fn instrument(wasm: &[u8]) -> Result<Vec<u8>, FuelError> {
-    instrument_with_map(wasm).map(|(out, _)| out)
+    rewrite(wasm).map(|(out, _)| out)
 }
 
 /// [`instrument`], and where each instruction of the new code came from: V8 reports trap
@@ -198,6 +198,14 @@ pub fn instrument(wasm: &[u8]) -> Result<Vec<u8>, FuelError> {
 /// # Errors
 /// As [`instrument`].
 pub fn instrument_with_map(wasm: &[u8]) -> Result<(Vec<u8>, OffsetMap), FuelError> {
+    let (out, bodies) = rewrite(wasm)?;
+    let map = OffsetMap::new(&out, bodies)?;
+    Ok((out, map))
+}
+
+/// The rewrite behind both: the new module, and each body's original start with its
+/// instructions' (new, original) offsets.
+fn rewrite(wasm: &[u8]) -> Result<(Vec<u8>, Bodies), FuelError> {
     let scan = Scan::new(wasm)?;
     let mut pass = Rewriter::new(&scan);
     if scan.metadata_before_code {
@@ -210,9 +218,12 @@ pub fn instrument_with_map(wasm: &[u8]) -> Result<(Vec<u8>, OffsetMap), FuelErro
         };
     }
     let out = pass.run(wasm)?;
-    let map = OffsetMap::new(&out, std::mem::take(&mut pass.bodies))?;
-    Ok((out, map))
+    Ok((out, std::mem::take(&mut pass.bodies)))
 }
+
+/// Each function body's original start, and its instructions' (new, original) offsets
+/// from their bodies' starts, in order.
+type Bodies = Vec<(u32, Vec<(u32, u32)>)>;
 
 /// Where the code of an instrumented module came from, by module byte offset.
 #[derive(Debug, Clone, Default)]
@@ -233,7 +244,7 @@ struct BodyMap {
 
 impl OffsetMap {
     /// Pairs the bodies the rewrite recorded with where they ended up in `out`.
-    fn new(out: &[u8], bodies: Vec<(u32, Vec<(u32, u32)>)>) -> Result<Self, FuelError> {
+    fn new(out: &[u8], bodies: Bodies) -> Result<Self, FuelError> {
         let mut starts = Vec::new();
         for payload in Parser::new(0).parse_all(out) {
             if let Payload::CodeSectionEntry(body) = payload? {
@@ -388,9 +399,8 @@ struct Rewriter {
     defined_params: Vec<u32>,
     /// By function index, filled while the code section is rewritten.
     maps: HashMap<u32, FuncMap>,
-    /// Each body's original start and its instructions' (new, original) offsets from
-    /// their bodies' starts, for [`OffsetMap`].
-    bodies: Vec<(u32, Vec<(u32, u32)>)>,
+    /// For [`OffsetMap`].
+    bodies: Bodies,
 }
 
 impl Rewriter {

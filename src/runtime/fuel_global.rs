@@ -60,7 +60,9 @@ pub(crate) fn exhausted(scope: &mut v8::PinScope) -> bool {
     remaining(scope).is_some_and(|f| f < 0)
 }
 
-/// The bytes V8 should compile for a module: instrumented when the runtime meters fuel.
+/// The bytes V8 should compile for a module: instrumented when the runtime meters fuel,
+/// with where their code came from when `mapped` (warren reports the traps of modules it
+/// instantiates itself; V8 reports those of modules JS compiles).
 ///
 /// # Errors
 /// [`Error::InvalidWasm`] for bytes the pass cannot read, located in `name`.
@@ -68,13 +70,19 @@ pub(crate) fn prepare<'b>(
     scope: &mut v8::PinScope,
     bytes: &'b [u8],
     name: &str,
+    mapped: bool,
 ) -> Result<(std::borrow::Cow<'b, [u8]>, Option<crate::fuel::OffsetMap>)> {
     if State::get(scope).fuel.borrow().is_none() {
         return Ok((std::borrow::Cow::Borrowed(bytes), None));
     }
     use crate::fuel::FuelError;
-    match crate::fuel::instrument_with_map(bytes) {
-        Ok((b, map)) => Ok((std::borrow::Cow::Owned(b), Some(map))),
+    let instrumented = if mapped {
+        crate::fuel::instrument_with_map(bytes).map(|(b, m)| (b, Some(m)))
+    } else {
+        crate::fuel::instrument(bytes).map(|b| (b, None))
+    };
+    match instrumented {
+        Ok((b, map)) => Ok((std::borrow::Cow::Owned(b), map)),
         Err(e) => {
             let offset = match &e {
                 FuelError::Parse { offset, .. } => *offset as usize,

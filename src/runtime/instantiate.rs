@@ -23,7 +23,7 @@ pub(crate) fn compile<'s>(
     v8::Local<'s, v8::WasmModuleObject>,
     Option<Arc<crate::fuel::OffsetMap>>,
 )> {
-    let (bytes, offsets) = fuel_global::prepare(scope, bytes, name)?;
+    let (bytes, offsets) = fuel_global::prepare(scope, bytes, name, true)?;
     let bytes = memory_budget::prepare(scope, &bytes, name)?.into_owned();
     let cache = State::get(scope).wasm_cache.clone();
     v8::tc_scope!(let tc, scope);

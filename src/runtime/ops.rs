@@ -835,19 +835,27 @@ op_memory_pages_left, |scope, _args, rv| {
     Ok(())
 });
 
-op!(
-/// `prepareWasm(bytes)`: the bytes V8 should compile, instrumented for fuel and with
-/// memories clamped, as for Wasm warren compiles itself.
-op_prepare_wasm, |scope, args, rv| {
-    let bytes = bytes_arg(args.get(0)).ok_or_else(|| {
-        OpError::type_error("WebAssembly: Argument 0 must be a buffer source")
-    })?;
-    // V8 reports positions in JS-compiled modules itself: the offset map is not used.
-    let (fueled, _) = fuel_global::prepare(scope, &bytes, "<wasm compiled by JS>")
+/// The bytes V8 should compile for Wasm that JS compiles (argument 0): instrumented for
+/// fuel and with memories clamped, as for Wasm warren compiles itself.
+fn js_wasm_bytes(
+    scope: &mut v8::PinScope,
+    arg: v8::Local<v8::Value>,
+) -> std::result::Result<Vec<u8>, OpError> {
+    let bytes = bytes_arg(arg)
+        .ok_or_else(|| OpError::type_error("WebAssembly: Argument 0 must be a buffer source"))?;
+    // V8 reports positions in JS-compiled modules itself: no offset map.
+    let (fueled, _) = fuel_global::prepare(scope, &bytes, "<wasm compiled by JS>", false)
         .map_err(|e| OpError::named("CompileError", e.to_string()))?;
     let clamped = memory_budget::prepare(scope, &fueled, "<wasm compiled by JS>")
         .map_err(|e| OpError::range_error(e.to_string()))?;
-    if let Some(v) = uint8_array(scope, clamped.into_owned()) {
+    Ok(clamped.into_owned())
+}
+
+op!(
+/// `prepareWasm(bytes)`: [`js_wasm_bytes`].
+op_prepare_wasm, |scope, args, rv| {
+    let clamped = js_wasm_bytes(scope, args.get(0))?;
+    if let Some(v) = uint8_array(scope, clamped) {
         rv.set(v);
     }
     Ok(())
@@ -858,13 +866,7 @@ op!(
 /// (instrumented for fuel, memories clamped, through the compiled-Wasm cache). V8's
 /// `CompileError` is thrown as it is.
 op_compile_wasm, |scope, args, rv| {
-    let bytes = bytes_arg(args.get(0)).ok_or_else(|| {
-        OpError::type_error("WebAssembly: Argument 0 must be a buffer source")
-    })?;
-    let (fueled, _) = fuel_global::prepare(scope, &bytes, "<wasm compiled by JS>")
-        .map_err(|e| OpError::named("CompileError", e.to_string()))?;
-    let clamped = memory_budget::prepare(scope, &fueled, "<wasm compiled by JS>")
-        .map_err(|e| OpError::range_error(e.to_string()))?;
+    let clamped = js_wasm_bytes(scope, args.get(0))?;
     let cache = State::get(scope).wasm_cache.clone();
     v8::tc_scope!(let tc, scope);
     let module = match &cache {
