@@ -104,7 +104,11 @@ for t in "${targets[@]}"; do
   summary+=("$line")
   if [ "$rc" -ne 0 ] || [ "$crashes" -ne 0 ]; then
     status=1
-    echo "--- $t failed (exit $rc); the end of its log:"
+    # The whole log stays beside the input: what failed may depend on the state the
+    # process built up, and the end of the log alone may not say.
+    kept="artifacts/$t/log-$(date -u +%Y%m%dT%H%M%S).txt"
+    cp "$log" "$kept"
+    echo "--- $t failed (exit $rc); the end of its log (all of it in fuzz/$kept):"
     grep -v '^#[0-9]' "$log" | tail -n 60
   fi
   rm -f "$log"
