@@ -1,16 +1,27 @@
 // bootstrap.js — owns warren's JS globals: console, timers and queueMicrotask.
-// Evaluates to a function the Rust side calls once per context with:
-//   core            Rust functions (print, timerStart/Cancel/Ref, setFireTimer, promiseState,
-//                   proxyDetails, previewEntries)
+// Evaluates to a function that build.rs calls once, into the startup snapshot, with:
+//   core            the object that will hold the Rust functions (print, timerStart/Cancel/
+//                   Ref, setFireTimer, promiseState, ...): empty while the snapshot is made,
+//                   filled by the runtime when JS first runs (js_layer.rs)
 //   global          the context's global object
-// and returns the `internals` object the Rust side keeps.
+// and returns the `internals` object the Rust side keeps. Nothing here may call `core`
+// while it runs: what needs the Rust functions happens in `internals.start()`, which the
+// runtime calls once they are there.
 (function bootstrap(core, global) {
   "use strict";
+
+  // Each internal file (js/<name>.js) evaluated at build time: the function it evaluates
+  // to, kept in the snapshot, so no run parses it again. `core.loadInternal` compiles one
+  // that is not here.
+  const compiled = Object.create(null);
+  function loadInternal(name) {
+    return compiled[name] ?? core.loadInternal(name);
+  }
 
   // js/inspect.js (Node's util.inspect port) is compiled on the first console call.
   let inspector;
   function getInspector() {
-    return inspector ??= core.loadInternal("inspect")({
+    return inspector ??= loadInternal("inspect")({
       getPromiseState: core.promiseState,
       getProxyDetails: core.proxyDetails,
       getConstructorName: core.constructorName,
@@ -224,7 +235,7 @@
     if (active.delete(id)) core.timerCancel(id);
   }
 
-  core.setFireTimer(function fireTimer(id) {
+  function fireTimer(id) {
     const t = active.get(id);
     if (t === undefined) return;
     if (t.repeat) {
@@ -233,7 +244,7 @@
       active.delete(id);
     }
     Reflect.apply(t.callback, globalThis, t.args);
-  });
+  }
 
   define(global, "setTimeout", function setTimeout(callback, delay, ...args) {
     return schedule(callback, delay, args, false);
@@ -260,11 +271,12 @@
     formatWithOptions,
     nodeModules: Object.create(null),
     loaded: Object.create(null),
+    compiled,
     cwd: () => core.cwd(),
     load(name) {
       if (!(name in internals.loaded)) {
         internals.loaded[name] = true;
-        core.loadInternal(name)(core, global, internals);
+        loadInternal(name)(core, global, internals);
       }
     },
   };
@@ -302,23 +314,29 @@
       });
     }
   }
-  // Streaming compilation is added to WebAssembly when first used.
-  for (const name of ["compileStreaming", "instantiateStreaming"]) {
-    Object.defineProperty(WebAssembly, name, {
-      get() {
-        internals.load("web");
-        return WebAssembly[name];
-      },
-      set(v) {
-        define(WebAssembly, name, v);
-      },
-      enumerable: false,
-      configurable: true,
-    });
-  }
   define(global, "self", global);
-  // Fuel, the memory cap and the compiled-Wasm cache reach Wasm that JS compiles, too.
-  if (core.wasmThroughWarren()) core.loadInternal("wasm_compile")(core, global);
+  // What needs the Rust functions, once per runtime when JS first runs.
+  internals.start = function start() {
+    delete internals.start;
+    core.setFireTimer(fireTimer);
+    // V8 adds WebAssembly to each context when it is made (a snapshot cannot hold it), so
+    // its lazy members are defined here. Streaming compilation is added when first used.
+    for (const name of ["compileStreaming", "instantiateStreaming"]) {
+      Object.defineProperty(WebAssembly, name, {
+        get() {
+          internals.load("web");
+          return WebAssembly[name];
+        },
+        set(v) {
+          define(WebAssembly, name, v);
+        },
+        enumerable: false,
+        configurable: true,
+      });
+    }
+    // Fuel, the memory cap and the compiled-Wasm cache reach Wasm that JS compiles, too.
+    if (core.wasmThroughWarren()) loadInternal("wasm_compile")(core, global);
+  };
   // The object Rust keeps (State::internals).
   return internals;
 });

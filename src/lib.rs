@@ -15,6 +15,7 @@
 //! ```
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+mod base_flags;
 pub mod engine;
 pub mod error;
 pub mod fuel;

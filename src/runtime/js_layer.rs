@@ -1,16 +1,35 @@
-//! Installs warren's JS layer when JS first runs: the Rust functions behind `console` and
-//! `inspect` (and, through `ops.rs` and `timers.rs`, the rest of `core`), then runs the
-//! embedded bootstrap, which defines the globals.
+//! Installs warren's JS layer when JS first runs. The bootstrap itself ran at build time
+//! (build.rs, into the startup snapshot); what is left per runtime is to fill its `core`
+//! object with the Rust functions behind `console` and `inspect` (and, through `ops.rs`,
+//! `timers.rs` and `wasi_ops.rs`, the rest of `core`), then run `internals.start()`.
 
 use crate::error::Result;
-use crate::runtime::js_sources::BOOTSTRAP_JS;
+use crate::runtime::exceptions;
+use crate::runtime::snapshot;
 use crate::runtime::state::{State, Stream};
-use crate::runtime::v8_util::{compile_and_run, guarded, v8_str};
-use crate::runtime::{exceptions, ops, timers, wasi_ops};
+use crate::runtime::v8_util::{guarded, v8_str};
+use crate::runtime::{ops, timers, wasi_ops};
 
-/// Runs the embedded JS that defines warren's globals.
-pub(crate) fn install(scope: &mut v8::PinScope) -> Result<()> {
-    let core = v8::Object::new(scope);
+/// The bootstrap's objects from a fresh snapshot context, kept until JS first runs.
+pub(crate) struct Pending {
+    core: v8::Global<v8::Object>,
+    internals: v8::Global<v8::Object>,
+}
+
+impl Pending {
+    /// Takes them out of the runtime's context, just made from the snapshot.
+    pub(crate) fn take(scope: &mut v8::PinScope) -> Option<Pending> {
+        let b = snapshot::take(scope)?;
+        Some(Pending {
+            core: v8::Global::new(scope, b.core),
+            internals: v8::Global::new(scope, b.internals),
+        })
+    }
+}
+
+/// Gives the bootstrap its Rust functions and starts it.
+pub(crate) fn install(scope: &mut v8::PinScope, pending: Pending) -> Result<()> {
+    let core = v8::Local::new(scope, &pending.core);
     // Callbacks must be zero-sized `fn` items, so each is named here, not stored in a table.
     macro_rules! add {
         ($name:literal, $f:expr) => {{
@@ -30,20 +49,17 @@ pub(crate) fn install(scope: &mut v8::PinScope) -> Result<()> {
     timers::install(scope, core);
     ops::install(scope, core);
     wasi_ops::install(scope, core);
+    let internals = v8::Local::new(scope, &pending.internals);
     v8::tc_scope!(let tc, scope);
-    let Some(bootstrap) = compile_and_run(tc, "warren:bootstrap.js", BOOTSTRAP_JS) else {
+    let key = v8_str(tc, "start");
+    let start = internals
+        .get(tc, key.into())
+        .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok())
+        .ok_or_else(|| crate::Error::Other("internals.start is missing".into()))?;
+    if start.call(tc, internals.into(), &[]).is_none() {
         return Err(exceptions::caught(tc));
-    };
-    let bootstrap = v8::Local::<v8::Function>::try_from(bootstrap)
-        .map_err(|_| crate::Error::Other("bootstrap.js must evaluate to a function".into()))?;
-    let global = tc.get_current_context().global(tc);
-    let recv = v8::undefined(tc).into();
-    let Some(internals) = bootstrap.call(tc, recv, &[core.into(), global.into()]) else {
-        return Err(exceptions::caught(tc));
-    };
-    if let Some(obj) = internals.to_object(tc) {
-        *State::get(tc).internals.borrow_mut() = Some(v8::Global::new(tc, obj));
     }
+    *State::get(tc).internals.borrow_mut() = Some(pending.internals);
     Ok(())
 }
 

@@ -1,12 +1,15 @@
 //! warren's own JS, embedded in the binary: the bootstrap and the files loaded on first use
-//! (`core.loadInternal`), by name.
+//! (`core.loadInternal`), by name. A leaf: build.rs compiles this file too, to put them all
+//! in the startup snapshot.
 
-/// Runs when JS first runs: installs console and timers and the lazy platform globals.
+/// Installs console and timers and the lazy platform globals; build.rs runs it into the
+/// startup snapshot, so only build.rs reads it.
+#[allow(dead_code)]
 pub(crate) const BOOTSTRAP_JS: &str = include_str!("../../js/bootstrap.js");
 
 /// The JS files loaded on first use: each evaluates to a function the bootstrap calls with
 /// `(core, global, internals)`.
-const INTERNAL_JS: &[(&str, &str)] = &[
+pub(crate) const INTERNAL_JS: &[(&str, &str)] = &[
     ("inspect", include_str!("../../js/inspect.js")),
     ("web", include_str!("../../js/web.js")),
     ("event", include_str!("../../js/event.js")),

@@ -21,6 +21,7 @@ pub(crate) mod memory_budget;
 mod module_exports;
 mod module_map;
 mod ops;
+mod snapshot;
 mod state;
 mod stop;
 mod synthetic_modules;
@@ -143,7 +144,9 @@ pub struct Runtime {
 
 /// Whether a runtime's JS layer is installed ([`Runtime::ensure_js`]).
 enum JsLayer {
-    Missing,
+    /// Not yet: the bootstrap ran at build time (the context comes from the snapshot), but
+    /// its `core` object is still empty.
+    Missing(js_layer::Pending),
     Ready,
     /// Its installation failed (the memory cap): why.
     Failed(String),
@@ -207,7 +210,7 @@ impl Runtime {
     /// Fails only if the context lacks the `WebAssembly` object (a V8 built without it).
     pub fn new(options: RuntimeOptions) -> Result<Self> {
         engine::init();
-        let mut params = v8::CreateParams::default();
+        let mut params = v8::CreateParams::default().snapshot_blob(snapshot::blob());
         let budget = options.max_memory.map(MemoryBudget::new);
         if let Some(b) = &budget {
             params = params.array_buffer_allocator(b.allocator());
@@ -253,18 +256,22 @@ impl Runtime {
         }
         *state.budget.borrow_mut() = budget;
 
-        let context = {
+        let (context, pending) = {
             let _entered = Entered::new(&isolate);
             v8::scope!(let scope, &mut isolate);
             let context = v8::Context::new(scope, Default::default());
-            v8::Global::new(scope, context)
+            let scope = &mut v8::ContextScope::new(scope, context);
+            let pending = js_layer::Pending::take(scope).ok_or_else(|| {
+                Error::Other("warren's startup snapshot lacks the bootstrap's objects".into())
+            })?;
+            (v8::Global::new(scope, context), pending)
         };
         let mut rt = Runtime {
             context: ManuallyDrop::new(context),
             isolate: ManuallyDrop::new(isolate),
             tasks,
             sleep: None,
-            js_layer: JsLayer::Missing,
+            js_layer: JsLayer::Missing(pending),
             name: options.name.as_deref().unwrap_or("main").into(),
             time_limit: options.time_limit,
             cpu_limit: options.cpu_limit,
@@ -388,25 +395,28 @@ impl Runtime {
     /// set-up that fails anyway (the memory cap) is remembered and named on every later
     /// call.
     fn ensure_js(&mut self) -> Result<()> {
-        match &self.js_layer {
+        let pending = match std::mem::replace(&mut self.js_layer, JsLayer::Ready) {
+            JsLayer::Missing(pending) => pending,
             JsLayer::Ready => return Ok(()),
             JsLayer::Failed(why) => {
-                return Err(Error::Other(format!(
+                let e = Error::Other(format!(
                     "warren's JS layer could not be installed in this runtime: {why}"
-                )));
+                ));
+                self.js_layer = JsLayer::Failed(why);
+                return Err(e);
             }
-            JsLayer::Missing => {}
-        }
+        };
         let Some(paused) = self.pause_limits() else {
             // A limit fired before the set-up began: the call ends with it, and the next
             // call installs the layer.
+            self.js_layer = JsLayer::Missing(pending);
             return Err(Error::Other(
                 "stopped by a limit before warren's JS layer was installed".into(),
             ));
         };
         let result = {
             enter!(self, scope);
-            js_layer::install(scope)
+            js_layer::install(scope, pending)
         };
         self.resume_limits(paused);
         self.js_layer = match &result {
