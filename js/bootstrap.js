@@ -10,12 +10,10 @@
 (function bootstrap(core, global) {
   "use strict";
 
-  // Each internal file (js/<name>.js) evaluated at build time: the function it evaluates
-  // to, kept in the snapshot, so no run parses it again. `core.loadInternal` compiles one
-  // that is not here.
-  const compiled = Object.create(null);
+  // Runs an internal file (js/<name>.js): the function it evaluates to, compiled by the
+  // runtime from the code cache build.rs made of it.
   function loadInternal(name) {
-    return compiled[name] ?? core.loadInternal(name);
+    return core.loadInternal(name);
   }
 
   // js/inspect.js (Node's util.inspect port) is compiled on the first console call.
@@ -271,7 +269,6 @@
     formatWithOptions,
     nodeModules: Object.create(null),
     loaded: Object.create(null),
-    compiled,
     cwd: () => core.cwd(),
     load(name) {
       if (!(name in internals.loaded)) {
@@ -334,8 +331,9 @@
         configurable: true,
       });
     }
-    // Fuel, the memory cap and the compiled-Wasm cache reach Wasm that JS compiles, too.
-    if (core.wasmThroughWarren()) loadInternal("wasm_compile")(core, global);
+    // The type budget, fuel, the memory cap and the compiled-Wasm cache reach Wasm that JS
+    // compiles, too.
+    loadInternal("wasm_compile")(core, global, core.wasmThroughWarren());
   };
   // The object Rust keeps (State::internals).
   return internals;

@@ -1,16 +1,48 @@
 // wasm_compile.js — owns how Wasm that JS glue compiles itself (WebAssembly.Module,
-// compile, instantiate, and the streaming forms built on them) reaches V8, when the
-// runtime has fuel, a memory cap or a compiled-Wasm cache (loaded only then): through
+// compile, instantiate, validate, and the streaming forms built on them) reaches V8.
+// Always: the bytes' types are admitted first (core.admitWasm, src/wasm_types.rs), since
+// V8 ends the process when its process-wide table of Wasm types overflows. When the
+// runtime has fuel, a memory cap or a compiled-Wasm cache (`through`): through
 // core.compileWasm, the same path as Wasm warren compiles (instrumented for fuel, memories
 // clamped, looked up in and added to the cache). Instances get the runtime's fuel import;
 // `new WebAssembly.Memory` is clamped to what is left of the cap. Compile options
 // (`builtins`, `importedStringConstants`) take V8's own path, with the bytes prepared.
-(function wasmCompile(core, global) {
+(function wasmCompile(core, global, through) {
   "use strict";
   const WA = global.WebAssembly;
   const { Module, Instance, Memory } = WA;
   const compile = WA.compile;
   const instantiate = WA.instantiate;
+  const validate = WA.validate;
+
+  function define(obj, name, value) {
+    Object.defineProperty(obj, name, { value, writable: true, enumerable: false, configurable: true });
+  }
+
+  // Decoding alone canonicalizes types, so validate is admitted too.
+  define(WA, "validate", function validate_(bytes, options) {
+    core.admitWasm(bytes);
+    return Reflect.apply(validate, WA, [bytes, options]);
+  });
+
+  if (!through) {
+    define(WA, "Module", new Proxy(Module, {
+      construct(target, args, newTarget) {
+        core.admitWasm(args[0]);
+        return Reflect.construct(target, args, newTarget);
+      },
+    }));
+    define(WA, "compile", async function compile_(bytes, options) {
+      core.admitWasm(bytes);
+      return Reflect.apply(compile, WA, [bytes, options]);
+    });
+    define(WA, "instantiate", async function instantiate_(source, imports, options) {
+      if (!(source instanceof Module)) core.admitWasm(source);
+      return Reflect.apply(instantiate, WA, [source, imports, options]);
+    });
+    return;
+  }
+
   const fuel = core.fuelGlobal();
   const [fuelModule, fuelName] = core.fuelImportName();
 
@@ -21,10 +53,6 @@
     const out = Object.create(imports !== null && typeof imports === "object" ? imports : null);
     Object.defineProperty(out, fuelModule, { value: { [fuelName]: fuel }, enumerable: true });
     return out;
-  }
-
-  function define(obj, name, value) {
-    Object.defineProperty(obj, name, { value, writable: true, enumerable: false, configurable: true });
   }
 
   // Proxies keep `instanceof`, `.prototype` and the static methods of the originals.

@@ -42,6 +42,10 @@ pub enum Error {
     /// memory cap: it is refused before it is instantiated.
     #[error("{0}")]
     MemoryCap(String),
+    /// A Wasm module refused because V8's process-wide table of Wasm types would overflow
+    /// (see [`crate::wasm_types`]): the process must be restarted to compile more.
+    #[error("{0}: {1}")]
+    WasmTypes(String, crate::wasm_types::TypesFull),
     /// Input that is no module warren can run: neither Wasm, WAT nor JS.
     #[error("{0}")]
     Unrecognized(String),

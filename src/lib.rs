@@ -31,6 +31,7 @@ pub mod value;
 pub mod wasi;
 pub mod wasm;
 pub mod wasm_cache;
+pub mod wasm_types;
 pub mod wast;
 mod watchdog;
 
@@ -38,7 +39,10 @@ pub use error::{Error, JsError, Limit, LimitKind, LinkError, Result, Trap, TrapK
 pub use host::{Caller, Json, Linker, Memory};
 pub use interrupt::{Interrupt, Interrupted};
 pub use permissions::{Grant, GrantHint, PermissionError, Permissions};
-pub use runtime::{Func, Instance, JsModule, OutputSink, Runtime, RuntimeOptions, Stream};
+pub use runtime::{
+    CodeCacheStats, Func, Instance, JsModule, OutputSink, Runtime, RuntimeOptions, Stream,
+    code_cache_stats,
+};
 pub use tier::Tier;
 pub use value::Value;
 pub use wasm::{FuncSig, ModuleInfo, Val, WasmModule, parse_arg, wat_to_wasm};

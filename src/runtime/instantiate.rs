@@ -25,6 +25,7 @@ pub(crate) fn compile<'s>(
 )> {
     let (bytes, offsets) = fuel_global::prepare(scope, bytes, name, true)?;
     let bytes = memory_budget::prepare(scope, &bytes, name)?.into_owned();
+    crate::wasm_types::admit(&bytes).map_err(|e| Error::WasmTypes(name.to_string(), e))?;
     let cache = State::get(scope).wasm_cache.clone();
     v8::tc_scope!(let tc, scope);
     let compiled = match &cache {

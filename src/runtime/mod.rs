@@ -49,6 +49,7 @@ pub(crate) use crate::runtime::instances::wasm_ctors;
 pub use crate::runtime::instances::{Func, Instance};
 use crate::runtime::memory_budget::MemoryBudget;
 pub use crate::runtime::module_exports::JsModule;
+pub use crate::runtime::snapshot::{CodeCacheStats, code_cache_stats};
 use crate::runtime::state::State;
 pub use crate::runtime::state::{OutputSink, Stream};
 pub(crate) use crate::runtime::wast_support::wast_eval;

@@ -687,7 +687,10 @@ op_load_internal, |scope, args, rv| {
     let name = str_arg(scope, args.get(0));
     let source = internal_source(&name).ok_or_else(|| format!("no internal module {name}"))?;
     v8::tc_scope!(let tc, scope);
-    match compile_and_run(tc, &format!("warren:{name}.js"), source) {
+    let cache = crate::runtime::snapshot::code_cache(&name);
+    let file = format!("warren:{name}.js");
+    let taken = |ok: bool| crate::runtime::snapshot::record(!ok);
+    match crate::runtime::v8_util::compile_and_run_cached(tc, &file, source, cache, taken) {
         Some(v) => rv.set(v),
         None => {
             tc.rethrow();
@@ -848,8 +851,23 @@ fn js_wasm_bytes(
         .map_err(|e| OpError::named("CompileError", e.to_string()))?;
     let clamped = memory_budget::prepare(scope, &fueled, "<wasm compiled by JS>")
         .map_err(|e| OpError::range_error(e.to_string()))?;
+    admit_types(&clamped)?;
     Ok(clamped.into_owned())
 }
+
+/// [`crate::wasm_types::admit`] for Wasm that JS compiles: a `RangeError` when refused.
+fn admit_types(bytes: &[u8]) -> std::result::Result<(), OpError> {
+    crate::wasm_types::admit(bytes).map_err(|e| OpError::range_error(format!("WebAssembly: {e}")))
+}
+
+op!(
+/// `admitWasm(bytes)`: admits the types of Wasm that JS hands to V8 itself (the runtime
+/// has no fuel, memory cap or cache), so that V8's process-wide table cannot overflow.
+op_admit_wasm, |_scope, args, _rv| {
+    let bytes = bytes_arg(args.get(0))
+        .ok_or_else(|| OpError::type_error("WebAssembly: Argument 0 must be a buffer source"))?;
+    admit_types(&bytes)
+});
 
 op!(
 /// `prepareWasm(bytes)`: [`js_wasm_bytes`].
@@ -934,6 +952,7 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: v8::Local<v8::Object>) {
         "resolveCjs" => op_resolve_cjs,
         "compileCjs" => op_compile_cjs,
         "wasmThroughWarren" => op_wasm_through_warren,
+        "admitWasm" => op_admit_wasm,
         "compileWasm" => op_compile_wasm,
         "fuelGlobal" => op_fuel_global,
         "fuelImportName" => op_fuel_import_name,

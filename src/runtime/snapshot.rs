@@ -1,6 +1,8 @@
-//! warren's startup snapshot (made by build.rs): every isolate starts from it, and its
-//! default context already holds the bootstrap's globals and every internal JS file
-//! compiled. What the runtime takes out of it is named here.
+//! What build.rs made of warren's JS: the startup snapshot every isolate starts from (its
+//! default context has run the bootstrap) and the code caches of the internal JS files.
+//! What the runtime takes out of them is named here.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The snapshot blob, embedded in the binary.
 static BLOB: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/snapshot.bin"));
@@ -31,4 +33,40 @@ pub(crate) fn take<'s>(scope: &mut v8::PinScope<'s, '_>) -> Option<Bootstrapped<
         .get_context_data_from_snapshot_once::<v8::Object>(INTERNALS_INDEX)
         .ok()?;
     Some(Bootstrapped { core, internals })
+}
+
+include!(concat!(env!("OUT_DIR"), "/code_caches.rs"));
+
+/// How often a code cache of an internal JS file was used, and how often V8 refused one
+/// (another V8 version or other flags: it then compiled from source).
+static ACCEPTED: AtomicUsize = AtomicUsize::new(0);
+static REJECTED: AtomicUsize = AtomicUsize::new(0);
+
+/// The code cache build.rs made of the internal JS file `name`.
+pub(crate) fn code_cache(name: &str) -> Option<&'static [u8]> {
+    CODE_CACHES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, c)| *c)
+}
+
+/// Records whether V8 took a code cache.
+pub(crate) fn record(rejected: bool) {
+    if rejected { &REJECTED } else { &ACCEPTED }.fetch_add(1, Ordering::Relaxed);
+}
+
+/// The code caches of warren's internal JS files this process used: how many V8 took and
+/// how many it refused (then compiling the file from source).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CodeCacheStats {
+    pub accepted: usize,
+    pub rejected: usize,
+}
+
+/// [`CodeCacheStats`] so far.
+pub fn code_cache_stats() -> CodeCacheStats {
+    CodeCacheStats {
+        accepted: ACCEPTED.load(Ordering::Relaxed),
+        rejected: REJECTED.load(Ordering::Relaxed),
+    }
 }

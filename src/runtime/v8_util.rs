@@ -23,6 +23,36 @@ pub(crate) fn script_origin<'s>(
     )
 }
 
+/// [`compile_and_run`] from a V8 code cache of `source` when there is one (V8 compiles from
+/// source if it refuses the cache); `taken` hears whether it did.
+pub(crate) fn compile_and_run_cached<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    name: &str,
+    source: &str,
+    cache: Option<&'static [u8]>,
+    taken: impl FnOnce(bool),
+) -> Option<v8::Local<'s, v8::Value>> {
+    let Some(cache) = cache else {
+        return compile_and_run(scope, name, source);
+    };
+    let src = v8_str(scope, source);
+    let name = v8_str(scope, name);
+    let origin = script_origin(scope, name.into(), false);
+    let mut source = v8::script_compiler::Source::new_with_cached_data(
+        src,
+        Some(&origin),
+        v8::script_compiler::CachedData::new(cache),
+    );
+    let script = v8::script_compiler::compile(
+        scope,
+        &mut source,
+        v8::script_compiler::CompileOptions::ConsumeCodeCache,
+        v8::script_compiler::NoCacheReason::NoReason,
+    );
+    taken(!source.get_cached_data().is_some_and(|c| c.rejected()));
+    script.and_then(|s| s.run(scope))
+}
+
 /// Compiles and runs a classic script named `name`. `None` when it threw (or did not
 /// compile): the exception is in the caller's `TryCatch`.
 pub(crate) fn compile_and_run<'s>(

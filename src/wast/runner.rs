@@ -513,6 +513,7 @@ impl Runner {
             .flatten();
         self.fuel_instrumented += usize::from(instrumented.is_some());
         let code = instrumented.as_deref().unwrap_or(bytes);
+        crate::wasm_types::admit(code).map_err(|e| e.to_string())?;
         let module = self.rt.wast_enter(|scope| {
             v8::tc_scope!(let tc, scope);
             match v8::WasmModuleObject::compile(tc, code) {
@@ -659,6 +660,7 @@ impl Runner {
             let module = match modules.get(bytes) {
                 Some(m) => v8::Local::new(scope, m),
                 None => {
+                    crate::wasm_types::admit(bytes).map_err(|e| e.to_string())?;
                     v8::tc_scope!(let tc, scope);
                     let Some(m) = v8::WasmModuleObject::compile(tc, bytes) else {
                         let msg = tc

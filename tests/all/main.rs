@@ -15,8 +15,10 @@ mod platform;
 mod plugins;
 mod runtime;
 mod serve;
+mod snapshot;
 mod wasi;
 mod wasm_cache;
+mod wasm_types;
 mod wast;
 
 use std::path::PathBuf;
