@@ -56,8 +56,14 @@ impl Tier {
         }
     }
 
-    /// [`Tier::resolve_for_module`] for the module `wasm` (a Wasm binary).
+    /// [`Tier::resolve_for_module`] for the module `wasm` (a Wasm binary), except that
+    /// [`Tier::Auto`] picks Liftoff for straight-line code ([`straight_line`]): it cannot
+    /// run long, so TurboFan's code (about 2 ms of fixed start-up cost even from the cache)
+    /// would never pay for itself.
     pub fn resolve_for_wasm(self, wasm: &[u8], cached: bool) -> Tier {
+        if self == Tier::Auto && straight_line(wasm) {
+            return Tier::Baseline;
+        }
         self.resolve_for_module(code_section_size(wasm), cached)
     }
 
@@ -107,4 +113,44 @@ pub fn code_section_size(wasm: &[u8]) -> usize {
         }
     }
     0
+}
+
+/// Whether every function of `wasm` runs in time bounded by its size: no `loop` and no call
+/// of any kind (direct, indirect, by reference, tail), so each instruction runs at most once
+/// per call from outside. `false` for code over [`AUTO_OPTIMIZE_MAX_CODE_BYTES`] (not
+/// scanned) and for bytes the parser cannot read.
+pub fn straight_line(wasm: &[u8]) -> bool {
+    use wasmparser::{Operator, Payload};
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        match payload {
+            Ok(Payload::CodeSectionStart { size, .. })
+                if size as usize > AUTO_OPTIMIZE_MAX_CODE_BYTES =>
+            {
+                return false;
+            }
+            Ok(Payload::CodeSectionEntry(body)) => {
+                let Ok(mut ops) = body.get_operators_reader() else {
+                    return false;
+                };
+                while !ops.eof() {
+                    match ops.read() {
+                        Ok(
+                            Operator::Loop { .. }
+                            | Operator::Call { .. }
+                            | Operator::CallIndirect { .. }
+                            | Operator::CallRef { .. }
+                            | Operator::ReturnCall { .. }
+                            | Operator::ReturnCallIndirect { .. }
+                            | Operator::ReturnCallRef { .. },
+                        )
+                        | Err(_) => return false,
+                        Ok(_) => {}
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    true
 }

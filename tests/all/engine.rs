@@ -4,7 +4,7 @@
 //! computes the same results and reports the same traps.
 
 use warren::Tier;
-use warren::tier::{AUTO_OPTIMIZE_MAX_CODE_BYTES, code_section_size};
+use warren::tier::{AUTO_OPTIMIZE_MAX_CODE_BYTES, code_section_size, straight_line};
 
 use crate::run;
 
@@ -33,6 +33,37 @@ fn auto_optimizes_small_or_cached_modules_and_keeps_explicit_tiers() {
         Tier::Optimized.resolve_for_module(big, false),
         Tier::Optimized
     );
+}
+
+#[test]
+fn auto_keeps_straight_line_code_in_liftoff() {
+    let wasm = |wat: &str| warren::wat_to_wasm(None, wat.as_bytes()).unwrap();
+    let add = std::fs::read(crate::root().join("wasm/add.wat")).unwrap();
+    let add = warren::wat_to_wasm(None, &add).unwrap();
+    assert!(straight_line(&add));
+    assert_eq!(Tier::Auto.resolve_for_wasm(&add, true), Tier::Baseline);
+    // An explicit tier stands.
+    assert_eq!(
+        Tier::Optimized.resolve_for_wasm(&add, false),
+        Tier::Optimized
+    );
+    // A loop, a call (recursion) or an indirect call can run long: TurboFan, as before.
+    for body in [
+        "(func (export \"f\") (loop (br 0)))",
+        "(func $f (export \"f\") (param i32) (result i32) (call $f (local.get 0)))",
+        "(type $t (func)) (table 1 funcref) (func (export \"f\") (call_indirect (type $t) (i32.const 0)))",
+    ] {
+        let m = wasm(&format!("(module {body})"));
+        assert!(!straight_line(&m), "{body}");
+        assert_eq!(
+            Tier::Auto.resolve_for_wasm(&m, false),
+            Tier::Optimized,
+            "{body}"
+        );
+    }
+    // A module with no code at all is straight-line; bytes that are not Wasm are not.
+    assert!(straight_line(&wasm("(module)")));
+    assert!(!straight_line(b"\0asm\x01\0\0\0\x0a\x05"));
 }
 
 #[test]
