@@ -30,25 +30,31 @@ macro_rules! run {
     ($tc:expr, $name:expr, $source:expr) => {{
         let name: &str = $name;
         let src = v8::String::new($tc, $source).unwrap();
-        let resource = v8::String::new($tc, name).unwrap();
-        let origin = v8::ScriptOrigin::new(
-            $tc,
-            resource.into(),
-            0,
-            0,
-            false,
-            0,
-            None,
-            false,
-            false,
-            false,
-            None,
-        );
+        let origin = origin($tc, name);
         match v8::Script::compile($tc, src, Some(&origin)).and_then(|s| s.run($tc)) {
             Some(v) => v,
             None => fail!($tc, name),
         }
     }};
+}
+
+/// The origin the runtime gives a classic script (`v8_util::script_origin`): V8 checks a
+/// code cache against it.
+fn origin<'s>(scope: &v8::PinScope<'s, '_>, name: &str) -> v8::ScriptOrigin<'s> {
+    let name = v8::String::new(scope, name).unwrap();
+    v8::ScriptOrigin::new(
+        scope,
+        name.into(),
+        0,
+        0,
+        false,
+        0,
+        None,
+        false,
+        false,
+        false,
+        None,
+    )
 }
 
 /// Stops the build with the exception `$tc` caught.
@@ -107,20 +113,7 @@ fn code_caches(blob: Vec<u8>) -> Vec<(&'static str, Vec<u8>)> {
     for (name, source) in js_sources::INTERNAL_JS {
         let resource = format!("warren:{name}.js");
         let src = v8::String::new(tc, source).unwrap();
-        let resource_v8 = v8::String::new(tc, &resource).unwrap();
-        let origin = v8::ScriptOrigin::new(
-            tc,
-            resource_v8.into(),
-            0,
-            0,
-            false,
-            0,
-            None,
-            false,
-            false,
-            false,
-            None,
-        );
+        let origin = origin(tc, &resource);
         let mut source = v8::script_compiler::Source::new(src, Some(&origin));
         let Some(script) = v8::script_compiler::compile_unbound_script(
             tc,

@@ -24,6 +24,29 @@ mod wast;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+/// Runs the ignored test `path` (`module::child::name`) of this binary in a process of its
+/// own, for tests that change process-wide state, and fails with its output unless it
+/// passed.
+pub fn in_child(path: &str) {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--ignored",
+            "--exact",
+            path,
+            "--test-threads=1",
+            "--nocapture",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "{path} failed in its own process ({:?})\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        out.status
+    );
+}
+
 /// The project root (where `wasm/` and `js/` live).
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -2,29 +2,11 @@
 //! at build time) and internal JS files compile from V8 code caches, which V8 must take.
 //! Code cache counts are process-wide, so the check runs in a child process.
 
-use std::process::Command;
-
 use warren::{Runtime, RuntimeOptions, code_cache_stats};
 
 #[test]
 fn internal_js_compiles_from_the_build_time_code_caches() {
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--ignored",
-            "--exact",
-            "snapshot::child::code_caches_are_taken",
-            "--test-threads=1",
-            "--nocapture",
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stdout.contains("1 passed"),
-        "the child failed ({:?})\nstdout:\n{stdout}\nstderr:\n{stderr}",
-        out.status
-    );
+    crate::in_child("snapshot::child::code_caches_are_taken");
 }
 
 mod child {

@@ -3,8 +3,6 @@
 //! the host keeps running. The budget is process-wide, so the test spends it in a child
 //! process of its own.
 
-use std::process::Command;
-
 use warren::wasm_types::{BUDGET, TypesFull, used};
 use warren::{Error, Runtime, RuntimeOptions, WasmModule};
 use wasm_encoder::{Module, TypeSection, ValType};
@@ -32,23 +30,7 @@ fn types_module(first: u32, n: u32) -> Vec<u8> {
 
 #[test]
 fn a_module_past_the_type_budget_is_refused_and_the_process_lives() {
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--ignored",
-            "--exact",
-            "wasm_types::child::spend_the_budget",
-            "--test-threads=1",
-            "--nocapture",
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stdout.contains("1 passed"),
-        "the child failed ({:?})\nstdout:\n{stdout}\nstderr:\n{stderr}",
-        out.status
-    );
+    crate::in_child("wasm_types::child::spend_the_budget");
 }
 
 mod child {
