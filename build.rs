@@ -97,7 +97,7 @@ fn main() {
 }
 
 /// Each internal file compiled eagerly (every function, as the first use of `inspect.js`
-/// would compile most of them) in a plain isolate, and V8's code cache of it. The runtime
+/// would compile most of them) in an isolate from `blob`, and V8's code cache of it. The runtime
 /// compiles the same source under the same origin; V8 checks the cache's version, flags
 /// and source hash, and compiles from source if any differs.
 fn code_caches(blob: Vec<u8>) -> Vec<(&'static str, Vec<u8>)> {

@@ -10,16 +10,10 @@
 (function bootstrap(core, global) {
   "use strict";
 
-  // Runs an internal file (js/<name>.js): the function it evaluates to, compiled by the
-  // runtime from the code cache build.rs made of it.
-  function loadInternal(name) {
-    return core.loadInternal(name);
-  }
-
   // js/inspect.js (Node's util.inspect port) is compiled on the first console call.
   let inspector;
   function getInspector() {
-    return inspector ??= loadInternal("inspect")({
+    return inspector ??= core.loadInternal("inspect")({
       getPromiseState: core.promiseState,
       getProxyDetails: core.proxyDetails,
       getConstructorName: core.constructorName,
@@ -273,7 +267,7 @@
     load(name) {
       if (!(name in internals.loaded)) {
         internals.loaded[name] = true;
-        loadInternal(name)(core, global, internals);
+        core.loadInternal(name)(core, global, internals);
       }
     },
   };
@@ -333,7 +327,7 @@
     }
     // The type budget, fuel, the memory cap and the compiled-Wasm cache reach Wasm that JS
     // compiles, too.
-    loadInternal("wasm_compile")(core, global, core.wasmThroughWarren());
+    core.loadInternal("wasm_compile")(core, global, core.wasmThroughWarren());
   };
   // The object Rust keeps (State::internals).
   return internals;

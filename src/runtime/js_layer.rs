@@ -19,10 +19,10 @@ pub(crate) struct Pending {
 impl Pending {
     /// Takes them out of the runtime's context, just made from the snapshot.
     pub(crate) fn take(scope: &mut v8::PinScope) -> Option<Pending> {
-        let b = snapshot::take(scope)?;
+        let (core, internals) = snapshot::take(scope)?;
         Some(Pending {
-            core: v8::Global::new(scope, b.core),
-            internals: v8::Global::new(scope, b.internals),
+            core: v8::Global::new(scope, core),
+            internals: v8::Global::new(scope, internals),
         })
     }
 }

@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::runtime::js_sources::internal_source;
-use crate::runtime::{fuel_global, memory_budget};
+use crate::runtime::{fuel_global, memory_budget, snapshot};
 
 use base64::Engine;
 
 use crate::runtime::state::State;
-use crate::runtime::v8_util::{OpError, compile_and_run, guarded, v8_str};
+use crate::runtime::v8_util::{OpError, compile_and_run, compile_and_run_cached, guarded, v8_str};
 
 /// An absolute path with `.` and `..` resolved lexically (a `require` path's tidy form).
 fn normalize(p: &Path) -> PathBuf {
@@ -687,10 +687,9 @@ op_load_internal, |scope, args, rv| {
     let name = str_arg(scope, args.get(0));
     let source = internal_source(&name).ok_or_else(|| format!("no internal module {name}"))?;
     v8::tc_scope!(let tc, scope);
-    let cache = crate::runtime::snapshot::code_cache(&name);
     let file = format!("warren:{name}.js");
-    let taken = |ok: bool| crate::runtime::snapshot::record(!ok);
-    match crate::runtime::v8_util::compile_and_run_cached(tc, &file, source, cache, taken) {
+    let cache = snapshot::code_cache(&name);
+    match compile_and_run_cached(tc, &file, source, cache, snapshot::record) {
         Some(v) => rv.set(v),
         None => {
             tc.rethrow();

@@ -16,23 +16,19 @@ pub(crate) fn blob() -> v8::StartupData {
     v8::StartupData::from(BLOB)
 }
 
-/// What a fresh context from the snapshot carries: the (still empty) `core` object the
-/// bootstrap closed over, and the `internals` object it returned.
-pub(crate) struct Bootstrapped<'s> {
-    pub(crate) core: v8::Local<'s, v8::Object>,
-    pub(crate) internals: v8::Local<'s, v8::Object>,
-}
-
 /// Takes the bootstrap's objects out of a context just made from the snapshot (V8 gives
-/// each out once per context).
-pub(crate) fn take<'s>(scope: &mut v8::PinScope<'s, '_>) -> Option<Bootstrapped<'s>> {
+/// each out once per context): the (still empty) `core` object the bootstrap closed over,
+/// and the `internals` object it returned.
+pub(crate) fn take<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+) -> Option<(v8::Local<'s, v8::Object>, v8::Local<'s, v8::Object>)> {
     let core = scope
         .get_context_data_from_snapshot_once::<v8::Object>(CORE_INDEX)
         .ok()?;
     let internals = scope
         .get_context_data_from_snapshot_once::<v8::Object>(INTERNALS_INDEX)
         .ok()?;
-    Some(Bootstrapped { core, internals })
+    Some((core, internals))
 }
 
 include!(concat!(env!("OUT_DIR"), "/code_caches.rs"));
@@ -51,8 +47,8 @@ pub(crate) fn code_cache(name: &str) -> Option<&'static [u8]> {
 }
 
 /// Records whether V8 took a code cache.
-pub(crate) fn record(rejected: bool) {
-    if rejected { &REJECTED } else { &ACCEPTED }.fetch_add(1, Ordering::Relaxed);
+pub(crate) fn record(taken: bool) {
+    if taken { &ACCEPTED } else { &REJECTED }.fetch_add(1, Ordering::Relaxed);
 }
 
 /// The code caches of warren's internal JS files this process used: how many V8 took and

@@ -24,7 +24,7 @@ pub(crate) fn script_origin<'s>(
 }
 
 /// [`compile_and_run`] from a V8 code cache of `source` when there is one (V8 compiles from
-/// source if it refuses the cache); `taken` hears whether it did.
+/// source if it refuses the cache); `taken` hears whether V8 took the cache.
 pub(crate) fn compile_and_run_cached<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     name: &str,
