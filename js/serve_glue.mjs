@@ -3,8 +3,10 @@
 // puts the import lines above this text: `handlerModule` (the handler), `getConfig`
 // (host:config) and `callPlugin` with `PLUGINS` (host:plugins, the plugins it may call).
 //
-// handle(method, url, headers, body) -> [status, headers, body, streamed, waiting]: calls the
-// handler (`waiting`: ctx.waitUntil was given promises, so settle() has work);
+// handle(method, url, headers, body, canonical) -> [status, headers, body, streamed, waiting]
+// (or a promise of it): calls the handler. Headers both ways are [name, value, ...]; `body`
+// in is a Uint8Array or null, out a string, a Uint8Array or null; `canonical`: `url` needs
+// no parsing; `waiting`: ctx.waitUntil was given promises, so settle() has work;
 // a body that is a stream is left open for pull() to read chunk by chunk (null at its end);
 // cancel() drops it (the client went away) and aborts request.signal; settle() waits for
 // what ctx.waitUntil() was given.
@@ -29,38 +31,52 @@ Object.freeze(env);
 
 let current = null;
 let waiting = [];
+const LIST = Symbol.for("warren.headerList");
+const SERVE = Symbol.for("warren.serve");
+const ABORT = Symbol.for("warren.abort");
+
+// The `ctx` of one request.
+class Context {
+  waitUntil(promise) {
+    waiting.push(Promise.resolve(promise));
+  }
+  passThroughOnException() {}
+}
 
 function failure(what, e) {
   console.error(`handler failed: ${what}:`, e);
-  return [500, [["content-type", "text/plain;charset=UTF-8"]], "Internal Server Error\n", false];
+  return [500, ["content-type", "text/plain;charset=UTF-8"], "Internal Server Error\n", false, waiting.length > 0];
 }
 
-export async function handle(method, url, headers, body) {
-  const controller = new AbortController();
-  const ctx = {
-    waitUntil(promise) {
-      waiting.push(Promise.resolve(promise));
-    },
-    passThroughOnException() {},
-  };
-  let response;
-  try {
-    const request = new Request(url, { method, headers, body, signal: controller.signal });
-    response = await handler.fetch(request, env, ctx);
-  } catch (e) {
-    return failure("fetch() threw", e);
-  }
+// The response as the server takes it; a stream is kept for pull().
+function finish(request, response) {
   if (!(response instanceof Response)) {
     return failure("fetch() did not return a Response", response);
   }
-  const out = [];
-  for (const pair of response.headers) out.push(pair);
+  const headers = response[LIST]();
   const source = response[BODY]();
-  if (source === null || source instanceof Uint8Array) {
-    return [response.status, out, source, false, waiting.length > 0];
+  if (source === null || typeof source === "string" || source instanceof Uint8Array) {
+    return [response.status, headers, source, false, waiting.length > 0];
   }
-  current = { reader: source.getReader(), controller };
-  return [response.status, out, null, true, true];
+  current = { reader: source.getReader(), request };
+  return [response.status, headers, null, true, true];
+}
+
+// Not async: a handler that returns a Response (not a promise) is answered in this call.
+export function handle(method, url, headers, body, canonical) {
+  let request;
+  let response;
+  try {
+    request = Request[SERVE](method, url, headers, body, canonical);
+    response = handler.fetch(request, env, new Context());
+  } catch (e) {
+    return failure("fetch() threw", e);
+  }
+  if (response instanceof Response) return finish(request, response);
+  return Promise.resolve(response).then(
+    (r) => finish(request, r),
+    (e) => failure("fetch() threw", e),
+  );
 }
 
 export async function pull() {
@@ -73,16 +89,16 @@ export async function pull() {
   if (value instanceof Uint8Array) return value;
   if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  current.controller.abort();
+  current.request[ABORT]();
   current = null;
   throw new TypeError("a response body stream must yield Uint8Array chunks");
 }
 
 export async function cancel() {
   if (current === null) return;
-  const { reader, controller } = current;
+  const { reader, request } = current;
   current = null;
-  controller.abort();
+  request[ABORT]();
   await reader.cancel();
 }
 

@@ -2,7 +2,9 @@
 // URL, atob/btoa, performance, crypto, Blob, Headers/Request/Response, fetch (file: and
 // data: URLs), navigator, and WebAssembly.compileStreaming/instantiateStreaming. Bodies are
 // ReadableStreams (js/streams.js, loaded when a body is first read as a stream);
-// `Symbol.for("warren.body")` hands a server its response's body without making one.
+// for a server, `Symbol.for("warren.body")` hands over a response's body without making
+// one, "warren.headerList" its headers as a flat list, and "warren.serve" / "warren.abort"
+// make a Request lazily from what the server read and abort its signal.
 (function web(core, global, internals) {
   "use strict";
 
@@ -303,6 +305,7 @@
   }
   Object.defineProperty(Blob.prototype, Symbol.toStringTag, { value: "Blob", configurable: true });
 
+  const kList = Symbol.for("warren.headerList");
   class Headers {
     #map = new Map();
     constructor(init) {
@@ -321,6 +324,12 @@
     delete(k) { this.#map.delete(`${k}`.toLowerCase()); }
     forEach(cb, thisArg) { for (const [k, v] of this) cb.call(thisArg, v, k, this); }
     *entries() { yield* [...this.#map.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)); }
+    // For a server: [name, value, name, value, ...] in the order they were first set.
+    [kList]() {
+      const out = [];
+      for (const [k, v] of this.#map) out.push(k, v);
+      return out;
+    }
     *keys() { for (const [k] of this.entries()) yield k; }
     *values() { for (const [, v] of this.entries()) yield v; }
     [Symbol.iterator]() { return this.entries(); }
@@ -328,6 +337,7 @@
 
   function bodyBytes(body) {
     if (body === null || body === undefined) return null;
+    if (typeof body === "string") return core.utf8Encode(body);
     if (body instanceof Blob) return body._bytes();
     if (isBufferSource(body)) return toUint8(body).slice();
     if (body instanceof global.URLSearchParams) return core.utf8Encode(body.toString());
@@ -347,10 +357,13 @@
   const isStream = (v) => internals.isReadableStream !== undefined && internals.isReadableStream(v);
 
   class Body {
-    // One of them, or neither for no body: bytes until a stream is asked for.
-    #bytes = null; #stream = null; #used = false;
+    // One of them, or none for no body: a string body stays text until its bytes are
+    // needed, bytes until a stream is asked for.
+    #text = null; #bytes = null; #stream = null; #used = false;
     _initBody(body) {
-      if (isStream(body)) {
+      if (typeof body === "string") {
+        this.#text = body;
+      } else if (isStream(body)) {
         if (body.locked || internals.isDisturbed(body)) {
           throw typeError("Response body object should not be disturbed or locked");
         }
@@ -359,25 +372,35 @@
         this.#bytes = bodyBytes(body);
       }
     }
-    _hasBody() { return this.#bytes !== null || this.#stream !== null; }
+    // For a server's request: bytes it owns, not copied.
+    _initBytes(bytes) { this.#bytes = bytes; }
+    #encoded() {
+      if (this.#text !== null) {
+        this.#bytes = core.utf8Encode(this.#text);
+        this.#text = null;
+      }
+      return this.#bytes;
+    }
+    _hasBody() { return this.#text !== null || this.#bytes !== null || this.#stream !== null; }
     get bodyUsed() { return this.#used || (this.#stream !== null && internals.isDisturbed(this.#stream)); }
     get body() {
-      if (this.#stream === null && this.#bytes !== null) {
+      if (this.#stream === null && this.#encoded() !== null) {
         internals.load("streams");
         this.#stream = internals.readableStreamFromBytes(this.#used ? new Uint8Array(0) : this.#bytes);
         this.#bytes = null;
       }
       return this.#stream;
     }
-    // For a server: the body as it is (null, a Uint8Array or a ReadableStream), taken.
+    // For a server: the body as it is (null, a string, a Uint8Array or a ReadableStream),
+    // taken.
     [kBody]() {
       this.#used = true;
-      return this.#stream ?? this.#bytes;
+      return this.#stream ?? this.#bytes ?? this.#text;
     }
     // For clone(): a second body for the copy (a stream is teed).
     _cloneBody() {
       if (this.bodyUsed) throw typeError("Response.clone: Body has already been consumed.");
-      if (this.#stream === null) return this.#bytes;
+      if (this.#stream === null) return this.#encoded();
       const [a, b] = this.#stream.tee();
       this.#stream = a;
       return b;
@@ -390,17 +413,26 @@
         return internals.readAllBytes(this.#stream);
       }
       this.#used = true;
-      return Promise.resolve(this.#bytes ?? new Uint8Array(0));
+      return Promise.resolve(this.#encoded() ?? new Uint8Array(0));
     }
     async arrayBuffer() { const b = await this.#take(); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); }
     async bytes() { return (await this.#take()).slice(); }
-    async text() { return core.decode(await this.#take(), "utf-8", false, false); }
+    async text() {
+      if (this.#text !== null && !this.bodyUsed) {
+        this.#used = true;
+        return this.#text;
+      }
+      return core.decode(await this.#take(), "utf-8", false, false);
+    }
     async json() { return JSON.parse(await this.text()); }
     async blob() { return new Blob([await this.#take()], { type: this.headers?.get("content-type") ?? "" }); }
   }
 
+  const nullBodyStatus = new Set([101, 103, 204, 205, 304]);
   class Response extends Body {
-    #status; #statusText; #headers; #url; #type;
+    // #headers stays null (with the body's implied Content-Type in #implied) until asked
+    // for, when init gave none: a server's response then needs no Headers at all.
+    #status; #statusText; #headers; #implied = null; #url; #type;
     constructor(body = null, init = {}) {
       super();
       this._initBody(body);
@@ -408,25 +440,41 @@
       if (this.#status < 200 || this.#status > 599) {
         throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`);
       }
-      if ([101, 103, 204, 205, 304].includes(this.#status) && this._hasBody()) {
+      if (nullBodyStatus.has(this.#status) && this._hasBody()) {
         throw typeError("Response constructor: Invalid response status code " + this.#status);
       }
       this.#statusText = init.statusText ?? "";
-      this.#headers = new Headers(init.headers);
       const type = bodyType(body);
-      if (type !== null && !this.#headers.has("content-type")) this.#headers.set("content-type", type);
+      if (init.headers === undefined) {
+        this.#headers = null;
+        this.#implied = type;
+      } else {
+        this.#headers = new Headers(init.headers);
+        if (type !== null && !this.#headers.has("content-type")) this.#headers.set("content-type", type);
+      }
       this.#url = init._url ?? "";
       this.#type = init._url ? "basic" : "default";
+    }
+    // For a server: the headers as [name, value, ...].
+    [kList]() {
+      if (this.#headers !== null) return this.#headers[kList]();
+      return this.#implied === null ? [] : ["content-type", this.#implied];
     }
     get status() { return this.#status; }
     get ok() { return this.#status >= 200 && this.#status < 300; }
     get statusText() { return this.#statusText; }
-    get headers() { return this.#headers; }
+    get headers() {
+      if (this.#headers === null) {
+        this.#headers = new Headers();
+        if (this.#implied !== null) this.#headers.set("content-type", this.#implied);
+      }
+      return this.#headers;
+    }
     get url() { return this.#url; }
     get type() { return this.#type; }
     get redirected() { return false; }
     clone() {
-      return new Response(this._cloneBody(), { status: this.#status, statusText: this.#statusText, headers: this.#headers, _url: this.#url });
+      return new Response(this._cloneBody(), { status: this.#status, statusText: this.#statusText, headers: this.headers, _url: this.#url });
     }
     static redirect(url, status = 302) {
       if (![301, 302, 303, 307, 308].includes(status)) throw new RangeError(`Invalid status code ${status}`);
@@ -442,10 +490,15 @@
   }
   Object.defineProperty(Response.prototype, Symbol.toStringTag, { value: "Response", configurable: true });
 
+  // The init a server's requests are made with (Request[kServe]); nothing else can pass it.
+  const SERVED = Object.freeze({});
+  const kServe = Symbol.for("warren.serve");
+  const kAbort = Symbol.for("warren.abort");
   class Request extends Body {
-    #url; #method; #headers; #signal;
+    #url; #method; #headers; #signal; #rawHeaders = null; #controller = null;
     constructor(input, init = {}) {
       super();
+      if (init === SERVED) return;
       const from = input instanceof Request ? input : null;
       const url = from ? from.url : `${input}`;
       this.#url = new URL(url, internals.baseUrl?.() ?? undefined).href;
@@ -460,12 +513,39 @@
       if (type !== null && !this.#headers.has("content-type")) this.#headers.set("content-type", type);
       this.#signal = init.signal ?? from?.signal ?? null;
     }
+    // For a server: a request whose parts are made lazily. `url` is absolute, and
+    // `canonical` when it is already as the URL parser would write it; `headers` is
+    // [name, value, ...] with lowercase names; `body` a Uint8Array or null.
+    static [kServe](method, url, headers, body, canonical) {
+      const r = new Request(url, SERVED);
+      r.#url = canonical ? url : new URL(url).href;
+      r.#method = method;
+      r.#headers = null;
+      r.#rawHeaders = headers;
+      r.#signal = null;
+      if (body !== null) r._initBytes(body);
+      return r;
+    }
+    // For a server: aborts the signal (its client went away), if one was asked for.
+    [kAbort]() { this.#controller?.abort(); }
     get url() { return this.#url; }
     get method() { return this.#method; }
-    get headers() { return this.#headers; }
+    get headers() {
+      if (this.#headers === null) {
+        const h = new Headers();
+        const raw = this.#rawHeaders;
+        for (let i = 0; i < raw.length; i += 2) h.append(raw[i], raw[i + 1]);
+        this.#headers = h;
+        this.#rawHeaders = null;
+      }
+      return this.#headers;
+    }
     // Aborted when the request is (by a server: when its client goes away).
     get signal() {
-      if (this.#signal === null) this.#signal = new global.AbortController().signal;
+      if (this.#signal === null) {
+        this.#controller = new global.AbortController();
+        this.#signal = this.#controller.signal;
+      }
       return this.#signal;
     }
     clone() {

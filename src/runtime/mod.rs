@@ -49,9 +49,12 @@ pub(crate) use crate::runtime::instances::wasm_ctors;
 pub use crate::runtime::instances::{Func, Instance};
 use crate::runtime::memory_budget::MemoryBudget;
 pub use crate::runtime::module_exports::JsModule;
+pub(crate) use crate::runtime::module_exports::{CallArgs, CallResult};
+pub(crate) use crate::runtime::ops::uint8_array;
 pub use crate::runtime::snapshot::{CodeCacheStats, code_cache_stats};
 use crate::runtime::state::State;
 pub use crate::runtime::state::{OutputSink, Stream};
+pub(crate) use crate::runtime::v8_util::v8_str;
 pub(crate) use crate::runtime::wast_support::wast_eval;
 use crate::value::Value;
 use crate::wasm::{Val, WasmModule};
@@ -136,6 +139,8 @@ pub struct Runtime {
     cpu_clock: Option<crate::watchdog::CpuClock>,
     watchdog: Option<crate::watchdog::Watchdog>,
     deadline: Option<Instant>,
+    /// When [`Runtime::sample_memory`] last sampled.
+    memory_sampled: Option<Instant>,
     /// The current call's CPU budget, and a limit that fired while they were paused
     /// ([`Runtime::pause_limits`]).
     cpu_budget: Option<CpuBudget>,
@@ -201,6 +206,12 @@ macro_rules! enter {
 
 // After the macro: it uses `enter!`.
 mod wast_support;
+
+/// How often, at most, call boundaries sample the memory budget: V8's heap statistics cost
+/// about a microsecond and drop its allocation buffers, a server's calls come faster than
+/// that, and the JS heap itself is held to the cap by V8's own limit; only the
+/// ArrayBuffer check reads the sample. Instantiation always samples.
+const SAMPLE_EVERY: std::time::Duration = std::time::Duration::from_millis(1);
 
 impl Runtime {
     /// Creates a runtime: a fresh isolate and context. warren's JS globals (`console`,
@@ -282,6 +293,7 @@ impl Runtime {
             watchdog: None,
             deadline: None,
             cpu_budget: None,
+            memory_sampled: None,
             fired_early: None,
             depth: 0,
         };
@@ -365,7 +377,8 @@ impl Runtime {
         result
     }
 
-    /// Samples the JS heap and Wasm memories into the memory budget, if there is one.
+    /// Samples the JS heap and Wasm memories into the memory budget, if there is one and
+    /// the last sample is older than [`SAMPLE_EVERY`].
     fn sample_memory(&mut self) {
         let capped = self
             .isolate
@@ -374,6 +387,14 @@ impl Runtime {
         if !capped {
             return;
         }
+        let now = Instant::now();
+        if self
+            .memory_sampled
+            .is_some_and(|at| now.duration_since(at) < SAMPLE_EVERY)
+        {
+            return;
+        }
+        self.memory_sampled = Some(now);
         enter!(self, scope);
         memory_budget::sample(scope);
     }
@@ -789,6 +810,17 @@ impl Runtime {
         name: &str,
         args: &[Value],
     ) -> Result<Value> {
+        self.call_export_as(module, name, args).await
+    }
+
+    /// [`Runtime::call_export`] with arguments made and a result read in JS directly,
+    /// for callers inside the crate that skip [`Value`] (a server's requests).
+    pub(crate) async fn call_export_as<A: CallArgs + ?Sized, R: CallResult>(
+        &mut self,
+        module: &JsModule,
+        name: &str,
+        args: &A,
+    ) -> Result<R> {
         self.limited(async |rt| {
             let called = {
                 enter!(rt, scope);

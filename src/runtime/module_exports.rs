@@ -1,6 +1,7 @@
 //! ES modules kept for calls from Rust ([`JsModule`]): an evaluated module's namespace,
-//! its function exports called with [`Value`]s, and the result (or the promise of one)
-//! converted back.
+//! its function exports called with [`Value`]s (or, inside the crate, with arguments made
+//! in JS directly: [`CallArgs`]), and the result (or the promise of one) converted back
+//! ([`CallResult`]).
 
 use crate::error::{Error, Result};
 use crate::host::js_value;
@@ -68,19 +69,62 @@ pub(crate) fn keep(scope: &mut v8::PinScope, url: &str) -> Result<JsModule> {
     })
 }
 
+/// The arguments of a call into JS, made in the callee's scope.
+pub(crate) trait CallArgs {
+    /// Pushes the arguments onto `out`; an error says which one has no JS form and why.
+    fn to_js<'s>(
+        &self,
+        scope: &mut v8::PinScope<'s, '_>,
+        out: &mut Vec<v8::Local<'s, v8::Value>>,
+    ) -> std::result::Result<(), String>;
+}
+
+impl CallArgs for [Value] {
+    fn to_js<'s>(
+        &self,
+        scope: &mut v8::PinScope<'s, '_>,
+        out: &mut Vec<v8::Local<'s, v8::Value>>,
+    ) -> std::result::Result<(), String> {
+        for (i, a) in self.iter().enumerate() {
+            out.push(
+                js_value::to_js(scope, a).map_err(|why| format!("argument {}: {why}", i + 1))?,
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The result of a call into JS, read from its value.
+pub(crate) trait CallResult: Sized {
+    /// Reads `v`; an error says why it has no such form.
+    fn from_js(
+        scope: &mut v8::PinScope,
+        v: v8::Local<v8::Value>,
+    ) -> std::result::Result<Self, String>;
+}
+
+impl CallResult for Value {
+    fn from_js(
+        scope: &mut v8::PinScope,
+        v: v8::Local<v8::Value>,
+    ) -> std::result::Result<Self, String> {
+        js_value::from_js(scope, v)
+    }
+}
+
 /// The outcome of calling an export: its value, or the promise it returned.
-pub(crate) enum Called {
-    Done(Value),
+pub(crate) enum Called<R> {
+    Done(R),
     Promise(v8::Global<v8::Promise>),
 }
 
 /// Calls the function export `name` of `module` with `args`.
-pub(crate) fn call(
+pub(crate) fn call<A: CallArgs + ?Sized, R: CallResult>(
     scope: &mut v8::PinScope,
     module: &JsModule,
     name: &str,
-    args: &[Value],
-) -> Result<Called> {
+    args: &A,
+) -> Result<Called<R>> {
     let state = State::get(scope);
     if module.runtime_id != state.wasm_ctors().runtime_id {
         return Err(Error::Other(
@@ -108,12 +152,9 @@ pub(crate) fn call(
                 module.url
             ))
         })?;
-    let mut v8_args = Vec::with_capacity(args.len());
-    for (i, a) in args.iter().enumerate() {
-        let v = js_value::to_js(scope, a)
-            .map_err(|why| Error::Args(format!("argument {} of \"{name}\": {why}", i + 1)))?;
-        v8_args.push(v);
-    }
+    let mut v8_args = Vec::new();
+    args.to_js(scope, &mut v8_args)
+        .map_err(|why| Error::Args(format!("\"{name}\": {why}")))?;
     v8::tc_scope!(let tc, scope);
     let recv = v8::undefined(tc).into();
     let Some(result) = f.call(tc, recv, &v8_args) else {
@@ -136,17 +177,20 @@ pub(crate) fn call(
     result_value(tc, result, name).map(Called::Done)
 }
 
-fn result_value(scope: &mut v8::PinScope, v: v8::Local<v8::Value>, name: &str) -> Result<Value> {
-    js_value::from_js(scope, v)
-        .map_err(|why| Error::Value(format!("the result of \"{name}\": {why}")))
+fn result_value<R: CallResult>(
+    scope: &mut v8::PinScope,
+    v: v8::Local<v8::Value>,
+    name: &str,
+) -> Result<R> {
+    R::from_js(scope, v).map_err(|why| Error::Value(format!("the result of \"{name}\": {why}")))
 }
 
 /// The value of a settled promise an export returned.
-pub(crate) fn settled(
+pub(crate) fn settled<R: CallResult>(
     scope: &mut v8::PinScope,
     promise: &v8::Global<v8::Promise>,
     name: &str,
-) -> Result<Value> {
+) -> Result<R> {
     let p = v8::Local::new(scope, promise);
     match p.state() {
         v8::PromiseState::Fulfilled => {

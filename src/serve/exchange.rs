@@ -9,10 +9,13 @@ use tokio::sync::{mpsc, oneshot};
 /// it is handed over.
 #[derive(Debug)]
 pub(crate) struct HandlerRequest {
-    pub method: String,
+    pub method: hyper::Method,
     /// Absolute: `http://HOST/path?query`.
     pub url: String,
-    pub headers: Vec<(String, String)>,
+    /// `url` is already as the WHATWG URL parser writes it (a JS handler's `Request` can
+    /// take it unparsed).
+    pub canonical: bool,
+    pub headers: hyper::HeaderMap,
     pub body: Bytes,
 }
 

@@ -90,24 +90,31 @@ pub(crate) async fn serve(
     req: Request<Incoming>,
 ) -> Result<Response<OutBody>, Infallible> {
     let started = Instant::now();
-    let time = SystemTime::now();
-    let method = req.method().as_str().to_string();
-    let target = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| req.uri().path().to_string(), |p| p.as_str().to_string());
-    let version = match req.version() {
-        Version::HTTP_10 => "HTTP/1.0",
-        Version::HTTP_09 => "HTTP/0.9",
-        _ => "HTTP/1.1",
-    };
+    // What the access log needs of the request, read before the request is taken apart.
+    let logged = shared.log.as_ref().map(|_| {
+        let target = req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| req.uri().path().to_string(), |p| p.as_str().to_string());
+        let version = match req.version() {
+            Version::HTTP_10 => "HTTP/1.0",
+            Version::HTTP_09 => "HTTP/0.9",
+            _ => "HTTP/1.1",
+        };
+        (
+            SystemTime::now(),
+            req.method().as_str().to_string(),
+            target,
+            version,
+        )
+    });
     let (handler, response) = answer(&shared, req).await;
     let status = response.status().as_u16();
     let took = started.elapsed();
     if let Some(i) = handler {
         shared.pools[i].metrics.answered(status, took);
     }
-    if let Some(log) = &shared.log {
+    if let (Some(log), Some((time, method, target, version))) = (&shared.log, logged) {
         let bytes = match response.body() {
             OutBody::Full(b) => Some(b.as_ref().map_or(0, |b| b.len() as u64)),
             OutBody::Stream(_) => None,
@@ -129,57 +136,60 @@ pub(crate) async fn serve(
 
 /// The response, and the handler (by index) that owned the request, if any.
 async fn answer(shared: &Shared, req: Request<Incoming>) -> (Option<usize>, Response<OutBody>) {
-    let path = req.uri().path().to_string();
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path();
     if shared.observability && path.starts_with("/_warren/") {
-        return (None, observe(shared, &path));
+        return (None, observe(shared, path));
     }
-    let host = req
-        .headers()
+    let local;
+    let host = match parts
+        .headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .map(str::to_string)
-        .or_else(|| req.uri().authority().map(|a| a.to_string()))
-        .unwrap_or_else(|| shared.local.to_string());
-    let Some(index) = shared.routes.find(&host, &path) else {
+    {
+        Some(h) => h,
+        None => {
+            local = parts
+                .uri
+                .authority()
+                .map_or_else(|| shared.local.to_string(), ToString::to_string);
+            local.as_str()
+        }
+    };
+    let Some(index) = shared.routes.find(host, path) else {
         return (None, plain(404, "Not Found\n"));
     };
     let some = Some(index);
-    let declared = req
-        .headers()
+    let declared = parts
+        .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > shared.max_body) {
         return (some, plain(413, "Payload Too Large\n"));
     }
-    let (parts, body) = req.into_parts();
-    let limit = usize::try_from(shared.max_body).unwrap_or(usize::MAX);
-    let body = match http_body_util::Limited::new(body, limit).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            return (some, plain(413, "Payload Too Large\n"));
+    let body = if body.is_end_stream() {
+        Bytes::new()
+    } else {
+        let limit = usize::try_from(shared.max_body).unwrap_or(usize::MAX);
+        match http_body_util::Limited::new(body, limit).collect().await {
+            Ok(b) => b.to_bytes(),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                return (some, plain(413, "Payload Too Large\n"));
+            }
+            Err(_) => return (some, plain(400, "Bad Request\n")),
         }
-        Err(_) => return (some, plain(400, "Bad Request\n")),
     };
-    let headers = parts
-        .headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    let target = parts
-        .uri
-        .path_and_query()
-        .map_or("/", |p| p.as_str())
-        .to_string();
+    let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let mut url = String::with_capacity("http://".len() + host.len() + target.len());
+    url.push_str("http://");
+    url.push_str(host);
+    url.push_str(target);
     let request = HandlerRequest {
-        method: parts.method.as_str().to_string(),
-        url: format!("http://{host}{target}"),
-        headers,
+        canonical: canonical_url(host, target),
+        method: parts.method,
+        url,
+        headers: parts.headers,
         body,
     };
     let pool = &shared.pools[index];
@@ -251,4 +261,76 @@ fn observe(shared: &Shared, path: &str) -> Response<OutBody> {
         }
         _ => plain(404, "Not Found\n"),
     }
+}
+
+/// Whether `http://{host}{target}` is already as the WHATWG URL parser would write it, so
+/// a handler need not parse it again. It errs towards `false` (then the handler's side
+/// parses): a lowercase host name or dotted IPv4 address without punycode labels, a port
+/// that is not the default, and an origin-form target of bytes the parser leaves alone,
+/// with no dot segments.
+pub(crate) fn canonical_url(host: &str, target: &str) -> bool {
+    let (name, port) = match host.rsplit_once(':') {
+        Some((name, port)) => (name, Some(port)),
+        None => (host, None),
+    };
+    if let Some(port) = port {
+        let plain = !port.is_empty()
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && !port.starts_with('0')
+            && port.parse::<u16>().is_ok_and(|p| p != 80);
+        if !plain {
+            return false;
+        }
+    }
+    canonical_host(name) && canonical_target(target)
+}
+
+fn canonical_host(name: &str) -> bool {
+    if name.is_empty() || name.starts_with('.') || name.contains("..") {
+        return false;
+    }
+    let labels = name.strip_suffix('.').unwrap_or(name);
+    if !labels
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+    {
+        return false;
+    }
+    if labels.split('.').any(|l| l.starts_with("xn--")) {
+        return false;
+    }
+    // A last label that starts with a digit makes the parser read an IPv4 address, which
+    // it rewrites unless it is four decimal numbers of at most 255 with no leading zeros.
+    let last = labels.rsplit('.').next().unwrap_or("");
+    if last.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
+        let octets: Vec<&str> = labels.split('.').collect();
+        return name == labels
+            && octets.len() == 4
+            && octets.iter().all(|o| {
+                !o.is_empty()
+                    && o.bytes().all(|b| b.is_ascii_digit())
+                    && (o.len() == 1 || !o.starts_with('0'))
+                    && o.parse::<u8>().is_ok()
+            });
+    }
+    true
+}
+
+fn canonical_target(target: &str) -> bool {
+    let (path, query) = match target.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (target, None),
+    };
+    // Bytes the parser copies as they are in a path (and, with `?` and `/`, a query).
+    let plain = |b: u8, in_query: bool| {
+        b.is_ascii_alphanumeric() || b"-._~!$&()*+,;=:@%/".contains(&b) || (in_query && b == b'?')
+    };
+    path.starts_with('/')
+        && path.bytes().all(|b| plain(b, false))
+        && !path
+            .as_bytes()
+            .windows(3)
+            .any(|w| w[0] == b'%' && w[1] == b'2' && w[2] | 0x20 == b'e')
+        && !path.split('/').any(|seg| seg == "." || seg == "..")
+        && query.is_none_or(|q| q.bytes().all(|b| plain(b, true)))
 }

@@ -1,7 +1,8 @@
 //! The thread of one isolate of a handler: it owns the `Runtime` (built as a plugin's is,
 //! from the entry's grants and limits), takes requests from the handler's shared queue one
 //! at a time, and after a fault or a broken limit retires the runtime and makes a new one
-//! before it takes the next request.
+//! before it takes the next request. With a single handler the thread also serves
+//! connections (`connection.rs`), whose tasks run while the isolate waits.
 
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -14,6 +15,7 @@ use crate::plugins::abi::{AbiFailure, Entry};
 use crate::plugins::host::Router;
 use crate::plugins::worker;
 use crate::plugins::{Fault, LoadFailure, PluginKind, PluginOutput, PluginSpec};
+use crate::serve::connection::Adopt;
 use crate::serve::exchange::{
     BodyCut, HandlerRequest, HandlerResponse, Job, Refusal, ResponseBody,
 };
@@ -36,6 +38,8 @@ pub(crate) struct Setup {
     pub metrics: Arc<HandlerMetrics>,
     pub log: Option<LogSink>,
     pub ready: oneshot::Sender<Result<(), LoadFailure>>,
+    /// Connections this thread serves beside its isolate (with a single handler).
+    pub connections: mpsc::UnboundedReceiver<Adopt>,
 }
 
 /// The stack of an isolate thread, as a plugin thread's.
@@ -91,9 +95,17 @@ fn run(setup: Setup) {
         metrics,
         log,
         ready,
+        mut connections,
     } = setup;
     let make = || Loaded::new(&spec, isolate, &label, &linker, output.as_ref(), &router);
     tokio.block_on(async {
+        // The connections' tasks run whenever the isolate waits (between requests, or
+        // while a handler awaits), on this thread.
+        tokio::spawn(async move {
+            while let Some(adopt) = connections.recv().await {
+                adopt();
+            }
+        });
         let mut loaded = match make().await {
             Ok(l) => {
                 if ready.send(Ok(())).is_err() {

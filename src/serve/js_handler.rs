@@ -4,9 +4,11 @@
 //! `ctx.waitUntil`.
 
 use bytes::Bytes;
+use hyper::Method;
 
 use crate::modules::{ModuleKind, ModuleSource};
 use crate::plugins::PluginSpec;
+use crate::runtime::{CallArgs, CallResult, uint8_array, v8_str};
 use crate::serve::exchange::HandlerRequest;
 use crate::value::Value;
 use crate::{Error, JsModule, Runtime};
@@ -63,66 +65,104 @@ pub(crate) async fn start(
     glue: &JsModule,
     request: HandlerRequest,
 ) -> crate::Result<Start> {
-    let headers = request
-        .headers
-        .into_iter()
-        .map(|(k, v)| Value::Array(vec![Value::String(k), Value::String(v)]))
-        .collect();
-    let body = if request.body.is_empty() && matches!(request.method.as_str(), "GET" | "HEAD") {
-        Value::Null
-    } else {
-        Value::Bytes(request.body.to_vec())
-    };
-    let args = [
-        Value::String(request.method),
-        Value::String(request.url),
-        Value::Array(headers),
-        body,
-    ];
-    let out = rt.call_export(glue, "handle", &args).await?;
-    parse_start(out).map_err(|why| Error::Value(format!("the handler's response: {why}")))
+    rt.call_export_as(glue, "handle", &Args(&request))
+        .await
+        .map_err(|e| match e {
+            Error::Value(why) => Error::Value(format!("the handler's response: {why}")),
+            e => e,
+        })
 }
 
-fn parse_start(out: Value) -> Result<Start, String> {
-    let Value::Array(parts) = out else {
-        return Err("not a response".into());
+/// `handle`'s arguments, made from the request in JS directly: `method`, `url`,
+/// `[name, value, ...]`, the body (`null` for a GET or HEAD without one) and whether the
+/// URL is canonical.
+struct Args<'r>(&'r HandlerRequest);
+
+impl CallArgs for Args<'_> {
+    fn to_js<'s>(
+        &self,
+        scope: &mut v8::PinScope<'s, '_>,
+        out: &mut Vec<v8::Local<'s, v8::Value>>,
+    ) -> Result<(), String> {
+        let r = self.0;
+        out.push(header_string(scope, r.method.as_str().as_bytes()).into());
+        out.push(v8_str(scope, &r.url).into());
+        let mut headers = Vec::with_capacity(r.headers.len() * 2);
+        for (k, v) in &r.headers {
+            headers.push(header_string(scope, k.as_str().as_bytes()).into());
+            headers.push(header_string(scope, v.as_bytes()).into());
+        }
+        out.push(v8::Array::new_with_elements(scope, &headers).into());
+        let none = r.body.is_empty() && matches!(r.method, Method::GET | Method::HEAD);
+        out.push(if none {
+            v8::null(scope).into()
+        } else {
+            uint8_array(scope, r.body.to_vec()).ok_or("the body does not fit in memory")?
+        });
+        out.push(v8::Boolean::new(scope, r.canonical).into());
+        Ok(())
+    }
+}
+
+/// A JS string of header bytes: taken as they are when ASCII (the common case: no UTF-8
+/// decoding), else decoded as UTF-8 with replacement characters.
+fn header_string<'s>(scope: &v8::PinScope<'s, '_>, bytes: &[u8]) -> v8::Local<'s, v8::String> {
+    let made = if bytes.is_ascii() {
+        v8::String::new_from_one_byte(scope, bytes, v8::NewStringType::Normal)
+    } else {
+        v8::String::new(scope, &String::from_utf8_lossy(bytes))
     };
-    let mut parts = parts.into_iter();
-    let status = match parts.next() {
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .and_then(|n| u16::try_from(n).ok())
-            .ok_or("a status that is not an integer")?,
-        _ => return Err("no status".into()),
-    };
-    let headers = match parts.next() {
-        Some(Value::Array(pairs)) => pairs
-            .into_iter()
-            .map(|p| match p {
-                Value::Array(kv) => match <[Value; 2]>::try_from(kv) {
-                    Ok([Value::String(k), Value::String(v)]) => Ok((k, v)),
-                    _ => Err("a header that is not a pair of strings".to_string()),
-                },
-                _ => Err("a header that is not a pair".to_string()),
-            })
-            .collect::<Result<Vec<_>, _>>()?,
-        _ => return Err("no headers".into()),
-    };
-    let body = match parts.next() {
-        Some(Value::Bytes(b)) => Bytes::from(b),
-        Some(Value::String(s)) => Bytes::from(s),
-        Some(Value::Null) | None => Bytes::new(),
-        Some(_) => return Err("a body that is not bytes".into()),
-    };
-    let streamed = matches!(parts.next(), Some(Value::Bool(true)));
-    let waiting = matches!(parts.next(), Some(Value::Bool(true)));
-    Ok(Start {
-        status,
-        headers,
-        body,
-        streamed,
-        waiting,
-    })
+    made.unwrap_or_else(|| v8::String::empty(scope))
+}
+
+impl CallResult for Start {
+    /// `[status, [name, value, ...], body, streamed, waiting]`, `body` a string, bytes or
+    /// null.
+    fn from_js(scope: &mut v8::PinScope, v: v8::Local<v8::Value>) -> Result<Self, String> {
+        let parts = v8::Local::<v8::Array>::try_from(v).map_err(|_| "not a response")?;
+        let part = |i| parts.get_index(scope, i).ok_or("not a response");
+        let (status, headers, body, streamed, waiting) =
+            (part(0)?, part(1)?, part(2)?, part(3)?, part(4)?);
+        let status = if status.is_number() {
+            status.uint32_value(scope)
+        } else {
+            None
+        }
+        .and_then(|n| u16::try_from(n).ok())
+        .ok_or("a status that is not an integer")?;
+        let headers = v8::Local::<v8::Array>::try_from(headers).map_err(|_| "no headers")?;
+        let mut pairs = Vec::with_capacity(headers.length() as usize / 2);
+        let mut i = 0;
+        while i + 1 < headers.length() {
+            let (Some(k), Some(v)) = (headers.get_index(scope, i), headers.get_index(scope, i + 1))
+            else {
+                return Err("headers it cannot read".into());
+            };
+            if !k.is_string() || !v.is_string() {
+                return Err("a header that is not a pair of strings".into());
+            }
+            pairs.push((k.to_rust_string_lossy(scope), v.to_rust_string_lossy(scope)));
+            i += 2;
+        }
+        let body = if body.is_string() {
+            Bytes::from(body.to_rust_string_lossy(scope))
+        } else if let Ok(view) = v8::Local::<v8::ArrayBufferView>::try_from(body) {
+            let mut bytes = vec![0; view.byte_length()];
+            view.copy_contents(&mut bytes);
+            Bytes::from(bytes)
+        } else if body.is_null_or_undefined() {
+            Bytes::new()
+        } else {
+            return Err("a body that is not bytes".into());
+        };
+        Ok(Start {
+            status,
+            headers: pairs,
+            body,
+            streamed: streamed.is_true(),
+            waiting: waiting.is_true(),
+        })
+    }
 }
 
 /// The next chunk of a streamed body, `None` at its end.

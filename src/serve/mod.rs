@@ -5,7 +5,8 @@
 //! requests (`docs/serve.md`).
 //!
 //! - `routing.rs`: routes (`HOST/PATH`) to handlers; `listener.rs`: the socket
-//!   (`SO_REUSEPORT`); `http.rs`: one request end to end (body limit, queue, response).
+//!   (`SO_REUSEPORT`); `connection.rs`: one connection, on the thread that adopts it;
+//!   `http.rs`: one request end to end (body limit, queue, response).
 //! - `pool.rs`: a handler's isolates and their bounded queue; `isolate.rs`: the thread of
 //!   one isolate, which retires it after a fault; `exchange.rs`: what crosses between them.
 //! - `js_handler.rs` (with `js/serve_glue.mjs`) and `wasm_handler.rs`: calling a handler.
@@ -24,6 +25,7 @@
 //! # }
 //! ```
 
+mod connection;
 mod exchange;
 mod http;
 mod isolate;
@@ -39,8 +41,6 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 
 pub use log::{AccessEntry, LogEvent, LogSink};
@@ -206,17 +206,20 @@ impl Server {
                         continue;
                     };
                     let _ = stream.set_nodelay(true);
-                    let shared = self.shared.clone();
-                    let conn = hyper::server::conn::http1::Builder::new()
-                        .keep_alive(true)
-                        .serve_connection(
-                            TokioIo::new(stream),
-                            service_fn(move |req| http::serve(shared.clone(), remote, req)),
-                        );
-                    let conn = graceful.watch(conn);
-                    tokio::spawn(async move {
-                        let _ = conn.await;
-                    });
+                    let Ok(stream) = stream.into_std() else { continue };
+                    let adopt = connection::adopt(
+                        stream,
+                        remote,
+                        self.shared.clone(),
+                        graceful.watcher(),
+                    );
+                    // One handler: its isolates' threads serve the connections, so a
+                    // request reaches an isolate with no thread crossing. Several: the
+                    // connection threads do, and a request crosses to its handler's.
+                    match &self.shared.pools[..] {
+                        [pool] => pool.adopt(adopt),
+                        _ => adopt(),
+                    }
                 }
                 () = &mut shutdown => break,
             }

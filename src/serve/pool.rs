@@ -1,7 +1,10 @@
 //! The isolates of one handler: `instances` threads, each with its own isolate, taking
 //! requests from one bounded queue. A request finds the queue full (`max_queue` waiting)
-//! and is refused at once rather than waiting behind them.
+//! and is refused at once rather than waiting behind them. The threads can also adopt
+//! connections (spread over them in turn), whose requests then reach the queue from the
+//! thread that serves them.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
 use tokio::sync::{Mutex, mpsc, oneshot};
@@ -9,6 +12,7 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 use crate::host::Linker;
 use crate::plugins::host::Router;
 use crate::plugins::{LoadError, LoadFailure, PluginOutput, PluginSpec};
+use crate::serve::connection::Adopt;
 use crate::serve::exchange::{HandlerRequest, HandlerResponse, Job, Refusal};
 use crate::serve::isolate;
 use crate::serve::log::LogSink;
@@ -26,6 +30,9 @@ pub(crate) struct Pool {
     pub name: String,
     jobs: mpsc::Sender<Job>,
     pub metrics: Arc<HandlerMetrics>,
+    /// One per isolate thread: the connections it is to serve.
+    threads: Vec<mpsc::UnboundedSender<Adopt>>,
+    next_thread: AtomicUsize,
 }
 
 /// Why a request was not queued.
@@ -59,8 +66,11 @@ impl Pool {
             error,
         };
         let mut ready = Vec::new();
+        let mut threads = Vec::new();
         for i in 0..spec.instances {
             let (ready_tx, ready_rx) = oneshot::channel();
+            let (adopt_tx, adopt_rx) = mpsc::unbounded_channel();
+            threads.push(adopt_tx);
             let label = if spec.instances == 1 {
                 spec.name.clone()
             } else {
@@ -77,6 +87,7 @@ impl Pool {
                 metrics: metrics.clone(),
                 log: cx.log.clone(),
                 ready: ready_tx,
+                connections: adopt_rx,
             })
             .map_err(|e| fail(LoadFailure::Thread(e.to_string())))?;
             ready.push(ready_rx);
@@ -92,7 +103,23 @@ impl Pool {
             name: spec.name.clone(),
             jobs: tx,
             metrics,
+            threads,
+            next_thread: AtomicUsize::new(0),
         })
+    }
+
+    /// Has the next of the isolate threads serve a connection; the caller's thread
+    /// serves it when that thread is gone.
+    pub fn adopt(&self, connection: Adopt) {
+        let i = self.next_thread.fetch_add(1, Ordering::Relaxed) % self.threads.len().max(1);
+        let connection = match self.threads.get(i) {
+            Some(thread) => match thread.send(connection) {
+                Ok(()) => return,
+                Err(mpsc::error::SendError(c)) => c,
+            },
+            None => connection,
+        };
+        connection();
     }
 
     /// How many requests wait for a free isolate.

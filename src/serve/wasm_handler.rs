@@ -23,11 +23,19 @@ pub(crate) const EXPORT: &str = "fetch";
 fn input(request: HandlerRequest) -> Value {
     let headers = request
         .headers
-        .into_iter()
-        .map(|(k, v)| Value::Array(vec![Value::String(k), Value::String(v)]))
+        .iter()
+        .map(|(k, v)| {
+            Value::Array(vec![
+                Value::String(k.as_str().to_string()),
+                Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            ])
+        })
         .collect();
     let mut fields = vec![
-        ("method".to_string(), Value::String(request.method)),
+        (
+            "method".to_string(),
+            Value::String(request.method.to_string()),
+        ),
         ("url".to_string(), Value::String(request.url)),
         ("headers".to_string(), Value::Array(headers)),
     ];

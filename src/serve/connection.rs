@@ -1,0 +1,44 @@
+//! One accepted connection, served with hyper on whichever thread adopts it: a
+//! connection thread, or (with a single handler) the thread of one of the handler's
+//! isolates, so its requests reach the isolate with no thread crossing.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::Watcher;
+
+use crate::serve::http;
+
+/// A connection waiting for a thread: called on that thread, inside its tokio runtime, it
+/// registers the socket with that runtime and spawns the connection's task there.
+pub(crate) type Adopt = Box<dyn FnOnce() + Send>;
+
+/// The connection `stream` from `remote`, ready to be adopted; `watcher` lets a graceful
+/// shutdown wait for it.
+pub(crate) fn adopt(
+    stream: std::net::TcpStream,
+    remote: SocketAddr,
+    shared: Arc<http::Shared>,
+    watcher: Watcher,
+) -> Adopt {
+    Box::new(move || {
+        let Ok(stream) = tokio::net::TcpStream::from_std(stream) else {
+            return;
+        };
+        let conn = hyper::server::conn::http1::Builder::new()
+            .keep_alive(true)
+            // One write() of head and body copied together costs the kernel less than a
+            // writev() of the two (small responses are the common case).
+            .writev(false)
+            .serve_connection(
+                TokioIo::new(stream),
+                service_fn(move |req| http::serve(shared.clone(), remote, req)),
+            );
+        let conn = watcher.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+    })
+}
