@@ -3,10 +3,10 @@
 // puts the import lines above this text: `handlerModule` (the handler), `getConfig`
 // (host:config) and `callPlugin` with `PLUGINS` (host:plugins, the plugins it may call).
 //
-// handle(method, url, headers, body, canonical) -> [status, headers, body, streamed, waiting]
-// (or a promise of it): calls the handler. Headers both ways are [name, value, ...]; `body`
-// in is a Uint8Array or null, out a string, a Uint8Array or null; `canonical`: `url` needs
-// no parsing; `waiting`: ctx.waitUntil was given promises, so settle() has work;
+// handle(method, url, headers, body, canonical) -> [status | STREAMED | WAITING, body, name,
+// value, ...] (or a promise of it): calls the handler. Headers in are [name, value, ...];
+// `body` in is a Uint8Array or null, out a string, a Uint8Array or null; `canonical`: `url`
+// needs no parsing; WAITING: ctx.waitUntil was given promises, so settle() has work;
 // a body that is a stream is left open for pull() to read chunk by chunk (null at its end);
 // cancel() drops it (the client went away) and aborts request.signal; settle() waits for
 // what ctx.waitUntil() was given.
@@ -43,9 +43,13 @@ class Context {
   passThroughOnException() {}
 }
 
+// Flags beside the status in handle()'s result (src/serve/js_handler.rs).
+const STREAMED = 1 << 10;
+const WAITING = 1 << 11;
+
 function failure(what, e) {
   console.error(`handler failed: ${what}:`, e);
-  return [500, ["content-type", "text/plain;charset=UTF-8"], "Internal Server Error\n", false, waiting.length > 0];
+  return [500 | (waiting.length > 0 ? WAITING : 0), "Internal Server Error\n", "content-type", "text/plain;charset=UTF-8"];
 }
 
 // The response as the server takes it; a stream is kept for pull().
@@ -53,13 +57,17 @@ function finish(request, response) {
   if (!(response instanceof Response)) {
     return failure("fetch() did not return a Response", response);
   }
-  const headers = response[LIST]();
   const source = response[BODY]();
+  let out;
   if (source === null || typeof source === "string" || source instanceof Uint8Array) {
-    return [response.status, headers, source, false, waiting.length > 0];
+    out = [response.status | (waiting.length > 0 ? WAITING : 0), source];
+  } else {
+    current = { reader: source.getReader(), request };
+    out = [response.status | STREAMED | WAITING, null];
   }
-  current = { reader: source.getReader(), request };
-  return [response.status, headers, null, true, true];
+  const headers = response[LIST]();
+  for (let i = 0; i < headers.length; i++) out.push(headers[i]);
+  return out;
 }
 
 // Not async: a handler that returns a Response (not a promise) is answered in this call.

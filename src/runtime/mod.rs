@@ -49,7 +49,7 @@ pub(crate) use crate::runtime::instances::wasm_ctors;
 pub use crate::runtime::instances::{Func, Instance};
 use crate::runtime::memory_budget::MemoryBudget;
 pub use crate::runtime::module_exports::JsModule;
-pub(crate) use crate::runtime::module_exports::{CallArgs, CallResult};
+pub(crate) use crate::runtime::module_exports::{CallArgs, CallResult, Callee, KeptFunction};
 pub(crate) use crate::runtime::ops::uint8_array;
 pub use crate::runtime::snapshot::{CodeCacheStats, code_cache_stats};
 use crate::runtime::state::State;
@@ -810,21 +810,22 @@ impl Runtime {
         name: &str,
         args: &[Value],
     ) -> Result<Value> {
-        self.call_export_as(module, name, args).await
+        self.call_export_as(Callee::Export(module, name), args)
+            .await
     }
 
     /// [`Runtime::call_export`] with arguments made and a result read in JS directly,
-    /// for callers inside the crate that skip [`Value`] (a server's requests).
+    /// for callers inside the crate that skip [`Value`] (a server's requests); `callee`
+    /// is an export by name or one kept ([`Runtime::keep_function`]).
     pub(crate) async fn call_export_as<A: CallArgs + ?Sized, R: CallResult>(
         &mut self,
-        module: &JsModule,
-        name: &str,
+        callee: Callee<'_>,
         args: &A,
     ) -> Result<R> {
         self.limited(async |rt| {
             let called = {
                 enter!(rt, scope);
-                module_exports::call(scope, module, name, args)?
+                module_exports::call(scope, callee, args)?
             };
             let promise = match called {
                 module_exports::Called::Done(v) => return Ok(v),
@@ -832,9 +833,19 @@ impl Runtime {
             };
             rt.wait_for(&promise).await?;
             enter!(rt, scope);
-            module_exports::settled(scope, &promise, name)
+            module_exports::settled(scope, &promise, callee.name())
         })
         .await
+    }
+
+    /// Keeps the function export `name` of `module`, so that calls to it skip the lookup
+    /// by name.
+    ///
+    /// # Errors
+    /// [`Error::Export`] when there is no such function.
+    pub(crate) fn keep_function(&mut self, module: &JsModule, name: &str) -> Result<KeptFunction> {
+        enter!(self, scope);
+        module_exports::keep_function(scope, module, name)
     }
 
     /// Runs `f` over the live linear memory of `instance` (its exported memory, else its

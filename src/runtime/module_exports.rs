@@ -118,13 +118,37 @@ pub(crate) enum Called<R> {
     Promise(v8::Global<v8::Promise>),
 }
 
-/// Calls the function export `name` of `module` with `args`.
-pub(crate) fn call<A: CallArgs + ?Sized, R: CallResult>(
-    scope: &mut v8::PinScope,
+/// A function export of a [`JsModule`], taken from its namespace once: calls to it skip
+/// the lookup by name (and do not see the export reassigned later).
+#[derive(Debug, Clone)]
+pub(crate) struct KeptFunction {
+    runtime_id: u64,
+    index: usize,
+    name: String,
+}
+
+/// What a call calls: an export looked up by name, or one kept.
+#[derive(Clone, Copy)]
+pub(crate) enum Callee<'a> {
+    Export(&'a JsModule, &'a str),
+    Kept(&'a KeptFunction),
+}
+
+impl Callee<'_> {
+    pub(crate) fn name(&self) -> &str {
+        match self {
+            Callee::Export(_, name) => name,
+            Callee::Kept(k) => &k.name,
+        }
+    }
+}
+
+/// The function export `name` of `module`.
+fn lookup<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
     module: &JsModule,
     name: &str,
-    args: &A,
-) -> Result<Called<R>> {
+) -> Result<v8::Local<'s, v8::Function>> {
     let state = State::get(scope);
     if module.runtime_id != state.wasm_ctors().runtime_id {
         return Err(Error::Other(
@@ -138,8 +162,7 @@ pub(crate) fn call<A: CallArgs + ?Sized, R: CallResult>(
         .map(|g| v8::Local::new(scope, g))
         .ok_or_else(|| Error::Other("module handle out of range".into()))?;
     let key = v8_str(scope, name);
-    let f = ns
-        .get(scope, key.into())
+    ns.get(scope, key.into())
         .and_then(|v| v8::Local::<v8::Function>::try_from(v).ok())
         .ok_or_else(|| {
             let hint = if module.functions.is_empty() {
@@ -151,7 +174,50 @@ pub(crate) fn call<A: CallArgs + ?Sized, R: CallResult>(
                 "{} has no function export \"{name}\"; {hint}",
                 module.url
             ))
-        })?;
+        })
+}
+
+/// Keeps the function export `name` of `module` for [`Callee::Kept`] calls.
+pub(crate) fn keep_function(
+    scope: &mut v8::PinScope,
+    module: &JsModule,
+    name: &str,
+) -> Result<KeptFunction> {
+    let f = lookup(scope, module, name)?;
+    let state = State::get(scope);
+    let mut kept = state.kept_functions.borrow_mut();
+    kept.push(v8::Global::new(scope, f));
+    Ok(KeptFunction {
+        runtime_id: module.runtime_id,
+        index: kept.len() - 1,
+        name: name.to_string(),
+    })
+}
+
+/// Calls `callee` with `args`.
+pub(crate) fn call<A: CallArgs + ?Sized, R: CallResult>(
+    scope: &mut v8::PinScope,
+    callee: Callee,
+    args: &A,
+) -> Result<Called<R>> {
+    let name = callee.name();
+    let f = match callee {
+        Callee::Export(module, name) => lookup(scope, module, name)?,
+        Callee::Kept(k) => {
+            let state = State::get(scope);
+            if k.runtime_id != state.wasm_ctors().runtime_id {
+                return Err(Error::Other(
+                    "this function belongs to another Runtime".into(),
+                ));
+            }
+            state
+                .kept_functions
+                .borrow()
+                .get(k.index)
+                .map(|g| v8::Local::new(scope, g))
+                .ok_or_else(|| Error::Other("function handle out of range".into()))?
+        }
+    };
     let mut v8_args = Vec::new();
     args.to_js(scope, &mut v8_args)
         .map_err(|why| Error::Args(format!("\"{name}\": {why}")))?;

@@ -90,6 +90,8 @@ pub(crate) struct State {
     pub wasi: RefCell<Vec<crate::wasi::WasiCtx>>,
     /// Namespaces of the modules kept for calls from Rust (`JsModule`), by index.
     pub kept_modules: RefCell<Vec<v8::Global<v8::Object>>>,
+    /// Function exports kept for calls from Rust (`KeptFunction`), by index.
+    pub kept_functions: RefCell<Vec<v8::Global<v8::Function>>>,
     /// The no-op rejection handler attached to promises Rust awaits (made once).
     awaited_handler: RefCell<Option<v8::Global<v8::Function>>>,
 }
@@ -145,6 +147,7 @@ impl State {
             wasi: Default::default(),
             awaited_handler: Default::default(),
             kept_modules: Default::default(),
+            kept_functions: Default::default(),
         }
     }
 

@@ -286,51 +286,68 @@ pub(crate) fn canonical_url(host: &str, target: &str) -> bool {
 }
 
 fn canonical_host(name: &str) -> bool {
-    if name.is_empty() || name.starts_with('.') || name.contains("..") {
-        return false;
-    }
     let labels = name.strip_suffix('.').unwrap_or(name);
-    if !labels
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-    {
+    if labels.is_empty() {
         return false;
     }
-    if labels.split('.').any(|l| l.starts_with("xn--")) {
-        return false;
+    let (mut count, mut octets, mut numeric_last) = (0, true, false);
+    for label in labels.split('.') {
+        let l = label.as_bytes();
+        let Some(&first) = l.first() else {
+            return false;
+        };
+        if !l
+            .iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+            || l.starts_with(b"xn--")
+        {
+            return false;
+        }
+        count += 1;
+        octets &= l.iter().all(u8::is_ascii_digit)
+            && (l.len() == 1 || first != b'0')
+            && label.parse::<u8>().is_ok();
+        numeric_last = first.is_ascii_digit();
     }
     // A last label that starts with a digit makes the parser read an IPv4 address, which
     // it rewrites unless it is four decimal numbers of at most 255 with no leading zeros.
-    let last = labels.rsplit('.').next().unwrap_or("");
-    if last.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
-        let octets: Vec<&str> = labels.split('.').collect();
-        return name == labels
-            && octets.len() == 4
-            && octets.iter().all(|o| {
-                !o.is_empty()
-                    && o.bytes().all(|b| b.is_ascii_digit())
-                    && (o.len() == 1 || !o.starts_with('0'))
-                    && o.parse::<u8>().is_ok()
-            });
-    }
-    true
+    !numeric_last || (name.len() == labels.len() && count == 4 && octets)
+}
+
+/// Bytes the URL parser copies as they are in a path; a query also keeps `%`, `/`, `?`.
+fn url_plain(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b"-._~!$&()*+,;=:@".contains(&c)
 }
 
 fn canonical_target(target: &str) -> bool {
-    let (path, query) = match target.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (target, None),
-    };
-    // Bytes the parser copies as they are in a path (and, with `?` and `/`, a query).
-    let plain = |b: u8, in_query: bool| {
-        b.is_ascii_alphanumeric() || b"-._~!$&()*+,;=:@%/".contains(&b) || (in_query && b == b'?')
-    };
-    path.starts_with('/')
-        && path.bytes().all(|b| plain(b, false))
-        && !path
-            .as_bytes()
-            .windows(3)
-            .any(|w| w[0] == b'%' && w[1] == b'2' && w[2] | 0x20 == b'e')
-        && !path.split('/').any(|seg| seg == "." || seg == "..")
-        && query.is_none_or(|q| q.bytes().all(|b| plain(b, true)))
+    let b = target.as_bytes();
+    if b.first() != Some(&b'/') {
+        return false;
+    }
+    let dots = |seg: &[u8]| seg == b"." || seg == b"..";
+    let mut segment = 1;
+    for i in 1..b.len() {
+        match b[i] {
+            b'/' | b'?' => {
+                if dots(&b[segment..i]) {
+                    return false;
+                }
+                if b[i] == b'?' {
+                    return b[i + 1..]
+                        .iter()
+                        .all(|&c| url_plain(c) || matches!(c, b'%' | b'/' | b'?'));
+                }
+                segment = i + 1;
+            }
+            // `%2e` is a dot to the parser.
+            b'%' => {
+                if b.get(i + 1) == Some(&b'2') && b.get(i + 2).map(|c| c | 0x20) == Some(b'e') {
+                    return false;
+                }
+            }
+            c if url_plain(c) => {}
+            _ => return false,
+        }
+    }
+    !dots(&b[segment..])
 }

@@ -23,7 +23,7 @@ use crate::serve::js_handler::{self, Start};
 use crate::serve::log::{LogEvent, LogSink};
 use crate::serve::metrics::{HandlerMetrics, LimitKind};
 use crate::serve::wasm_handler;
-use crate::{Instance, JsModule, Runtime};
+use crate::{Instance, Runtime};
 
 /// What an isolate thread starts from.
 pub(crate) struct Setup {
@@ -63,7 +63,7 @@ struct Loaded {
 }
 
 enum Code {
-    Js(JsModule),
+    Js(js_handler::Glue),
     Wasm(Instance, Entry),
 }
 

@@ -8,10 +8,10 @@ use hyper::Method;
 
 use crate::modules::{ModuleKind, ModuleSource};
 use crate::plugins::PluginSpec;
-use crate::runtime::{CallArgs, CallResult, uint8_array, v8_str};
+use crate::runtime::{CallArgs, CallResult, Callee, KeptFunction, uint8_array, v8_str};
 use crate::serve::exchange::HandlerRequest;
 use crate::value::Value;
-use crate::{Error, JsModule, Runtime};
+use crate::{Error, Runtime};
 
 const GLUE: &str = include_str!("../../js/serve_glue.mjs");
 
@@ -26,9 +26,18 @@ pub(crate) struct Start {
     pub waiting: bool,
 }
 
+/// The glue's functions, kept for calls without a lookup by name.
+#[derive(Clone)]
+pub(crate) struct Glue {
+    handle: KeptFunction,
+    pull: KeptFunction,
+    cancel: KeptFunction,
+    settle: KeptFunction,
+}
+
 /// Loads the handler of `spec` under the glue: the handler's module graph is evaluated
 /// here, so a handler that does not load (or does not export `fetch`) fails now.
-pub(crate) async fn load(rt: &mut Runtime, spec: &PluginSpec) -> crate::Result<JsModule> {
+pub(crate) async fn load(rt: &mut Runtime, spec: &PluginSpec) -> crate::Result<Glue> {
     let handler = crate::modules::path_to_url(&spec.source)
         .map_err(|e| Error::module(format!("cannot load {}", spec.source.display()), e))?;
     let mut url = handler.clone();
@@ -48,12 +57,19 @@ pub(crate) async fn load(rt: &mut Runtime, spec: &PluginSpec) -> crate::Result<J
         ));
     }
     code.push_str(GLUE);
-    rt.load_module(ModuleSource {
-        kind: ModuleKind::JavaScript,
-        code: code.into_bytes(),
-        url,
+    let glue = rt
+        .load_module(ModuleSource {
+            kind: ModuleKind::JavaScript,
+            code: code.into_bytes(),
+            url,
+        })
+        .await?;
+    Ok(Glue {
+        handle: rt.keep_function(&glue, "handle")?,
+        pull: rt.keep_function(&glue, "pull")?,
+        cancel: rt.keep_function(&glue, "cancel")?,
+        settle: rt.keep_function(&glue, "settle")?,
     })
-    .await
 }
 
 /// Calls the handler with `request`.
@@ -62,10 +78,10 @@ pub(crate) async fn load(rt: &mut Runtime, spec: &PluginSpec) -> crate::Result<J
 /// The runtime's: a limit, or [`Error::Value`] for a response that does not fit HTTP.
 pub(crate) async fn start(
     rt: &mut Runtime,
-    glue: &JsModule,
+    glue: &Glue,
     request: HandlerRequest,
 ) -> crate::Result<Start> {
-    rt.call_export_as(glue, "handle", &Args(&request))
+    rt.call_export_as(Callee::Kept(&glue.handle), &Args(&request))
         .await
         .map_err(|e| match e {
             Error::Value(why) => Error::Value(format!("the handler's response: {why}")),
@@ -115,33 +131,38 @@ fn header_string<'s>(scope: &v8::PinScope<'s, '_>, bytes: &[u8]) -> v8::Local<'s
     made.unwrap_or_else(|| v8::String::empty(scope))
 }
 
+/// In `handle`'s result: the body is a stream; `ctx.waitUntil` was given promises.
+const STREAMED: u32 = 1 << 10;
+const WAITING: u32 = 1 << 11;
+
 impl CallResult for Start {
-    /// `[status, [name, value, ...], body, streamed, waiting]`, `body` a string, bytes or
+    /// `[status | STREAMED | WAITING, body, name, value, ...]`, `body` a string, bytes or
     /// null.
     fn from_js(scope: &mut v8::PinScope, v: v8::Local<v8::Value>) -> Result<Self, String> {
         let parts = v8::Local::<v8::Array>::try_from(v).map_err(|_| "not a response")?;
-        let part = |i| parts.get_index(scope, i).ok_or("not a response");
-        let (status, headers, body, streamed, waiting) =
-            (part(0)?, part(1)?, part(2)?, part(3)?, part(4)?);
-        let status = if status.is_number() {
-            status.uint32_value(scope)
+        let (Some(code), Some(body)) = (parts.get_index(scope, 0), parts.get_index(scope, 1))
+        else {
+            return Err("not a response".into());
+        };
+        let code = if code.is_uint32() {
+            code.uint32_value(scope)
         } else {
             None
         }
-        .and_then(|n| u16::try_from(n).ok())
         .ok_or("a status that is not an integer")?;
-        let headers = v8::Local::<v8::Array>::try_from(headers).map_err(|_| "no headers")?;
-        let mut pairs = Vec::with_capacity(headers.length() as usize / 2);
-        let mut i = 0;
-        while i + 1 < headers.length() {
-            let (Some(k), Some(v)) = (headers.get_index(scope, i), headers.get_index(scope, i + 1))
+        let status = u16::try_from(code & (STREAMED - 1)).map_err(|_| "a status out of range")?;
+        let end = parts.length();
+        let mut headers = Vec::with_capacity((end as usize).saturating_sub(2) / 2);
+        let mut i = 2;
+        while i + 1 < end {
+            let (Some(k), Some(v)) = (parts.get_index(scope, i), parts.get_index(scope, i + 1))
             else {
                 return Err("headers it cannot read".into());
             };
             if !k.is_string() || !v.is_string() {
                 return Err("a header that is not a pair of strings".into());
             }
-            pairs.push((k.to_rust_string_lossy(scope), v.to_rust_string_lossy(scope)));
+            headers.push((k.to_rust_string_lossy(scope), v.to_rust_string_lossy(scope)));
             i += 2;
         }
         let body = if body.is_string() {
@@ -157,10 +178,10 @@ impl CallResult for Start {
         };
         Ok(Start {
             status,
-            headers: pairs,
+            headers,
             body,
-            streamed: streamed.is_true(),
-            waiting: waiting.is_true(),
+            streamed: code & STREAMED != 0,
+            waiting: code & WAITING != 0,
         })
     }
 }
@@ -170,8 +191,9 @@ impl CallResult for Start {
 /// # Errors
 /// The runtime's; [`Error::Js`] when the stream errors or yields something that is not
 /// bytes.
-pub(crate) async fn pull(rt: &mut Runtime, glue: &JsModule) -> crate::Result<Option<Bytes>> {
-    match rt.call_export(glue, "pull", &[]).await? {
+pub(crate) async fn pull(rt: &mut Runtime, glue: &Glue) -> crate::Result<Option<Bytes>> {
+    let none: &[Value] = &[];
+    match rt.call_export_as(Callee::Kept(&glue.pull), none).await? {
         Value::Bytes(b) => Ok(Some(Bytes::from(b))),
         Value::Null => Ok(None),
         other => Err(Error::Value(format!(
@@ -181,11 +203,17 @@ pub(crate) async fn pull(rt: &mut Runtime, glue: &JsModule) -> crate::Result<Opt
 }
 
 /// Cancels a streamed body (its client went away) and aborts the request's signal.
-pub(crate) async fn cancel(rt: &mut Runtime, glue: &JsModule) -> crate::Result<()> {
-    rt.call_export(glue, "cancel", &[]).await.map(drop)
+pub(crate) async fn cancel(rt: &mut Runtime, glue: &Glue) -> crate::Result<()> {
+    let none: &[Value] = &[];
+    rt.call_export_as::<_, Value>(Callee::Kept(&glue.cancel), none)
+        .await
+        .map(drop)
 }
 
 /// Waits for the promises the request gave `ctx.waitUntil`.
-pub(crate) async fn settle(rt: &mut Runtime, glue: &JsModule) -> crate::Result<()> {
-    rt.call_export(glue, "settle", &[]).await.map(drop)
+pub(crate) async fn settle(rt: &mut Runtime, glue: &Glue) -> crate::Result<()> {
+    let none: &[Value] = &[];
+    rt.call_export_as::<_, Value>(Callee::Kept(&glue.settle), none)
+        .await
+        .map(drop)
 }

@@ -861,3 +861,93 @@ export default {
         );
     });
 }
+
+#[test]
+fn request_urls_are_as_the_url_parser_writes_them() {
+    // The server hands a handler its URL unparsed when it judges it canonical; every URL
+    // here must be what `new URL()` makes of it, whichever way it was judged.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "url.mjs",
+        r#"export default { fetch(request) { return Response.json([request.url, new URL(request.url).href]); } };"#,
+    );
+    let s = Served::start(dir.path(), &["url.mjs"]);
+    let cases = [
+        (
+            "localhost:8000",
+            "/a/b?x=1",
+            "http://localhost:8000/a/b?x=1",
+        ),
+        ("127.0.0.1:9", "/", "http://127.0.0.1:9/"),
+        ("EXAMPLE.com", "/", "http://example.com/"),
+        ("example.com:80", "/x", "http://example.com/x"),
+        ("example.com:0080", "/x", "http://example.com/x"),
+        ("0x7f.1", "/", "http://127.0.0.1/"),
+        ("1.2.3", "/", "http://1.2.0.3/"),
+        ("010.0.0.1", "/", "http://8.0.0.1/"),
+        ("h.", "/", "http://h./"),
+        ("h", "/a/./b/../c", "http://h/a/c"),
+        ("h", "/a/%2e%2E/c", "http://h/c"),
+        ("h", "/a/.", "http://h/a/"),
+        ("h", "/q?a='b'&c=/d?e", "http://h/q?a=%27b%27&c=/d?e"),
+        ("h", "/a'b", "http://h/a'b"),
+        ("h", "/%41%zz", "http://h/%41%zz"),
+    ];
+    tokio().block_on(async {
+        let mut c = Client::connect(s.addr).await;
+        for (host, target, want) in cases {
+            let a = c.send(request("GET", host, target, Bytes::new())).await;
+            assert_eq!(a.status, 200, "{host} {target}");
+            let [url, reparsed]: [String; 2] = serde_json::from_slice(&a.body).unwrap();
+            assert_eq!(
+                url, reparsed,
+                "{host} {target}: not as the parser writes it"
+            );
+            assert_eq!(url, want, "{host} {target}");
+        }
+    });
+}
+
+#[test]
+fn a_handler_that_fails_gets_its_client_a_500_and_keeps_its_isolate() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "bad.mjs",
+        r#"
+let served = 0;
+export default {
+  async fetch(request) {
+    served += 1;
+    const path = new URL(request.url).pathname;
+    if (path === "/throw") throw new Error("thrown on purpose");
+    if (path === "/reject") return Promise.reject(new Error("rejected on purpose"));
+    if (path === "/number") return 42;
+    if (path === "/header") return new Response("x", { headers: { "bad header": "v" } });
+    if (path === "/sync") return new Response(`served ${served}`);
+    return new Response(`served ${served}`, { status: 201, headers: [["x-a", "1"], ["x-a", "2"]] });
+  },
+};
+"#,
+    );
+    let s = Served::start(dir.path(), &["bad.mjs"]);
+    tokio().block_on(async {
+        let mut c = Client::connect(s.addr).await;
+        for path in ["/throw", "/reject", "/number", "/header"] {
+            let a = c.send(request("GET", "h", path, Bytes::new())).await;
+            assert_eq!(a.status, 500, "{path}");
+            assert_eq!(a.text(), "Internal Server Error\n", "{path}: names no internals");
+        }
+        // The same isolate (its count went on) answers the next requests.
+        let a = c.send(request("GET", "h", "/ok", Bytes::new())).await;
+        assert_eq!((a.status.as_u16(), a.text()), (201, "served 5".to_string()));
+        assert_eq!(a.headers["x-a"], "1, 2");
+        let a = c.send(request("GET", "h", "/sync", Bytes::new())).await;
+        assert_eq!(a.text(), "served 6");
+    });
+    let log = s.wait_for("invalid header");
+    assert!(log.iter().any(|l| l.contains("thrown on purpose")), "{log:?}");
+    assert!(log.iter().any(|l| l.contains("rejected on purpose")), "{log:?}");
+    assert!(log.iter().any(|l| l.contains("did not return a Response")), "{log:?}");
+}
