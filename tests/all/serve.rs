@@ -937,7 +937,11 @@ export default {
         for path in ["/throw", "/reject", "/number", "/header"] {
             let a = c.send(request("GET", "h", path, Bytes::new())).await;
             assert_eq!(a.status, 500, "{path}");
-            assert_eq!(a.text(), "Internal Server Error\n", "{path}: names no internals");
+            assert_eq!(
+                a.text(),
+                "Internal Server Error\n",
+                "{path}: names no internals"
+            );
         }
         // The same isolate (its count went on) answers the next requests.
         let a = c.send(request("GET", "h", "/ok", Bytes::new())).await;
@@ -947,7 +951,16 @@ export default {
         assert_eq!(a.text(), "served 6");
     });
     let log = s.wait_for("invalid header");
-    assert!(log.iter().any(|l| l.contains("thrown on purpose")), "{log:?}");
-    assert!(log.iter().any(|l| l.contains("rejected on purpose")), "{log:?}");
-    assert!(log.iter().any(|l| l.contains("did not return a Response")), "{log:?}");
+    assert!(
+        log.iter().any(|l| l.contains("thrown on purpose")),
+        "{log:?}"
+    );
+    assert!(
+        log.iter().any(|l| l.contains("rejected on purpose")),
+        "{log:?}"
+    );
+    assert!(
+        log.iter().any(|l| l.contains("did not return a Response")),
+        "{log:?}"
+    );
 }
