@@ -4,7 +4,8 @@
 // (host:config) and `callPlugin` with `PLUGINS` (host:plugins, the plugins it may call).
 //
 // handle(method, url, headers, body, canonical) -> [status | STREAMED | WAITING, body, name,
-// value, ...] (or a promise of it): calls the handler. Headers in are [name, value, ...];
+// value, ...], or the body alone for a 200 text/plain string response (or a promise of
+// either): calls the handler. Headers in are [name, value, ...];
 // `body` in is a Uint8Array or null, out a string, a Uint8Array or null; `canonical`: `url`
 // needs no parsing; WAITING: ctx.waitUntil was given promises, so settle() has work;
 // a body that is a stream is left open for pull() to read chunk by chunk (null at its end);
@@ -46,6 +47,9 @@ class Context {
 // Flags beside the status in handle()'s result (src/serve/js_handler.rs).
 const STREAMED = 1 << 10;
 const WAITING = 1 << 11;
+// A response that is this text type's string body, status 200 and no other header is
+// handle()'s result as the string alone.
+const TEXT = "text/plain;charset=UTF-8";
 
 function failure(what, e) {
   console.error(`handler failed: ${what}:`, e);
@@ -58,14 +62,18 @@ function finish(request, response) {
     return failure("fetch() did not return a Response", response);
   }
   const source = response[BODY]();
+  const headers = response[LIST]();
   let out;
+  if (typeof source === "string" && response.status === 200 && waiting.length === 0 &&
+      headers.length === 2 && headers[0] === "content-type" && headers[1] === TEXT) {
+    return source;
+  }
   if (source === null || typeof source === "string" || source instanceof Uint8Array) {
     out = [response.status | (waiting.length > 0 ? WAITING : 0), source];
   } else {
     current = { reader: source.getReader(), request };
     out = [response.status | STREAMED | WAITING, null];
   }
-  const headers = response[LIST]();
   for (let i = 0; i < headers.length; i++) out.push(headers[i]);
   return out;
 }

@@ -429,6 +429,17 @@
   }
 
   const nullBodyStatus = new Set([101, 103, 204, 205, 304]);
+  const noHeaders = Object.freeze([]);
+  const impliedLists = new Map();
+  function impliedList(type) {
+    let list = impliedLists.get(type);
+    if (list === undefined) {
+      list = Object.freeze(["content-type", type]);
+      // A Blob's type can be anything: only the first few are kept.
+      if (impliedLists.size < 16) impliedLists.set(type, list);
+    }
+    return list;
+  }
   class Response extends Body {
     // #headers stays null (with the body's implied Content-Type in #implied) until asked
     // for, when init gave none: a server's response then needs no Headers at all.
@@ -455,10 +466,11 @@
       this.#url = init._url ?? "";
       this.#type = init._url ? "basic" : "default";
     }
-    // For a server: the headers as [name, value, ...].
+    // For a server: the headers as [name, value, ...] (not to be changed: an implied
+    // Content-Type alone is one list shared by every such response).
     [kList]() {
       if (this.#headers !== null) return this.#headers[kList]();
-      return this.#implied === null ? [] : ["content-type", this.#implied];
+      return this.#implied === null ? noHeaders : impliedList(this.#implied);
     }
     get status() { return this.#status; }
     get ok() { return this.#status >= 200 && this.#status < 300; }

@@ -325,7 +325,8 @@ impl Runtime {
         let outermost = self.depth == 1;
         let _running = engine::running(&self.name);
         if outermost {
-            self.sample_memory();
+            let now = Instant::now();
+            self.sample_memory(now);
             let cpu = self
                 .cpu_limit
                 .zip(self.cpu_clock)
@@ -334,7 +335,7 @@ impl Runtime {
                     start: clock.now(),
                     limit,
                 });
-            self.deadline = self.time_limit.map(|limit| Instant::now() + limit);
+            self.deadline = self.time_limit.map(|limit| now + limit);
             self.cpu_budget = cpu;
             if self.deadline.is_some() || cpu.is_some() {
                 let interrupt = self
@@ -361,7 +362,8 @@ impl Runtime {
         if !outermost {
             return result;
         }
-        let expired = self.deadline.take().is_some_and(|d| Instant::now() >= d);
+        let now = Instant::now();
+        let expired = self.deadline.take().is_some_and(|d| now >= d);
         self.cpu_budget = None;
         let fired = self.watchdog.as_ref().and_then(|w| w.disarm());
         let fired = self.fired_early.take().or(fired);
@@ -373,13 +375,13 @@ impl Runtime {
                 Fired::Cpu => stop::cpu_limit_error(self.cpu_limit.unwrap_or_default()),
             });
         }
-        self.sample_memory();
+        self.sample_memory(now);
         result
     }
 
     /// Samples the JS heap and Wasm memories into the memory budget, if there is one and
-    /// the last sample is older than [`SAMPLE_EVERY`].
-    fn sample_memory(&mut self) {
+    /// the last sample is older than [`SAMPLE_EVERY`] at `now`.
+    fn sample_memory(&mut self, now: Instant) {
         let capped = self
             .isolate
             .get_slot::<Rc<State>>()
@@ -387,7 +389,6 @@ impl Runtime {
         if !capped {
             return;
         }
-        let now = Instant::now();
         if self
             .memory_sampled
             .is_some_and(|at| now.duration_since(at) < SAMPLE_EVERY)

@@ -3,6 +3,7 @@
 //! from the handler.
 
 use bytes::Bytes;
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::{mpsc, oneshot};
 
 /// A request as a handler sees it: the body is read whole (within the body limit) before
@@ -23,8 +24,21 @@ pub(crate) struct HandlerRequest {
 #[derive(Debug)]
 pub(crate) struct HandlerResponse {
     pub status: u16,
-    pub headers: Vec<(String, String)>,
+    /// Without the headers the server owns ([`add_header`] leaves them out).
+    pub headers: HeaderMap,
     pub body: ResponseBody,
+}
+
+/// Adds a header of a handler's response to `headers`, unless it is one the server owns:
+/// the framing of the connection.
+pub(crate) fn add_header(headers: &mut HeaderMap, name: HeaderName, value: HeaderValue) {
+    let owned = matches!(
+        name.as_str(),
+        "connection" | "content-length" | "keep-alive" | "transfer-encoding" | "upgrade"
+    );
+    if !owned {
+        headers.append(name, value);
+    }
 }
 
 /// A response body: whole, or chunks sent as the handler's stream yields them. A stream

@@ -12,7 +12,7 @@ use std::time::{Instant, SystemTime};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
-use hyper::header::{self, HeaderName, HeaderValue};
+use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode, Version};
 use tokio::sync::mpsc;
 
@@ -73,15 +73,6 @@ fn plain(status: u16, text: &'static str) -> Response<OutBody> {
     );
     r
 }
-
-/// Headers a handler may not set: the server owns the framing of the connection.
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "content-length",
-    "keep-alive",
-    "transfer-encoding",
-    "upgrade",
-];
 
 /// Serves one request from `remote`.
 pub(crate) async fn serve(
@@ -221,14 +212,7 @@ async fn answer(shared: &Shared, req: Request<Incoming>) -> (Option<usize>, Resp
         Ok(s) => *out.status_mut() = s,
         Err(_) => return (some, bad_response(shared, pool, "an invalid status")),
     }
-    for (k, v) in response.headers {
-        let (Ok(name), Ok(value)) = (HeaderName::try_from(k), HeaderValue::try_from(v)) else {
-            return (some, bad_response(shared, pool, "an invalid header"));
-        };
-        if !HOP_BY_HOP.contains(&name.as_str()) {
-            out.headers_mut().append(name, value);
-        }
-    }
+    *out.headers_mut() = response.headers;
     (some, out)
 }
 

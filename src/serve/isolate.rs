@@ -34,12 +34,28 @@ pub(crate) struct Setup {
     pub linker: Linker,
     pub output: Option<PluginOutput>,
     pub router: Weak<Router>,
-    pub jobs: Arc<Mutex<mpsc::Receiver<Job>>>,
+    pub jobs: Jobs,
     pub metrics: Arc<HandlerMetrics>,
     pub log: Option<LogSink>,
     pub ready: oneshot::Sender<Result<(), LoadFailure>>,
     /// Connections this thread serves beside its isolate (with a single handler).
     pub connections: mpsc::UnboundedReceiver<Adopt>,
+}
+
+/// Where an isolate thread takes its requests from: the handler's queue, its own when it
+/// is the handler's only isolate.
+pub(crate) enum Jobs {
+    Own(mpsc::Receiver<Job>),
+    Shared(Arc<Mutex<mpsc::Receiver<Job>>>),
+}
+
+impl Jobs {
+    async fn next(&mut self) -> Option<Job> {
+        match self {
+            Jobs::Own(rx) => rx.recv().await,
+            Jobs::Shared(rx) => rx.lock().await.recv().await,
+        }
+    }
 }
 
 /// The stack of an isolate thread, as a plugin thread's.
@@ -56,10 +72,11 @@ pub(crate) fn spawn(setup: Setup) -> std::io::Result<()> {
         .map(drop)
 }
 
-/// A loaded isolate: its runtime and the handler's code in it.
+/// A loaded isolate: its runtime and the handler's code in it (dropped first: it holds
+/// handles into the runtime).
 struct Loaded {
-    rt: Runtime,
     code: Code,
+    rt: Runtime,
 }
 
 enum Code {
@@ -91,7 +108,7 @@ fn run(setup: Setup) {
         linker,
         output,
         router,
-        jobs,
+        mut jobs,
         metrics,
         log,
         ready,
@@ -119,7 +136,7 @@ fn run(setup: Setup) {
             }
         };
         loop {
-            let job = { jobs.lock().await.recv().await };
+            let job = jobs.next().await;
             let Some(job) = job else { break };
             if loaded.is_none() {
                 match make().await {

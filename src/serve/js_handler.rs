@@ -3,13 +3,17 @@
 //! start a request, pull a streamed body chunk by chunk, cancel it and wait for
 //! `ctx.waitUntil`.
 
+use std::cell::OnceCell;
+use std::rc::Rc;
+
 use bytes::Bytes;
 use hyper::Method;
+use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 use crate::modules::{ModuleKind, ModuleSource};
 use crate::plugins::PluginSpec;
 use crate::runtime::{CallArgs, CallResult, Callee, KeptFunction, uint8_array, v8_str};
-use crate::serve::exchange::HandlerRequest;
+use crate::serve::exchange::{HandlerRequest, add_header};
 use crate::value::Value;
 use crate::{Error, Runtime};
 
@@ -18,7 +22,7 @@ const GLUE: &str = include_str!("../../js/serve_glue.mjs");
 /// A response head from a handler, with its body when it is not a stream.
 pub(crate) struct Start {
     pub status: u16,
-    pub headers: Vec<(String, String)>,
+    pub headers: HeaderMap,
     pub body: Bytes,
     /// The body is a stream: [`pull`] reads it.
     pub streamed: bool,
@@ -26,13 +30,64 @@ pub(crate) struct Start {
     pub waiting: bool,
 }
 
-/// The glue's functions, kept for calls without a lookup by name.
+/// The glue's functions, kept for calls without a lookup by name, and the strings every
+/// request uses.
 #[derive(Clone)]
 pub(crate) struct Glue {
     handle: KeptFunction,
     pull: KeptFunction,
     cancel: KeptFunction,
     settle: KeptFunction,
+    strings: Rc<OnceCell<Strings>>,
+}
+
+/// The methods of [`METHODS`] and the header names of [`NAMES`] as JS strings, made in
+/// the isolate by its first request.
+struct Strings {
+    methods: Vec<v8::Global<v8::String>>,
+    names: Vec<v8::Global<v8::String>>,
+}
+
+const METHODS: [Method; 9] = [
+    Method::GET,
+    Method::HEAD,
+    Method::POST,
+    Method::PUT,
+    Method::DELETE,
+    Method::OPTIONS,
+    Method::PATCH,
+    Method::CONNECT,
+    Method::TRACE,
+];
+
+/// Request header names common enough to keep as JS strings.
+const NAMES: [HeaderName; 16] = [
+    header::HOST,
+    header::USER_AGENT,
+    header::ACCEPT,
+    header::ACCEPT_ENCODING,
+    header::ACCEPT_LANGUAGE,
+    header::CONNECTION,
+    header::CONTENT_TYPE,
+    header::CONTENT_LENGTH,
+    header::COOKIE,
+    header::REFERER,
+    header::ORIGIN,
+    header::CACHE_CONTROL,
+    header::AUTHORIZATION,
+    header::IF_NONE_MATCH,
+    header::IF_MODIFIED_SINCE,
+    header::UPGRADE_INSECURE_REQUESTS,
+];
+
+impl Strings {
+    fn new(scope: &v8::PinScope) -> Strings {
+        let keep = |text: &str| v8::Global::new(scope, header_string(scope, text.as_bytes()));
+        Strings {
+            methods: METHODS.iter().map(|m| keep(m.as_str())).collect(),
+            names: NAMES.iter().map(|n| keep(n.as_str())).collect(),
+        }
+    }
 }
 
 /// Loads the handler of `spec` under the glue: the handler's module graph is evaluated
@@ -69,6 +124,7 @@ pub(crate) async fn load(rt: &mut Runtime, spec: &PluginSpec) -> crate::Result<G
         pull: rt.keep_function(&glue, "pull")?,
         cancel: rt.keep_function(&glue, "cancel")?,
         settle: rt.keep_function(&glue, "settle")?,
+        strings: Rc::default(),
     })
 }
 
@@ -81,7 +137,7 @@ pub(crate) async fn start(
     glue: &Glue,
     request: HandlerRequest,
 ) -> crate::Result<Start> {
-    rt.call_export_as(Callee::Kept(&glue.handle), &Args(&request))
+    rt.call_export_as(Callee::Kept(&glue.handle), &Args(&request, &glue.strings))
         .await
         .map_err(|e| match e {
             Error::Value(why) => Error::Value(format!("the handler's response: {why}")),
@@ -92,7 +148,7 @@ pub(crate) async fn start(
 /// `handle`'s arguments, made from the request in JS directly: `method`, `url`,
 /// `[name, value, ...]`, the body (`null` for a GET or HEAD without one) and whether the
 /// URL is canonical.
-struct Args<'r>(&'r HandlerRequest);
+struct Args<'r>(&'r HandlerRequest, &'r OnceCell<Strings>);
 
 impl CallArgs for Args<'_> {
     fn to_js<'s>(
@@ -100,12 +156,24 @@ impl CallArgs for Args<'_> {
         scope: &mut v8::PinScope<'s, '_>,
         out: &mut Vec<v8::Local<'s, v8::Value>>,
     ) -> Result<(), String> {
-        let r = self.0;
-        out.push(header_string(scope, r.method.as_str().as_bytes()).into());
+        let Args(r, strings) = self;
+        let strings = strings.get_or_init(|| Strings::new(scope));
+        let kept = |list: &[v8::Global<v8::String>], i: Option<usize>| {
+            i.and_then(|i| list.get(i))
+                .map(|g| v8::Local::new(scope, g))
+        };
+        let method = kept(
+            &strings.methods,
+            METHODS.iter().position(|m| *m == r.method),
+        )
+        .unwrap_or_else(|| header_string(scope, r.method.as_str().as_bytes()));
+        out.push(method.into());
         out.push(v8_str(scope, &r.url).into());
         let mut headers = Vec::with_capacity(r.headers.len() * 2);
         for (k, v) in &r.headers {
-            headers.push(header_string(scope, k.as_str().as_bytes()).into());
+            let name = kept(&strings.names, NAMES.iter().position(|n| n == k))
+                .unwrap_or_else(|| header_string(scope, k.as_str().as_bytes()));
+            headers.push(name.into());
             headers.push(header_string(scope, v.as_bytes()).into());
         }
         out.push(v8::Array::new_with_elements(scope, &headers).into());
@@ -135,10 +203,25 @@ fn header_string<'s>(scope: &v8::PinScope<'s, '_>, bytes: &[u8]) -> v8::Local<'s
 const STREAMED: u32 = 1 << 10;
 const WAITING: u32 = 1 << 11;
 
+/// The Content-Type of a string body (`handle`'s result when it is the string alone).
+const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain;charset=UTF-8");
+
 impl CallResult for Start {
     /// `[status | STREAMED | WAITING, body, name, value, ...]`, `body` a string, bytes or
-    /// null.
+    /// null; or a string alone: the body of a 200 response whose one header is
+    /// [`TEXT_PLAIN`].
     fn from_js(scope: &mut v8::PinScope, v: v8::Local<v8::Value>) -> Result<Self, String> {
+        if v.is_string() {
+            let mut headers = HeaderMap::with_capacity(1);
+            headers.insert(header::CONTENT_TYPE, TEXT_PLAIN);
+            return Ok(Start {
+                status: 200,
+                headers,
+                body: Bytes::from(v.to_rust_string_lossy(scope)),
+                streamed: false,
+                waiting: false,
+            });
+        }
         let parts = v8::Local::<v8::Array>::try_from(v).map_err(|_| "not a response")?;
         let (Some(code), Some(body)) = (parts.get_index(scope, 0), parts.get_index(scope, 1))
         else {
@@ -152,17 +235,28 @@ impl CallResult for Start {
         .ok_or("a status that is not an integer")?;
         let status = u16::try_from(code & (STREAMED - 1)).map_err(|_| "a status out of range")?;
         let end = parts.length();
-        let mut headers = Vec::with_capacity((end as usize).saturating_sub(2) / 2);
+        let mut headers = HeaderMap::with_capacity((end as usize).saturating_sub(2) / 2);
         let mut i = 2;
         while i + 1 < end {
             let (Some(k), Some(v)) = (parts.get_index(scope, i), parts.get_index(scope, i + 1))
             else {
                 return Err("headers it cannot read".into());
             };
-            if !k.is_string() || !v.is_string() {
+            let (Ok(k), Ok(v)) = (
+                v8::Local::<v8::String>::try_from(k),
+                v8::Local::<v8::String>::try_from(v),
+            ) else {
                 return Err("a header that is not a pair of strings".into());
-            }
-            headers.push((k.to_rust_string_lossy(scope), v.to_rust_string_lossy(scope)));
+            };
+            let name = byte_string(scope, k, |b| HeaderName::from_bytes(b).ok())
+                .flatten()
+                .ok_or_else(|| {
+                    format!("an invalid header name {:?}", k.to_rust_string_lossy(scope))
+                })?;
+            let value = byte_string(scope, v, |b| HeaderValue::from_bytes(b).ok())
+                .flatten()
+                .ok_or_else(|| format!("an invalid header value for {name:?}"))?;
+            add_header(&mut headers, name, value);
             i += 2;
         }
         let body = if body.is_string() {
@@ -183,6 +277,24 @@ impl CallResult for Start {
             streamed: code & STREAMED != 0,
             waiting: code & WAITING != 0,
         })
+    }
+}
+
+/// Runs `f` over the bytes of `s` as a ByteString (each character one byte, as the
+/// Fetch standard sends header names and values); `None` when a character is above 255.
+/// `f` must not call into V8.
+fn byte_string<R>(
+    scope: &mut v8::PinScope,
+    s: v8::Local<v8::String>,
+    f: impl FnOnce(&[u8]) -> R,
+) -> Option<R> {
+    let view = v8::ValueView::new(scope, s);
+    match view.data() {
+        v8::ValueViewData::OneByte(bytes) => Some(f(bytes)),
+        v8::ValueViewData::TwoByte(units) => {
+            let bytes: Option<Vec<u8>> = units.iter().map(|&u| u8::try_from(u).ok()).collect();
+            bytes.map(|b| f(&b))
+        }
     }
 }
 

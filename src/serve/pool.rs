@@ -58,7 +58,12 @@ impl Pool {
         cx: &PoolContext,
     ) -> Result<Pool, LoadError> {
         let (tx, rx) = mpsc::channel(spec.max_queue.max(1));
-        let jobs = Arc::new(Mutex::new(rx));
+        // A single isolate takes the jobs with no lock.
+        let (mut own, shared) = if spec.instances == 1 {
+            (Some(rx), None)
+        } else {
+            (None, Some(Arc::new(Mutex::new(rx))))
+        };
         let metrics = Arc::new(HandlerMetrics::default());
         let fail = |error: LoadFailure| LoadError {
             plugin: spec.name.clone(),
@@ -68,6 +73,15 @@ impl Pool {
         let mut ready = Vec::new();
         let mut threads = Vec::new();
         for i in 0..spec.instances {
+            let jobs = match (&shared, own.take()) {
+                (Some(shared), _) => isolate::Jobs::Shared(shared.clone()),
+                (None, Some(rx)) => isolate::Jobs::Own(rx),
+                (None, None) => {
+                    return Err(fail(LoadFailure::Thread(
+                        "a second isolate for a queue only one may take".into(),
+                    )));
+                }
+            };
             let (ready_tx, ready_rx) = oneshot::channel();
             let (adopt_tx, adopt_rx) = mpsc::unbounded_channel();
             threads.push(adopt_tx);
@@ -83,7 +97,7 @@ impl Pool {
                 linker: cx.linker.clone(),
                 output: cx.output.clone(),
                 router: cx.router.clone(),
-                jobs: jobs.clone(),
+                jobs,
                 metrics: metrics.clone(),
                 log: cx.log.clone(),
                 ready: ready_tx,

@@ -9,9 +9,10 @@
 
 use base64::Engine;
 use bytes::Bytes;
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::plugins::abi::{self, AbiFailure, Entry};
-use crate::serve::exchange::HandlerRequest;
+use crate::serve::exchange::{HandlerRequest, add_header};
 use crate::serve::js_handler::Start;
 use crate::value::Value;
 use crate::{Instance, Runtime};
@@ -73,28 +74,38 @@ fn output(out: &Value) -> Result<Start, String> {
             .ok_or("status must be an integer from 100 to 999")?,
         Some(_) => return Err("status must be a number".into()),
     };
-    let pair = |k: &str, v: &Value| match v {
-        Value::String(s) => Ok((k.to_string(), s.clone())),
-        _ => Err(format!("header \"{k}\" must be a string")),
+    let mut headers = HeaderMap::new();
+    let mut add = |k: &str, v: &Value| {
+        let Value::String(v) = v else {
+            return Err(format!("header \"{k}\" must be a string"));
+        };
+        let name = HeaderName::from_bytes(k.as_bytes())
+            .map_err(|_| format!("\"{k}\" is an invalid header name"))?;
+        let value = HeaderValue::from_str(v)
+            .map_err(|_| format!("header \"{k}\" has an invalid header value"))?;
+        add_header(&mut headers, name, value);
+        Ok(())
     };
-    let headers = match out.get("headers") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Object(o)) => o
-            .iter()
-            .map(|(k, v)| pair(k, v))
-            .collect::<Result<_, _>>()?,
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|p| match p {
-                Value::Array(kv) if kv.len() == 2 => match &kv[0] {
-                    Value::String(k) => pair(k, &kv[1]),
-                    _ => Err("a header name must be a string".to_string()),
-                },
-                _ => Err("headers must be [name, value] pairs".to_string()),
-            })
-            .collect::<Result<_, _>>()?,
+    match out.get("headers") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(o)) => {
+            for (k, v) in o {
+                add(k, v)?;
+            }
+        }
+        Some(Value::Array(a)) => {
+            for p in a {
+                match p {
+                    Value::Array(kv) if kv.len() == 2 => match &kv[0] {
+                        Value::String(k) => add(k, &kv[1])?,
+                        _ => return Err("a header name must be a string".to_string()),
+                    },
+                    _ => return Err("headers must be [name, value] pairs".to_string()),
+                }
+            }
+        }
         Some(_) => return Err("headers must be an array of pairs or an object".into()),
-    };
+    }
     let body = match (out.get("body"), out.get("body_base64")) {
         (Some(Value::String(s)), None) => Bytes::from(s.clone()),
         (None | Some(Value::Null), Some(Value::String(b))) => Bytes::from(
