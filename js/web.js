@@ -306,34 +306,82 @@
   Object.defineProperty(Blob.prototype, Symbol.toStringTag, { value: "Blob", configurable: true });
 
   const kList = Symbol.for("warren.headerList");
+  // Fetch's header names (HTTP tokens) and values (no NUL, CR or LF, each character a
+  // byte), with the leading and trailing HTTP whitespace a value loses.
+  const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+  const badValue = /[\0\r\n\u0100-\uffff]/;
+  const edgeSpace = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+  function checkName(k) {
+    k = `${k}`;
+    if (!headerName.test(k)) throw new TypeError(`Headers: "${k}" is an invalid header name`);
+    return k.toLowerCase();
+  }
+  function checkValue(k, v) {
+    v = `${v}`.replace(edgeSpace, "");
+    if (badValue.test(v)) throw new TypeError(`Headers: invalid header value for "${k}"`);
+    return v;
+  }
   class Headers {
+    // Lowercase name -> its values, in the order the names were first added.
     #map = new Map();
     constructor(init) {
-      if (init instanceof Headers) init = [...init];
-      if (Array.isArray(init)) for (const [k, v] of init) this.append(k, v);
-      else if (init && typeof init === "object") for (const k of Object.keys(init)) this.append(k, init[k]);
+      if (init === undefined || init === null) return;
+      if (typeof init !== "object" && typeof init !== "function") {
+        throw new TypeError("Headers: init must be a record or a sequence of pairs");
+      }
+      if (init instanceof Headers) {
+        for (const [k, values] of init.#map) this.#map.set(k, values.slice());
+      } else if (typeof init[Symbol.iterator] === "function") {
+        for (const pair of init) {
+          const p = [...pair];
+          if (p.length !== 2) throw new TypeError("Headers: each header must be a [name, value] pair");
+          this.append(p[0], p[1]);
+        }
+      } else {
+        for (const k of Object.keys(init)) this.append(k, init[k]);
+      }
     }
     append(k, v) {
-      k = `${k}`.toLowerCase();
-      v = `${v}`.trim();
-      this.#map.set(k, this.#map.has(k) ? `${this.#map.get(k)}, ${v}` : v);
+      const name = checkName(k);
+      v = checkValue(name, v);
+      const values = this.#map.get(name);
+      if (values === undefined) this.#map.set(name, [v]);
+      else values.push(v);
     }
-    set(k, v) { this.#map.set(`${k}`.toLowerCase(), `${v}`.trim()); }
-    get(k) { return this.#map.get(`${k}`.toLowerCase()) ?? null; }
-    has(k) { return this.#map.has(`${k}`.toLowerCase()); }
-    delete(k) { this.#map.delete(`${k}`.toLowerCase()); }
+    set(k, v) {
+      const name = checkName(k);
+      this.#map.set(name, [checkValue(name, v)]);
+    }
+    get(k) { return this.#map.get(checkName(k))?.join(", ") ?? null; }
+    getSetCookie() { return this.#map.get("set-cookie")?.slice() ?? []; }
+    has(k) { return this.#map.has(checkName(k)); }
+    delete(k) { this.#map.delete(checkName(k)); }
     forEach(cb, thisArg) { for (const [k, v] of this) cb.call(thisArg, v, k, this); }
-    *entries() { yield* [...this.#map.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)); }
-    // For a server: [name, value, name, value, ...] in the order they were first set.
+    // Sorted by name, values combined, except Set-Cookie: one entry per cookie.
+    *entries() {
+      const names = [...this.#map.keys()].sort();
+      for (const k of names) {
+        const values = this.#map.get(k);
+        if (values === undefined) continue;
+        if (k === "set-cookie") for (const v of values) yield [k, v];
+        else yield [k, values.join(", ")];
+      }
+    }
+    // For a server: [name, value, name, value, ...] in the order they were first set, a
+    // Set-Cookie line for each cookie.
     [kList]() {
       const out = [];
-      for (const [k, v] of this.#map) out.push(k, v);
+      for (const [k, values] of this.#map) {
+        if (k === "set-cookie") for (const v of values) out.push(k, v);
+        else out.push(k, values.length === 1 ? values[0] : values.join(", "));
+      }
       return out;
     }
     *keys() { for (const [k] of this.entries()) yield k; }
     *values() { for (const [, v] of this.entries()) yield v; }
     [Symbol.iterator]() { return this.entries(); }
   }
+  Object.defineProperty(Headers.prototype, Symbol.toStringTag, { value: "Headers", configurable: true });
 
   function bodyBytes(body) {
     if (body === null || body === undefined) return null;

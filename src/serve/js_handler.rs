@@ -188,15 +188,11 @@ impl CallArgs for Args<'_> {
     }
 }
 
-/// A JS string of header bytes: taken as they are when ASCII (the common case: no UTF-8
-/// decoding), else decoded as UTF-8 with replacement characters.
+/// A JS string of header bytes as Fetch's ByteString: each byte one character (ASCII as
+/// it is, obs-text as Latin-1), as the response's headers are read back.
 fn header_string<'s>(scope: &v8::PinScope<'s, '_>, bytes: &[u8]) -> v8::Local<'s, v8::String> {
-    let made = if bytes.is_ascii() {
-        v8::String::new_from_one_byte(scope, bytes, v8::NewStringType::Normal)
-    } else {
-        v8::String::new(scope, &String::from_utf8_lossy(bytes))
-    };
-    made.unwrap_or_else(|| v8::String::empty(scope))
+    v8::String::new_from_one_byte(scope, bytes, v8::NewStringType::Normal)
+        .unwrap_or_else(|| v8::String::empty(scope))
 }
 
 /// In `handle`'s result: the body is a stream; `ctx.waitUntil` was given promises.

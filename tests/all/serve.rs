@@ -964,3 +964,62 @@ export default {
         "{log:?}"
     );
 }
+
+#[test]
+fn headers_cross_as_byte_strings_and_each_cookie_keeps_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "headers.mjs",
+        r#"
+export default {
+  fetch(request) {
+    const path = new URL(request.url).pathname;
+    if (path === "/cookies") {
+      const h = new Headers();
+      h.append("Set-Cookie", "a=1; Path=/");
+      h.append("set-cookie", "b=2, c");
+      h.append("x-many", "1");
+      h.append("x-many", "2");
+      return new Response(JSON.stringify(h.getSetCookie()), { headers: h });
+    }
+    if (path === "/latin") {
+      const v = request.headers.get("x-latin");
+      return new Response(String(v.length), { headers: { "x-back": v } });
+    }
+    if (path === "/invalid") {
+      const thrown = [];
+      for (const [k, v] of [["bad name", "x"], ["x-crlf", "a\r\nb"], ["x-wide", "\u0100"]]) {
+        try { new Headers([[k, v]]); } catch (e) { thrown.push(e instanceof TypeError); }
+      }
+      const trimmed = new Headers({ "x-t": " \t v \r\n" }).get("x-t");
+      return Response.json({ thrown, trimmed });
+    }
+    return new Response("?", { status: 404 });
+  },
+};
+"#,
+    );
+    let s = Served::start(dir.path(), &["headers.mjs"]);
+    tokio().block_on(async {
+        let mut c = Client::connect(s.addr).await;
+        let a = c.send(request("GET", "h", "/cookies", Bytes::new())).await;
+        assert_eq!(a.text(), r#"["a=1; Path=/","b=2, c"]"#);
+        let cookies: Vec<_> = a.headers.get_all("set-cookie").iter().collect();
+        assert_eq!(cookies, ["a=1; Path=/", "b=2, c"], "one line per cookie");
+        assert_eq!(a.headers["x-many"], "1, 2");
+
+        // A byte above 127 is one character to the handler and the same byte back.
+        let mut r = request("GET", "h", "/latin", Bytes::new());
+        r.headers_mut().insert(
+            "x-latin",
+            hyper::header::HeaderValue::from_bytes(b"caf\xe9").unwrap(),
+        );
+        let a = c.send(r).await;
+        assert_eq!(a.text(), "4");
+        assert_eq!(a.headers["x-back"].as_bytes(), b"caf\xe9");
+
+        let a = c.send(request("GET", "h", "/invalid", Bytes::new())).await;
+        assert_eq!(a.text(), r#"{"thrown":[true,true,true],"trimmed":"v"}"#);
+    });
+}
