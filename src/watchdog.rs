@@ -155,12 +155,31 @@ impl Watchdog {
     /// Disarms it; returns which limit fired since it was armed, if one did (the caller
     /// must then cancel the termination before running anything else).
     pub(crate) fn disarm(&self) -> Option<Fired> {
-        let (lock, _) = &*self.shared;
-        let mut st = lock.lock().unwrap_or_else(|e| e.into_inner());
-        st.deadline = None;
-        st.cpu = None;
-        st.fired.take()
+        disarm(&self.shared)
     }
+
+    /// A handle that disarms this watchdog, for a call that may end without its caller.
+    pub(crate) fn disarmer(&self) -> Disarmer {
+        Disarmer(self.shared.clone())
+    }
+}
+
+/// Disarms a [`Watchdog`] from wherever it is held.
+pub(crate) struct Disarmer(Arc<(Mutex<WatchState>, Condvar)>);
+
+impl Disarmer {
+    /// As [`Watchdog::disarm`].
+    pub(crate) fn disarm(&self) -> Option<Fired> {
+        disarm(&self.0)
+    }
+}
+
+fn disarm(shared: &(Mutex<WatchState>, Condvar)) -> Option<Fired> {
+    let (lock, _) = shared;
+    let mut st = lock.lock().unwrap_or_else(|e| e.into_inner());
+    st.deadline = None;
+    st.cpu = None;
+    st.fired.take()
 }
 
 impl Drop for Watchdog {

@@ -32,6 +32,7 @@ mod v8_util;
 mod wasi_ops;
 mod wasm_esm;
 
+use std::cell::Cell;
 use std::future::{Future, poll_fn};
 use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
@@ -145,7 +146,8 @@ pub struct Runtime {
     /// ([`Runtime::pause_limits`]).
     cpu_budget: Option<CpuBudget>,
     fired_early: Option<Fired>,
-    depth: usize,
+    /// How many [`Runtime::limited`] calls are under way (nested ones count).
+    depth: Rc<Cell<usize>>,
 }
 
 /// Whether a runtime's JS layer is installed ([`Runtime::ensure_js`]).
@@ -295,7 +297,7 @@ impl Runtime {
             cpu_budget: None,
             memory_sampled: None,
             fired_early: None,
-            depth: 0,
+            depth: Rc::default(),
         };
         let ctors = {
             enter!(rt, scope);
@@ -320,9 +322,13 @@ impl Runtime {
     /// armed and disarmed. Only the outermost of nested calls arms it. If it fired, the
     /// termination is cancelled (so the runtime stays usable) and the call's result becomes
     /// [`Error::Limit`].
+    ///
+    /// A call whose future is dropped before it ends (an embedder's `timeout` or
+    /// `select!`) still counts itself out, and an outermost one disarms the watchdog and
+    /// cancels a termination it left pending: the next call is limited afresh.
     async fn limited<T>(&mut self, f: impl AsyncFnOnce(&mut Self) -> Result<T>) -> Result<T> {
-        self.depth += 1;
-        let outermost = self.depth == 1;
+        let mut guard = CallGuard::enter(&self.depth);
+        let outermost = guard.outermost();
         let _running = engine::running(&self.name);
         if outermost {
             let now = Instant::now();
@@ -354,11 +360,12 @@ impl Runtime {
                 }
                 if let Some(w) = &self.watchdog {
                     w.arm(self.deadline, cpu);
+                    guard.armed = Some((w.disarmer(), self.isolate.thread_safe_handle()));
                 }
             }
         }
         let result = f(self).await;
-        self.depth -= 1;
+        guard.finish();
         if !outermost {
             return result;
         }
@@ -1065,4 +1072,43 @@ fn absolute(path: &Path) -> Result<PathBuf> {
         ));
     }
     Ok(p)
+}
+
+/// One [`Runtime::limited`] call's place in the count of calls under way, given back
+/// however the call ends.
+struct CallGuard {
+    depth: Rc<Cell<usize>>,
+    /// The outermost call's armed watchdog, to disarm if the call's future is dropped
+    /// before it ends.
+    armed: Option<(crate::watchdog::Disarmer, v8::IsolateHandle)>,
+}
+
+impl CallGuard {
+    fn enter(depth: &Rc<Cell<usize>>) -> CallGuard {
+        depth.set(depth.get() + 1);
+        CallGuard {
+            depth: depth.clone(),
+            armed: None,
+        }
+    }
+
+    fn outermost(&self) -> bool {
+        self.depth.get() == 1
+    }
+
+    /// The call ended: the caller disarms and reports the limits itself.
+    fn finish(mut self) {
+        self.armed = None;
+    }
+}
+
+impl Drop for CallGuard {
+    fn drop(&mut self) {
+        self.depth.set(self.depth.get().saturating_sub(1));
+        if let Some((disarmer, isolate)) = self.armed.take()
+            && disarmer.disarm().is_some()
+        {
+            isolate.cancel_terminate_execution();
+        }
+    }
 }

@@ -293,3 +293,55 @@ fn limit_errors_name_their_kind() {
     assert_eq!(k, LimitKind::Memory, "{text}");
     assert!(text.contains("out of memory"), "{text}");
 }
+
+/// An embedder may drop a call's future before it ends (a `tokio::time::timeout`, a
+/// `select!`). The runtime's limits must hold for the calls after it: the dropped call
+/// once stayed counted as under way, so every later call ran as a nested one, with no
+/// time limit at all.
+#[test]
+fn a_dropped_call_leaves_the_next_calls_limited() {
+    use std::time::{Duration, Instant};
+    let mut rt = Runtime::new(RuntimeOptions {
+        time_limit: Some(Duration::from_millis(300)),
+        ..Default::default()
+    })
+    .unwrap();
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let source = warren::modules::ModuleSource {
+        kind: warren::modules::ModuleKind::JavaScript,
+        code: br#"
+export function wait() { return new Promise((resolve) => setTimeout(resolve, 5000)); }
+export function spin(ms) { const end = Date.now() + ms; while (Date.now() < end) {} return "done"; }
+export function quick() { return 42; }
+"#
+        .to_vec(),
+        url: "file:///dropped.mjs".parse().unwrap(),
+    };
+    tokio.block_on(async {
+        let m = rt.load_module(source).await.unwrap();
+        let dropped =
+            tokio::time::timeout(Duration::from_millis(50), rt.call_export(&m, "wait", &[])).await;
+        assert!(dropped.is_err(), "the wait outlives the embedder's timeout");
+        // Past the dropped call's deadline: its watchdog must not stop the next call.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(
+            rt.call_export(&m, "quick", &[]).await.unwrap(),
+            warren::Value::from(serde_json::json!(42))
+        );
+        // A call that runs past the limit is stopped at it, not let run for 2 s.
+        let start = Instant::now();
+        let err = rt
+            .call_export(&m, "spin", &[warren::Value::from(serde_json::json!(2000))])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Limit(_)), "{err}");
+        assert!(
+            start.elapsed() < Duration::from_millis(1500),
+            "{:?}",
+            start.elapsed()
+        );
+    });
+}
