@@ -3,11 +3,11 @@
 // puts the import lines above this text: `handlerModule` (the handler), `getConfig`
 // (host:config) and `callPlugin` with `PLUGINS` (host:plugins, the plugins it may call).
 //
-// handle(method, url, headers, body, canonical) -> [status | STREAMED | WAITING, body, name,
+// handle(method, url, headers, body) -> [status | STREAMED | WAITING, body, name,
 // value, ...], or the body alone for a 200 text/plain string response (or a promise of
-// either): calls the handler. Headers in are [name, value, ...];
-// `body` in is a Uint8Array or null, out a string, a Uint8Array or null; `canonical`: `url`
-// needs no parsing; WAITING: ctx.waitUntil was given promises, so settle() has work;
+// either): calls the handler. `url` is as the URL parser writes it; headers in are [name,
+// value, ...]; `body` in is a Uint8Array or null, out a string, a Uint8Array or null;
+// WAITING: ctx.waitUntil was given promises, so settle() has work;
 // a body that is a stream is left open for pull() to read chunk by chunk (null at its end);
 // cancel() drops it (the client went away) and aborts request.signal; settle() waits for
 // what ctx.waitUntil() was given.
@@ -79,11 +79,11 @@ function finish(request, response) {
 }
 
 // Not async: a handler that returns a Response (not a promise) is answered in this call.
-export function handle(method, url, headers, body, canonical) {
+export function handle(method, url, headers, body) {
   let request;
   let response;
   try {
-    request = Request[SERVE](method, url, headers, body, canonical);
+    request = Request[SERVE](method, url, headers, body);
     response = handler.fetch(request, env, new Context());
   } catch (e) {
     return failure("fetch() threw", e);

@@ -573,12 +573,12 @@
       if (type !== null && !this.#headers.has("content-type")) this.#headers.set("content-type", type);
       this.#signal = init.signal ?? from?.signal ?? null;
     }
-    // For a server: a request whose parts are made lazily. `url` is absolute, and
-    // `canonical` when it is already as the URL parser would write it; `headers` is
-    // [name, value, ...] with lowercase names; `body` a Uint8Array or null.
-    static [kServe](method, url, headers, body, canonical) {
+    // For a server: a request whose parts are made lazily. `url` is absolute and as the
+    // URL parser writes it; `headers` is [name, value, ...] with lowercase names; `body` a
+    // Uint8Array or null.
+    static [kServe](method, url, headers, body) {
       const r = new Request(url, SERVED);
-      r.#url = canonical ? url : new URL(url).href;
+      r.#url = url;
       r.#method = method;
       r.#headers = null;
       r.#rawHeaders = headers;

@@ -11,11 +11,9 @@ use tokio::sync::{mpsc, oneshot};
 #[derive(Debug)]
 pub(crate) struct HandlerRequest {
     pub method: hyper::Method,
-    /// Absolute: `http://HOST/path?query`.
+    /// Absolute (`http://HOST/path?query`) and as the WHATWG URL parser writes it, so a
+    /// JS handler's `Request` takes it unparsed.
     pub url: String,
-    /// `url` is already as the WHATWG URL parser writes it (a JS handler's `Request` can
-    /// take it unparsed).
-    pub canonical: bool,
     pub headers: hyper::HeaderMap,
     pub body: Bytes,
 }

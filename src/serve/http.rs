@@ -176,8 +176,15 @@ async fn answer(shared: &Shared, req: Request<Incoming>) -> (Option<usize>, Resp
     url.push_str("http://");
     url.push_str(host);
     url.push_str(target);
+    if !canonical_url(host, target) {
+        // Parsed here once, as `new URL()` would: a URL it refuses (a Host header with a
+        // space, say) is the client's error.
+        match url::Url::parse(&url) {
+            Ok(u) => url = u.into(),
+            Err(_) => return (some, plain(400, "Bad Request\n")),
+        }
+    }
     let request = HandlerRequest {
-        canonical: canonical_url(host, target),
         method: parts.method,
         url,
         headers: parts.headers,

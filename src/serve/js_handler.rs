@@ -146,8 +146,7 @@ pub(crate) async fn start(
 }
 
 /// `handle`'s arguments, made from the request in JS directly: `method`, `url`,
-/// `[name, value, ...]`, the body (`null` for a GET or HEAD without one) and whether the
-/// URL is canonical.
+/// `[name, value, ...]` and the body (`null` for a GET or HEAD without one).
 struct Args<'r>(&'r HandlerRequest, &'r OnceCell<Strings>);
 
 impl CallArgs for Args<'_> {
@@ -183,7 +182,6 @@ impl CallArgs for Args<'_> {
         } else {
             uint8_array(scope, r.body.to_vec()).ok_or("the body does not fit in memory")?
         });
-        out.push(v8::Boolean::new(scope, r.canonical).into());
         Ok(())
     }
 }

@@ -906,6 +906,15 @@ fn request_urls_are_as_the_url_parser_writes_them() {
             );
             assert_eq!(url, want, "{host} {target}");
         }
+        // A URL the parser refuses is the client's error, answered without the handler.
+        for host in ["exa mple", "h:99999", "[::1"] {
+            let a = c.send(request("GET", host, "/", Bytes::new())).await;
+            assert_eq!(
+                (a.status.as_u16(), a.text()),
+                (400, "Bad Request\n".to_string()),
+                "{host}"
+            );
+        }
     });
 }
 
