@@ -50,12 +50,13 @@ pub(crate) use crate::runtime::instances::wasm_ctors;
 pub use crate::runtime::instances::{Func, Instance};
 use crate::runtime::memory_budget::MemoryBudget;
 pub use crate::runtime::module_exports::JsModule;
-pub(crate) use crate::runtime::module_exports::{CallArgs, CallResult, Callee, KeptFunction};
+pub(crate) use crate::runtime::module_exports::{
+    CallArgList, CallArgs, CallResult, Callee, KeptFunction,
+};
 pub(crate) use crate::runtime::ops::uint8_array;
 pub use crate::runtime::snapshot::{CodeCacheStats, code_cache_stats};
 use crate::runtime::state::State;
 pub use crate::runtime::state::{OutputSink, Stream};
-pub(crate) use crate::runtime::v8_util::v8_str;
 pub(crate) use crate::runtime::wast_support::wast_eval;
 use crate::value::Value;
 use crate::wasm::{Val, WasmModule};

@@ -70,12 +70,15 @@ pub(crate) fn keep(scope: &mut v8::PinScope, url: &str) -> Result<JsModule> {
 }
 
 /// The arguments of a call into JS, made in the callee's scope.
+/// The arguments of one call, on the stack for the usual few.
+pub(crate) type CallArgList<'s> = smallvec::SmallVec<[v8::Local<'s, v8::Value>; 8]>;
+
 pub(crate) trait CallArgs {
     /// Pushes the arguments onto `out`; an error says which one has no JS form and why.
     fn to_js<'s>(
         &self,
         scope: &mut v8::PinScope<'s, '_>,
-        out: &mut Vec<v8::Local<'s, v8::Value>>,
+        out: &mut CallArgList<'s>,
     ) -> std::result::Result<(), String>;
 }
 
@@ -83,7 +86,7 @@ impl CallArgs for [Value] {
     fn to_js<'s>(
         &self,
         scope: &mut v8::PinScope<'s, '_>,
-        out: &mut Vec<v8::Local<'s, v8::Value>>,
+        out: &mut CallArgList<'s>,
     ) -> std::result::Result<(), String> {
         for (i, a) in self.iter().enumerate() {
             out.push(
@@ -218,7 +221,7 @@ pub(crate) fn call<A: CallArgs + ?Sized, R: CallResult>(
                 .ok_or_else(|| Error::Other("function handle out of range".into()))?
         }
     };
-    let mut v8_args = Vec::new();
+    let mut v8_args = CallArgList::new();
     args.to_js(scope, &mut v8_args)
         .map_err(|why| Error::Args(format!("\"{name}\": {why}")))?;
     v8::tc_scope!(let tc, scope);

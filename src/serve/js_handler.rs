@@ -12,7 +12,7 @@ use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 use crate::modules::{ModuleKind, ModuleSource};
 use crate::plugins::PluginSpec;
-use crate::runtime::{CallArgs, CallResult, Callee, KeptFunction, uint8_array, v8_str};
+use crate::runtime::{CallArgList, CallArgs, CallResult, Callee, KeptFunction, uint8_array};
 use crate::serve::exchange::{HandlerRequest, add_header};
 use crate::value::Value;
 use crate::{Error, Runtime};
@@ -82,7 +82,7 @@ const NAMES: [HeaderName; 16] = [
 
 impl Strings {
     fn new(scope: &v8::PinScope) -> Strings {
-        let keep = |text: &str| v8::Global::new(scope, header_string(scope, text.as_bytes()));
+        let keep = |text: &str| v8::Global::new(scope, one_byte_string(scope, text.as_bytes()));
         Strings {
             methods: METHODS.iter().map(|m| keep(m.as_str())).collect(),
             names: NAMES.iter().map(|n| keep(n.as_str())).collect(),
@@ -153,7 +153,7 @@ impl CallArgs for Args<'_> {
     fn to_js<'s>(
         &self,
         scope: &mut v8::PinScope<'s, '_>,
-        out: &mut Vec<v8::Local<'s, v8::Value>>,
+        out: &mut CallArgList<'s>,
     ) -> Result<(), String> {
         let Args(r, strings) = self;
         let strings = strings.get_or_init(|| Strings::new(scope));
@@ -165,15 +165,16 @@ impl CallArgs for Args<'_> {
             &strings.methods,
             METHODS.iter().position(|m| *m == r.method),
         )
-        .unwrap_or_else(|| header_string(scope, r.method.as_str().as_bytes()));
+        .unwrap_or_else(|| one_byte_string(scope, r.method.as_str().as_bytes()));
         out.push(method.into());
-        out.push(v8_str(scope, &r.url).into());
-        let mut headers = Vec::with_capacity(r.headers.len() * 2);
+        // The URL is the parser's output, ASCII.
+        out.push(one_byte_string(scope, r.url.as_bytes()).into());
+        let mut headers = smallvec::SmallVec::<[v8::Local<v8::Value>; 16]>::new();
         for (k, v) in &r.headers {
             let name = kept(&strings.names, NAMES.iter().position(|n| n == k))
-                .unwrap_or_else(|| header_string(scope, k.as_str().as_bytes()));
+                .unwrap_or_else(|| one_byte_string(scope, k.as_str().as_bytes()));
             headers.push(name.into());
-            headers.push(header_string(scope, v.as_bytes()).into());
+            headers.push(one_byte_string(scope, v.as_bytes()).into());
         }
         out.push(v8::Array::new_with_elements(scope, &headers).into());
         let none = r.body.is_empty() && matches!(r.method, Method::GET | Method::HEAD);
@@ -188,7 +189,7 @@ impl CallArgs for Args<'_> {
 
 /// A JS string of header bytes as Fetch's ByteString: each byte one character (ASCII as
 /// it is, obs-text as Latin-1), as the response's headers are read back.
-fn header_string<'s>(scope: &v8::PinScope<'s, '_>, bytes: &[u8]) -> v8::Local<'s, v8::String> {
+fn one_byte_string<'s>(scope: &v8::PinScope<'s, '_>, bytes: &[u8]) -> v8::Local<'s, v8::String> {
     v8::String::new_from_one_byte(scope, bytes, v8::NewStringType::Normal)
         .unwrap_or_else(|| v8::String::empty(scope))
 }
