@@ -275,7 +275,7 @@
   const lazyGlobals = {
     web: [
       "TextEncoder", "TextDecoder", "URL", "atob", "btoa", "performance", "crypto",
-      "fetch", "Response", "Headers", "Request", "Blob", "navigator",
+      "fetch", "Response", "Headers", "Request", "Blob", "File", "FormData", "navigator",
     ],
     event: [
       "Event", "EventTarget", "CustomEvent", "AbortController", "AbortSignal", "DOMException",

@@ -305,6 +305,155 @@
   }
   Object.defineProperty(Blob.prototype, Symbol.toStringTag, { value: "Blob", configurable: true });
 
+  class File extends Blob {
+    #name; #lastModified;
+    constructor(parts, name, options = {}) {
+      if (arguments.length < 2) throw new TypeError("File: 2 arguments required");
+      super(parts, options);
+      this.#name = `${name}`;
+      this.#lastModified = options?.lastModified !== undefined ? Number(options.lastModified) : Date.now();
+    }
+    get name() { return this.#name; }
+    get lastModified() { return this.#lastModified; }
+  }
+  Object.defineProperty(File.prototype, Symbol.toStringTag, { value: "File", configurable: true });
+
+  // ---- FormData, and multipart/form-data (RFC 7578) -------------------------------------
+  const kBoundary = Symbol("boundary");
+  // An entry's value: a string, or a File (a Blob becomes a File named "blob").
+  function formValue(value, filename) {
+    if (!(value instanceof Blob)) return `${value}`;
+    if (value instanceof File && filename === undefined) return value;
+    const name = filename !== undefined ? `${filename}` : value instanceof File ? value.name : "blob";
+    return new File([value], name, { type: value.type, lastModified: value.lastModified });
+  }
+  class FormData {
+    #entries = [];
+    #boundary = null;
+    constructor(form) {
+      if (form !== undefined) throw new TypeError("FormData: there is no HTML form element here");
+    }
+    append(name, value, filename) { this.#entries.push([`${name}`, formValue(value, filename)]); }
+    set(name, value, filename) {
+      name = `${name}`;
+      const entry = [name, formValue(value, filename)];
+      const i = this.#entries.findIndex(([n]) => n === name);
+      if (i === -1) {
+        this.#entries.push(entry);
+        return;
+      }
+      this.#entries[i] = entry;
+      this.#entries = this.#entries.filter(([n], j) => j <= i || n !== name);
+    }
+    get(name) {
+      name = `${name}`;
+      return this.#entries.find(([n]) => n === name)?.[1] ?? null;
+    }
+    getAll(name) {
+      name = `${name}`;
+      return this.#entries.filter(([n]) => n === name).map(([, v]) => v);
+    }
+    has(name) {
+      name = `${name}`;
+      return this.#entries.some(([n]) => n === name);
+    }
+    delete(name) {
+      name = `${name}`;
+      this.#entries = this.#entries.filter(([n]) => n !== name);
+    }
+    forEach(cb, thisArg) { for (const [k, v] of this) cb.call(thisArg, v, k, this); }
+    *entries() { for (const [k, v] of this.#entries.slice()) yield [k, v]; }
+    *keys() { for (const [k] of this.entries()) yield k; }
+    *values() { for (const [, v] of this.entries()) yield v; }
+    [Symbol.iterator]() { return this.entries(); }
+    // The boundary its body is written with, made once.
+    get [kBoundary]() {
+      if (this.#boundary === null) {
+        const r = new Uint8Array(12);
+        crypto.getRandomValues(r);
+        this.#boundary = "----warrenFormBoundary" + Array.from(r, (b) => b.toString(16).padStart(2, "0")).join("");
+      }
+      return this.#boundary;
+    }
+  }
+  Object.defineProperty(FormData.prototype, Symbol.toStringTag, { value: "FormData", configurable: true });
+
+  // A name or filename in a part's header, as browsers escape them.
+  const escapeFormName = (s) => s.replace(/\r\n|\r|\n/g, "\r\n").replace(/[\r\n"]/g, (c) => ({ "\r": "%0D", "\n": "%0A", '"': "%22" })[c]);
+  function multipartBytes(form) {
+    const boundary = form[kBoundary];
+    const parts = [];
+    for (const [name, value] of form) {
+      let head = `--${boundary}\r\nContent-Disposition: form-data; name="${escapeFormName(name)}"`;
+      if (typeof value === "string") {
+        parts.push(`${head}\r\n\r\n${value.replace(/\r\n|\r|\n/g, "\r\n")}\r\n`);
+      } else {
+        head += `; filename="${escapeFormName(value.name)}"\r\nContent-Type: ${value.type || "application/octet-stream"}\r\n\r\n`;
+        parts.push(head, value, "\r\n");
+      }
+    }
+    parts.push(`--${boundary}--\r\n`);
+    return new Blob(parts)._bytes();
+  }
+
+  function indexOfBytes(hay, needle, from) {
+    const first = needle[0];
+    const last = hay.length - needle.length;
+    outer: for (let i = hay.indexOf(first, from); i !== -1 && i <= last; i = hay.indexOf(first, i + 1)) {
+      for (let j = 1; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+      return i;
+    }
+    return -1;
+  }
+  // A parameter of a header value (`name="x"` or `name=x`), unescaped as browsers write it.
+  function headerParam(value, key) {
+    const re = new RegExp(`;\\s*${key}\\s*=\\s*(?:"((?:[^"\\\\]|\\\\.)*)"|([^;\\s]*))`, "i");
+    const m = re.exec(value);
+    if (m === null) return null;
+    const raw = m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2];
+    return raw.replace(/%0D/gi, "\r").replace(/%0A/gi, "\n").replace(/%22/g, '"');
+  }
+  function parseMultipart(bytes, contentType) {
+    const boundary = headerParam(contentType, "boundary");
+    if (!boundary) throw new TypeError("Body.formData: multipart/form-data without a boundary");
+    const form = new FormData();
+    const delimiter = core.utf8Encode(`--${boundary}`);
+    const fail = () => new TypeError("Body.formData: the body is not valid multipart/form-data");
+    let at = indexOfBytes(bytes, delimiter, 0);
+    if (at === -1) throw fail();
+    for (;;) {
+      at += delimiter.length;
+      // "--" after a delimiter ends the body.
+      if (bytes[at] === 45 && bytes[at + 1] === 45) return form;
+      if (bytes[at] !== 13 || bytes[at + 1] !== 10) throw fail();
+      at += 2;
+      const headEnd = indexOfBytes(bytes, [13, 10, 13, 10], at);
+      if (headEnd === -1) throw fail();
+      const head = core.decode(bytes.subarray(at, headEnd), "utf-8", false, false);
+      let disposition = null;
+      let type = "";
+      for (const line of head.split("\r\n")) {
+        const colon = line.indexOf(":");
+        if (colon === -1) continue;
+        const key = line.slice(0, colon).trim().toLowerCase();
+        const value = line.slice(colon + 1).trim();
+        if (key === "content-disposition") disposition = value;
+        else if (key === "content-type") type = value;
+      }
+      const next = indexOfBytes(bytes, delimiter, headEnd + 4);
+      // A part's content ends with the CRLF before the next delimiter.
+      if (next === -1 || next < headEnd + 6 || bytes[next - 2] !== 13 || bytes[next - 1] !== 10) throw fail();
+      if (disposition === null || !/^form-data\b/i.test(disposition)) throw fail();
+      const name = headerParam(disposition, "name");
+      if (name === null) throw fail();
+      const content = bytes.subarray(headEnd + 4, next - 2);
+      const filename = headerParam(disposition, "filename");
+      if (filename !== null) form.append(name, new File([content], filename, { type }));
+      else form.append(name, core.decode(content, "utf-8", false, false));
+      at = next;
+    }
+  }
+
   const kList = Symbol.for("warren.headerList");
   // Fetch's header names (HTTP tokens) and values (no NUL, CR or LF, each character a
   // byte), with the leading and trailing HTTP whitespace a value loses.
@@ -389,6 +538,7 @@
     if (body instanceof Blob) return body._bytes();
     if (isBufferSource(body)) return toUint8(body).slice();
     if (body instanceof global.URLSearchParams) return core.utf8Encode(body.toString());
+    if (body instanceof FormData) return multipartBytes(body);
     return core.utf8Encode(`${body}`);
   }
 
@@ -396,6 +546,7 @@
   function bodyType(body) {
     if (typeof body === "string") return "text/plain;charset=UTF-8";
     if (body instanceof Blob) return body.type === "" ? null : body.type;
+    if (body instanceof FormData) return `multipart/form-data; boundary=${body[kBoundary]}`;
     if (global.URLSearchParams && body instanceof global.URLSearchParams) {
       return "application/x-www-form-urlencoded;charset=UTF-8";
     }
@@ -473,6 +624,17 @@
       return core.decode(await this.#take(), "utf-8", false, false);
     }
     async json() { return JSON.parse(await this.text()); }
+    async formData() {
+      const type = this.headers?.get("content-type") ?? "";
+      const essence = type.split(";")[0].trim().toLowerCase();
+      if (essence === "multipart/form-data") return parseMultipart(await this.#take(), type);
+      if (essence === "application/x-www-form-urlencoded") {
+        const form = new FormData();
+        for (const [k, v] of new global.URLSearchParams(await this.text())) form.append(k, v);
+        return form;
+      }
+      throw new TypeError(`Body.formData: a body of type "${type}" is not form data`);
+    }
     async blob() { return new Blob([await this.#take()], { type: this.headers?.get("content-type") ?? "" }); }
   }
 
@@ -659,6 +821,8 @@
     throw typeError(`fetch failed: warren fetches only file: and data: URLs, not ${url.protocol}`);
   }
   define(global, "Blob", Blob);
+  define(global, "File", File);
+  define(global, "FormData", FormData);
   define(global, "Headers", Headers);
   define(global, "Request", Request);
   define(global, "Response", Response);

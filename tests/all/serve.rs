@@ -1032,3 +1032,75 @@ export default {
         assert_eq!(a.text(), r#"{"thrown":[true,true,true],"trimmed":"v"}"#);
     });
 }
+
+#[test]
+fn request_form_data_reads_multipart_and_urlencoded_bodies() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "form.mjs",
+        r#"
+async function describe(form) {
+  const out = [];
+  for (const [k, v] of form) {
+    out.push(typeof v === "string" ? [k, v] : [k, v.name, v.type, await v.text(), v instanceof File]);
+  }
+  return out;
+}
+export default {
+  async fetch(request) {
+    if (new URL(request.url).pathname === "/roundtrip") {
+      const fd = new FormData();
+      fd.append("a", "1");
+      fd.append("f", new Blob(["x\r\ny"], { type: "text/plain" }), "n\"q.txt");
+      fd.set("a", "2");
+      const back = await new Response(fd).formData();
+      return Response.json({ back: await describe(back), has: back.has("f"), all: back.getAll("a") });
+    }
+    try {
+      return Response.json(await describe(await request.formData()));
+    } catch (e) {
+      return new Response(`${e.name}: ${e.message}`, { status: 400 });
+    }
+  },
+};
+"#,
+    );
+    let s = Served::start(dir.path(), &["form.mjs"]);
+    let post = |body: &'static [u8], ty: &str| {
+        let mut r = request("POST", "h", "/", Bytes::from_static(body));
+        r.headers_mut().insert("content-type", ty.parse().unwrap());
+        r
+    };
+    tokio().block_on(async {
+        let mut c = Client::connect(s.addr).await;
+        // As a browser sends it: a field (UTF-8), and a file whose bytes include CRLF.
+        let multipart = b"--XyZ\r\nContent-Disposition: form-data; name=\"greeting\"\r\n\r\nh\xc3\xa9llo\r\n--XyZ\r\nContent-Disposition: form-data; name=\"up\"; filename=\"a b.txt\"\r\nContent-Type: text/plain\r\n\r\nline1\r\nline2\r\n--XyZ--\r\n";
+        let a = c
+            .send(post(multipart, "multipart/form-data; boundary=XyZ"))
+            .await;
+        assert_eq!(
+            a.text(),
+            r#"[["greeting","héllo"],["up","a b.txt","text/plain","line1\r\nline2",true]]"#
+        );
+        let a = c
+            .send(post(b"x=1&y=a+b%26c&x=2", "application/x-www-form-urlencoded"))
+            .await;
+        assert_eq!(a.text(), r#"[["x","1"],["y","a b&c"],["x","2"]]"#);
+        // A body that is not form data, and a multipart body cut short, are TypeErrors.
+        let a = c.send(post(b"{}", "application/json")).await;
+        assert_eq!(a.status, 400);
+        assert!(a.text().starts_with("TypeError"), "{}", a.text());
+        let a = c
+            .send(post(b"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno end", "multipart/form-data; boundary=XyZ"))
+            .await;
+        assert_eq!(a.status, 400);
+        assert!(a.text().starts_with("TypeError"), "{}", a.text());
+
+        let a = c.send(request("GET", "h", "/roundtrip", Bytes::new())).await;
+        assert_eq!(
+            a.text(),
+            r#"{"back":[["a","2"],["f","n\"q.txt","text/plain","x\r\ny",true]],"has":true,"all":["2"]}"#
+        );
+    });
+}
