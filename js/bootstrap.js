@@ -274,7 +274,7 @@
   // Which file defines each lazily installed global.
   const lazyGlobals = {
     web: [
-      "TextEncoder", "TextDecoder", "URL", "atob", "btoa", "performance", "crypto",
+      "TextEncoder", "TextDecoder", "URL", "atob", "btoa", "performance", "crypto", "CryptoKey",
       "fetch", "Response", "Headers", "Request", "Blob", "File", "FormData", "navigator",
     ],
     event: [

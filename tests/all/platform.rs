@@ -325,3 +325,58 @@ fn exit_from_a_promise_job_or_timer_ends_the_program() {
     let r = run(&["run", &f]);
     assert_eq!((r.code, r.stdout.as_str()), (9, ""), "{}", r.stderr);
 }
+
+/// HMAC through crypto.subtle, against RFC 4231's vectors (a short key, and one longer than
+/// the hash's block, which is hashed first), with verify, JWK round trips and key usages.
+#[test]
+fn crypto_subtle_signs_and_verifies_hmac() {
+    let d = dir();
+    let f = write(
+        &d,
+        "hmac.mjs",
+        r#"const enc = new TextEncoder();
+const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, "0")).join("");
+const key = (raw, hash, usages = ["sign", "verify"]) =>
+  crypto.subtle.importKey("raw", raw, { name: "HMAC", hash }, true, usages);
+const jefe = enc.encode("Jefe");
+const msg = enc.encode("what do ya want for nothing?");
+const k256 = await key(jefe, "SHA-256");
+console.log(hex(await crypto.subtle.sign("HMAC", k256, msg)));
+console.log(hex(await crypto.subtle.sign({ name: "HMAC" }, await key(jefe, { name: "SHA-512" }), msg)));
+const big = await key(new Uint8Array(131).fill(0xaa), "SHA-256");
+console.log(hex(await crypto.subtle.sign("HMAC", big, enc.encode("Test Using Larger Than Block-Size Key - Hash Key First"))));
+const sig = await crypto.subtle.sign("HMAC", k256, msg);
+const bad = new Uint8Array(sig).slice(); bad[31] ^= 1;
+console.log(await crypto.subtle.verify("HMAC", k256, sig, msg), await crypto.subtle.verify("HMAC", k256, bad, msg),
+  await crypto.subtle.verify("HMAC", k256, sig.slice(0, 16), msg));
+const jwk = await crypto.subtle.exportKey("jwk", k256);
+console.log(jwk.kty, jwk.k, jwk.alg, k256.type, k256.algorithm.hash.name, k256.algorithm.length, k256 instanceof CryptoKey);
+const back = await crypto.subtle.importKey("jwk", jwk, { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+console.log(await crypto.subtle.verify("HMAC", back, sig, msg));
+for (const attempt of [
+  () => crypto.subtle.sign("HMAC", back, msg),
+  () => crypto.subtle.exportKey("raw", back),
+  () => crypto.subtle.importKey("raw", jefe, { name: "AES-GCM" }, false, ["encrypt"]),
+]) {
+  try { await attempt(); console.log("no error"); } catch (e) { console.log(e.name); }
+}
+const gen = await crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-384" }, true, ["sign"]);
+console.log(gen.algorithm.length, (await crypto.subtle.exportKey("raw", gen)).byteLength);
+"#,
+    );
+    let r = run(&["run", &f]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843\n\
+         164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737\n\
+         60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54\n\
+         true false false\n\
+         oct SmVmZQ HS256 secret SHA-256 32 true\n\
+         true\n\
+         InvalidAccessError\n\
+         InvalidAccessError\n\
+         NotSupportedError\n\
+         1024 128\n"
+    );
+}
