@@ -818,7 +818,13 @@
       if (!headers.has("content-type")) headers.set("content-type", "application/json");
       return new Response(JSON.stringify(data), { ...init, headers });
     }
-    static error() { const r = new Response(null, { status: 200 }); return r; }
+    // A network error: status 0, type "error" (a server answers it with a 500).
+    static error() {
+      const r = new Response(null, { status: 200 });
+      r.#status = 0;
+      r.#type = "error";
+      return r;
+    }
   }
   Object.defineProperty(Response.prototype, Symbol.toStringTag, { value: "Response", configurable: true });
 

@@ -934,6 +934,7 @@ export default {
     if (path === "/reject") return Promise.reject(new Error("rejected on purpose"));
     if (path === "/number") return 42;
     if (path === "/header") return new Response("x", { headers: { "bad header": "v" } });
+    if (path === "/error") return Response.error();
     if (path === "/sync") return new Response(`served ${served}`);
     return new Response(`served ${served}`, { status: 201, headers: [["x-a", "1"], ["x-a", "2"]] });
   },
@@ -943,7 +944,7 @@ export default {
     let s = Served::start(dir.path(), &["bad.mjs"]);
     tokio().block_on(async {
         let mut c = Client::connect(s.addr).await;
-        for path in ["/throw", "/reject", "/number", "/header"] {
+        for path in ["/throw", "/reject", "/number", "/header", "/error"] {
             let a = c.send(request("GET", "h", path, Bytes::new())).await;
             assert_eq!(a.status, 500, "{path}");
             assert_eq!(
@@ -954,12 +955,13 @@ export default {
         }
         // The same isolate (its count went on) answers the next requests.
         let a = c.send(request("GET", "h", "/ok", Bytes::new())).await;
-        assert_eq!((a.status.as_u16(), a.text()), (201, "served 5".to_string()));
+        assert_eq!((a.status.as_u16(), a.text()), (201, "served 6".to_string()));
         assert_eq!(a.headers["x-a"], "1, 2");
         let a = c.send(request("GET", "h", "/sync", Bytes::new())).await;
-        assert_eq!(a.text(), "served 6");
+        assert_eq!(a.text(), "served 7");
     });
-    let log = s.wait_for("invalid header");
+    let log = s.wait_for("invalid status");
+    assert!(log.iter().any(|l| l.contains("invalid header")), "{log:?}");
     assert!(
         log.iter().any(|l| l.contains("thrown on purpose")),
         "{log:?}"
