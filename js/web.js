@@ -334,17 +334,15 @@
   }
   function hmac(hash, key, data) {
     const block = hmacBlock(hash);
-    let k = key.length > block ? core.hash(hash, key) : key;
     const padded = new Uint8Array(block);
-    padded.set(k);
+    padded.set(key.length > block ? core.hash(hash, key) : key);
     const inner = new Uint8Array(block + data.length);
-    const outer = new Uint8Array(block + (hash === "SHA-1" ? 20 : hash === "SHA-256" ? 32 : hash === "SHA-384" ? 48 : 64));
-    for (let i = 0; i < block; i++) {
-      inner[i] = padded[i] ^ 0x36;
-      outer[i] = padded[i] ^ 0x5c;
-    }
+    for (let i = 0; i < block; i++) inner[i] = padded[i] ^ 0x36;
     inner.set(data, block);
-    outer.set(core.hash(hash, inner), block);
+    const innerHash = core.hash(hash, inner);
+    const outer = new Uint8Array(block + innerHash.length);
+    for (let i = 0; i < block; i++) outer[i] = padded[i] ^ 0x5c;
+    outer.set(innerHash, block);
     return core.hash(hash, outer);
   }
   const kMakeKey = Symbol("CryptoKey");

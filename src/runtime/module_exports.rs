@@ -69,10 +69,10 @@ pub(crate) fn keep(scope: &mut v8::PinScope, url: &str) -> Result<JsModule> {
     })
 }
 
-/// The arguments of a call into JS, made in the callee's scope.
 /// The arguments of one call, on the stack for the usual few.
 pub(crate) type CallArgList<'s> = smallvec::SmallVec<[v8::Local<'s, v8::Value>; 8]>;
 
+/// The arguments of a call into JS, made in the callee's scope.
 pub(crate) trait CallArgs {
     /// Pushes the arguments onto `out`; an error says which one has no JS form and why.
     fn to_js<'s>(
