@@ -46,6 +46,10 @@ pub struct ServeArgs {
     /// the number of CPUs by default.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// With several handlers: how long an isolate whose request broke its timeout or
+    /// cpu_limit runs at idle priority, from its last broken limit (0: never).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_period)]
+    demote_for: Duration,
     /// For a single handler: its isolates (a manifest says `instances`).
     #[arg(long, value_name = "N")]
     instances: Option<usize>,
@@ -99,6 +103,7 @@ pub fn serve(args: ServeArgs) -> i32 {
         observability: args.observability,
         log: Some(log),
         host: plugin_input::host_options(None),
+        demote_for: Some(args.demote_for).filter(|d| !d.is_zero()),
     };
     tokio.block_on(async move {
         let server = match Server::start(manifest, options).await {
@@ -212,6 +217,11 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         Ok(_) => Err("the duration must be more than zero".into()),
         Err(e) => Err(format!("{e} (write a duration such as 200ms or 2s)")),
     }
+}
+
+/// A duration that may be zero.
+fn parse_period(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("{e} (write a duration such as 30s, or 0)"))
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {

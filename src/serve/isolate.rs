@@ -1,7 +1,8 @@
 //! The thread of one isolate of a handler: it owns the `Runtime` (built as a plugin's is,
 //! from the entry's grants and limits), takes requests from the handler's shared queue one
 //! at a time, and after a fault or a broken limit retires the runtime and makes a new one
-//! before it takes the next request. With a single handler the thread also serves
+//! before it takes the next request. A broken time limit can also demote the thread to
+//! idle priority for a while (`Demotion`). With a single handler the thread also serves
 //! connections (`connection.rs`), whose tasks run while the isolate waits.
 
 use std::sync::{Arc, Weak};
@@ -37,9 +38,26 @@ pub(crate) struct Setup {
     pub jobs: Jobs,
     pub metrics: Arc<HandlerMetrics>,
     pub log: Option<LogSink>,
-    pub ready: oneshot::Sender<Result<(), LoadFailure>>,
+    /// Told when the first isolate is loaded, or why it was not (a thread that replaces a
+    /// demoted one has none: it makes its isolate again for the next request).
+    pub ready: Option<oneshot::Sender<Result<(), LoadFailure>>>,
     /// Connections this thread serves beside its isolate (with a single handler).
-    pub connections: mpsc::UnboundedReceiver<Adopt>,
+    pub connections: Option<mpsc::UnboundedReceiver<Adopt>>,
+    /// Whether a broken time limit demotes the thread (only for threads that serve no
+    /// connections: a demoted thread would slow them all).
+    pub demotion: Option<Demotion>,
+}
+
+/// How an isolate whose request broke its `timeout` or `cpu_limit` is made to cost only
+/// its own handler: its thread runs at idle priority (`SCHED_IDLE`: it gets a CPU only
+/// when no thread at normal priority wants it, and a thread that wakes at normal priority
+/// takes the CPU from it at once) until `lasts` has passed with no limit broken. A thread
+/// cannot raise its own priority again without privilege, so the demoted thread then
+/// hands its queue to a new thread, spawned from `respawn`'s threads at normal priority.
+#[derive(Clone)]
+pub(crate) struct Demotion {
+    pub lasts: Duration,
+    pub respawn: tokio::runtime::Handle,
 }
 
 /// Where an isolate thread takes its requests from: the handler's queue, its own when it
@@ -88,91 +106,210 @@ enum Code {
 enum Ended {
     Kept,
     Retire,
+    /// Stopped at its `timeout` or `cpu_limit`: retired, and its thread demoted.
+    Overran,
 }
 
-fn run(setup: Setup) {
+/// Why an isolate thread stopped taking requests.
+enum Stopped {
+    /// The queue closed: the server is gone.
+    Closed,
+    /// Its demotion has run its course: a thread at normal priority is to take over.
+    Forgiven,
+}
+
+fn run(mut setup: Setup) {
     let tokio = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
         Ok(t) => t,
         Err(e) => {
-            let _ = setup.ready.send(Err(LoadFailure::Thread(e.to_string())));
+            let failure = LoadFailure::Thread(e.to_string());
+            match setup.ready.take() {
+                Some(ready) => drop(ready.send(Err(failure))),
+                None => fault(
+                    &setup,
+                    &format!("cannot start an isolate thread: {failure}"),
+                ),
+            }
             return;
         }
     };
-    let Setup {
-        spec,
-        isolate,
-        label,
-        linker,
-        output,
-        router,
-        mut jobs,
-        metrics,
-        log,
-        ready,
-        mut connections,
-    } = setup;
-    let make = || Loaded::new(&spec, isolate, &label, &linker, output.as_ref(), &router);
-    tokio.block_on(async {
+    if let Some(mut connections) = setup.connections.take() {
         // The connections' tasks run whenever the isolate waits (between requests, or
         // while a handler awaits), on this thread.
-        tokio::spawn(async move {
+        tokio.spawn(async move {
             while let Some(adopt) = connections.recv().await {
                 adopt();
             }
         });
-        let mut loaded = match make().await {
-            Ok(l) => {
-                if ready.send(Ok(())).is_err() {
+    }
+    let mut demoted = false;
+    loop {
+        match tokio.block_on(take_jobs(&mut setup, &mut demoted)) {
+            Stopped::Closed => return,
+            Stopped::Forgiven => {
+                let Some(demotion) = setup.demotion.clone() else {
                     return;
-                }
-                Some(l)
-            }
-            Err(e) => {
-                let _ = ready.send(Err(e));
-                return;
-            }
-        };
-        loop {
-            let job = jobs.next().await;
-            let Some(job) = job else { break };
-            if loaded.is_none() {
-                match make().await {
-                    Ok(l) => loaded = Some(l),
-                    Err(e) => {
-                        if let Some(log) = &log {
-                            log(&LogEvent::Fault {
-                                handler: spec.name.clone(),
-                                message: format!("cannot make a new isolate: {e}"),
-                            });
-                        }
-                        let _ = job.reply.send(Err(Refusal::Unavailable));
-                        continue;
-                    }
-                }
-            }
-            let Some(l) = loaded.as_mut() else { continue };
-            if let Ended::Retire = l.serve(job, &spec, &metrics, log.as_ref()).await {
-                // Dropped before the next request; a new one is made for it now, off
-                // that request's time.
-                loaded = None;
-                metrics.restarted();
-                match make().await {
-                    Ok(l) => loaded = Some(l),
-                    Err(e) => {
-                        if let Some(log) = &log {
-                            log(&LogEvent::Fault {
-                                handler: spec.name.clone(),
-                                message: format!("cannot make a new isolate: {e}"),
-                            });
-                        }
-                    }
+                };
+                // With no thread to hand over to, this one goes on, still demoted, and
+                // tries again when another period has passed.
+                if let Some(next) = successor(&demotion.respawn, &setup.label) {
+                    setup.metrics.restored();
+                    let _ = next.send(setup);
+                    return;
                 }
             }
         }
+    }
+}
+
+/// A thread at normal priority, spawned from `respawn`'s, waiting for the setup it is to
+/// run; `None` if it could not be spawned.
+fn successor(
+    respawn: &tokio::runtime::Handle,
+    label: &str,
+) -> Option<std::sync::mpsc::SyncSender<Setup>> {
+    let (setup_tx, setup_rx) = std::sync::mpsc::sync_channel::<Setup>(1);
+    let (spawned_tx, spawned_rx) = std::sync::mpsc::sync_channel(1);
+    let name = format!("serve-{label}");
+    respawn.spawn(async move {
+        let spawned = std::thread::Builder::new()
+            .name(name)
+            .stack_size(STACK)
+            .spawn(move || {
+                if let Ok(setup) = setup_rx.recv() {
+                    run(setup);
+                }
+            });
+        let _ = spawned_tx.send(spawned.is_ok());
     });
+    // The server's runtime gone (it is shutting down) drops the task, and the sender.
+    matches!(spawned_rx.recv(), Ok(true)).then_some(setup_tx)
+}
+
+/// Takes the handler's requests, one at a time, until the queue closes or (for a demoted
+/// thread) its demotion has lasted long enough.
+async fn take_jobs(setup: &mut Setup, demoted: &mut bool) -> Stopped {
+    let mut loaded = match make(setup).await {
+        Ok(l) => {
+            if let Some(ready) = setup.ready.take()
+                && ready.send(Ok(())).is_err()
+            {
+                return Stopped::Closed;
+            }
+            Some(l)
+        }
+        Err(e) => match setup.ready.take() {
+            Some(ready) => {
+                let _ = ready.send(Err(e));
+                return Stopped::Closed;
+            }
+            None => {
+                fault(setup, &format!("cannot make a new isolate: {e}"));
+                None
+            }
+        },
+    };
+    // While demoted: when it may go back to normal priority.
+    let mut forgiven_at = (*demoted)
+        .then(|| setup.demotion.as_ref().map(|d| Instant::now() + d.lasts))
+        .flatten();
+    loop {
+        let job = match forgiven_at {
+            Some(at) => tokio::select! {
+                job = setup.jobs.next() => job,
+                () = tokio::time::sleep_until(at.into()) => return Stopped::Forgiven,
+            },
+            None => setup.jobs.next().await,
+        };
+        let Some(job) = job else {
+            return Stopped::Closed;
+        };
+        if loaded.is_none() {
+            match make(setup).await {
+                Ok(l) => loaded = Some(l),
+                Err(e) => {
+                    fault(setup, &format!("cannot make a new isolate: {e}"));
+                    let _ = job.reply.send(Err(Refusal::Unavailable));
+                    continue;
+                }
+            }
+        }
+        let Some(l) = loaded.as_mut() else { continue };
+        let ended = l
+            .serve(job, &setup.spec, &setup.metrics, setup.log.as_ref())
+            .await;
+        if let Ended::Kept = ended {
+            continue;
+        }
+        // Dropped before the next request; a new one is made for it now, off that
+        // request's time.
+        loaded = None;
+        setup.metrics.restarted();
+        if let (Ended::Overran, Some(d)) = (ended, &setup.demotion) {
+            if !*demoted {
+                match idle_priority() {
+                    Ok(()) => {
+                        *demoted = true;
+                        setup.metrics.demoted();
+                    }
+                    Err(e) => fault(setup, &format!("cannot lower its thread's priority: {e}")),
+                }
+            }
+            if *demoted {
+                forgiven_at = Some(Instant::now() + d.lasts);
+            }
+        }
+        match make(setup).await {
+            Ok(l) => loaded = Some(l),
+            Err(e) => fault(setup, &format!("cannot make a new isolate: {e}")),
+        }
+    }
+}
+
+async fn make(setup: &Setup) -> Result<Loaded, LoadFailure> {
+    Loaded::new(
+        &setup.spec,
+        setup.isolate,
+        &setup.label,
+        &setup.linker,
+        setup.output.as_ref(),
+        &setup.router,
+    )
+    .await
+}
+
+fn fault(setup: &Setup, message: &str) {
+    if let Some(log) = &setup.log {
+        log(&LogEvent::Fault {
+            handler: setup.spec.name.clone(),
+            message: message.to_string(),
+        });
+    }
+}
+
+/// Moves the calling thread to idle priority (`SCHED_IDLE`), for good: see [`Demotion`].
+fn idle_priority() -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: pid 0 is the calling thread; `param` is a valid `sched_param`, read
+        // during the call only.
+        let rc = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) };
+        if rc != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "idle priority is Linux's SCHED_IDLE",
+        ))
+    }
 }
 
 impl Loaded {
@@ -288,7 +425,7 @@ impl Loaded {
                 Err(e) => {
                     let _ = tx.try_send(Err(BodyCut));
                     let (_, ended) = self.failed(AbiFailure::Runtime(e), spec, metrics, log);
-                    if let Ended::Retire = ended {
+                    if !matches!(ended, Ended::Kept) {
                         return ended;
                     }
                     break;
@@ -361,11 +498,11 @@ impl Loaded {
         let (refusal, ended) = match &fault {
             Fault::TimeLimit(_) => {
                 metrics.limit_hit(LimitKind::Timeout);
-                (Refusal::TimedOut, Ended::Retire)
+                (Refusal::TimedOut, Ended::Overran)
             }
             Fault::CpuLimit(_) => {
                 metrics.limit_hit(LimitKind::Cpu);
-                (Refusal::OverLimit, Ended::Retire)
+                (Refusal::OverLimit, Ended::Overran)
             }
             Fault::OutOfMemory(_) => {
                 metrics.limit_hit(LimitKind::Memory);
@@ -379,7 +516,7 @@ impl Loaded {
             _ => (Refusal::Failed, Ended::Retire),
         };
         if let Some(log) = log {
-            let retired = if matches!(ended, Ended::Retire) {
+            let retired = if !matches!(ended, Ended::Kept) {
                 "; its isolate is replaced"
             } else {
                 ""

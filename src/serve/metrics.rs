@@ -1,6 +1,7 @@
 //! Per-handler counters and the Prometheus text of `/_warren/metrics`: requests by status
 //! class, a latency histogram (time to the response head), limit hits by limit, isolate
-//! restarts, requests refused because the queue was full, and the queue's length.
+//! restarts, isolates demoted to idle priority, requests refused because the queue was
+//! full, and the queue's length.
 
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -29,6 +30,7 @@ pub(crate) struct HandlerMetrics {
     micros: AtomicU64,
     limits: [AtomicU64; 3],
     restarts: AtomicU64,
+    demoted: AtomicU64,
     rejected: AtomicU64,
 }
 
@@ -52,6 +54,18 @@ impl HandlerMetrics {
 
     pub fn restarted(&self) {
         self.restarts.fetch_add(1, Relaxed);
+    }
+
+    /// An isolate thread went to idle priority after a broken time limit.
+    pub fn demoted(&self) {
+        self.demoted.fetch_add(1, Relaxed);
+    }
+
+    /// A demoted isolate thread was replaced by one at normal priority.
+    pub fn restored(&self) {
+        let _ = self
+            .demoted
+            .fetch_update(Relaxed, Relaxed, |n| Some(n.saturating_sub(1)));
     }
 
     pub fn rejected(&self) {
@@ -125,6 +139,18 @@ pub(crate) fn render(handlers: &[(&str, &HandlerMetrics, usize)]) -> String {
             "warren_isolate_restarts_total{{handler=\"{}\"}} {}",
             label(name),
             m.restarts.load(Relaxed)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "# HELP warren_isolates_demoted Isolates running at idle priority since a request broke a time limit.\n# TYPE warren_isolates_demoted gauge"
+    );
+    for (name, m, _) in handlers {
+        let _ = writeln!(
+            out,
+            "warren_isolates_demoted{{handler=\"{}\"}} {}",
+            label(name),
+            m.demoted.load(Relaxed)
         );
     }
     let _ = writeln!(

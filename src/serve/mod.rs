@@ -40,6 +40,7 @@ mod wasm_handler;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use hyper_util::server::graceful::GracefulShutdown;
 
@@ -67,7 +68,14 @@ pub struct ServeOptions {
     /// The host functions the manifest may grant, and where handlers' and plugins'
     /// console output goes.
     pub host: HostOptions,
+    /// With several handlers: how long an isolate whose request broke its `timeout` or
+    /// `cpu_limit` runs at idle priority, so that it takes CPU only from its own requests,
+    /// counted from its last broken limit (30 s by default; `None`: never).
+    pub demote_for: Option<Duration>,
 }
+
+/// The default of [`ServeOptions::demote_for`].
+pub const DEFAULT_DEMOTE_FOR: Duration = Duration::from_secs(30);
 
 impl Default for ServeOptions {
     fn default() -> Self {
@@ -78,6 +86,7 @@ impl Default for ServeOptions {
             observability: false,
             log: None,
             host: HostOptions::default(),
+            demote_for: Some(DEFAULT_DEMOTE_FOR),
         }
     }
 }
@@ -148,6 +157,15 @@ impl Server {
             output: options.host.output.clone(),
             router: plugins.router(),
             log: options.log.clone(),
+            // One handler: its isolate threads serve the connections too (`run`).
+            adopts: handlers.len() == 1,
+            demotion: options
+                .demote_for
+                .filter(|d| !d.is_zero())
+                .map(|lasts| isolate::Demotion {
+                    lasts,
+                    respawn: tokio::runtime::Handle::current(),
+                }),
         };
         let mut routes = routing::Routes::default();
         let mut pools = Vec::new();

@@ -24,13 +24,17 @@ pub(crate) struct PoolContext {
     pub output: Option<PluginOutput>,
     pub router: Weak<Router>,
     pub log: Option<LogSink>,
+    /// Whether the isolate threads serve connections (with a single handler).
+    pub adopts: bool,
+    /// For threads that serve none: what a broken time limit does to their priority.
+    pub demotion: Option<isolate::Demotion>,
 }
 
 pub(crate) struct Pool {
     pub name: String,
     jobs: mpsc::Sender<Job>,
     pub metrics: Arc<HandlerMetrics>,
-    /// One per isolate thread: the connections it is to serve.
+    /// One per isolate thread, if they serve connections: the connections it is to serve.
     threads: Vec<mpsc::UnboundedSender<Adopt>>,
     next_thread: AtomicUsize,
 }
@@ -83,8 +87,11 @@ impl Pool {
                 }
             };
             let (ready_tx, ready_rx) = oneshot::channel();
-            let (adopt_tx, adopt_rx) = mpsc::unbounded_channel();
-            threads.push(adopt_tx);
+            let connections = cx.adopts.then(|| {
+                let (adopt_tx, adopt_rx) = mpsc::unbounded_channel();
+                threads.push(adopt_tx);
+                adopt_rx
+            });
             let label = if spec.instances == 1 {
                 spec.name.clone()
             } else {
@@ -100,8 +107,9 @@ impl Pool {
                 jobs,
                 metrics: metrics.clone(),
                 log: cx.log.clone(),
-                ready: ready_tx,
-                connections: adopt_rx,
+                ready: Some(ready_tx),
+                connections,
+                demotion: if cx.adopts { None } else { cx.demotion.clone() },
             })
             .map_err(|e| fail(LoadFailure::Thread(e.to_string())))?;
             ready.push(ready_rx);

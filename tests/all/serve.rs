@@ -93,6 +93,33 @@ impl Served {
         }
     }
 
+    /// The scheduling policy (`/proc`'s number: 0 normal, 5 idle) of each of its threads
+    /// named `name`.
+    fn thread_policies(&self, name: &str) -> Vec<u32> {
+        let tasks = format!("/proc/{}/task", self.child.id());
+        let mut policies = Vec::new();
+        for task in std::fs::read_dir(&tasks)
+            .expect("/proc lists the threads")
+            .flatten()
+        {
+            let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+            if comm.trim_end() != name {
+                continue;
+            }
+            let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+                continue;
+            };
+            // Fields after the parenthesized name start at the third; policy is the 41st.
+            let after = &stat[stat.rfind(')').expect("a stat line") + 1..];
+            let policy = after
+                .split_whitespace()
+                .nth(41 - 3)
+                .expect("a policy field");
+            policies.push(policy.parse().expect("a number"));
+        }
+        policies
+    }
+
     /// Every stderr line already read out.
     fn drain(&self) -> Vec<String> {
         self.lines.try_iter().collect()
@@ -370,7 +397,11 @@ fn routes_two_tenants_by_host_and_path() {
 fn a_spinning_tenant_costs_only_its_own_requests() {
     let dir = tempfile::tempdir().unwrap();
     two_tenants(dir.path());
-    let s = Served::start(dir.path(), &["warren.toml", "--observability"]);
+    let s = Served::start(
+        dir.path(),
+        &["warren.toml", "--observability", "--demote-for", "3s"],
+    );
+    assert_eq!(s.thread_policies("serve-a"), [0]);
     tokio().block_on(async {
         let addr = s.addr;
         let spin = tokio::spawn(async move { fetch(addr, "GET", "a.test", "/spin", "").await });
@@ -434,6 +465,40 @@ fn a_spinning_tenant_costs_only_its_own_requests() {
         assert_eq!(hits, 2, "{m}");
         let h = fetch(addr, "GET", "x", "/_warren/health", "").await;
         assert_eq!((h.status.as_u16(), h.text().as_str()), (200, "ok\n"));
+        // a's thread broke its limits: it runs at idle priority (b's at normal) until 3 s
+        // pass with no limit broken; then a thread at normal priority takes a's queue.
+        assert!(
+            m.contains("warren_isolates_demoted{handler=\"a\"} 1"),
+            "{m}"
+        );
+        assert!(
+            m.contains("warren_isolates_demoted{handler=\"b\"} 0"),
+            "{m}"
+        );
+        assert_eq!(s.thread_policies("serve-a"), [5]);
+        assert_eq!(s.thread_policies("serve-b#1"), [0]);
+        let a = fetch(addr, "GET", "a.test", "/still", "").await;
+        assert!(a.text().starts_with("a /still served=2 "), "{}", a.text());
+        let mut waited = 0;
+        loop {
+            let m = fetch(addr, "GET", "x", "/_warren/metrics", "").await.text();
+            if m.contains("warren_isolates_demoted{handler=\"a\"} 0")
+                && s.thread_policies("serve-a") == [0]
+            {
+                break;
+            }
+            waited += 1;
+            assert!(waited < 100, "a's thread stays demoted: {m}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // The new thread made a new isolate.
+        let a = fetch(addr, "GET", "a.test", "/later", "").await;
+        assert!(a.text().starts_with("a /later served=1 "), "{}", a.text());
+        let m = fetch(addr, "GET", "x", "/_warren/metrics", "").await.text();
+        assert!(
+            m.contains("warren_isolate_restarts_total{handler=\"a\"} 2"),
+            "{m}"
+        );
     });
     let faults: Vec<String> = s
         .drain()
@@ -616,6 +681,40 @@ fn a_wat_handler_answers_a_request() {
             "{v}"
         );
     });
+}
+
+#[test]
+fn a_single_handler_broken_limit_leaves_its_thread_at_normal_priority() {
+    // A single handler's isolate thread serves the connections too: demoting it would
+    // slow every request, so it keeps its priority.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "spin.mjs",
+        r#"export default { fetch(request) { if (new URL(request.url).pathname === "/spin") for (;;) {} return new Response("ok"); } };"#,
+    );
+    let s = Served::start(
+        dir.path(),
+        &["spin.mjs", "--cpu-limit", "50ms", "--observability"],
+    );
+    tokio().block_on(async {
+        let a = fetch(s.addr, "GET", "x", "/spin", "").await;
+        assert_eq!(a.status, 503);
+        let a = fetch(s.addr, "GET", "x", "/", "").await;
+        assert_eq!(a.text(), "ok");
+        let m = fetch(s.addr, "GET", "x", "/_warren/metrics", "")
+            .await
+            .text();
+        assert!(
+            m.contains("warren_limit_hits_total{handler=\"spin\",limit=\"cpu\"} 1"),
+            "{m}"
+        );
+        assert!(
+            m.contains("warren_isolates_demoted{handler=\"spin\"} 0"),
+            "{m}"
+        );
+    });
+    assert_eq!(s.thread_policies("serve-spin"), [0]);
 }
 
 #[test]
