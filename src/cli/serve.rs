@@ -84,11 +84,7 @@ pub fn serve(args: ServeArgs) -> i32 {
         }
     };
     let json = args.json;
-    let access = !args.no_access_log;
     let log: LogSink = Arc::new(move |event: &LogEvent| {
-        if !access && matches!(event, LogEvent::Access(_)) {
-            return;
-        }
         let line = if json {
             event.to_json().to_string()
         } else {
@@ -102,6 +98,7 @@ pub fn serve(args: ServeArgs) -> i32 {
         max_body: args.max_body,
         observability: args.observability,
         log: Some(log),
+        access_log: !args.no_access_log,
         host: plugin_input::host_options(None),
         demote_for: Some(args.demote_for).filter(|d| !d.is_zero()),
     };

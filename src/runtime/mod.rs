@@ -147,6 +147,8 @@ pub struct Runtime {
     /// ([`Runtime::pause_limits`]).
     cpu_budget: Option<CpuBudget>,
     fired_early: Option<Fired>,
+    /// When the last outermost call began (its limits count from then).
+    call_started: Option<Instant>,
     /// How many [`Runtime::limited`] calls are under way (nested ones count).
     depth: Rc<Cell<usize>>,
 }
@@ -298,6 +300,7 @@ impl Runtime {
             cpu_budget: None,
             memory_sampled: None,
             fired_early: None,
+            call_started: None,
             depth: Rc::default(),
         };
         let ctors = {
@@ -313,6 +316,12 @@ impl Runtime {
             *rt.state().fuel.borrow_mut() = Some(global);
         }
         Ok(rt)
+    }
+
+    /// When the last outermost call into the runtime began: the instant its time limit
+    /// counts from (for a caller whose own deadline spans several calls).
+    pub(crate) fn call_started(&self) -> Option<Instant> {
+        self.call_started
     }
 
     fn state(&self) -> Rc<State> {
@@ -333,6 +342,7 @@ impl Runtime {
         let _running = engine::running(&self.name);
         if outermost {
             let now = Instant::now();
+            self.call_started = Some(now);
             self.sample_memory(now);
             let cpu = self
                 .cpu_limit

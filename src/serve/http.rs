@@ -29,6 +29,8 @@ pub(crate) struct Shared {
     pub max_body: u64,
     pub observability: bool,
     pub log: Option<LogSink>,
+    /// Whether `log` gets an access event per request.
+    pub access_log: bool,
     pub local: SocketAddr,
 }
 
@@ -80,9 +82,12 @@ pub(crate) async fn serve(
     remote: SocketAddr,
     req: Request<Incoming>,
 ) -> Result<Response<OutBody>, Infallible> {
-    let started = Instant::now();
+    // Timed only for whoever reads the duration: the metrics and the access log.
+    let access = shared.log.as_ref().filter(|_| shared.access_log);
+    let timed = shared.observability || access.is_some();
+    let started = timed.then(Instant::now);
     // What the access log needs of the request, read before the request is taken apart.
-    let logged = shared.log.as_ref().map(|_| {
+    let logged = access.map(|_| {
         let target = req
             .uri()
             .path_and_query()
@@ -101,11 +106,11 @@ pub(crate) async fn serve(
     });
     let (handler, response) = answer(&shared, req).await;
     let status = response.status().as_u16();
-    let took = started.elapsed();
+    let took = started.map(|s| s.elapsed()).unwrap_or_default();
     if let Some(i) = handler {
         shared.pools[i].metrics.answered(status, took);
     }
-    if let (Some(log), Some((time, method, target, version))) = (&shared.log, logged) {
+    if let (Some(log), Some((time, method, target, version))) = (access, logged) {
         let bytes = match response.body() {
             OutBody::Full(b) => Some(b.as_ref().map_or(0, |b| b.len() as u64)),
             OutBody::Stream(_) => None,

@@ -357,10 +357,10 @@ impl Loaded {
         log: Option<&LogSink>,
     ) -> Ended {
         let Job { request, reply } = job;
-        let started = Instant::now();
-        let deadline = started + spec.limits.timeout;
         self.rt.set_time_limit(Some(spec.limits.timeout));
         let head = self.start(request).await;
+        // The request's time counts from its first call (read then, not again here).
+        let deadline = self.rt.call_started().unwrap_or_else(Instant::now) + spec.limits.timeout;
         let head = match head {
             Ok(h) => h,
             Err(failure) => {

@@ -65,6 +65,9 @@ pub struct ServeOptions {
     pub observability: bool,
     /// Where access-log and fault events go (nowhere by default).
     pub log: Option<LogSink>,
+    /// Whether `log` gets an access event for every request (true by default); fault
+    /// events always go to it. Without one, a request costs no clock reads for the log.
+    pub access_log: bool,
     /// The host functions the manifest may grant, and where handlers' and plugins'
     /// console output goes.
     pub host: HostOptions,
@@ -85,6 +88,7 @@ impl Default for ServeOptions {
             max_body: DEFAULT_MAX_BODY,
             observability: false,
             log: None,
+            access_log: true,
             host: HostOptions::default(),
             demote_for: Some(DEFAULT_DEMOTE_FOR),
         }
@@ -194,6 +198,7 @@ impl Server {
                 max_body: options.max_body,
                 observability: options.observability,
                 log: options.log,
+                access_log: options.access_log,
                 local,
             }),
             _plugins: plugins,

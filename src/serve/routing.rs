@@ -114,10 +114,18 @@ impl Routes {
     /// The handler for a request to `host` (its `Host` header; any port is ignored) and
     /// `path`.
     pub fn find(&self, host: &str, path: &str) -> Option<usize> {
-        let host = strip_port(host).to_ascii_lowercase();
+        let host = strip_port(host);
+        // Lowercased only when it has to be: most Host headers already are.
+        let lower;
+        let host = if host.bytes().any(|b| b.is_ascii_uppercase()) {
+            lower = host.to_ascii_lowercase();
+            lower.as_str()
+        } else {
+            host
+        };
         let mut best: Option<((u8, bool, usize), usize)> = None;
         for (route, index) in &self.table {
-            if let Some(score) = route.score(&host, path)
+            if let Some(score) = route.score(host, path)
                 && best.is_none_or(|(b, _)| score > b)
             {
                 best = Some((score, *index));

@@ -695,7 +695,13 @@ fn a_single_handler_broken_limit_leaves_its_thread_at_normal_priority() {
     );
     let s = Served::start(
         dir.path(),
-        &["spin.mjs", "--cpu-limit", "50ms", "--observability"],
+        &[
+            "spin.mjs",
+            "--cpu-limit",
+            "50ms",
+            "--observability",
+            "--no-access-log",
+        ],
     );
     tokio().block_on(async {
         let a = fetch(s.addr, "GET", "x", "/spin", "").await;
@@ -715,6 +721,15 @@ fn a_single_handler_broken_limit_leaves_its_thread_at_normal_priority() {
         );
     });
     assert_eq!(s.thread_policies("serve-spin"), [0]);
+    // --no-access-log keeps the fault's line and drops the requests' lines.
+    let mut lines = s.wait_for("replaced");
+    std::thread::sleep(Duration::from_millis(300));
+    lines.extend(s.drain());
+    assert!(
+        lines.iter().any(|l| l.contains("CPU time limit")),
+        "{lines:?}"
+    );
+    assert!(!lines.iter().any(|l| l.contains("\"GET ")), "{lines:?}");
 }
 
 #[test]
