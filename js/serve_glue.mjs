@@ -4,8 +4,8 @@
 // (host:config) and `callPlugin` with `PLUGINS` (host:plugins, the plugins it may call).
 //
 // handle(method, url, headers, body) -> [status | STREAMED | WAITING, body, name,
-// value, ...], or the body alone for a 200 text/plain string response (or a promise of
-// either): calls the handler. `url` is as the URL parser writes it; headers in are [name,
+// value, ...], or the body alone for a 200 text/plain string response, or [FAILED |
+// WAITING, thrown, what] (or a promise of any): calls the handler. `url` is as the URL parser writes it; headers in are [name,
 // value, ...]; `body` in is a Uint8Array or null, out a string, a Uint8Array or null;
 // WAITING: ctx.waitUntil was given promises, so settle() has work;
 // a body that is a stream is left open for pull() to read chunk by chunk (null at its end);
@@ -51,9 +51,11 @@ const WAITING = 1 << 11;
 // handle()'s result as the string alone.
 const TEXT = "text/plain;charset=UTF-8";
 
+// The handler failed: the server logs `what` and the thrown value under the handler's
+// name, and answers 500.
+const FAILED = 1 << 12;
 function failure(what, e) {
-  console.error(`handler failed: ${what}:`, e);
-  return [500 | (waiting.length > 0 ? WAITING : 0), "Internal Server Error\n", "content-type", "text/plain;charset=UTF-8"];
+  return [FAILED | (waiting.length > 0 ? WAITING : 0), e, what];
 }
 
 // The response as the server takes it; a stream is kept for pull().

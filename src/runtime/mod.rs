@@ -8,7 +8,7 @@ mod async_calls;
 mod call;
 mod caller;
 mod dynamic_import;
-mod exceptions;
+pub(crate) mod exceptions;
 mod fuel_global;
 mod graph_load;
 mod host_error;

@@ -375,7 +375,22 @@ impl Loaded {
             body,
             streamed,
             waiting,
+            failed,
         } = head;
+        if let Some(message) = failed {
+            // The handler's own failure: its isolate is sound.
+            if let Some(log) = log {
+                log(&LogEvent::Fault {
+                    handler: spec.name.clone(),
+                    message,
+                });
+            }
+            let _ = reply.send(Err(Refusal::Failed));
+            if !waiting {
+                return Ended::Kept;
+            }
+            return self.settle(deadline, spec, metrics, log).await;
+        }
         if !streamed {
             let _ = reply.send(Ok(HandlerResponse {
                 status,

@@ -28,6 +28,9 @@ pub(crate) struct Start {
     pub streamed: bool,
     /// There may be `ctx.waitUntil` promises for [`settle`] to wait for.
     pub waiting: bool,
+    /// The handler failed (threw, or gave no `Response`): what happened, for the log; the
+    /// client gets a 500 that says nothing of it.
+    pub failed: Option<String>,
 }
 
 /// The glue's functions, kept for calls without a lookup by name, and the strings every
@@ -197,6 +200,7 @@ fn one_byte_string<'s>(scope: &v8::PinScope<'s, '_>, bytes: &[u8]) -> v8::Local<
 /// In `handle`'s result: the body is a stream; `ctx.waitUntil` was given promises.
 const STREAMED: u32 = 1 << 10;
 const WAITING: u32 = 1 << 11;
+const FAILED: u32 = 1 << 12;
 
 /// The Content-Type of a string body (`handle`'s result when it is the string alone).
 const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain;charset=UTF-8");
@@ -204,7 +208,7 @@ const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain;charset=UTF
 impl CallResult for Start {
     /// `[status | STREAMED | WAITING, body, name, value, ...]`, `body` a string, bytes or
     /// null; or a string alone: the body of a 200 response whose one header is
-    /// [`TEXT_PLAIN`].
+    /// [`TEXT_PLAIN`]; or `[FAILED | WAITING, thrown, what]` when the handler failed.
     fn from_js(scope: &mut v8::PinScope, v: v8::Local<v8::Value>) -> Result<Self, String> {
         if v.is_string() {
             let mut headers = HeaderMap::with_capacity(1);
@@ -215,6 +219,7 @@ impl CallResult for Start {
                 body: Bytes::from(v.to_rust_string_lossy(scope)),
                 streamed: false,
                 waiting: false,
+                failed: None,
             });
         }
         let parts = v8::Local::<v8::Array>::try_from(v).map_err(|_| "not a response")?;
@@ -228,6 +233,26 @@ impl CallResult for Start {
             None
         }
         .ok_or("a status that is not an integer")?;
+        if code & FAILED != 0 {
+            let what = parts
+                .get_index(scope, 2)
+                .map(|w| w.to_rust_string_lossy(scope))
+                .unwrap_or_default();
+            let e = crate::runtime::exceptions::js_error(scope, body, false);
+            let thrown = match e.stack {
+                Some(stack) if stack.starts_with(&e.message) => stack,
+                Some(stack) => format!("{}\n{stack}", e.message),
+                None => e.message,
+            };
+            return Ok(Start {
+                status: 500,
+                headers: HeaderMap::new(),
+                body: Bytes::new(),
+                streamed: false,
+                waiting: code & WAITING != 0,
+                failed: Some(format!("{what}: {thrown}")),
+            });
+        }
         let status = u16::try_from(code & (STREAMED - 1)).map_err(|_| "a status out of range")?;
         let end = parts.length();
         let mut headers = HeaderMap::with_capacity((end as usize).saturating_sub(2) / 2);
@@ -271,6 +296,7 @@ impl CallResult for Start {
             body,
             streamed: code & STREAMED != 0,
             waiting: code & WAITING != 0,
+            failed: None,
         })
     }
 }

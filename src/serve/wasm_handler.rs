@@ -125,5 +125,6 @@ fn output(out: &Value) -> Result<Start, String> {
         body,
         streamed: false,
         waiting: false,
+        failed: None,
     })
 }
