@@ -248,14 +248,18 @@ async fn take_jobs(setup: &mut Setup, demoted: &mut bool) -> Stopped {
         // request's time.
         loaded = None;
         setup.metrics.restarted();
-        if let (Ended::Overran, Some(d)) = (ended, &setup.demotion) {
+        if let (Ended::Overran, Some(d)) = (ended, setup.demotion.clone()) {
             if !*demoted {
                 match idle_priority() {
                     Ok(()) => {
                         *demoted = true;
                         setup.metrics.demoted();
                     }
-                    Err(e) => fault(setup, &format!("cannot lower its thread's priority: {e}")),
+                    Err(e) => {
+                        // Said once: this thread does not try again.
+                        fault(setup, &format!("cannot lower its thread's priority: {e}"));
+                        setup.demotion = None;
+                    }
                 }
             }
             if *demoted {
