@@ -100,7 +100,8 @@ pub fn serve(args: ServeArgs) -> i32 {
         log: Some(log),
         access_log: !args.no_access_log,
         host: plugin_input::host_options(None),
-        demote_for: Some(args.demote_for).filter(|d| !d.is_zero()),
+        // Zero turns demotion off (`Server::start` reads it so).
+        demote_for: Some(args.demote_for),
     };
     tokio.block_on(async move {
         let server = match Server::start(manifest, options).await {

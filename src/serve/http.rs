@@ -260,9 +260,10 @@ fn observe(shared: &Shared, path: &str) -> Response<OutBody> {
 }
 
 /// Whether `http://{host}{target}` is already as the WHATWG URL parser would write it, so
-/// the server need not parse it. It errs towards `false` (then the server parses it): a lowercase host name or dotted IPv4 address without punycode labels, a port
-/// that is not the default, and an origin-form target of bytes the parser leaves alone,
-/// with no dot segments.
+/// the server need not parse it. It errs towards `false` (then the server parses it): a
+/// lowercase host name or dotted IPv4 address without punycode labels, a port that is not
+/// the default, and an origin-form target of bytes the parser leaves alone, with no dot
+/// segments.
 pub(crate) fn canonical_url(host: &str, target: &str) -> bool {
     let (name, port) = match host.rsplit_once(':') {
         Some((name, port)) => (name, Some(port)),

@@ -73,6 +73,14 @@ impl HandlerMetrics {
     }
 }
 
+/// A metric family with one number per handler (given the handler's counters and queue).
+type Family = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&HandlerMetrics, usize) -> u64,
+);
+
 /// The Prometheus text exposition of every handler's counters, with the number of requests
 /// waiting in its queue.
 pub(crate) fn render(handlers: &[(&str, &HandlerMetrics, usize)]) -> String {
@@ -129,52 +137,43 @@ pub(crate) fn render(handlers: &[(&str, &HandlerMetrics, usize)]) -> String {
             );
         }
     }
-    let _ = writeln!(
-        out,
-        "# HELP warren_isolate_restarts_total Isolates retired after a fault and made anew.\n# TYPE warren_isolate_restarts_total counter"
-    );
-    for (name, m, _) in handlers {
-        let _ = writeln!(
-            out,
-            "warren_isolate_restarts_total{{handler=\"{}\"}} {}",
-            label(name),
-            m.restarts.load(Relaxed)
-        );
-    }
-    let _ = writeln!(
-        out,
-        "# HELP warren_isolates_demoted Isolates running at idle priority since a request broke a time limit.\n# TYPE warren_isolates_demoted gauge"
-    );
-    for (name, m, _) in handlers {
-        let _ = writeln!(
-            out,
-            "warren_isolates_demoted{{handler=\"{}\"}} {}",
-            label(name),
-            m.demoted.load(Relaxed)
-        );
-    }
-    let _ = writeln!(
-        out,
-        "# HELP warren_queue_rejections_total Requests answered 503 because the queue was full.\n# TYPE warren_queue_rejections_total counter"
-    );
-    for (name, m, _) in handlers {
-        let _ = writeln!(
-            out,
-            "warren_queue_rejections_total{{handler=\"{}\"}} {}",
-            label(name),
-            m.rejected.load(Relaxed)
-        );
-    }
-    let _ = writeln!(
-        out,
-        "# HELP warren_queue_length Requests waiting for a free isolate.\n# TYPE warren_queue_length gauge"
-    );
-    for (name, _, queued) in handlers {
-        let _ = writeln!(
-            out,
-            "warren_queue_length{{handler=\"{}\"}} {queued}",
-            label(name)
-        );
+    // The families with one number per handler: name, help, type, the number.
+    let families: [Family; 4] = [
+        (
+            "warren_isolate_restarts_total",
+            "Isolates retired after a fault and made anew.",
+            "counter",
+            |m, _| m.restarts.load(Relaxed),
+        ),
+        (
+            "warren_isolates_demoted",
+            "Isolates running at idle priority since a request broke a time limit.",
+            "gauge",
+            |m, _| m.demoted.load(Relaxed),
+        ),
+        (
+            "warren_queue_rejections_total",
+            "Requests answered 503 because the queue was full.",
+            "counter",
+            |m, _| m.rejected.load(Relaxed),
+        ),
+        (
+            "warren_queue_length",
+            "Requests waiting for a free isolate.",
+            "gauge",
+            |_, queued| queued as u64,
+        ),
+    ];
+    for (family, help, kind, value) in families {
+        let _ = writeln!(out, "# HELP {family} {help}\n# TYPE {family} {kind}");
+        for (name, m, queued) in handlers {
+            let _ = writeln!(
+                out,
+                "{family}{{handler=\"{}\"}} {}",
+                label(name),
+                value(m, *queued)
+            );
+        }
     }
     out
 }

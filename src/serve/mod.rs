@@ -73,7 +73,7 @@ pub struct ServeOptions {
     pub host: HostOptions,
     /// With several handlers: how long an isolate whose request broke its `timeout` or
     /// `cpu_limit` runs at idle priority, so that it takes CPU only from its own requests,
-    /// counted from its last broken limit (30 s by default; `None`: never).
+    /// counted from its last broken limit (30 s by default; `None` or zero: never).
     pub demote_for: Option<Duration>,
 }
 
