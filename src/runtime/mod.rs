@@ -51,12 +51,13 @@ pub use crate::runtime::instances::{Func, Instance};
 use crate::runtime::memory_budget::MemoryBudget;
 pub use crate::runtime::module_exports::JsModule;
 pub(crate) use crate::runtime::module_exports::{
-    CallArgList, CallArgs, CallResult, Callee, KeptFunction,
+    CallArgList, CallArgs, CallResult, Called, Callee, KeptFunction,
 };
 pub(crate) use crate::runtime::ops::uint8_array;
 pub use crate::runtime::snapshot::{CodeCacheStats, code_cache_stats};
 use crate::runtime::state::State;
 pub use crate::runtime::state::{OutputSink, Stream};
+pub(crate) use crate::runtime::stop::time_limit_error;
 pub(crate) use crate::runtime::wast_support::wast_eval;
 use crate::value::Value;
 use crate::wasm::{Val, WasmModule};
@@ -853,6 +854,43 @@ impl Runtime {
             rt.wait_for(&promise).await?;
             enter!(rt, scope);
             module_exports::settled(scope, &promise, callee.name())
+        })
+        .await
+    }
+
+    /// The synchronous half of [`Runtime::call_export_as`], for a caller that cannot wait
+    /// (a server answering on its connection's own task): the result when the function
+    /// returns a value, or the promise it returned, for [`Runtime::finish_call`]. The time
+    /// limit covers this call only; a caller that finishes the call later gives that call
+    /// what is left of it.
+    ///
+    /// # Errors
+    /// As [`Runtime::call_export_as`].
+    pub(crate) fn call_now<A: CallArgs + ?Sized, R: CallResult>(
+        &mut self,
+        callee: Callee<'_>,
+        args: &A,
+    ) -> Result<Called<R>> {
+        self.limited_now(|rt| {
+            enter!(rt, scope);
+            module_exports::call(scope, callee, args)
+        })
+    }
+
+    /// Runs the event loop until `promise` (from [`Runtime::call_now`] of `name`) settles,
+    /// and reads its result.
+    ///
+    /// # Errors
+    /// As [`Runtime::call_export_as`].
+    pub(crate) async fn finish_call<R: CallResult>(
+        &mut self,
+        promise: &v8::Global<v8::Promise>,
+        name: &str,
+    ) -> Result<R> {
+        self.limited(async |rt| {
+            rt.wait_for(promise).await?;
+            enter!(rt, scope);
+            module_exports::settled(scope, promise, name)
         })
         .await
     }

@@ -77,8 +77,11 @@ impl Refusal {
     }
 }
 
+/// Where the answer to a request goes.
+pub(crate) type Reply = oneshot::Sender<Result<HandlerResponse, Refusal>>;
+
 /// One request for a handler's isolate, and where its answer goes.
 pub(crate) struct Job {
     pub request: HandlerRequest,
-    pub reply: oneshot::Sender<Result<HandlerResponse, Refusal>>,
+    pub reply: Reply,
 }

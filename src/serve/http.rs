@@ -16,7 +16,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode, Version};
 use tokio::sync::mpsc;
 
-use crate::serve::exchange::{BodyCut, HandlerRequest, Refusal, ResponseBody};
+use crate::serve::exchange::{BodyCut, HandlerRequest, ResponseBody};
 use crate::serve::log::{AccessEntry, LogEvent, LogSink};
 use crate::serve::metrics;
 use crate::serve::pool::{NotQueued, Pool};
@@ -196,7 +196,7 @@ async fn answer(shared: &Shared, req: Request<Incoming>) -> (Option<usize>, Resp
         body,
     };
     let pool = &shared.pools[index];
-    let answer = match pool.submit(request) {
+    let answer = match pool.serve(request) {
         Ok(a) => a,
         Err(NotQueued::Full) => {
             pool.metrics.rejected();
@@ -204,14 +204,10 @@ async fn answer(shared: &Shared, req: Request<Incoming>) -> (Option<usize>, Resp
         }
         Err(NotQueued::Closed) => return (some, plain(503, "Service Unavailable\n")),
     };
-    let response = match answer.await {
-        Ok(Ok(r)) => r,
-        Ok(Err(refusal)) => {
+    let response = match answer.get().await {
+        Ok(r) => r,
+        Err(refusal) => {
             let (status, text) = refusal.status();
-            return (some, plain(status, text));
-        }
-        Err(_) => {
-            let (status, text) = Refusal::Unavailable.status();
             return (some, plain(status, text));
         }
     };

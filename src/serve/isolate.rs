@@ -5,10 +5,11 @@
 //! idle priority for a while (`Demotion`). With a single handler the thread also serves
 //! connections (`connection.rs`), whose tasks run while the isolate waits.
 
+use std::cell::RefCell;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 
 use crate::error::Error;
 use crate::host::Linker;
@@ -16,9 +17,10 @@ use crate::plugins::abi::{AbiFailure, Entry};
 use crate::plugins::host::Router;
 use crate::plugins::worker;
 use crate::plugins::{Fault, LoadFailure, PluginKind, PluginOutput, PluginSpec};
+use crate::runtime::Called;
 use crate::serve::connection::Adopt;
 use crate::serve::exchange::{
-    BodyCut, HandlerRequest, HandlerResponse, Job, Refusal, ResponseBody,
+    BodyCut, HandlerRequest, HandlerResponse, Job, Refusal, Reply, ResponseBody,
 };
 use crate::serve::js_handler::{self, Start};
 use crate::serve::log::{LogEvent, LogSink};
@@ -136,6 +138,7 @@ fn run(mut setup: Setup) {
             return;
         }
     };
+    let lends = setup.connections.is_some();
     if let Some(mut connections) = setup.connections.take() {
         // The connections' tasks run whenever the isolate waits (between requests, or
         // while a handler awaits), on this thread.
@@ -147,7 +150,7 @@ fn run(mut setup: Setup) {
     }
     let mut demoted = false;
     loop {
-        match tokio.block_on(take_jobs(&mut setup, &mut demoted)) {
+        match tokio.block_on(take_jobs(&mut setup, &mut demoted, lends)) {
             Stopped::Closed => return,
             Stopped::Forgiven => {
                 let Some(demotion) = setup.demotion.clone() else {
@@ -190,8 +193,10 @@ fn successor(
 }
 
 /// Takes the handler's requests, one at a time, until the queue closes or (for a demoted
-/// thread) its demotion has lasted long enough.
-async fn take_jobs(setup: &mut Setup, demoted: &mut bool) -> Stopped {
+/// thread) its demotion has lasted long enough. A thread that serves connections (`lends`)
+/// lends its isolate to them while it waits ([`serve_here`]), and finishes what the
+/// requests they served leave for it.
+async fn take_jobs(setup: &mut Setup, demoted: &mut bool, lends: bool) -> Stopped {
     let mut loaded = match make(setup).await {
         Ok(l) => {
             if let Some(ready) = setup.ready.take()
@@ -216,16 +221,46 @@ async fn take_jobs(setup: &mut Setup, demoted: &mut bool) -> Stopped {
     let mut forgiven_at = (*demoted)
         .then(|| setup.demotion.as_ref().map(|d| Instant::now() + d.lasts))
         .flatten();
+    let wake = Arc::new(Notify::new());
     loop {
-        let job = match forgiven_at {
-            Some(at) => tokio::select! {
-                job = setup.jobs.next() => job,
-                () = tokio::time::sleep_until(at.into()) => return Stopped::Forgiven,
-            },
-            None => setup.jobs.next().await,
+        if lends {
+            LENT.set(Some(Lent {
+                loaded: loaded.take(),
+                spec: setup.spec.clone(),
+                metrics: setup.metrics.clone(),
+                log: setup.log.clone(),
+                left: None,
+                wake: wake.clone(),
+            }));
+        }
+        let next = tokio::select! {
+            job = setup.jobs.next() => Next::Job(job),
+            () = wake.notified(), if lends => Next::Left,
+            () = tokio::time::sleep_until(forgiven_at.unwrap_or_else(Instant::now).into()),
+                if forgiven_at.is_some() => Next::Forgiven,
         };
-        let Some(job) = job else {
-            return Stopped::Closed;
+        let mut left = None;
+        if let Some(lent) = LENT.take() {
+            loaded = lent.loaded;
+            left = lent.left;
+        }
+        if let Some(left) = left {
+            let ended = match (left, loaded.as_mut()) {
+                (Left::Ended(ended), _) => ended,
+                (left, Some(l)) => {
+                    l.finish(left, &setup.spec, &setup.metrics, setup.log.as_ref())
+                        .await
+                }
+                // Not lent without an isolate: nothing was started.
+                (_, None) => Ended::Kept,
+            };
+            replace(setup, demoted, ended, &mut loaded, &mut forgiven_at).await;
+        }
+        let job = match next {
+            Next::Job(Some(job)) => job,
+            Next::Job(None) => return Stopped::Closed,
+            Next::Left => continue,
+            Next::Forgiven => return Stopped::Forgiven,
         };
         if loaded.is_none() {
             match make(setup).await {
@@ -241,36 +276,173 @@ async fn take_jobs(setup: &mut Setup, demoted: &mut bool) -> Stopped {
         let ended = l
             .serve(job, &setup.spec, &setup.metrics, setup.log.as_ref())
             .await;
-        if let Ended::Kept = ended {
-            continue;
-        }
-        // Dropped before the next request; a new one is made for it now, off that
-        // request's time.
-        loaded = None;
-        setup.metrics.restarted();
-        if let (Ended::Overran, Some(d)) = (ended, setup.demotion.clone()) {
-            if !*demoted {
-                match idle_priority() {
-                    Ok(()) => {
-                        *demoted = true;
-                        setup.metrics.demoted();
-                    }
-                    Err(e) => {
-                        // Said once: this thread does not try again.
-                        fault(setup, &format!("cannot lower its thread's priority: {e}"));
-                        setup.demotion = None;
-                    }
+        replace(setup, demoted, ended, &mut loaded, &mut forgiven_at).await;
+    }
+}
+
+/// What woke an isolate thread waiting for a request.
+enum Next {
+    /// A request from the queue, or `None`: the queue closed.
+    Job(Option<Job>),
+    /// A request served on a connection's task left work for the isolate.
+    Left,
+    /// The thread's demotion has run its course.
+    Forgiven,
+}
+
+/// After a request that ended as `ended`: a broken isolate is dropped (and its thread
+/// demoted, for a broken time limit) and a new one made now, off the next request's time.
+async fn replace(
+    setup: &mut Setup,
+    demoted: &mut bool,
+    ended: Ended,
+    loaded: &mut Option<Loaded>,
+    forgiven_at: &mut Option<Instant>,
+) {
+    if let Ended::Kept = ended {
+        return;
+    }
+    *loaded = None;
+    setup.metrics.restarted();
+    if let (Ended::Overran, Some(d)) = (ended, setup.demotion.clone()) {
+        if !*demoted {
+            match idle_priority() {
+                Ok(()) => {
+                    *demoted = true;
+                    setup.metrics.demoted();
+                }
+                Err(e) => {
+                    // Said once: this thread does not try again.
+                    fault(setup, &format!("cannot lower its thread's priority: {e}"));
+                    setup.demotion = None;
                 }
             }
-            if *demoted {
-                forgiven_at = Some(Instant::now() + d.lasts);
-            }
         }
-        match make(setup).await {
-            Ok(l) => loaded = Some(l),
-            Err(e) => fault(setup, &format!("cannot make a new isolate: {e}")),
+        if *demoted {
+            *forgiven_at = Some(Instant::now() + d.lasts);
         }
     }
+    match make(setup).await {
+        Ok(l) => *loaded = Some(l),
+        Err(e) => fault(setup, &format!("cannot make a new isolate: {e}")),
+    }
+}
+
+thread_local! {
+    /// The isolate of this thread while the thread waits for a request, lent to the
+    /// connections it serves (with a single handler): [`serve_here`].
+    static LENT: RefCell<Option<Lent>> = const { RefCell::new(None) };
+}
+
+/// An isolate lent by its thread (`take_jobs`) while the thread waits.
+struct Lent {
+    /// `None` when the thread has none now (it could not make one): nothing is served
+    /// here until it has.
+    loaded: Option<Loaded>,
+    spec: Arc<PluginSpec>,
+    metrics: Arc<HandlerMetrics>,
+    log: Option<LogSink>,
+    /// What a request served here left for the thread; until the thread has taken it,
+    /// nothing more is served here.
+    left: Option<Left>,
+    /// Wakes the thread for `left`.
+    wake: Arc<Notify>,
+}
+
+/// What a request served on its connection's task leaves for the isolate's thread.
+enum Left {
+    /// The handler gave a promise: wait for it, and answer.
+    Promise {
+        promise: v8::Global<v8::Promise>,
+        reply: Reply,
+        deadline: Instant,
+    },
+    /// A response whose body streams, or whose `ctx.waitUntil` has promises to wait for.
+    Started {
+        head: Start,
+        reply: Reply,
+        deadline: Instant,
+    },
+    /// The request broke the isolate (a limit, a fault): replace it.
+    Ended(Ended),
+}
+
+/// How a request offered to [`serve_here`] went.
+pub(crate) enum Here {
+    /// Answered on the spot.
+    Now(Result<HandlerResponse, Refusal>),
+    /// Started; the isolate's thread answers it.
+    Later(oneshot::Receiver<Result<HandlerResponse, Refusal>>),
+}
+
+/// Serves `request` on this thread's own isolate of the handler whose metrics are
+/// `handler`, when the thread has lent it (its connections are served here and it is
+/// waiting for a request): the request reaches its isolate with no queue and no task
+/// between. A handler that answers at once is answered in this call. `Err` gives the
+/// request back when this thread has no free isolate of that handler: it is to be queued.
+pub(crate) fn serve_here(
+    handler: &Arc<HandlerMetrics>,
+    request: HandlerRequest,
+) -> Result<Here, HandlerRequest> {
+    LENT.with_borrow_mut(|lent| {
+        let Some(lent) = lent
+            .as_mut()
+            .filter(|l| l.left.is_none() && Arc::ptr_eq(&l.metrics, handler))
+        else {
+            return Err(request);
+        };
+        let Some(loaded) = lent.loaded.as_mut() else {
+            return Err(request);
+        };
+        let Code::Js(glue) = &loaded.code else {
+            return Err(request);
+        };
+        let spec = &*lent.spec;
+        loaded.rt.set_time_limit(Some(spec.limits.timeout));
+        let called = js_handler::start_now(&mut loaded.rt, glue, &request);
+        drop(request);
+        let deadline = loaded.deadline(spec);
+        let (left, answer) = match called {
+            Ok(Called::Done(head)) if !head.streamed && !head.waiting => {
+                return Ok(Here::Now(whole(head, spec, lent.log.as_ref())));
+            }
+            Err(e) => {
+                let failure = AbiFailure::Runtime(e);
+                let (refusal, ended) =
+                    loaded.failed(failure, spec, &lent.metrics, lent.log.as_ref());
+                if !matches!(ended, Ended::Kept) {
+                    lent.left = Some(Left::Ended(ended));
+                    lent.wake.notify_one();
+                }
+                return Ok(Here::Now(Err(refusal)));
+            }
+            Ok(Called::Done(head)) => {
+                let (reply, answer) = oneshot::channel();
+                (
+                    Left::Started {
+                        head,
+                        reply,
+                        deadline,
+                    },
+                    answer,
+                )
+            }
+            Ok(Called::Promise(promise)) => {
+                let (reply, answer) = oneshot::channel();
+                (
+                    Left::Promise {
+                        promise,
+                        reply,
+                        deadline,
+                    },
+                    answer,
+                )
+            }
+        };
+        lent.left = Some(left);
+        lent.wake.notify_one();
+        Ok(Here::Later(answer))
+    })
 }
 
 async fn make(setup: &Setup) -> Result<Loaded, LoadFailure> {
@@ -363,8 +535,26 @@ impl Loaded {
         let Job { request, reply } = job;
         self.rt.set_time_limit(Some(spec.limits.timeout));
         let head = self.start(request).await;
-        // The request's time counts from its first call (read then, not again here).
-        let deadline = self.rt.call_started().unwrap_or_else(Instant::now) + spec.limits.timeout;
+        let deadline = self.deadline(spec);
+        self.answer(head, reply, deadline, spec, metrics, log).await
+    }
+
+    /// When the request whose call has just started must be done: its time counts from
+    /// that call (read then, not again here).
+    fn deadline(&self, spec: &PluginSpec) -> Instant {
+        self.rt.call_started().unwrap_or_else(Instant::now) + spec.limits.timeout
+    }
+
+    /// Answers a request whose handler has given `head` (or failed), by `deadline`.
+    async fn answer(
+        &mut self,
+        head: Result<Start, AbiFailure>,
+        reply: Reply,
+        deadline: Instant,
+        spec: &PluginSpec,
+        metrics: &HandlerMetrics,
+        log: Option<&LogSink>,
+    ) -> Ended {
         let head = match head {
             Ok(h) => h,
             Err(failure) => {
@@ -373,39 +563,17 @@ impl Loaded {
                 return ended;
             }
         };
+        if !head.streamed {
+            let waiting = head.waiting;
+            let _ = reply.send(whole(head, spec, log));
+            if !waiting {
+                return Ended::Kept;
+            }
+            return self.settle(deadline, spec, metrics, log).await;
+        }
         let Start {
-            status,
-            headers,
-            body,
-            streamed,
-            waiting,
-            failed,
+            status, headers, ..
         } = head;
-        if let Some(message) = failed {
-            // The handler's own failure: its isolate is sound.
-            if let Some(log) = log {
-                log(&LogEvent::Fault {
-                    handler: spec.name.clone(),
-                    message,
-                });
-            }
-            let _ = reply.send(Err(Refusal::Failed));
-            if !waiting {
-                return Ended::Kept;
-            }
-            return self.settle(deadline, spec, metrics, log).await;
-        }
-        if !streamed {
-            let _ = reply.send(Ok(HandlerResponse {
-                status,
-                headers,
-                body: ResponseBody::Full(body),
-            }));
-            if !waiting {
-                return Ended::Kept;
-            }
-            return self.settle(deadline, spec, metrics, log).await;
-        }
         let Code::Js(glue) = &self.code else {
             return Ended::Kept;
         };
@@ -463,6 +631,43 @@ impl Loaded {
             }
         }
         self.settle(deadline, spec, metrics, log).await
+    }
+
+    /// Finishes what a request served on its connection's task left ([`serve_here`]).
+    async fn finish(
+        &mut self,
+        left: Left,
+        spec: &PluginSpec,
+        metrics: &HandlerMetrics,
+        log: Option<&LogSink>,
+    ) -> Ended {
+        let (head, reply, deadline) = match left {
+            Left::Ended(ended) => return ended,
+            Left::Started {
+                head,
+                reply,
+                deadline,
+            } => (Ok(head), reply, deadline),
+            Left::Promise {
+                promise,
+                reply,
+                deadline,
+            } => {
+                let Code::Js(glue) = &self.code else {
+                    return Ended::Kept;
+                };
+                let glue = glue.clone();
+                let head = match remaining(deadline) {
+                    Some(left) => {
+                        self.rt.set_time_limit(Some(left));
+                        js_handler::finish_start(&mut self.rt, &glue, &promise).await
+                    }
+                    None => Err(crate::runtime::time_limit_error(spec.limits.timeout)),
+                };
+                (head.map_err(AbiFailure::Runtime), reply, deadline)
+            }
+        };
+        self.answer(head, reply, deadline, spec, metrics, log).await
     }
 
     async fn start(&mut self, request: HandlerRequest) -> Result<Start, AbiFailure> {
@@ -547,6 +752,29 @@ impl Loaded {
         }
         (refusal, ended)
     }
+}
+
+/// The answer to a request whose response is not a stream: the handler's failure is
+/// logged, and the client told no more than that it failed.
+fn whole(
+    head: Start,
+    spec: &PluginSpec,
+    log: Option<&LogSink>,
+) -> Result<HandlerResponse, Refusal> {
+    if let Some(message) = head.failed {
+        if let Some(log) = log {
+            log(&LogEvent::Fault {
+                handler: spec.name.clone(),
+                message,
+            });
+        }
+        return Err(Refusal::Failed);
+    }
+    Ok(HandlerResponse {
+        status: head.status,
+        headers: head.headers,
+        body: ResponseBody::Full(head.body),
+    })
 }
 
 /// The time left before `deadline`, if any.

@@ -12,7 +12,9 @@ use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 use crate::modules::{ModuleKind, ModuleSource};
 use crate::plugins::PluginSpec;
-use crate::runtime::{CallArgList, CallArgs, CallResult, Callee, KeptFunction, uint8_array};
+use crate::runtime::{
+    CallArgList, CallArgs, CallResult, Called, Callee, KeptFunction, uint8_array,
+};
 use crate::serve::exchange::{HandlerRequest, add_header};
 use crate::value::Value;
 use crate::{Error, Runtime};
@@ -142,10 +144,42 @@ pub(crate) async fn start(
 ) -> crate::Result<Start> {
     rt.call_export_as(Callee::Kept(&glue.handle), &Args(&request, &glue.strings))
         .await
-        .map_err(|e| match e {
-            Error::Value(why) => Error::Value(format!("the handler's response: {why}")),
-            e => e,
-        })
+        .map_err(response_error)
+}
+
+/// [`start`] for a caller that cannot wait: the response when the handler gave one at
+/// once, or the promise it gave, for [`finish_start`].
+///
+/// # Errors
+/// As [`start`].
+pub(crate) fn start_now(
+    rt: &mut Runtime,
+    glue: &Glue,
+    request: &HandlerRequest,
+) -> crate::Result<Called<Start>> {
+    rt.call_now(Callee::Kept(&glue.handle), &Args(request, &glue.strings))
+        .map_err(response_error)
+}
+
+/// Waits for the promise [`start_now`] gave, and reads the response.
+///
+/// # Errors
+/// As [`start`].
+pub(crate) async fn finish_start(
+    rt: &mut Runtime,
+    glue: &Glue,
+    promise: &v8::Global<v8::Promise>,
+) -> crate::Result<Start> {
+    rt.finish_call(promise, Callee::Kept(&glue.handle).name())
+        .await
+        .map_err(response_error)
+}
+
+fn response_error(e: Error) -> Error {
+    match e {
+        Error::Value(why) => Error::Value(format!("the handler's response: {why}")),
+        e => e,
+    }
 }
 
 /// `handle`'s arguments, made from the request in JS directly: `method`, `url`,

@@ -47,8 +47,21 @@ pub(crate) enum NotQueued {
     Closed,
 }
 
-/// The answer to a queued request.
-pub(crate) type Answer = oneshot::Receiver<Result<HandlerResponse, Refusal>>;
+/// The answer to a request: given already, or to come from an isolate.
+pub(crate) enum Answer {
+    Now(Result<HandlerResponse, Refusal>),
+    Later(oneshot::Receiver<Result<HandlerResponse, Refusal>>),
+}
+
+impl Answer {
+    pub async fn get(self) -> Result<HandlerResponse, Refusal> {
+        match self {
+            Answer::Now(a) => a,
+            // The isolate went away with the request.
+            Answer::Later(rx) => rx.await.unwrap_or(Err(Refusal::Unavailable)),
+        }
+    }
+}
 
 impl Pool {
     /// Starts the isolates of `spec`, numbered from `first_isolate` in the wait-for graph;
@@ -149,11 +162,18 @@ impl Pool {
         self.jobs.max_capacity() - self.jobs.capacity()
     }
 
-    /// Queues `request` for the next free isolate.
-    pub fn submit(&self, request: HandlerRequest) -> Result<Answer, NotQueued> {
+    /// Serves `request` on this thread's isolate of the handler when the thread has one
+    /// free (it serves this connection and waits for a request), else queues it for the
+    /// next free isolate.
+    pub fn serve(&self, request: HandlerRequest) -> Result<Answer, NotQueued> {
+        let request = match isolate::serve_here(&self.metrics, request) {
+            Ok(isolate::Here::Now(a)) => return Ok(Answer::Now(a)),
+            Ok(isolate::Here::Later(rx)) => return Ok(Answer::Later(rx)),
+            Err(request) => request,
+        };
         let (reply, answer) = oneshot::channel();
         match self.jobs.try_send(Job { request, reply }) {
-            Ok(()) => Ok(answer),
+            Ok(()) => Ok(Answer::Later(answer)),
             Err(mpsc::error::TrySendError::Full(_)) => Err(NotQueued::Full),
             Err(mpsc::error::TrySendError::Closed(_)) => Err(NotQueued::Closed),
         }
