@@ -261,44 +261,59 @@ fn observe(shared: &Shared, path: &str) -> Response<OutBody> {
 /// the default, and an origin-form target of bytes the parser leaves alone, with no dot
 /// segments.
 pub(crate) fn canonical_url(host: &str, target: &str) -> bool {
-    let (name, port) = match host.rsplit_once(':') {
-        Some((name, port)) => (name, Some(port)),
-        None => (host, None),
+    // One pass over bytes, with no parsing into numbers or strings: this runs for every
+    // request.
+    let h = host.as_bytes();
+    let (name, port) = match h.iter().rposition(|&b| b == b':') {
+        Some(i) => (&h[..i], Some(&h[i + 1..])),
+        None => (h, None),
     };
-    if let Some(port) = port {
-        let plain = !port.is_empty()
-            && port.bytes().all(|b| b.is_ascii_digit())
-            && !port.starts_with('0')
-            && port.parse::<u16>().is_ok_and(|p| p != 80);
-        if !plain {
-            return false;
-        }
+    if port.is_some_and(|p| !plain_port(p)) {
+        return false;
     }
     canonical_host(name) && canonical_target(target)
 }
 
-fn canonical_host(name: &str) -> bool {
-    let labels = name.strip_suffix('.').unwrap_or(name);
+/// A port the parser keeps as it is: decimal, no leading zero, at most 65535, not 80.
+fn plain_port(p: &[u8]) -> bool {
+    if p.is_empty() || p.len() > 5 || p[0] == b'0' {
+        return false;
+    }
+    let mut n = 0u32;
+    for &b in p {
+        if !b.is_ascii_digit() {
+            return false;
+        }
+        n = n * 10 + u32::from(b - b'0');
+    }
+    n <= 65535 && n != 80
+}
+
+fn canonical_host(name: &[u8]) -> bool {
+    let labels = name.strip_suffix(b".").unwrap_or(name);
     if labels.is_empty() {
         return false;
     }
     let (mut count, mut octets, mut numeric_last) = (0, true, false);
-    for label in labels.split('.') {
-        let l = label.as_bytes();
-        let Some(&first) = l.first() else {
+    for label in labels.split(|&b| b == b'.') {
+        let Some(&first) = label.first() else {
             return false;
         };
-        if !l
-            .iter()
-            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
-            || l.starts_with(b"xn--")
-        {
+        if label.starts_with(b"xn--") {
             return false;
         }
+        let (mut digits, mut value) = (true, 0u32);
+        for &c in label {
+            if c.is_ascii_digit() {
+                value = value.saturating_mul(10).saturating_add(u32::from(c - b'0'));
+            } else if c.is_ascii_lowercase() || c == b'-' {
+                digits = false;
+            } else {
+                return false;
+            }
+        }
         count += 1;
-        octets &= l.iter().all(u8::is_ascii_digit)
-            && (l.len() == 1 || first != b'0')
-            && label.parse::<u8>().is_ok();
+        octets &= digits && (label.len() == 1 || first != b'0') && value <= 255;
         numeric_last = first.is_ascii_digit();
     }
     // A last label that starts with a digit makes the parser read an IPv4 address, which
@@ -307,8 +322,25 @@ fn canonical_host(name: &str) -> bool {
 }
 
 /// Bytes the URL parser copies as they are in a path; a query also keeps `%`, `/`, `?`.
+const URL_PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric();
+        c += 1;
+    }
+    let extra = b"-._~!$&()*+,;=:@";
+    let mut i = 0;
+    while i < extra.len() {
+        t[extra[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 fn url_plain(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || b"-._~!$&()*+,;=:@".contains(&c)
+    URL_PLAIN[usize::from(c)]
 }
 
 fn canonical_target(target: &str) -> bool {

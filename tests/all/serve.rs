@@ -1007,6 +1007,19 @@ fn request_urls_are_as_the_url_parser_writes_them() {
         ("h", "/q?a='b'&c=/d?e", "http://h/q?a=%27b%27&c=/d?e"),
         ("h", "/a'b", "http://h/a'b"),
         ("h", "/%41%zz", "http://h/%41%zz"),
+        ("h:65535", "/", "http://h:65535/"),
+        ("h:8080", "/", "http://h:8080/"),
+        ("h:", "/", "http://h/"),
+        ("h:00", "/", "http://h:0/"),
+        ("1.2.3.4", "/", "http://1.2.3.4/"),
+        ("1.2.3.4.", "/", "http://1.2.3.4/"),
+        ("1.2.3.04", "/", "http://1.2.3.4/"),
+        ("1.2.3.255", "/", "http://1.2.3.255/"),
+        ("0.0.0.0:1", "/", "http://0.0.0.0:1/"),
+        ("a-b.c0", "/", "http://a-b.c0/"),
+        ("a.0b", "/", "http://a.0b/"),
+        ("a_b", "/p", "http://a_b/p"),
+        ("h", "/a%2fb/..x", "http://h/a%2fb/..x"),
     ];
     tokio().block_on(async {
         let mut c = Client::connect(s.addr).await;
@@ -1021,7 +1034,7 @@ fn request_urls_are_as_the_url_parser_writes_them() {
             assert_eq!(url, want, "{host} {target}");
         }
         // A URL the parser refuses is the client's error, answered without the handler.
-        for host in ["exa mple", "h:99999", "[::1"] {
+        for host in ["exa mple", "h:99999", "h:65536", "1.2.3.256", "[::1"] {
             let a = c.send(request("GET", host, "/", Bytes::new())).await;
             assert_eq!(
                 (a.status.as_u16(), a.text()),
