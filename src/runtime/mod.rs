@@ -142,8 +142,10 @@ pub struct Runtime {
     cpu_clock: Option<crate::watchdog::CpuClock>,
     watchdog: Option<crate::watchdog::Watchdog>,
     deadline: Option<Instant>,
-    /// When [`Runtime::sample_memory`] last sampled.
-    memory_sampled: Option<Instant>,
+    /// Whether the runtime has a memory budget (set once, when it is made), and when
+    /// [`Runtime::sample_memory`] samples it next.
+    memory_capped: bool,
+    next_sample: Option<Instant>,
     /// The current call's CPU budget, and a limit that fired while they were paused
     /// ([`Runtime::pause_limits`]).
     cpu_budget: Option<CpuBudget>,
@@ -152,6 +154,13 @@ pub struct Runtime {
     call_started: Option<Instant>,
     /// How many [`Runtime::limited`] calls are under way (nested ones count).
     depth: Rc<Cell<usize>>,
+    /// Whether the isolate stays entered between calls ([`Runtime::stay_entered`]).
+    stays_entered: bool,
+}
+
+thread_local! {
+    /// Whether a runtime of this thread keeps its isolate entered: at most one may.
+    static STAYS_ENTERED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Whether a runtime's JS layer is installed ([`Runtime::ensure_js`]).
@@ -272,6 +281,7 @@ impl Runtime {
         if heap_limit.is_some() {
             stop::install_heap_limit(&mut isolate, state.heap_limit_hit.clone());
         }
+        let memory_capped = budget.is_some();
         *state.budget.borrow_mut() = budget;
 
         let (context, pending) = {
@@ -299,9 +309,11 @@ impl Runtime {
             watchdog: None,
             deadline: None,
             cpu_budget: None,
-            memory_sampled: None,
+            memory_capped,
+            next_sample: None,
             fired_early: None,
             call_started: None,
+            stays_entered: false,
             depth: Rc::default(),
         };
         let ctors = {
@@ -401,20 +413,10 @@ impl Runtime {
     /// Samples the JS heap and Wasm memories into the memory budget, if there is one and
     /// the last sample is older than [`SAMPLE_EVERY`] at `now`.
     fn sample_memory(&mut self, now: Instant) {
-        let capped = self
-            .isolate
-            .get_slot::<Rc<State>>()
-            .is_some_and(|s| s.budget.borrow().is_some());
-        if !capped {
+        if !self.memory_capped || self.next_sample.is_some_and(|at| now < at) {
             return;
         }
-        if self
-            .memory_sampled
-            .is_some_and(|at| now.duration_since(at) < SAMPLE_EVERY)
-        {
-            return;
-        }
-        self.memory_sampled = Some(now);
+        self.next_sample = Some(now + SAMPLE_EVERY);
         enter!(self, scope);
         memory_budget::sample(scope);
     }
@@ -858,6 +860,26 @@ impl Runtime {
         .await
     }
 
+    /// Keeps the isolate entered on this thread until the runtime is dropped, for a
+    /// thread that runs this one runtime call after call (a server's isolate thread):
+    /// entering an isolate that is not the current one costs V8 an allocation and a lock
+    /// each time, re-entering the current one a counter. While it stays entered, another
+    /// runtime of the thread is still entered and exited around its own calls (entries
+    /// nest), but none other may stay entered: `false`, and nothing changes, if one does.
+    pub(crate) fn stay_entered(&mut self) -> bool {
+        if self.stays_entered || STAYS_ENTERED.get() {
+            return self.stays_entered;
+        }
+        // SAFETY: entering a live isolate is always allowed (entries nest); the matching
+        // exit is in `drop`, on this thread (a `Runtime` is neither `Send` nor `Sync`),
+        // when every other runtime's entry on it has been exited, since those last for
+        // one call or one drop each.
+        unsafe { self.isolate.enter() };
+        self.stays_entered = true;
+        STAYS_ENTERED.set(true);
+        true
+    }
+
     /// The synchronous half of [`Runtime::call_export_as`], for a caller that cannot wait
     /// (a server answering on its connection's own task): the result when the function
     /// returns a value, or the promise it returned, for [`Runtime::finish_call`]. The time
@@ -1093,6 +1115,12 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
+        if self.stays_entered {
+            // SAFETY: the entry `stay_entered` made, on this thread; no other entry is
+            // open between calls.
+            unsafe { self.isolate.exit() };
+            STAYS_ENTERED.set(false);
+        }
         // rusty_v8 exits the isolate as it disposes of it, and checks it is the current
         // one: enter it (this entry is the one that drop exits).
         // SAFETY: the isolate is alive; its drop below makes the matching exit.
