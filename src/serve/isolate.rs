@@ -378,33 +378,24 @@ pub(crate) enum Here {
 /// Serves `request` on this thread's own isolate of the handler whose metrics are
 /// `handler`, when the thread has lent it (its connections are served here and it is
 /// waiting for a request): the request reaches its isolate with no queue and no task
-/// between. A handler that answers at once is answered in this call. `Err` gives the
-/// request back when this thread has no free isolate of that handler: it is to be queued.
-pub(crate) fn serve_here(
-    handler: &Arc<HandlerMetrics>,
-    request: HandlerRequest,
-) -> Result<Here, HandlerRequest> {
+/// between. A handler that answers at once is answered in this call. `None` when this
+/// thread has no free isolate of that handler: the request is to be queued.
+pub(crate) fn serve_here(handler: &Arc<HandlerMetrics>, request: &HandlerRequest) -> Option<Here> {
     LENT.with_borrow_mut(|lent| {
-        let Some(lent) = lent
+        let lent = lent
             .as_mut()
-            .filter(|l| l.left.is_none() && Arc::ptr_eq(&l.metrics, handler))
-        else {
-            return Err(request);
-        };
-        let Some(loaded) = lent.loaded.as_mut() else {
-            return Err(request);
-        };
+            .filter(|l| l.left.is_none() && Arc::ptr_eq(&l.metrics, handler))?;
+        let loaded = lent.loaded.as_mut()?;
         let Code::Js(glue) = &loaded.code else {
-            return Err(request);
+            return None;
         };
         let spec = &*lent.spec;
         loaded.rt.set_time_limit(Some(spec.limits.timeout));
-        let called = js_handler::start_now(&mut loaded.rt, glue, &request);
-        drop(request);
+        let called = js_handler::start_now(&mut loaded.rt, glue, request);
         let deadline = loaded.deadline(spec);
         let (left, answer) = match called {
             Ok(Called::Done(head)) if !head.streamed && !head.waiting => {
-                return Ok(Here::Now(whole(head, spec, lent.log.as_ref())));
+                return Some(Here::Now(whole(head, spec, lent.log.as_ref())));
             }
             Err(e) => {
                 let failure = AbiFailure::Runtime(e);
@@ -414,7 +405,7 @@ pub(crate) fn serve_here(
                     lent.left = Some(Left::Ended(ended));
                     lent.wake.notify_one();
                 }
-                return Ok(Here::Now(Err(refusal)));
+                return Some(Here::Now(Err(refusal)));
             }
             Ok(Called::Done(head)) => {
                 let (reply, answer) = oneshot::channel();
@@ -441,7 +432,7 @@ pub(crate) fn serve_here(
         };
         lent.left = Some(left);
         lent.wake.notify_one();
-        Ok(Here::Later(answer))
+        Some(Here::Later(answer))
     })
 }
 
@@ -520,6 +511,8 @@ impl Loaded {
             }
         };
         rt.set_time_limit(Some(spec.limits.timeout));
+        // The thread runs this runtime alone, call after call.
+        rt.stay_entered();
         Ok(Loaded { rt, code })
     }
 

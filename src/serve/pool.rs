@@ -166,11 +166,11 @@ impl Pool {
     /// free (it serves this connection and waits for a request), else queues it for the
     /// next free isolate.
     pub fn serve(&self, request: HandlerRequest) -> Result<Answer, NotQueued> {
-        let request = match isolate::serve_here(&self.metrics, request) {
-            Ok(isolate::Here::Now(a)) => return Ok(Answer::Now(a)),
-            Ok(isolate::Here::Later(rx)) => return Ok(Answer::Later(rx)),
-            Err(request) => request,
-        };
+        match isolate::serve_here(&self.metrics, &request) {
+            Some(isolate::Here::Now(a)) => return Ok(Answer::Now(a)),
+            Some(isolate::Here::Later(rx)) => return Ok(Answer::Later(rx)),
+            None => {}
+        }
         let (reply, answer) = oneshot::channel();
         match self.jobs.try_send(Job { request, reply }) {
             Ok(()) => Ok(Answer::Later(answer)),
