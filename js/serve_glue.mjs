@@ -3,10 +3,11 @@
 // puts the import lines above this text: `handlerModule` (the handler), `getConfig`
 // (host:config) and `callPlugin` with `PLUGINS` (host:plugins, the plugins it may call).
 //
-// handle(method, url, headers, body) -> [status | STREAMED | WAITING, body, name,
+// handle(method, head, urlEnd, body) -> [status | STREAMED | WAITING, body, name,
 // value, ...], or the body alone for a 200 text/plain string response, or [FAILED |
-// WAITING, thrown, what] (or a promise of any): calls the handler. `url` is as the URL parser writes it; headers in are [name,
-// value, ...]; `body` in is a Uint8Array or null, out a string, a Uint8Array or null;
+// WAITING, thrown, what] (or a promise of any): calls the handler. `head` is the URL (as
+// the URL parser writes it, up to `urlEnd`) and then "\nname:value" for each header;
+// `body` in is a Uint8Array or null, out a string, a Uint8Array or null;
 // WAITING: ctx.waitUntil was given promises, so settle() has work;
 // a body that is a stream is left open for pull() to read chunk by chunk (null at its end);
 // cancel() drops it (the client went away) and aborts request.signal; settle() waits for
@@ -81,11 +82,11 @@ function finish(request, response) {
 }
 
 // Not async: a handler that returns a Response (not a promise) is answered in this call.
-export function handle(method, url, headers, body) {
+export function handle(method, head, urlEnd, body) {
   let request;
   let response;
   try {
-    request = Request[SERVE](method, url, headers, body);
+    request = Request[SERVE](method, head, urlEnd, body);
     response = handler.fetch(request, env, new Context());
   } catch (e) {
     return failure("fetch() threw", e);

@@ -831,7 +831,7 @@
   const kServe = Symbol.for("warren.serve");
   const kAbort = Symbol.for("warren.abort");
   class Request extends Body {
-    #url; #method; #headers; #signal; #rawHeaders = null; #controller = null;
+    #url; #method; #headers; #signal; #head = null; #urlEnd = 0; #controller = null;
     constructor(input, init = {}) {
       super();
       if (init === SERVED) return;
@@ -849,30 +849,40 @@
       if (type !== null && !this.#headers.has("content-type")) this.#headers.set("content-type", type);
       this.#signal = init.signal ?? from?.signal ?? null;
     }
-    // For a server: a request whose parts are made lazily. `url` is absolute and as the
-    // URL parser writes it; `headers` is [name, value, ...] with lowercase names; `body` a
-    // Uint8Array or null.
-    static [kServe](method, url, headers, body) {
-      const r = new Request(url, SERVED);
-      r.#url = url;
+    // For a server: a request whose parts are made lazily. `head` is the URL (absolute and
+    // as the URL parser writes it) up to `urlEnd`, then "\nname:value" for each header,
+    // names lowercase; `body` a Uint8Array or null.
+    static [kServe](method, head, urlEnd, body) {
+      const r = new Request(null, SERVED);
+      r.#url = null;
       r.#method = method;
       r.#headers = null;
-      r.#rawHeaders = headers;
+      r.#head = head;
+      r.#urlEnd = urlEnd;
       r.#signal = null;
       if (body !== null) r._initBytes(body);
       return r;
     }
     // For a server: aborts the signal (its client went away), if one was asked for.
     [kAbort]() { this.#controller?.abort(); }
-    get url() { return this.#url; }
+    get url() {
+      if (this.#url === null) this.#url = this.#head.slice(0, this.#urlEnd);
+      return this.#url;
+    }
     get method() { return this.#method; }
     get headers() {
       if (this.#headers === null) {
         const h = new Headers();
-        const raw = this.#rawHeaders;
-        for (let i = 0; i < raw.length; i += 2) h.append(raw[i], raw[i + 1]);
+        const head = this.#head;
+        for (let at = this.#urlEnd; at < head.length;) {
+          const colon = head.indexOf(":", at + 1);
+          let end = head.indexOf("\n", colon + 1);
+          if (end === -1) end = head.length;
+          h.append(head.slice(at + 1, colon), head.slice(colon + 1, end));
+          at = end;
+        }
         this.#headers = h;
-        this.#rawHeaders = null;
+        if (this.#url !== null) this.#head = null;
       }
       return this.#headers;
     }

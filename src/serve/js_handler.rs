@@ -46,11 +46,9 @@ pub(crate) struct Glue {
     strings: Rc<OnceCell<Strings>>,
 }
 
-/// The methods of [`METHODS`] and the header names of [`NAMES`] as JS strings, made in
-/// the isolate by its first request.
+/// The methods of [`METHODS`] as JS strings, made in the isolate by its first request.
 struct Strings {
     methods: Vec<v8::Global<v8::String>>,
-    names: Vec<v8::Global<v8::String>>,
 }
 
 const METHODS: [Method; 9] = [
@@ -65,32 +63,11 @@ const METHODS: [Method; 9] = [
     Method::TRACE,
 ];
 
-/// Request header names common enough to keep as JS strings.
-const NAMES: [HeaderName; 16] = [
-    header::HOST,
-    header::USER_AGENT,
-    header::ACCEPT,
-    header::ACCEPT_ENCODING,
-    header::ACCEPT_LANGUAGE,
-    header::CONNECTION,
-    header::CONTENT_TYPE,
-    header::CONTENT_LENGTH,
-    header::COOKIE,
-    header::REFERER,
-    header::ORIGIN,
-    header::CACHE_CONTROL,
-    header::AUTHORIZATION,
-    header::IF_NONE_MATCH,
-    header::IF_MODIFIED_SINCE,
-    header::UPGRADE_INSECURE_REQUESTS,
-];
-
 impl Strings {
     fn new(scope: &v8::PinScope) -> Strings {
         let keep = |text: &str| v8::Global::new(scope, one_byte_string(scope, text.as_bytes()));
         Strings {
             methods: METHODS.iter().map(|m| keep(m.as_str())).collect(),
-            names: NAMES.iter().map(|n| keep(n.as_str())).collect(),
         }
     }
 }
@@ -182,8 +159,11 @@ fn response_error(e: Error) -> Error {
     }
 }
 
-/// `handle`'s arguments, made from the request in JS directly: `method`, `url`,
-/// `[name, value, ...]` and the body (`null` for a GET or HEAD without one).
+/// `handle`'s arguments, made from the request in JS directly: `method`, `head`, `urlEnd`
+/// and the body (`null` for a GET or HEAD without one). `head` is one string: the URL,
+/// then `\nname:value` for each header (names lowercase; neither a URL nor a header holds
+/// a line feed, nor a name a colon), which `Request` takes apart only when asked: one
+/// string to make per request, however many headers it has.
 struct Args<'r>(&'r HandlerRequest, &'r OnceCell<Strings>);
 
 impl CallArgs for Args<'_> {
@@ -194,26 +174,25 @@ impl CallArgs for Args<'_> {
     ) -> Result<(), String> {
         let Args(r, strings) = self;
         let strings = strings.get_or_init(|| Strings::new(scope));
-        let kept = |list: &[v8::Global<v8::String>], i: Option<usize>| {
-            i.and_then(|i| list.get(i))
-                .map(|g| v8::Local::new(scope, g))
-        };
-        let method = kept(
-            &strings.methods,
-            METHODS.iter().position(|m| *m == r.method),
-        )
-        .unwrap_or_else(|| one_byte_string(scope, r.method.as_str().as_bytes()));
+        let method = METHODS
+            .iter()
+            .position(|m| *m == r.method)
+            .and_then(|i| strings.methods.get(i))
+            .map(|g| v8::Local::new(scope, g))
+            .unwrap_or_else(|| one_byte_string(scope, r.method.as_str().as_bytes()));
         out.push(method.into());
+        let mut head = smallvec::SmallVec::<[u8; 1024]>::new();
         // The URL is the parser's output, ASCII.
-        out.push(one_byte_string(scope, r.url.as_bytes()).into());
-        let mut headers = smallvec::SmallVec::<[v8::Local<v8::Value>; 16]>::new();
+        head.extend_from_slice(r.url.as_bytes());
         for (k, v) in &r.headers {
-            let name = kept(&strings.names, NAMES.iter().position(|n| n == k))
-                .unwrap_or_else(|| one_byte_string(scope, k.as_str().as_bytes()));
-            headers.push(name.into());
-            headers.push(one_byte_string(scope, v.as_bytes()).into());
+            head.push(b'\n');
+            head.extend_from_slice(k.as_str().as_bytes());
+            head.push(b':');
+            head.extend_from_slice(v.as_bytes());
         }
-        out.push(v8::Array::new_with_elements(scope, &headers).into());
+        out.push(one_byte_string(scope, &head).into());
+        let url_end = u32::try_from(r.url.len()).map_err(|_| "a URL that does not fit")?;
+        out.push(v8::Integer::new_from_unsigned(scope, url_end).into());
         let none = r.body.is_empty() && matches!(r.method, Method::GET | Method::HEAD);
         out.push(if none {
             v8::null(scope).into()

@@ -220,6 +220,11 @@ fn write(dir: &Path, name: &str, text: &str) {
 const ECHO: &str = r#"
 export default {
   async fetch(request, env, ctx) {
+    if (request.method === "PUT") {
+      // Headers first, the URL after: the request is taken apart in either order.
+      const headers = [...request.headers];
+      return Response.json([headers, request.url]);
+    }
     const url = new URL(request.url);
     if (request.method === "POST") {
       const bytes = await request.bytes();
@@ -262,6 +267,30 @@ fn get_and_post_with_bodies_and_headers_on_one_connection() {
         assert_eq!(a.headers["x-length"], "200000");
         assert_eq!(a.headers["x-sum"], sum.to_string().as_str());
         assert_eq!(a.body, Bytes::from(body));
+        let mut put = request("PUT", "localhost:8000", "/h?q=1", Bytes::new());
+        let h = put.headers_mut();
+        h.insert("x-colons", "a:b: c".parse().unwrap());
+        h.append("x-twice", "1".parse().unwrap());
+        h.append("x-twice", "2".parse().unwrap());
+        h.insert("x-empty", "".parse().unwrap());
+        let a = c.send(put).await;
+        assert_eq!(a.status, 200, "{}", a.text());
+        let (headers, url): (Vec<(String, String)>, String) =
+            serde_json::from_slice(&a.body).unwrap();
+        assert_eq!(url, "http://localhost:8000/h?q=1");
+        for want in [
+            ("host", "localhost:8000"),
+            ("x-colons", "a:b: c"),
+            ("x-empty", ""),
+            ("x-twice", "1, 2"),
+        ] {
+            assert!(
+                headers
+                    .iter()
+                    .any(|(k, v)| (k.as_str(), v.as_str()) == want),
+                "{want:?} in {headers:?}"
+            );
+        }
         let a = c
             .send(request("GET", "localhost", "/again", Bytes::new()))
             .await;
