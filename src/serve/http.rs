@@ -2,6 +2,7 @@
 //! the body limit (413), the handler's queue (503 when full), its response (or the status
 //! of its failure) as a hyper response, metrics and the access log.
 
+use std::cell::RefCell;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -107,7 +108,9 @@ pub(crate) async fn serve(
     let (handler, response) = answer(&shared, req).await;
     let status = response.status().as_u16();
     let took = started.map(|s| s.elapsed()).unwrap_or_default();
-    if let Some(i) = handler {
+    // Counted only for whoever reads the counts: nothing does unless `/_warren/metrics` is
+    // served.
+    if let Some(i) = handler.filter(|_| shared.observability) {
         shared.pools[i].metrics.answered(status, took);
     }
     if let (Some(log), Some((time, method, target, version))) = (access, logged) {
@@ -261,8 +264,29 @@ fn observe(shared: &Shared, path: &str) -> Response<OutBody> {
 /// the default, and an origin-form target of bytes the parser leaves alone, with no dot
 /// segments.
 pub(crate) fn canonical_url(host: &str, target: &str) -> bool {
-    // One pass over bytes, with no parsing into numbers or strings: this runs for every
-    // request.
+    canonical_authority(host) && canonical_target(target)
+}
+
+thread_local! {
+    /// The Host this thread judged last, and its verdict: the requests of a connection
+    /// (and most often of all a thread's connections) repeat one.
+    static LAST_HOST: RefCell<(Vec<u8>, bool)> = const { RefCell::new((Vec::new(), false)) };
+}
+
+/// Whether a Host header is as the URL parser writes it (remembering the last one).
+fn canonical_authority(host: &str) -> bool {
+    LAST_HOST.with_borrow_mut(|(last, verdict)| {
+        if last.as_slice() != host.as_bytes() {
+            *verdict = judge_authority(host);
+            last.clear();
+            last.extend_from_slice(host.as_bytes());
+        }
+        *verdict
+    })
+}
+
+fn judge_authority(host: &str) -> bool {
+    // One pass over bytes, with no parsing into numbers or strings.
     let h = host.as_bytes();
     let (name, port) = match h.iter().rposition(|&b| b == b':') {
         Some(i) => (&h[..i], Some(&h[i + 1..])),
@@ -271,7 +295,7 @@ pub(crate) fn canonical_url(host: &str, target: &str) -> bool {
     if port.is_some_and(|p| !plain_port(p)) {
         return false;
     }
-    canonical_host(name) && canonical_target(target)
+    canonical_host(name)
 }
 
 /// A port the parser keeps as it is: decimal, no leading zero, at most 65535, not 80.

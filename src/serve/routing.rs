@@ -114,6 +114,15 @@ impl Routes {
     /// The handler for a request to `host` (its `Host` header; any port is ignored) and
     /// `path`.
     pub fn find(&self, host: &str, path: &str) -> Option<usize> {
+        // `warren serve FILE`: one handler for every host and path, with nothing to look at
+        // but that the path is one.
+        if let [(route, index)] = self.table.as_slice()
+            && route.host == HostPattern::Any
+            && route.prefix
+            && route.path == "/"
+        {
+            return (path.is_empty() || path.starts_with('/')).then_some(*index);
+        }
         let host = strip_port(host);
         // Lowercased only when it has to be: most Host headers already are.
         let lower;
