@@ -34,7 +34,7 @@ pub(crate) fn adopt(
             .writev(false)
             .serve_connection(
                 TokioIo::new(stream),
-                service_fn(move |req| http::serve(shared.clone(), remote, req)),
+                service_fn(move |req| http::serve(&shared, remote, req)),
             );
         let conn = watcher.watch(conn);
         tokio::spawn(async move {

@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -17,10 +18,10 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode, Version};
 use tokio::sync::mpsc;
 
-use crate::serve::exchange::{BodyCut, HandlerRequest, ResponseBody};
+use crate::serve::exchange::{BodyCut, HandlerRequest, HandlerResponse, Refusal, ResponseBody};
 use crate::serve::log::{AccessEntry, LogEvent, LogSink};
 use crate::serve::metrics;
-use crate::serve::pool::{NotQueued, Pool};
+use crate::serve::pool::{Answer, NotQueued, Pool};
 use crate::serve::routing::Routes;
 
 /// What every request reads.
@@ -77,68 +78,141 @@ fn plain(status: u16, text: &'static str) -> Response<OutBody> {
     r
 }
 
-/// Serves one request from `remote`.
-pub(crate) async fn serve(
-    shared: Arc<Shared>,
-    remote: SocketAddr,
-    req: Request<Incoming>,
-) -> Result<Response<OutBody>, Infallible> {
+/// Serves one request from `remote`. All that needs no waiting is done in this call: the
+/// route, the checks, and the handler's call when its isolate is this thread's, free, and
+/// answers at once. The future returned is then ready, and small; only a request that
+/// waits (for its body, a queue, an isolate's promise) boxes one that waits.
+pub(crate) fn serve(shared: &Arc<Shared>, remote: SocketAddr, req: Request<Incoming>) -> Serving {
+    let access = shared.log.is_some() && shared.access_log;
     // Timed only for whoever reads the duration: the metrics and the access log.
-    let access = shared.log.as_ref().filter(|_| shared.access_log);
-    let timed = shared.observability || access.is_some();
-    let started = timed.then(Instant::now);
+    let started = (shared.observability || access).then(Instant::now);
     // What the access log needs of the request, read before the request is taken apart.
-    let logged = access.map(|_| {
-        let target = req
-            .uri()
-            .path_and_query()
-            .map_or_else(|| req.uri().path().to_string(), |p| p.as_str().to_string());
-        let version = match req.version() {
-            Version::HTTP_10 => "HTTP/1.0",
-            Version::HTTP_09 => "HTTP/0.9",
-            _ => "HTTP/1.1",
-        };
-        (
-            SystemTime::now(),
-            req.method().as_str().to_string(),
-            target,
-            version,
-        )
-    });
-    let (handler, response) = answer(&shared, req).await;
-    let status = response.status().as_u16();
-    let took = started.map(|s| s.elapsed()).unwrap_or_default();
-    // Counted only for whoever reads the counts: nothing does unless `/_warren/metrics` is
-    // served.
-    if let Some(i) = handler.filter(|_| shared.observability) {
-        shared.pools[i].metrics.answered(status, took);
+    let logged = access.then(|| Box::new(Logged::of(&req)));
+    let (handler, step) = answer(shared, req);
+    let done = Done {
+        remote,
+        started,
+        logged,
+        handler,
+    };
+    match step {
+        Step::Now(response) => Serving::Ready(Some(done.finish(shared, response))),
+        Step::Wait(waiting) => {
+            let shared = shared.clone();
+            Serving::Waiting(Box::pin(async move {
+                let response = waiting.await;
+                done.finish(&shared, response)
+            }))
+        }
     }
-    if let (Some(log), Some((time, method, target, version))) = (access, logged) {
-        let bytes = match response.body() {
-            OutBody::Full(b) => Some(b.as_ref().map_or(0, |b| b.len() as u64)),
-            OutBody::Stream(_) => None,
-        };
-        log(&LogEvent::Access(AccessEntry {
-            remote,
-            time,
-            method,
-            target,
-            version,
-            status,
-            bytes,
-            handler: handler.map(|i| shared.pools[i].name.clone()),
-            duration: took,
-        }));
-    }
-    Ok(response)
 }
 
-/// The response, and the handler (by index) that owned the request, if any.
-async fn answer(shared: &Shared, req: Request<Incoming>) -> (Option<usize>, Response<OutBody>) {
+/// The response to a request, as hyper takes it: ready, or to come.
+pub(crate) enum Serving {
+    Ready(Option<Response<OutBody>>),
+    Waiting(Waiting),
+}
+
+type Waiting = Pin<Box<dyn Future<Output = Response<OutBody>> + Send>>;
+
+impl Future for Serving {
+    type Output = Result<Response<OutBody>, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            // Taken once; hyper does not poll a finished future again.
+            Serving::Ready(r) => Poll::Ready(Ok(r
+                .take()
+                .unwrap_or_else(|| plain(500, "Internal Server Error\n")))),
+            Serving::Waiting(w) => w.as_mut().poll(cx).map(Ok),
+        }
+    }
+}
+
+/// A request's answer: given, or to wait for.
+enum Step {
+    Now(Response<OutBody>),
+    Wait(Waiting),
+}
+
+/// What the access log says of a request.
+struct Logged {
+    time: SystemTime,
+    method: String,
+    target: String,
+    version: &'static str,
+}
+
+impl Logged {
+    fn of(req: &Request<Incoming>) -> Logged {
+        Logged {
+            time: SystemTime::now(),
+            method: req.method().as_str().to_string(),
+            target: req
+                .uri()
+                .path_and_query()
+                .map_or_else(|| req.uri().path().to_string(), |p| p.as_str().to_string()),
+            version: match req.version() {
+                Version::HTTP_10 => "HTTP/1.0",
+                Version::HTTP_09 => "HTTP/0.9",
+                _ => "HTTP/1.1",
+            },
+        }
+    }
+}
+
+/// What is done with a request's response before it goes: counted and logged.
+struct Done {
+    remote: SocketAddr,
+    started: Option<Instant>,
+    logged: Option<Box<Logged>>,
+    /// The handler (by index) that owned the request, if any.
+    handler: Option<usize>,
+}
+
+impl Done {
+    fn finish(self, shared: &Shared, response: Response<OutBody>) -> Response<OutBody> {
+        let status = response.status().as_u16();
+        let took = self.started.map(|s| s.elapsed()).unwrap_or_default();
+        // Counted only for whoever reads the counts: nothing does unless
+        // `/_warren/metrics` is served.
+        if let Some(i) = self.handler.filter(|_| shared.observability) {
+            shared.pools[i].metrics.answered(status, took);
+        }
+        if let (Some(log), Some(logged)) = (&shared.log, self.logged) {
+            let bytes = match response.body() {
+                OutBody::Full(b) => Some(b.as_ref().map_or(0, |b| b.len() as u64)),
+                OutBody::Stream(_) => None,
+            };
+            let Logged {
+                time,
+                method,
+                target,
+                version,
+            } = *logged;
+            log(&LogEvent::Access(AccessEntry {
+                remote: self.remote,
+                time,
+                method,
+                target,
+                version,
+                status,
+                bytes,
+                handler: self.handler.map(|i| shared.pools[i].name.clone()),
+                duration: took,
+            }));
+        }
+        response
+    }
+}
+
+/// The response (or what to wait for it), and the handler (by index) that owned the
+/// request, if any.
+fn answer(shared: &Arc<Shared>, req: Request<Incoming>) -> (Option<usize>, Step) {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path();
     if shared.observability && path.starts_with("/_warren/") {
-        return (None, observe(shared, path));
+        return (None, Step::Now(observe(shared, path)));
     }
     let local;
     let host = match parts
@@ -156,7 +230,7 @@ async fn answer(shared: &Shared, req: Request<Incoming>) -> (Option<usize>, Resp
         }
     };
     let Some(index) = shared.routes.find(host, path) else {
-        return (None, plain(404, "Not Found\n"));
+        return (None, Step::Now(plain(404, "Not Found\n")));
     };
     let some = Some(index);
     let declared = parts
@@ -165,20 +239,8 @@ async fn answer(shared: &Shared, req: Request<Incoming>) -> (Option<usize>, Resp
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > shared.max_body) {
-        return (some, plain(413, "Payload Too Large\n"));
+        return (some, Step::Now(plain(413, "Payload Too Large\n")));
     }
-    let body = if body.is_end_stream() {
-        Bytes::new()
-    } else {
-        let limit = usize::try_from(shared.max_body).unwrap_or(usize::MAX);
-        match http_body_util::Limited::new(body, limit).collect().await {
-            Ok(b) => b.to_bytes(),
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                return (some, plain(413, "Payload Too Large\n"));
-            }
-            Err(_) => return (some, plain(400, "Bad Request\n")),
-        }
-    };
     let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let mut url = String::with_capacity("http://".len() + host.len() + target.len());
     url.push_str("http://");
@@ -189,29 +251,68 @@ async fn answer(shared: &Shared, req: Request<Incoming>) -> (Option<usize>, Resp
         // space, say) is the client's error.
         match url::Url::parse(&url) {
             Ok(u) => url = u.into(),
-            Err(_) => return (some, plain(400, "Bad Request\n")),
+            Err(_) => return (some, Step::Now(plain(400, "Bad Request\n"))),
         }
     }
-    let request = HandlerRequest {
+    let mut request = HandlerRequest {
         method: parts.method,
         url,
         headers: parts.headers,
-        body,
+        body: Bytes::new(),
     };
+    if body.is_end_stream() {
+        return (some, ask(shared, index, request));
+    }
+    let shared = shared.clone();
+    let limit = usize::try_from(shared.max_body).unwrap_or(usize::MAX);
+    let waiting = async move {
+        request.body = match http_body_util::Limited::new(body, limit).collect().await {
+            Ok(b) => b.to_bytes(),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                return plain(413, "Payload Too Large\n");
+            }
+            Err(_) => return plain(400, "Bad Request\n"),
+        };
+        match ask(&shared, index, request) {
+            Step::Now(response) => response,
+            Step::Wait(waiting) => waiting.await,
+        }
+    };
+    (some, Step::Wait(Box::pin(waiting)))
+}
+
+/// Hands `request` to its handler, `index`.
+fn ask(shared: &Arc<Shared>, index: usize, request: HandlerRequest) -> Step {
     let pool = &shared.pools[index];
-    let answer = match pool.serve(request) {
-        Ok(a) => a,
+    match pool.serve(request) {
+        Ok(Answer::Now(answer)) => Step::Now(respond(shared, pool, answer)),
+        Ok(Answer::Later(rx)) => {
+            let shared = shared.clone();
+            Step::Wait(Box::pin(async move {
+                // The isolate went away with the request.
+                let answer = rx.await.unwrap_or(Err(Refusal::Unavailable));
+                respond(&shared, &shared.pools[index], answer)
+            }))
+        }
         Err(NotQueued::Full) => {
             pool.metrics.rejected();
-            return (some, plain(503, "Service Unavailable\n"));
+            Step::Now(plain(503, "Service Unavailable\n"))
         }
-        Err(NotQueued::Closed) => return (some, plain(503, "Service Unavailable\n")),
-    };
-    let response = match answer.get().await {
+        Err(NotQueued::Closed) => Step::Now(plain(503, "Service Unavailable\n")),
+    }
+}
+
+/// The HTTP response for a handler's answer.
+fn respond(
+    shared: &Shared,
+    pool: &Pool,
+    answer: Result<HandlerResponse, Refusal>,
+) -> Response<OutBody> {
+    let response = match answer {
         Ok(r) => r,
         Err(refusal) => {
             let (status, text) = refusal.status();
-            return (some, plain(status, text));
+            return plain(status, text);
         }
     };
     let body = match response.body {
@@ -221,10 +322,10 @@ async fn answer(shared: &Shared, req: Request<Incoming>) -> (Option<usize>, Resp
     let mut out = Response::new(body);
     match StatusCode::from_u16(response.status) {
         Ok(s) => *out.status_mut() = s,
-        Err(_) => return (some, bad_response(shared, pool, "an invalid status")),
+        Err(_) => return bad_response(shared, pool, "an invalid status"),
     }
     *out.headers_mut() = response.headers;
-    (some, out)
+    out
 }
 
 fn bad_response(shared: &Shared, pool: &Pool, what: &str) -> Response<OutBody> {

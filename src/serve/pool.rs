@@ -53,16 +53,6 @@ pub(crate) enum Answer {
     Later(oneshot::Receiver<Result<HandlerResponse, Refusal>>),
 }
 
-impl Answer {
-    pub async fn get(self) -> Result<HandlerResponse, Refusal> {
-        match self {
-            Answer::Now(a) => a,
-            // The isolate went away with the request.
-            Answer::Later(rx) => rx.await.unwrap_or(Err(Refusal::Unavailable)),
-        }
-    }
-}
-
 impl Pool {
     /// Starts the isolates of `spec`, numbered from `first_isolate` in the wait-for graph;
     /// returns once each has loaded the handler.
