@@ -233,13 +233,17 @@ fn answer(shared: &Arc<Shared>, req: Request<Incoming>) -> (Option<usize>, Step)
         return (None, Step::Now(plain(404, "Not Found\n")));
     };
     let some = Some(index);
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > shared.max_body) {
-        return (some, Step::Now(plain(413, "Payload Too Large\n")));
+    // A request with no body (hyper knows from its framing) declares no length to refuse.
+    let bodiless = body.is_end_stream();
+    if !bodiless {
+        let declared = parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > shared.max_body) {
+            return (some, Step::Now(plain(413, "Payload Too Large\n")));
+        }
     }
     let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let mut url = String::with_capacity("http://".len() + host.len() + target.len());
@@ -260,7 +264,7 @@ fn answer(shared: &Arc<Shared>, req: Request<Incoming>) -> (Option<usize>, Step)
         headers: parts.headers,
         body: Bytes::new(),
     };
-    if body.is_end_stream() {
+    if bodiless {
         return (some, ask(shared, index, request));
     }
     let shared = shared.clone();
