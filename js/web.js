@@ -746,10 +746,16 @@
     async blob() { return new Blob([await this.#take()], { type: this.headers?.get("content-type") ?? "" }); }
   }
 
-  const nullBodyStatus = new Set([101, 103, 204, 205, 304]);
+  // The null body statuses, compared rather than looked up: every Response asks.
+  const nullBodyStatus = (s) => s === 204 || s === 304 || s === 101 || s === 103 || s === 205;
+  // The init of a Response made without one (read only, so shared).
+  const noInit = Object.freeze({});
   const noHeaders = Object.freeze([]);
   const impliedLists = new Map();
+  const textList = Object.freeze(["content-type", "text/plain;charset=UTF-8"]);
   function impliedList(type) {
+    // A string body's, without a lookup.
+    if (type === textList[1]) return textList;
     let list = impliedLists.get(type);
     if (list === undefined) {
       list = Object.freeze(["content-type", type]);
@@ -762,14 +768,14 @@
     // #headers stays null (with the body's implied Content-Type in #implied) until asked
     // for, when init gave none: a server's response then needs no Headers at all.
     #status; #statusText; #headers; #implied = null; #url; #type;
-    constructor(body = null, init = {}) {
+    constructor(body = null, init = noInit) {
       super();
       this._initBody(body);
       this.#status = init.status ?? 200;
       if (this.#status < 200 || this.#status > 599) {
         throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`);
       }
-      if (nullBodyStatus.has(this.#status) && this._hasBody()) {
+      if (nullBodyStatus(this.#status) && this._hasBody()) {
         throw typeError("Response constructor: Invalid response status code " + this.#status);
       }
       this.#statusText = init.statusText ?? "";
