@@ -63,44 +63,67 @@ start() {
   PIDS+=($!)
 }
 row() { printf '  %-34s %10s req/s   p50 %8s ms   p99 %8s ms\n' "$1" $2; }
+# The same, with the server's CPU time (user + system) per request.
+cpurow() {
+  printf '  %-34s %10s req/s   p50 %8s ms   p99 %8s ms   cpu %5s us/req\n' "$1" $2
+}
+TICK=$(getconf CLK_TCK)
+# User + system CPU ticks of process $1 so far.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 ROUNDS=${ROUNDS:-3}
 # The median of numbers on stdin.
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else print "-" }'; }
-# One server, measured once: start it, wait for its port, print "req/s p50 p99".
+# One server, measured once: start it, wait for its port, print "req/s p50 p99 cpu", cpu
+# the server's CPU time per request (user + system, in microseconds) over the run. Both
+# the server and wrk use all of their CPU here, so req/s is bound by wrk as much as by
+# the server: the CPU per request says what the server itself costs. PATH_ defaults to /.
 once() {
   local port=$1 host=$2; shift 2
   start "$@"
+  local pid=${PIDS[-1]}
   wait_port "$port" "$host"
-  measure "http://127.0.0.1:$port/" "$host"
-  kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
+  local before after out
+  before=$(ticks "$pid")
+  out=$(measure "http://127.0.0.1:$port${PATH_:-/}" "$host")
+  after=$(ticks "$pid")
+  echo "$out $(echo "$out $before $after" | awk -v t="$TICK" -v d="$DUR" \
+    '{ if ($1 > 0) printf "%.2f", ($5 - $4) / t * 1e6 / ($1 * d); else print "-" }')"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
 # The VM's speed drifts over minutes: warren and deno are measured in turn, ROUNDS times,
 # and compared round by round; the ratio reported is the median of the rounds'.
 echo "hello world, $CONNS connections, ${DUR}s each, $ROUNDS rounds (server on CPU 0, wrk on CPU 1):"
 RATIOS=()
+CPUS=()
 WS=()
 for r in $(seq "$ROUNDS"); do
   W=$(once 8301 localhost $SRV "$WARREN" serve benches/serve/hello.mjs --port 8301 --threads 1 --no-access-log)
-  row "warren serve (1 conn thread) #$r" "$W"
+  cpurow "warren serve (1 conn thread) #$r" "$W"
   WS+=("${W%% *}")
   if [ -n "$DENO" ]; then
     D=$(once 8302 localhost $SRV "$DENO" serve --port 8302 --host 127.0.0.1 benches/serve/hello.mjs)
-    row "deno serve $("$DENO" --version | awk 'NR==1 {print $2}') #$r" "$D"
+    cpurow "deno serve $("$DENO" --version | awk 'NR==1 {print $2}') #$r" "$D"
     RATIOS+=("$(ratio "${W%% *}" "${D%% *}")")
+    CPUS+=("$(ratio "$(echo "$D" | awk '{print $4}')" "$(echo "$W" | awk '{print $4}')")")
   fi
 done
+# The ceiling of this machine and load: warren's /_warren/health is answered by hyper and
+# a few lines of Rust, with no handler and no isolate.
+H=$(PATH_=/_warren/health once 8305 localhost $SRV "$WARREN" serve benches/serve/hello.mjs --port 8305 --threads 1 --no-access-log --observability)
+cpurow "no handler: warren /_warren/health" "$H"
 if [ -z "$DENO" ]; then
   echo "  deno serve: skipped (pip install deno failed here)"
 fi
 
 N=$(once 8303 localhost $SRV node benches/serve/node_hello.mjs 8303)
-row "node $(node --version) http.createServer" "$N"
+cpurow "node $(node --version) http.createServer" "$N"
 
 if [ -n "$DENO" ]; then
   echo "  warren / deno req/s, by round: ${RATIOS[*]}; median $(printf '%s\n' "${RATIOS[@]}" | median)   (target >= 1)"
+  echo "  deno / warren CPU per request, by round: ${CPUS[*]}; median $(printf '%s\n' "${CPUS[@]}" | median)   (above 1: warren costs less)"
 fi
 echo "  warren / node req/s = $(ratio "$(printf '%s\n' "${WS[@]}" | median)" "${N%% *}")   (warren's median)"
 
