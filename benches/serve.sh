@@ -5,7 +5,7 @@
 # of one warren where one spins on every request (until its cpu_limit retires its
 # isolate), to see how much the other's p99 moves. Servers are pinned to CPU 0 and wrk to
 # CPU 1 when there are two. Targets: warren >= deno's req/s on one core; the spinning
-# tenant moving the other's p99 by at most 2x. Each comparison is made ROUNDS times (3)
+# tenant moving the other's p99 by at most 2x. Each comparison is made ROUNDS times (5)
 # in turn, and its median ratio reported, since this VM's speed drifts by ±15% over
 # minutes. Prints figures; asserts nothing.
 set -euo pipefail
@@ -71,7 +71,7 @@ TICK=$(getconf CLK_TCK)
 # User + system CPU ticks of process $1 so far.
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 # The median of numbers on stdin.
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else print "-" }'; }
