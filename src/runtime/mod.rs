@@ -353,46 +353,77 @@ impl Runtime {
         let mut guard = CallGuard::enter(&self.depth);
         let outermost = guard.outermost();
         let _running = engine::running(&self.name);
-        if outermost {
-            let now = Instant::now();
-            self.call_started = Some(now);
-            self.sample_memory(now);
-            let cpu = self
-                .cpu_limit
-                .zip(self.cpu_clock)
-                .map(|(limit, clock)| CpuBudget {
-                    clock,
-                    start: clock.now(),
-                    limit,
-                });
-            self.deadline = self.time_limit.map(|limit| now + limit);
-            self.cpu_budget = cpu;
-            if self.deadline.is_some() || cpu.is_some() {
-                let interrupt = self
-                    .isolate
-                    .get_slot::<Rc<State>>()
-                    .map(|s| s.interrupt.clone());
-                if let Some(i) = &interrupt {
-                    i.clear();
-                }
-                if self.watchdog.is_none() {
-                    self.watchdog = crate::watchdog::Watchdog::new(
-                        self.isolate.thread_safe_handle(),
-                        interrupt,
-                    )
-                    .ok();
-                }
-                if let Some(w) = &self.watchdog {
-                    w.arm(self.deadline, cpu);
-                    guard.armed = Some((w.disarmer(), self.isolate.thread_safe_handle()));
-                }
-            }
+        if outermost && self.call_begins() {
+            guard.armed = self
+                .watchdog
+                .as_ref()
+                .map(|w| (w.disarmer(), self.isolate.thread_safe_handle()));
         }
         let result = f(self).await;
         guard.finish();
         if !outermost {
             return result;
         }
+        self.call_ends(result)
+    }
+
+    /// [`Runtime::limited`] for a call that does not wait. It cannot be dropped half-way,
+    /// so its guard needs no way to disarm the watchdog: [`Runtime::call_ends`] does.
+    fn limited_now<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let guard = CallGuard::enter(&self.depth);
+        let outermost = guard.outermost();
+        let _running = engine::running(&self.name);
+        if outermost {
+            self.call_begins();
+        }
+        let result = f(self);
+        guard.finish();
+        if !outermost {
+            return result;
+        }
+        self.call_ends(result)
+    }
+
+    /// The start of an outermost call: its clocks, a memory sample, the watchdog armed
+    /// for its limits. Whether the watchdog was armed.
+    fn call_begins(&mut self) -> bool {
+        let now = Instant::now();
+        self.call_started = Some(now);
+        self.sample_memory(now);
+        let cpu = self
+            .cpu_limit
+            .zip(self.cpu_clock)
+            .map(|(limit, clock)| CpuBudget {
+                clock,
+                start: clock.now(),
+                limit,
+            });
+        self.deadline = self.time_limit.map(|limit| now + limit);
+        self.cpu_budget = cpu;
+        if self.deadline.is_none() && cpu.is_none() {
+            return false;
+        }
+        let state = self.isolate.get_slot::<Rc<State>>();
+        if let Some(s) = state {
+            s.interrupt.clear();
+        }
+        if self.watchdog.is_none() {
+            let interrupt = state.map(|s| s.interrupt.clone());
+            self.watchdog =
+                crate::watchdog::Watchdog::new(self.isolate.thread_safe_handle(), interrupt).ok();
+        }
+        match &self.watchdog {
+            Some(w) => {
+                w.arm(self.deadline, cpu);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The end of an outermost call that gave `result`: the watchdog disarmed, and the
+    /// result replaced by the limit's error if one fired (or its deadline has passed).
+    fn call_ends<T>(&mut self, result: Result<T>) -> Result<T> {
         let now = Instant::now();
         let expired = self.deadline.take().is_some_and(|d| now >= d);
         self.cpu_budget = None;
@@ -419,16 +450,6 @@ impl Runtime {
         self.next_sample = Some(now + SAMPLE_EVERY);
         enter!(self, scope);
         memory_budget::sample(scope);
-    }
-
-    /// [`Runtime::limited`] for a call that does not wait: its future is ready at once.
-    fn limited_now<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
-        let fut = std::pin::pin!(self.limited(async |rt| f(rt)));
-        let mut cx = Context::from_waker(std::task::Waker::noop());
-        match fut.poll(&mut cx) {
-            Poll::Ready(r) => r,
-            Poll::Pending => unreachable!("a call that does not await is ready at once"),
-        }
     }
 
     /// Installs warren's JS globals before the first JS runs.
