@@ -663,87 +663,101 @@
   const kBody = Symbol.for("warren.body");
   const isStream = (v) => internals.isReadableStream !== undefined && internals.isReadableStream(v);
 
-  class Body {
-    // One of them, or none for no body: a string body stays text until its bytes are
-    // needed, bytes until a stream is asked for.
-    #text = null; #bytes = null; #stream = null; #used = false;
-    _initBody(body) {
-      if (typeof body === "string") {
-        this.#text = body;
-      } else if (isStream(body)) {
-        if (body.locked || internals.isDisturbed(body)) {
-          throw typeError("Response body object should not be disturbed or locked");
+  // Fetch's body mixin, for Request and Response. Each keeps the body in four private
+  // fields of its own and installs these methods with accessors for them (`s`): a base
+  // class would cost every construction a second constructor call (`super()`), and a
+  // server makes two of them per request. One of the fields, or none for no body: a
+  // string body stays text until its bytes are needed, bytes until a stream is asked for.
+  function installBody(proto, s) {
+    const encoded = (o) => {
+      const text = s.text(o);
+      if (text !== null) {
+        s.setBytes(o, core.utf8Encode(text));
+        s.setText(o, null);
+      }
+      return s.bytes(o);
+    };
+    const used = (o) => s.used(o) || (s.stream(o) !== null && internals.isDisturbed(s.stream(o)));
+    const take = (o) => {
+      if (used(o)) return Promise.reject(typeError("Body is unusable: Body has already been read"));
+      const stream = s.stream(o);
+      if (stream !== null) {
+        if (stream.locked) return Promise.reject(typeError("Body is unusable: Body has already been read"));
+        s.setUsed(o, true);
+        return internals.readAllBytes(stream);
+      }
+      s.setUsed(o, true);
+      return Promise.resolve(encoded(o) ?? new Uint8Array(0));
+    };
+    const methods = {
+      _initBody(body) {
+        if (typeof body === "string") {
+          s.setText(this, body);
+        } else if (isStream(body)) {
+          if (body.locked || internals.isDisturbed(body)) {
+            throw typeError("Response body object should not be disturbed or locked");
+          }
+          s.setStream(this, body);
+        } else {
+          s.setBytes(this, bodyBytes(body));
         }
-        this.#stream = body;
-      } else {
-        this.#bytes = bodyBytes(body);
-      }
+      },
+      // For a server's request: bytes it owns, not copied.
+      _initBytes(bytes) { s.setBytes(this, bytes); },
+      _hasBody() { return s.text(this) !== null || s.bytes(this) !== null || s.stream(this) !== null; },
+      get bodyUsed() { return used(this); },
+      get body() {
+        if (s.stream(this) === null && encoded(this) !== null) {
+          internals.load("streams");
+          s.setStream(this, internals.readableStreamFromBytes(s.used(this) ? new Uint8Array(0) : s.bytes(this)));
+          s.setBytes(this, null);
+        }
+        return s.stream(this);
+      },
+      // For a server: the body as it is (null, a string, a Uint8Array or a ReadableStream),
+      // taken.
+      [kBody]() {
+        s.setUsed(this, true);
+        return s.stream(this) ?? s.bytes(this) ?? s.text(this);
+      },
+      // For clone(): a second body for the copy (a stream is teed).
+      _cloneBody() {
+        if (used(this)) throw typeError("Response.clone: Body has already been consumed.");
+        if (s.stream(this) === null) return encoded(this);
+        const [a, b] = s.stream(this).tee();
+        s.setStream(this, a);
+        return b;
+      },
+      async arrayBuffer() { const b = await take(this); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); },
+      async bytes() { return (await take(this)).slice(); },
+      async text() {
+        const text = s.text(this);
+        if (text !== null && !used(this)) {
+          s.setUsed(this, true);
+          return text;
+        }
+        return core.decode(await take(this), "utf-8", false, false);
+      },
+      async json() { return JSON.parse(await this.text()); },
+      async formData() {
+        const type = this.headers?.get("content-type") ?? "";
+        const essence = type.split(";")[0].trim().toLowerCase();
+        if (essence === "multipart/form-data") return parseMultipart(await take(this), type);
+        if (essence === "application/x-www-form-urlencoded") {
+          const form = new FormData();
+          for (const [k, v] of new global.URLSearchParams(await this.text())) form.append(k, v);
+          return form;
+        }
+        throw new TypeError(`Body.formData: a body of type "${type}" is not form data`);
+      },
+      async blob() { return new Blob([await take(this)], { type: this.headers?.get("content-type") ?? "" }); },
+    };
+    // As a class's methods: not enumerable.
+    for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(methods))) {
+      Object.defineProperty(proto, key, { ...d, enumerable: false });
     }
-    // For a server's request: bytes it owns, not copied.
-    _initBytes(bytes) { this.#bytes = bytes; }
-    #encoded() {
-      if (this.#text !== null) {
-        this.#bytes = core.utf8Encode(this.#text);
-        this.#text = null;
-      }
-      return this.#bytes;
-    }
-    _hasBody() { return this.#text !== null || this.#bytes !== null || this.#stream !== null; }
-    get bodyUsed() { return this.#used || (this.#stream !== null && internals.isDisturbed(this.#stream)); }
-    get body() {
-      if (this.#stream === null && this.#encoded() !== null) {
-        internals.load("streams");
-        this.#stream = internals.readableStreamFromBytes(this.#used ? new Uint8Array(0) : this.#bytes);
-        this.#bytes = null;
-      }
-      return this.#stream;
-    }
-    // For a server: the body as it is (null, a string, a Uint8Array or a ReadableStream),
-    // taken.
-    [kBody]() {
-      this.#used = true;
-      return this.#stream ?? this.#bytes ?? this.#text;
-    }
-    // For clone(): a second body for the copy (a stream is teed).
-    _cloneBody() {
-      if (this.bodyUsed) throw typeError("Response.clone: Body has already been consumed.");
-      if (this.#stream === null) return this.#encoded();
-      const [a, b] = this.#stream.tee();
-      this.#stream = a;
-      return b;
-    }
-    #take() {
-      if (this.bodyUsed) return Promise.reject(typeError("Body is unusable: Body has already been read"));
-      if (this.#stream !== null) {
-        if (this.#stream.locked) return Promise.reject(typeError("Body is unusable: Body has already been read"));
-        this.#used = true;
-        return internals.readAllBytes(this.#stream);
-      }
-      this.#used = true;
-      return Promise.resolve(this.#encoded() ?? new Uint8Array(0));
-    }
-    async arrayBuffer() { const b = await this.#take(); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); }
-    async bytes() { return (await this.#take()).slice(); }
-    async text() {
-      if (this.#text !== null && !this.bodyUsed) {
-        this.#used = true;
-        return this.#text;
-      }
-      return core.decode(await this.#take(), "utf-8", false, false);
-    }
-    async json() { return JSON.parse(await this.text()); }
-    async formData() {
-      const type = this.headers?.get("content-type") ?? "";
-      const essence = type.split(";")[0].trim().toLowerCase();
-      if (essence === "multipart/form-data") return parseMultipart(await this.#take(), type);
-      if (essence === "application/x-www-form-urlencoded") {
-        const form = new FormData();
-        for (const [k, v] of new global.URLSearchParams(await this.text())) form.append(k, v);
-        return form;
-      }
-      throw new TypeError(`Body.formData: a body of type "${type}" is not form data`);
-    }
-    async blob() { return new Blob([await this.#take()], { type: this.headers?.get("content-type") ?? "" }); }
+    const d = Object.getOwnPropertyDescriptor(methods, kBody);
+    Object.defineProperty(proto, kBody, { ...d, enumerable: false });
   }
 
   // The null body statuses, compared rather than looked up: every Response asks.
@@ -764,12 +778,20 @@
     }
     return list;
   }
-  class Response extends Body {
+  class Response {
+    #text = null; #bytes = null; #stream = null; #used = false;
+    static {
+      installBody(Response.prototype, {
+        text: (o) => o.#text, setText: (o, v) => { o.#text = v; },
+        bytes: (o) => o.#bytes, setBytes: (o, v) => { o.#bytes = v; },
+        stream: (o) => o.#stream, setStream: (o, v) => { o.#stream = v; },
+        used: (o) => o.#used, setUsed: (o, v) => { o.#used = v; },
+      });
+    }
     // #headers stays null (with the body's implied Content-Type in #implied) until asked
     // for, when init gave none: a server's response then needs no Headers at all.
     #status; #statusText; #headers; #implied = null; #url; #type;
     constructor(body = null, init = noInit) {
-      super();
       this._initBody(body);
       this.#status = init.status ?? 200;
       if (this.#status < 200 || this.#status > 599) {
@@ -836,10 +858,18 @@
   const SERVED = Object.freeze({});
   const kServe = Symbol.for("warren.serve");
   const kAbort = Symbol.for("warren.abort");
-  class Request extends Body {
+  class Request {
+    #text = null; #bytes = null; #stream = null; #used = false;
+    static {
+      installBody(Request.prototype, {
+        text: (o) => o.#text, setText: (o, v) => { o.#text = v; },
+        bytes: (o) => o.#bytes, setBytes: (o, v) => { o.#bytes = v; },
+        stream: (o) => o.#stream, setStream: (o, v) => { o.#stream = v; },
+        used: (o) => o.#used, setUsed: (o, v) => { o.#used = v; },
+      });
+    }
     #url; #method; #headers; #signal; #head = null; #urlEnd = 0; #controller = null;
     constructor(input, init = {}) {
-      super();
       if (init === SERVED) return;
       const from = input instanceof Request ? input : null;
       const url = from ? from.url : `${input}`;
