@@ -393,9 +393,9 @@ pub(crate) fn serve_here(handler: &Arc<HandlerMetrics>, request: &HandlerRequest
         loaded.rt.set_time_limit(Some(spec.limits.timeout));
         let called = js_handler::start_now(&mut loaded.rt, glue, request);
         let deadline = loaded.deadline(spec);
-        let (left, answer) = match called {
+        match called {
             Ok(Called::Done(head)) if !head.streamed && !head.waiting => {
-                return Some(Here::Now(whole(head, spec, lent.log.as_ref())));
+                Some(Here::Now(whole(head, spec, lent.log.as_ref())))
             }
             Err(e) => {
                 let failure = AbiFailure::Runtime(e);
@@ -405,34 +405,26 @@ pub(crate) fn serve_here(handler: &Arc<HandlerMetrics>, request: &HandlerRequest
                     lent.left = Some(Left::Ended(ended));
                     lent.wake.notify_one();
                 }
-                return Some(Here::Now(Err(refusal)));
+                Some(Here::Now(Err(refusal)))
             }
-            Ok(Called::Done(head)) => {
+            Ok(called) => {
                 let (reply, answer) = oneshot::channel();
-                (
-                    Left::Started {
+                lent.left = Some(match called {
+                    Called::Done(head) => Left::Started {
                         head,
                         reply,
                         deadline,
                     },
-                    answer,
-                )
-            }
-            Ok(Called::Promise(promise)) => {
-                let (reply, answer) = oneshot::channel();
-                (
-                    Left::Promise {
+                    Called::Promise(promise) => Left::Promise {
                         promise,
                         reply,
                         deadline,
                     },
-                    answer,
-                )
+                });
+                lent.wake.notify_one();
+                Some(Here::Later(answer))
             }
-        };
-        lent.left = Some(left);
-        lent.wake.notify_one();
-        Some(Here::Later(answer))
+        }
     })
 }
 
