@@ -753,11 +753,9 @@
       async blob() { return new Blob([await take(this)], { type: this.headers?.get("content-type") ?? "" }); },
     };
     // As a class's methods: not enumerable.
-    for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(methods))) {
-      Object.defineProperty(proto, key, { ...d, enumerable: false });
+    for (const key of Reflect.ownKeys(methods)) {
+      Object.defineProperty(proto, key, { ...Object.getOwnPropertyDescriptor(methods, key), enumerable: false });
     }
-    const d = Object.getOwnPropertyDescriptor(methods, kBody);
-    Object.defineProperty(proto, kBody, { ...d, enumerable: false });
   }
 
   // The null body statuses, compared rather than looked up: every Response asks.

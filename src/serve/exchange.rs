@@ -1,6 +1,6 @@
 //! What crosses between the HTTP side and a handler's isolate thread: the request, the
-//! response (its body whole or as a stream of chunks), and why a request got no answer
-//! from the handler.
+//! response (its body whole or as a stream of chunks), the answer (given at once, or to
+//! come on a reply channel), and why a request got no answer from the handler.
 
 use bytes::Bytes;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
@@ -79,6 +79,12 @@ impl Refusal {
 
 /// Where the answer to a request goes.
 pub(crate) type Reply = oneshot::Sender<Result<HandlerResponse, Refusal>>;
+
+/// The answer to a request: given already, or to come from an isolate.
+pub(crate) enum Answer {
+    Now(Result<HandlerResponse, Refusal>),
+    Later(oneshot::Receiver<Result<HandlerResponse, Refusal>>),
+}
 
 /// One request for a handler's isolate, and where its answer goes.
 pub(crate) struct Job {

@@ -18,10 +18,12 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode, Version};
 use tokio::sync::mpsc;
 
-use crate::serve::exchange::{BodyCut, HandlerRequest, HandlerResponse, Refusal, ResponseBody};
+use crate::serve::exchange::{
+    Answer, BodyCut, HandlerRequest, HandlerResponse, Refusal, ResponseBody,
+};
 use crate::serve::log::{AccessEntry, LogEvent, LogSink};
 use crate::serve::metrics;
-use crate::serve::pool::{Answer, NotQueued, Pool};
+use crate::serve::pool::{NotQueued, Pool};
 use crate::serve::routing::Routes;
 
 /// What every request reads.

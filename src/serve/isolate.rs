@@ -20,7 +20,7 @@ use crate::plugins::{Fault, LoadFailure, PluginKind, PluginOutput, PluginSpec};
 use crate::runtime::Called;
 use crate::serve::connection::Adopt;
 use crate::serve::exchange::{
-    BodyCut, HandlerRequest, HandlerResponse, Job, Refusal, Reply, ResponseBody,
+    Answer, BodyCut, HandlerRequest, HandlerResponse, Job, Refusal, Reply, ResponseBody,
 };
 use crate::serve::js_handler::{self, Start};
 use crate::serve::log::{LogEvent, LogSink};
@@ -367,20 +367,15 @@ enum Left {
     Ended(Ended),
 }
 
-/// How a request offered to [`serve_here`] went.
-pub(crate) enum Here {
-    /// Answered on the spot.
-    Now(Result<HandlerResponse, Refusal>),
-    /// Started; the isolate's thread answers it.
-    Later(oneshot::Receiver<Result<HandlerResponse, Refusal>>),
-}
-
 /// Serves `request` on this thread's own isolate of the handler whose metrics are
 /// `handler`, when the thread has lent it (its connections are served here and it is
 /// waiting for a request): the request reaches its isolate with no queue and no task
 /// between. A handler that answers at once is answered in this call. `None` when this
 /// thread has no free isolate of that handler: the request is to be queued.
-pub(crate) fn serve_here(handler: &Arc<HandlerMetrics>, request: &HandlerRequest) -> Option<Here> {
+pub(crate) fn serve_here(
+    handler: &Arc<HandlerMetrics>,
+    request: &HandlerRequest,
+) -> Option<Answer> {
     LENT.with_borrow_mut(|lent| {
         let lent = lent
             .as_mut()
@@ -392,10 +387,9 @@ pub(crate) fn serve_here(handler: &Arc<HandlerMetrics>, request: &HandlerRequest
         let spec = &*lent.spec;
         loaded.rt.set_time_limit(Some(spec.limits.timeout));
         let called = js_handler::start_now(&mut loaded.rt, glue, request);
-        let deadline = loaded.deadline(spec);
         match called {
             Ok(Called::Done(head)) if !head.streamed && !head.waiting => {
-                Some(Here::Now(whole(head, spec, lent.log.as_ref())))
+                Some(Answer::Now(whole(head, spec, lent.log.as_ref())))
             }
             Err(e) => {
                 let failure = AbiFailure::Runtime(e);
@@ -405,9 +399,10 @@ pub(crate) fn serve_here(handler: &Arc<HandlerMetrics>, request: &HandlerRequest
                     lent.left = Some(Left::Ended(ended));
                     lent.wake.notify_one();
                 }
-                Some(Here::Now(Err(refusal)))
+                Some(Answer::Now(Err(refusal)))
             }
             Ok(called) => {
+                let deadline = loaded.deadline(spec);
                 let (reply, answer) = oneshot::channel();
                 lent.left = Some(match called {
                     Called::Done(head) => Left::Started {
@@ -422,7 +417,7 @@ pub(crate) fn serve_here(handler: &Arc<HandlerMetrics>, request: &HandlerRequest
                     },
                 });
                 lent.wake.notify_one();
-                Some(Here::Later(answer))
+                Some(Answer::Later(answer))
             }
         }
     })

@@ -13,7 +13,7 @@ use crate::host::Linker;
 use crate::plugins::host::Router;
 use crate::plugins::{LoadError, LoadFailure, PluginOutput, PluginSpec};
 use crate::serve::connection::Adopt;
-use crate::serve::exchange::{HandlerRequest, HandlerResponse, Job, Refusal};
+use crate::serve::exchange::{Answer, HandlerRequest, Job};
 use crate::serve::isolate;
 use crate::serve::log::LogSink;
 use crate::serve::metrics::HandlerMetrics;
@@ -45,12 +45,6 @@ pub(crate) enum NotQueued {
     Full,
     /// The handler's isolates are gone.
     Closed,
-}
-
-/// The answer to a request: given already, or to come from an isolate.
-pub(crate) enum Answer {
-    Now(Result<HandlerResponse, Refusal>),
-    Later(oneshot::Receiver<Result<HandlerResponse, Refusal>>),
 }
 
 impl Pool {
@@ -156,10 +150,8 @@ impl Pool {
     /// free (it serves this connection and waits for a request), else queues it for the
     /// next free isolate.
     pub fn serve(&self, request: HandlerRequest) -> Result<Answer, NotQueued> {
-        match isolate::serve_here(&self.metrics, &request) {
-            Some(isolate::Here::Now(a)) => return Ok(Answer::Now(a)),
-            Some(isolate::Here::Later(rx)) => return Ok(Answer::Later(rx)),
-            None => {}
+        if let Some(answer) = isolate::serve_here(&self.metrics, &request) {
+            return Ok(answer);
         }
         let (reply, answer) = oneshot::channel();
         match self.jobs.try_send(Job { request, reply }) {
