@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # warren serve (issue 16): requests per second and p50/p99 latency of a hello-world
 # handler at 64 connections with wrk on loopback, beside `deno serve` (PyPI's deno, into
-# target/bench-venv) and node's http.createServer on the same handler; then two tenants
-# of one warren where one spins on every request (until its cpu_limit retires its
-# isolate), to see how much the other's p99 moves. Servers are pinned to CPU 0 and wrk to
-# CPU 1 when there are two. Targets: warren >= deno's req/s on one core; the spinning
-# tenant moving the other's p99 by at most 2x. Each comparison is made ROUNDS times (5)
-# in turn, and its median ratio reported, since this VM's speed drifts by ±15% over
-# minutes. Prints figures; asserts nothing.
+# target/bench-venv) and node's http.createServer on the same handler, each round with
+# warren's no-handler endpoint as the ceiling wrk allows; the same with each server held
+# to half a CPU by a CFS quota (where a CPU cgroup can be made), so that the server and
+# not wrk bounds req/s; then two tenants of one warren where one spins on every request
+# (until its cpu_limit retires its isolate), to see how much the other's p99 moves.
+# Servers are pinned to CPU 0 and wrk to CPU 1 when there are two. Targets: warren >=
+# deno's req/s on one core; the spinning tenant moving the other's p99 by at most 2x.
+# Each comparison is made ROUNDS times (5) in turn, and its median ratio reported, since
+# this VM's speed drifts by ±15% over minutes. Prints figures; asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${DUR:-10}
@@ -27,7 +29,10 @@ WARREN=./target/release/warren
 if [ "$(nproc)" -ge 2 ]; then SRV="taskset -c 0"; LOAD="taskset -c 1"; else SRV=""; LOAD=""; fi
 
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [ -n "${CAP:-}" ]; then sleep 0.2; rmdir "$CAP" 2>/dev/null || true; fi
+}
 trap cleanup EXIT
 
 wait_port() {
@@ -94,10 +99,13 @@ once() {
 }
 
 # The VM's speed drifts over minutes: warren and deno are measured in turn, ROUNDS times,
-# and compared round by round; the ratio reported is the median of the rounds'.
+# and compared round by round; the ratio reported is the median of the rounds'. Each round
+# also measures the ceiling of this machine and load: warren's /_warren/health, answered
+# by hyper and a few lines of Rust, with no handler and no isolate.
 echo "hello world, $CONNS connections, ${DUR}s each, $ROUNDS rounds (server on CPU 0, wrk on CPU 1):"
 RATIOS=()
 CPUS=()
+CEILS=()
 WS=()
 for r in $(seq "$ROUNDS"); do
   W=$(once 8301 localhost $SRV "$WARREN" serve benches/serve/hello.mjs --port 8301 --threads 1 --no-access-log)
@@ -109,11 +117,10 @@ for r in $(seq "$ROUNDS"); do
     RATIOS+=("$(ratio "${W%% *}" "${D%% *}")")
     CPUS+=("$(ratio "$(echo "$D" | awk '{print $4}')" "$(echo "$W" | awk '{print $4}')")")
   fi
+  H=$(PATH_=/_warren/health once 8305 localhost $SRV "$WARREN" serve benches/serve/hello.mjs --port 8305 --threads 1 --no-access-log --observability)
+  cpurow "no handler: warren /_warren/health #$r" "$H"
+  if [ -n "$DENO" ]; then CEILS+=("$(ratio "${H%% *}" "${D%% *}")"); fi
 done
-# The ceiling of this machine and load: warren's /_warren/health is answered by hyper and
-# a few lines of Rust, with no handler and no isolate.
-H=$(PATH_=/_warren/health once 8305 localhost $SRV "$WARREN" serve benches/serve/hello.mjs --port 8305 --threads 1 --no-access-log --observability)
-cpurow "no handler: warren /_warren/health" "$H"
 if [ -z "$DENO" ]; then
   echo "  deno serve: skipped (pip install deno failed here)"
 fi
@@ -124,8 +131,43 @@ cpurow "node $(node --version) http.createServer" "$N"
 if [ -n "$DENO" ]; then
   echo "  warren / deno req/s, by round: ${RATIOS[*]}; median $(printf '%s\n' "${RATIOS[@]}" | median)   (target >= 1)"
   echo "  deno / warren CPU per request, by round: ${CPUS[*]}; median $(printf '%s\n' "${CPUS[@]}" | median)   (above 1: warren costs less)"
+  echo "  no handler / deno req/s, by round: ${CEILS[*]}; median $(printf '%s\n' "${CEILS[@]}" | median)   (the ceiling: wrk's, when near 1)"
 fi
 echo "  warren / node req/s = $(ratio "$(printf '%s\n' "${WS[@]}" | median)" "${N%% *}")   (warren's median)"
+
+# wrk makes four syscalls per request (a read, a write, and two epoll_ctl to watch and
+# unwatch the socket for writing) to a server's two, so the no-handler ceiling is wrk's,
+# not a server's. To compare the servers themselves, each is then held to half of
+# CPU 0 by a CFS quota (a CPU cgroup, where this machine lets the script make one), so that
+# wrk has twice the CPU the server may use and req/s is what the server affords.
+CAP=""
+make_cap() {
+  local v1=/sys/fs/cgroup/cpu/warren-bench v2=/sys/fs/cgroup/warren-bench
+  if [ -w /sys/fs/cgroup/cpu ] && mkdir -p "$v1" 2>/dev/null \
+    && echo 10000 >"$v1/cpu.cfs_period_us" && echo 5000 >"$v1/cpu.cfs_quota_us"; then
+    CAP=$v1
+  elif [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw cpu /sys/fs/cgroup/cgroup.controllers \
+    && mkdir -p "$v2" 2>/dev/null && echo "5000 10000" >"$v2/cpu.max" 2>/dev/null; then
+    CAP=$v2
+  fi
+}
+make_cap 2>/dev/null || true
+# A command's prefix to run it inside the capped cgroup (as the same process).
+CAPPED=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CAP")
+if [ -n "$DENO" ] && [ -n "$CAP" ]; then
+  echo "hello world, each server held to half of CPU 0 (wrk on CPU 1), $ROUNDS rounds:"
+  BOUND=()
+  for r in $(seq "$ROUNDS"); do
+    W=$(once 8306 localhost "${CAPPED[@]}" $SRV "$WARREN" serve benches/serve/hello.mjs --port 8306 --threads 1 --no-access-log)
+    cpurow "warren serve, half a CPU #$r" "$W"
+    D=$(once 8307 localhost "${CAPPED[@]}" $SRV "$DENO" serve --port 8307 --host 127.0.0.1 benches/serve/hello.mjs)
+    cpurow "deno serve, half a CPU #$r" "$D"
+    BOUND+=("$(ratio "${W%% *}" "${D%% *}")")
+  done
+  echo "  warren / deno req/s on half a CPU, by round: ${BOUND[*]}; median $(printf '%s\n' "${BOUND[@]}" | median)"
+elif [ -n "$DENO" ]; then
+  echo "  (no CPU cgroup could be made here: the comparison on half a CPU is skipped)"
+fi
 
 echo "two tenants in one warren (both CPUs shared by the server and wrk), $ROUNDS rounds:"
 start "$WARREN" serve benches/serve/warren.toml --port 8304 --no-access-log
