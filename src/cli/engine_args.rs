@@ -1,5 +1,5 @@
-//! The engine flags of `warren run`: the Wasm tier and extra V8 flags, applied once when
-//! V8 starts (before the runtime exists).
+//! The engine flags of `warren run` and `warren serve`: the Wasm tier and extra V8 flags,
+//! applied once when V8 starts (before any runtime exists).
 
 use clap::{Args, ValueEnum};
 use warren::engine::EngineOptions;

@@ -65,9 +65,13 @@ pub struct ServeArgs {
     /// For a single handler: the memory of each isolate (`limits.memory`).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     max_memory: Option<u64>,
+    #[command(flatten)]
+    engine: super::engine_args::EngineArgs,
 }
 
 pub fn serve(args: ServeArgs) -> i32 {
+    // Before anything makes an isolate: V8 reads its flags once, when it starts.
+    args.engine.start(None, None);
     let manifest = match load(&args) {
         Ok(m) => m,
         Err(code) => return code,

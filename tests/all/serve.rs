@@ -948,6 +948,34 @@ fn observability_is_off_unless_enabled_and_bad_handlers_do_not_load() {
 }
 
 #[test]
+fn v8_flags_reach_the_engine_before_the_handler_loads() {
+    // `%IsSmi` parses only with --allow-natives-syntax: V8 must be started with the flag
+    // before the handler's module is compiled.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "natives.mjs",
+        "export default { fetch() { return new Response(String(%IsSmi(1))); } };",
+    );
+    let out = warren_command()
+        .args(["serve", "natives.mjs", "--port", "0"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("handler \"natives\" does not load"), "{err}");
+    let s = Served::start(
+        dir.path(),
+        &["natives.mjs", "--v8-flags=--allow-natives-syntax"],
+    );
+    tokio().block_on(async {
+        let a = fetch(s.addr, "GET", "h", "/", "").await;
+        assert_eq!(a.text(), "true");
+    });
+}
+
+#[test]
 fn reuse_port_lets_two_servers_share_a_port() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "echo.mjs", ECHO);
