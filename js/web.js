@@ -650,6 +650,16 @@
     return core.utf8Encode(`${body}`);
   }
 
+  // A BodyInit as WebIDL converts it: a value that is none of the body types (a number,
+  // a plain object) becomes its string, and so a text/plain body.
+  function bodyInit(body) {
+    if (body === null || body === undefined || typeof body === "string") return body;
+    if (typeof body !== "object" && typeof body !== "function") return `${body}`;
+    if (body instanceof Blob || isBufferSource(body) || body instanceof FormData || isStream(body)) return body;
+    if (global.URLSearchParams && body instanceof global.URLSearchParams) return body;
+    return `${body}`;
+  }
+
   // The Content-Type a body implies (the fetch spec's "extract a body").
   function bodyType(body) {
     if (typeof body === "string") return "text/plain;charset=UTF-8";
@@ -686,8 +696,11 @@
         s.setUsed(o, true);
         return internals.readAllBytes(stream);
       }
-      s.setUsed(o, true);
-      return Promise.resolve(encoded(o) ?? new Uint8Array(0));
+      // A null body is never used (bodyUsed stays false: Fetch's "body is non-null and
+      // its stream disturbed").
+      const bytes = encoded(o);
+      if (bytes !== null) s.setUsed(o, true);
+      return Promise.resolve(bytes ?? new Uint8Array(0));
     };
     const methods = {
       _initBody(body) {
@@ -789,7 +802,24 @@
     // #headers stays null (with the body's implied Content-Type in #implied) until asked
     // for, when init gave none: a server's response then needs no Headers at all.
     #status; #statusText; #headers; #implied = null; #url; #type;
+    // `new Response(text)` is set up here, anything else in #setUp: a constructor this
+    // small is inlined into its caller by TurboFan (a server's handler makes one per
+    // request), where the whole set-up would not fit V8's inlining budget.
     constructor(body = null, init = noInit) {
+      if (typeof body === "string" && init === noInit) {
+        this.#text = body;
+        this.#status = 200;
+        this.#statusText = "";
+        this.#headers = null;
+        this.#implied = "text/plain;charset=UTF-8";
+        this.#url = "";
+        this.#type = "default";
+      } else {
+        this.#setUp(body, init);
+      }
+    }
+    #setUp(body, init) {
+      body = bodyInit(body);
       this._initBody(body);
       this.#status = init.status ?? 200;
       if (this.#status < 200 || this.#status > 599) {
@@ -867,14 +897,17 @@
       });
     }
     #url; #method; #headers; #signal; #head = null; #urlEnd = 0; #controller = null;
+    // Small, to be inlined where a server makes its requests (Request[kServe]).
     constructor(input, init = {}) {
-      if (init === SERVED) return;
+      if (init !== SERVED) this.#setUp(input, init);
+    }
+    #setUp(input, init) {
       const from = input instanceof Request ? input : null;
       const url = from ? from.url : `${input}`;
       this.#url = new URL(url, internals.baseUrl?.() ?? undefined).href;
       this.#method = `${init.method ?? (from ? from.method : "GET")}`.toUpperCase();
       this.#headers = new Headers(init.headers ?? (from ? from.headers : undefined));
-      const body = init.body !== undefined ? init.body : from ? from._cloneBody() : null;
+      const body = init.body !== undefined ? bodyInit(init.body) : from ? from._cloneBody() : null;
       if ((this.#method === "GET" || this.#method === "HEAD") && body !== null && body !== undefined) {
         throw typeError("Request with GET/HEAD method cannot have body.");
       }
@@ -932,6 +965,7 @@
       return new Request(this, { body: this._cloneBody() });
     }
   }
+  Object.defineProperty(Request.prototype, Symbol.toStringTag, { value: "Request", configurable: true });
 
   const mimeTypes = {
     wasm: "application/wasm", json: "application/json", js: "text/javascript", mjs: "text/javascript",

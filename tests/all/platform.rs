@@ -123,6 +123,67 @@ number true true true\n"
     );
 }
 
+/// `Response` and `Request` made every way a handler makes them: `new Response(text)` (set
+/// up on a path of its own, for TurboFan to inline) and everything else; the expected lines
+/// are Node 20's for the same script.
+#[test]
+fn response_and_request_constructors_agree_with_node() {
+    let d = dir();
+    let f = write(
+        &d,
+        "t.mjs",
+        r#"const out = [];
+const log = (...a) => out.push(a.map(String).join(" "));
+const tryit = (name, f) => { try { log(name, f()); } catch (e) { log(name, "threw", e.constructor.name); } };
+log(Response.length, Request.length);
+for (const body of ["hi", 42, true, {}, null, undefined, new Uint8Array([104, 105])]) {
+  const r = new Response(body);
+  log(r.status, r.statusText === "", r.headers.get("content-type"), r.type, r.url === "", r.bodyUsed, JSON.stringify(await r.text()), r.bodyUsed);
+}
+let r = new Response("x", { status: 201, statusText: "Made", headers: { "x-a": "1" } });
+log(r.status, r.statusText, r.headers.get("x-a"), r.headers.get("content-type"));
+tryit("204 with body", () => new Response("x", { status: 204 }).status);
+tryit("status 600", () => new Response("x", { status: 600 }).status);
+log(new Response(null, { status: 204 }).status);
+r = new Response("clone me"); const c = r.clone(); log(await r.text(), await c.text());
+r = new Response("s"); log(r.body instanceof ReadableStream, await r.text());
+let q = new Request("http://x.test/p?q=1");
+log(q.url, q.method, q.headers.get("content-type"), q.bodyUsed, q.signal instanceof AbortSignal);
+q = new Request("http://x.test/", { method: "post", body: 7, headers: { "x-h": "v" } });
+log(q.method, q.headers.get("x-h"), q.headers.get("content-type"), await q.text());
+tryit("GET with body", () => new Request("http://x.test/", { body: "x" }).method);
+q = new Request(new Request("http://x.test/z", { method: "PUT", body: "zz" }));
+const q2 = q.clone(); log(q.url, q.method, await q.text(), q2.url, await q2.text());
+log(Object.prototype.toString.call(new Response()), Object.prototype.toString.call(new Request("http://a/")));
+console.log(out.join("\n"));
+"#,
+    );
+    let r = run(&["run", &f]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "0 1\n\
+200 true text/plain;charset=UTF-8 default true false \"hi\" true\n\
+200 true text/plain;charset=UTF-8 default true false \"42\" true\n\
+200 true text/plain;charset=UTF-8 default true false \"true\" true\n\
+200 true text/plain;charset=UTF-8 default true false \"[object Object]\" true\n\
+200 true null default true false \"\" false\n\
+200 true null default true false \"\" false\n\
+200 true null default true false \"hi\" true\n\
+201 Made 1 text/plain;charset=UTF-8\n\
+204 with body threw TypeError\n\
+status 600 threw RangeError\n\
+204\n\
+clone me clone me\n\
+true s\n\
+http://x.test/p?q=1 GET null false true\n\
+POST v text/plain;charset=UTF-8 7\n\
+GET with body threw TypeError\n\
+http://x.test/z PUT zz http://x.test/z zz\n\
+[object Response] [object Request]\n"
+    );
+}
+
 #[test]
 fn fetch_file_and_data_urls_and_streaming_compile() {
     let d = dir();
