@@ -59,18 +59,24 @@ function failure(what, e) {
   return [FAILED | (waiting.length > 0 ? WAITING : 0), e, what];
 }
 
-// The response as the server takes it; a stream is kept for pull().
+// The response as the server takes it; a stream is kept for pull(). Small, for TurboFan
+// to inline it (and what it calls) into handle: any response but a plain text one is
+// built in answer().
 function finish(request, response) {
   if (!(response instanceof Response)) {
     return failure("fetch() did not return a Response", response);
   }
   const source = response[BODY]();
   const headers = response[LIST]();
-  let out;
   if (typeof source === "string" && response.status === 200 && waiting.length === 0 &&
       headers.length === 2 && headers[0] === "content-type" && headers[1] === TEXT) {
     return source;
   }
+  return answer(request, response, source, headers);
+}
+
+function answer(request, response, source, headers) {
+  let out;
   if (source === null || typeof source === "string" || source instanceof Uint8Array) {
     out = [response.status | (waiting.length > 0 ? WAITING : 0), source];
   } else {
