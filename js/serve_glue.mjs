@@ -128,7 +128,10 @@ export async function cancel() {
 }
 
 export async function settle() {
-  const promises = waiting;
-  waiting = [];
-  await Promise.allSettled(promises);
+  // Work given to waitUntil may itself call waitUntil: wait until none is left.
+  while (waiting.length > 0) {
+    const promises = waiting;
+    waiting = [];
+    await Promise.allSettled(promises);
+  }
 }

@@ -824,6 +824,15 @@ export default {
       ctx.waitUntil(new Promise((resolve) => setTimeout(() => { after = "settled"; resolve(); }, 50)));
       return new Response("soon");
     }
+    if (path === "/nested") {
+      // waitUntil from work that waitUntil was given: settled before the next request too.
+      after = "not yet";
+      ctx.waitUntil(new Promise((outer) => setTimeout(() => {
+        ctx.waitUntil(new Promise((resolve) => setTimeout(() => { after = "nested settled"; resolve(); }, 50)));
+        outer();
+      }, 10)));
+      return new Response("soon");
+    }
     if (path === "/after") return new Response(after);
     if (path === "/endless") {
       request.signal.addEventListener("abort", () => { aborted = true; });
@@ -876,6 +885,14 @@ export default {
         assert_eq!(
             fetch(s.addr, "GET", "h", "/after", "").await.text(),
             "settled"
+        );
+        assert_eq!(
+            fetch(s.addr, "GET", "h", "/nested", "").await.text(),
+            "soon"
+        );
+        assert_eq!(
+            fetch(s.addr, "GET", "h", "/after", "").await.text(),
+            "nested settled"
         );
         // A client that goes away mid-stream aborts request.signal.
         {
