@@ -2,10 +2,12 @@
 //! the request as a JSON object in and the response as one out (`docs/serve.md`):
 //!
 //! - in: `{"method", "url", "headers": [[name, value], ...], "body"}`, `body` the request
-//!   body as text when it is UTF-8, else absent and `body_base64` holds it;
+//!   body as text when it is UTF-8, else absent and `body_base64` holds it (header values
+//!   as UTF-8 text, a byte that is not UTF-8 as U+FFFD);
 //! - out: `{"status": 200, "headers": [[name, value], ...] or {name: value}, "body": "text"}`
-//!   (or `body_base64`; a `body` that is not a string is sent as its JSON text); every
-//!   key is optional (status 200, no headers, an empty body).
+//!   (or `body_base64`; a `body` that is not a string is sent as its JSON text; header
+//!   values are sent as their UTF-8 bytes); every key is optional (status 200, no
+//!   headers, an empty body).
 
 use base64::Engine;
 use bytes::Bytes;
@@ -81,6 +83,7 @@ fn output(out: &Value) -> Result<Start, String> {
         };
         let name = HeaderName::from_bytes(k.as_bytes())
             .map_err(|_| format!("\"{k}\" is an invalid header name"))?;
+        // Its UTF-8 bytes, as sent (any text but control characters).
         let value = HeaderValue::from_str(v)
             .map_err(|_| format!("header \"{k}\" has an invalid header value"))?;
         add_header(&mut headers, name, value);

@@ -713,6 +713,30 @@ fn a_wat_handler_answers_a_request() {
 }
 
 #[test]
+fn a_wat_handler_sends_header_values_as_utf8() {
+    // fetch answers with the JSON in its data segment, whatever the request.
+    let answer = r#"{"status":200,"headers":[["x-name","café"]],"body":"ok"}"#;
+    let wat = format!(
+        r#"(module
+  (memory (export "memory") 1)
+  (func (export "alloc") (param i32) (result i32) (i32.const 4096))
+  (data (i32.const 0) "{}")
+  (func (export "fetch") (param i32 i32) (result i64) (i64.const {})))
+"#,
+        answer.replace('"', "\\\""),
+        answer.len()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "named.wat", &wat);
+    let s = Served::start(dir.path(), &["named.wat"]);
+    tokio().block_on(async {
+        let a = fetch(s.addr, "GET", "h", "/", "").await;
+        assert_eq!((a.status.as_u16(), a.text()), (200, "ok".to_string()));
+        assert_eq!(a.headers["x-name"].as_bytes(), "café".as_bytes());
+    });
+}
+
+#[test]
 fn a_single_handler_broken_limit_leaves_its_thread_at_normal_priority() {
     // A single handler's isolate thread serves the connections too: demoting it would
     // slow every request, so it keeps its priority.
