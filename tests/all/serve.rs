@@ -960,13 +960,7 @@ fn observability_is_off_unless_enabled_and_bad_handlers_do_not_load() {
     });
     // A module without `export default { fetch }`: exit 2, naming the handler.
     write(dir.path(), "bad.mjs", "export const x = 1;");
-    let out = warren_command()
-        .args(["serve", "bad.mjs", "--port", "0"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let err = fails_to_load(dir.path(), "bad.mjs");
     assert!(err.contains("handler \"bad\" does not load"), "{err}");
     assert!(err.contains("export default { fetch"), "{err}");
     // A manifest route that is not one, located.
@@ -975,17 +969,23 @@ fn observability_is_off_unless_enabled_and_bad_handlers_do_not_load() {
         "warren.toml",
         "[[plugins]]\nname = \"e\"\nsource = \"echo.mjs\"\nroutes = [\"nohost\"]\n",
     );
-    let out = warren_command()
-        .args(["serve", "warren.toml", "--port", "0"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let err = fails_to_load(dir.path(), "warren.toml");
     assert!(
         err.contains("warren.toml:4:11: error: route \"nohost\""),
         "{err}"
     );
+}
+
+/// `warren serve FILE` in `dir`, which must exit 2 (it could not load); its stderr.
+fn fails_to_load(dir: &Path, file: &str) -> String {
+    let out = warren_command()
+        .args(["serve", file, "--port", "0"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    err
 }
 
 #[test]
@@ -998,13 +998,7 @@ fn v8_flags_reach_the_engine_before_the_handler_loads() {
         "natives.mjs",
         "export default { fetch() { return new Response(String(%IsSmi(1))); } };",
     );
-    let out = warren_command()
-        .args(["serve", "natives.mjs", "--port", "0"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let err = fails_to_load(dir.path(), "natives.mjs");
     assert!(err.contains("handler \"natives\" does not load"), "{err}");
     let s = Served::start(
         dir.path(),
