@@ -640,14 +640,14 @@
   }
   Object.defineProperty(Headers.prototype, Symbol.toStringTag, { value: "Headers", configurable: true });
 
+  // The bytes of a body bodyInit has converted (so null, a string or one of the body types).
   function bodyBytes(body) {
     if (body === null || body === undefined) return null;
     if (typeof body === "string") return core.utf8Encode(body);
     if (body instanceof Blob) return body._bytes();
     if (isBufferSource(body)) return toUint8(body).slice();
     if (body instanceof global.URLSearchParams) return core.utf8Encode(body.toString());
-    if (body instanceof FormData) return multipartBytes(body);
-    return core.utf8Encode(`${body}`);
+    return multipartBytes(body);
   }
 
   // A BodyInit as WebIDL converts it: a value that is none of the body types (a number,
@@ -660,9 +660,11 @@
     return `${body}`;
   }
 
+  // A string body's Content-Type.
+  const textPlain = "text/plain;charset=UTF-8";
   // The Content-Type a body implies (the fetch spec's "extract a body").
   function bodyType(body) {
-    if (typeof body === "string") return "text/plain;charset=UTF-8";
+    if (typeof body === "string") return textPlain;
     if (body instanceof Blob) return body.type === "" ? null : body.type;
     if (body instanceof FormData) return `multipart/form-data; boundary=${body[kBoundary]}`;
     if (global.URLSearchParams && body instanceof global.URLSearchParams) {
@@ -777,7 +779,7 @@
   const noInit = Object.freeze({});
   const noHeaders = Object.freeze([]);
   const impliedLists = new Map();
-  const textList = Object.freeze(["content-type", "text/plain;charset=UTF-8"]);
+  const textList = Object.freeze(["content-type", textPlain]);
   function impliedList(type) {
     // A string body's, without a lookup.
     if (type === textList[1]) return textList;
@@ -811,7 +813,7 @@
         this.#status = 200;
         this.#statusText = "";
         this.#headers = null;
-        this.#implied = "text/plain;charset=UTF-8";
+        this.#implied = textPlain;
         this.#url = "";
         this.#type = "default";
       } else {
