@@ -735,9 +735,10 @@
         s.setUsed(this, true);
         return s.stream(this) ?? s.bytes(this) ?? s.text(this);
       },
-      // For clone(): a second body for the copy (a stream is teed).
-      _cloneBody() {
-        if (used(this)) throw typeError("Response.clone: Body has already been consumed.");
+      // For clone(): a second body for the copy (a stream is teed); `unusable` is the
+      // error's message when the body has been read (as Node words it for each caller).
+      _cloneBody(unusable) {
+        if (used(this)) throw typeError(unusable);
         if (s.stream(this) === null) return encoded(this);
         const [a, b] = s.stream(this).tee();
         s.setStream(this, a);
@@ -862,7 +863,7 @@
     get type() { return this.#type; }
     get redirected() { return false; }
     clone() {
-      return new Response(this._cloneBody(), { status: this.#status, statusText: this.#statusText, headers: this.headers, _url: this.#url });
+      return new Response(this._cloneBody("Response.clone: Body has already been consumed."), { status: this.#status, statusText: this.#statusText, headers: this.headers, _url: this.#url });
     }
     static redirect(url, status = 302) {
       if (![301, 302, 303, 307, 308].includes(status)) throw new RangeError(`Invalid status code ${status}`);
@@ -909,7 +910,7 @@
       this.#url = new URL(url, internals.baseUrl?.() ?? undefined).href;
       this.#method = `${init.method ?? (from ? from.method : "GET")}`.toUpperCase();
       this.#headers = new Headers(init.headers ?? (from ? from.headers : undefined));
-      const body = init.body !== undefined ? bodyInit(init.body) : from ? from._cloneBody() : null;
+      const body = init.body !== undefined ? bodyInit(init.body) : from ? from._cloneBody("Cannot construct a Request with a Request object that has already been used.") : null;
       if ((this.#method === "GET" || this.#method === "HEAD") && body !== null && body !== undefined) {
         throw typeError("Request with GET/HEAD method cannot have body.");
       }
@@ -964,7 +965,7 @@
       return this.#signal;
     }
     clone() {
-      return new Request(this, { body: this._cloneBody() });
+      return new Request(this, { body: this._cloneBody("Request.clone: Body has already been consumed.") });
     }
   }
   Object.defineProperty(Request.prototype, Symbol.toStringTag, { value: "Request", configurable: true });

@@ -155,6 +155,11 @@ tryit("GET with body", () => new Request("http://x.test/", { body: "x" }).method
 q = new Request(new Request("http://x.test/z", { method: "PUT", body: "zz" }));
 const q2 = q.clone(); log(q.url, q.method, await q.text(), q2.url, await q2.text());
 log(Object.prototype.toString.call(new Response()), Object.prototype.toString.call(new Request("http://a/")));
+const said = (f) => { try { f(); return "no error"; } catch (e) { return `${e.constructor.name}: ${e.message}`; } };
+r = new Response("u"); await r.text(); log(said(() => r.clone()));
+q = new Request("http://x.test/", { method: "POST", body: "u" }); await q.text();
+log(said(() => new Request(q)));
+tryit("Request.clone used", () => q.clone());
 console.log(out.join("\n"));
 "#,
     );
@@ -180,7 +185,10 @@ http://x.test/p?q=1 GET null false true\n\
 POST v text/plain;charset=UTF-8 7\n\
 GET with body threw TypeError\n\
 http://x.test/z PUT zz http://x.test/z zz\n\
-[object Response] [object Request]\n"
+[object Response] [object Request]\n\
+TypeError: Response.clone: Body has already been consumed.\n\
+TypeError: Cannot construct a Request with a Request object that has already been used.\n\
+Request.clone used threw TypeError\n"
     );
 }
 
