@@ -1,13 +1,15 @@
 // serve_glue.mjs — owns: the module `warren serve` runs in a JS handler's isolate, between the
 // server and the handler's `export default { fetch(request, env, ctx) }`. src/serve/js_handler.rs
 // puts the import lines above this text: `handlerModule` (the handler), `getConfig`
-// (host:config) and `callPlugin` with `PLUGINS` (host:plugins, the plugins it may call).
+// (host:config), `readBody` (host:request: the next chunk of a streamed request body) and
+// `callPlugin` with `PLUGINS` (host:plugins, the plugins it may call).
 //
 // handle(method, head, urlEnd, body) -> [status | STREAMED | WAITING, body, name,
 // value, ...], or the body alone for a 200 text/plain string response, or [FAILED |
 // WAITING, thrown, what] (or a promise of any): calls the handler. `head` is the URL (as
 // the URL parser writes it, up to `urlEnd`) and then "\nname:value" for each header;
-// `body` in is a Uint8Array or null, out a string, a Uint8Array or null;
+// `body` in is a Uint8Array, null, or the number readBody() reads it by when it streams;
+// out a string, a Uint8Array or null;
 // WAITING: ctx.waitUntil was given promises, so settle() has work;
 // a body that is a stream is left open for pull() to read chunk by chunk (null at its end);
 // cancel() drops it (the client went away) and aborts request.signal; settle() waits for
@@ -87,12 +89,30 @@ function answer(request, response, source, headers) {
   return out;
 }
 
+// A request body that streams: each read asks the server for the next chunk as it
+// arrives (nothing is read ahead of the handler).
+function requestStream(id) {
+  return new ReadableStream({
+    async pull(controller) {
+      let chunk;
+      try {
+        chunk = await readBody(id);
+      } catch (e) {
+        // The host's "async host function failed: " prefix says nothing to a handler.
+        throw new TypeError(`${e?.message ?? e}`.replace(/^async host function failed: /, ""));
+      }
+      if (chunk === null) controller.close();
+      else controller.enqueue(chunk);
+    },
+  }, { highWaterMark: 0 });
+}
+
 // Not async: a handler that returns a Response (not a promise) is answered in this call.
 export function handle(method, head, urlEnd, body) {
   let request;
   let response;
   try {
-    request = Request[SERVE](method, head, urlEnd, body);
+    request = Request[SERVE](method, head, urlEnd, typeof body === "number" ? requestStream(body) : body);
     response = handler.fetch(request, env, new Context());
   } catch (e) {
     return failure("fetch() threw", e);

@@ -921,7 +921,7 @@
     }
     // For a server: a request whose parts are made lazily. `head` is the URL (absolute and
     // as the URL parser writes it) up to `urlEnd`, then "\nname:value" for each header,
-    // names lowercase; `body` a Uint8Array or null.
+    // names lowercase; `body` a Uint8Array, a ReadableStream or null.
     static [kServe](method, head, urlEnd, body) {
       const r = new Request(null, SERVED);
       r.#url = null;
@@ -930,7 +930,8 @@
       r.#head = head;
       r.#urlEnd = urlEnd;
       r.#signal = null;
-      if (body !== null) r._initBytes(body);
+      if (body instanceof Uint8Array) r._initBytes(body);
+      else if (body !== null) r._initBody(body);
       return r;
     }
     // For a server: aborts the signal (its client went away), if one was asked for.

@@ -6,8 +6,9 @@ use bytes::Bytes;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::{mpsc, oneshot};
 
-/// A request as a handler sees it: the body is read whole (within the body limit) before
-/// it is handed over.
+use crate::serve::request_body::StreamedBody;
+
+/// A request as a handler sees it.
 #[derive(Debug)]
 pub(crate) struct HandlerRequest {
     pub method: hyper::Method,
@@ -15,7 +16,15 @@ pub(crate) struct HandlerRequest {
     /// JS handler's `Request` takes it unparsed.
     pub url: String,
     pub headers: hyper::HeaderMap,
-    pub body: Bytes,
+    pub body: RequestBody,
+}
+
+/// A request's body: read whole before the handler is called (within the body limit), or
+/// streamed into a JS handler as it reads it.
+#[derive(Debug)]
+pub(crate) enum RequestBody {
+    Full(Bytes),
+    Stream(StreamedBody),
 }
 
 /// A response from a handler.

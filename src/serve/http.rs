@@ -19,11 +19,12 @@ use hyper::{Request, Response, StatusCode, Version};
 use tokio::sync::mpsc;
 
 use crate::serve::exchange::{
-    Answer, BodyCut, HandlerRequest, HandlerResponse, Refusal, ResponseBody,
+    Answer, BodyCut, HandlerRequest, HandlerResponse, Refusal, RequestBody, ResponseBody,
 };
 use crate::serve::log::{AccessEntry, LogEvent, LogSink};
 use crate::serve::metrics;
 use crate::serve::pool::{NotQueued, Pool};
+use crate::serve::request_body::StreamedBody;
 use crate::serve::routing::Routes;
 
 /// What every request reads.
@@ -69,6 +70,11 @@ impl Body for OutBody {
         }
     }
 }
+
+/// A JS handler's request body of at most this many declared bytes is read whole before
+/// the handler is called (it has most often come with the head): a larger one, or one of
+/// no declared length (chunked), streams into the handler as it reads it.
+const READ_WHOLE: u64 = 64 << 10;
 
 fn plain(status: u16, text: &'static str) -> Response<OutBody> {
     let mut r = Response::new(OutBody::Full(Some(Bytes::from_static(text.as_bytes()))));
@@ -237,15 +243,13 @@ fn answer(shared: &Arc<Shared>, req: Request<Incoming>) -> (Option<usize>, Step)
     let some = Some(index);
     // A request with no body (hyper knows from its framing) declares no length to refuse.
     let bodiless = body.is_end_stream();
-    if !bodiless {
-        let declared = parts
-            .headers
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|n| n > shared.max_body) {
-            return (some, Step::Now(plain(413, "Payload Too Large\n")));
-        }
+    let declared = (!bodiless)
+        .then(|| parts.headers.get(header::CONTENT_LENGTH))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > shared.max_body) {
+        return (some, Step::Now(plain(413, "Payload Too Large\n")));
     }
     let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let mut url = String::with_capacity("http://".len() + host.len() + target.len());
@@ -264,16 +268,36 @@ fn answer(shared: &Arc<Shared>, req: Request<Incoming>) -> (Option<usize>, Step)
         method: parts.method,
         url,
         headers: parts.headers,
-        body: Bytes::new(),
+        body: RequestBody::Full(Bytes::new()),
     };
     if bodiless {
         return (some, ask(shared, index, request));
+    }
+    if shared.pools[index].streams_bodies && declared.is_none_or(|n| n > READ_WHOLE) {
+        // Read as the handler reads it; past the limit, its `read` fails and the client
+        // gets 413 whatever the handler answers.
+        let (body, overflow) = StreamedBody::new(body, shared.max_body);
+        request.body = RequestBody::Stream(body);
+        let over_limit = move |r: Response<OutBody>| {
+            if overflow.happened() {
+                plain(413, "Payload Too Large\n")
+            } else {
+                r
+            }
+        };
+        return match ask(shared, index, request) {
+            Step::Now(r) => (some, Step::Now(over_limit(r))),
+            Step::Wait(w) => (
+                some,
+                Step::Wait(Box::pin(async move { over_limit(w.await) })),
+            ),
+        };
     }
     let shared = shared.clone();
     let limit = usize::try_from(shared.max_body).unwrap_or(usize::MAX);
     let waiting = async move {
         request.body = match http_body_util::Limited::new(body, limit).collect().await {
-            Ok(b) => b.to_bytes(),
+            Ok(b) => RequestBody::Full(b.to_bytes()),
             Err(e) if e.is::<http_body_util::LengthLimitError>() => {
                 return plain(413, "Payload Too Large\n");
             }

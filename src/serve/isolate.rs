@@ -25,6 +25,7 @@ use crate::serve::exchange::{
 use crate::serve::js_handler::{self, Start};
 use crate::serve::log::{LogEvent, LogSink};
 use crate::serve::metrics::{HandlerMetrics, LimitKind};
+use crate::serve::request_body::{self, BodySlot};
 use crate::serve::wasm_handler;
 use crate::{Instance, Runtime};
 
@@ -374,7 +375,7 @@ enum Left {
 /// thread has no free isolate of that handler: the request is to be queued.
 pub(crate) fn serve_here(
     handler: &Arc<HandlerMetrics>,
-    request: &HandlerRequest,
+    request: &mut HandlerRequest,
 ) -> Option<Answer> {
     LENT.with_borrow_mut(|lent| {
         let lent = lent
@@ -389,9 +390,11 @@ pub(crate) fn serve_here(
         let called = js_handler::start_now(&mut loaded.rt, glue, request);
         match called {
             Ok(Called::Done(head)) if !head.streamed && !head.waiting => {
+                js_handler::end(glue);
                 Some(Answer::Now(whole(head, spec, lent.log.as_ref())))
             }
             Err(e) => {
+                js_handler::end(glue);
                 let failure = AbiFailure::Runtime(e);
                 let (refusal, ended) =
                     loaded.failed(failure, spec, &lent.metrics, lent.log.as_ref());
@@ -476,9 +479,26 @@ impl Loaded {
         router: &Weak<Router>,
     ) -> Result<Loaded, LoadFailure> {
         let members = [(0, spec.clone())];
-        let mut rt = worker::new_runtime(&members, isolate, label, linker, output, router)?;
+        let body = BodySlot::default();
+        let mut rt = match spec.kind {
+            PluginKind::Js => {
+                // The glue reads a streamed request body through `host:request`.
+                let mut glue_spec = PluginSpec::clone(spec);
+                glue_spec
+                    .host_imports
+                    .push(request_body::MODULE.to_string());
+                let members = [(0, Arc::new(glue_spec))];
+                let (mut linker, permissions) =
+                    worker::plugin_linker(&members, isolate, linker, router)?;
+                body.define(&mut linker)?;
+                worker::runtime_for(&members, label, linker, permissions, output)?
+            }
+            PluginKind::Wasm => {
+                worker::new_runtime(&members, isolate, label, linker, output, router)?
+            }
+        };
         let code = match spec.kind {
-            PluginKind::Js => Code::Js(js_handler::load(&mut rt, spec).await?),
+            PluginKind::Js => Code::Js(js_handler::load(&mut rt, spec, body).await?),
             PluginKind::Wasm => {
                 let (instance, entries) = worker::instantiate_wasm(&mut rt, spec).await?;
                 let entry = entries
@@ -516,7 +536,16 @@ impl Loaded {
         self.rt.set_time_limit(Some(spec.limits.timeout));
         let head = self.start(request).await;
         let deadline = self.deadline(spec);
-        self.answer(head, reply, deadline, spec, metrics, log).await
+        let ended = self.answer(head, reply, deadline, spec, metrics, log).await;
+        self.over();
+        ended
+    }
+
+    /// The request it served is over: a body it streamed is let go.
+    fn over(&self) {
+        if let Code::Js(glue) = &self.code {
+            js_handler::end(glue);
+        }
     }
 
     /// When the request whose call has just started must be done: its time counts from
@@ -647,7 +676,9 @@ impl Loaded {
                 (head.map_err(AbiFailure::Runtime), reply, deadline)
             }
         };
-        self.answer(head, reply, deadline, spec, metrics, log).await
+        let ended = self.answer(head, reply, deadline, spec, metrics, log).await;
+        self.over();
+        ended
     }
 
     async fn start(&mut self, request: HandlerRequest) -> Result<Start, AbiFailure> {

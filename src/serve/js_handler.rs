@@ -15,7 +15,8 @@ use crate::plugins::PluginSpec;
 use crate::runtime::{
     CallArgList, CallArgs, CallResult, Called, Callee, KeptFunction, uint8_array,
 };
-use crate::serve::exchange::{HandlerRequest, add_header};
+use crate::serve::exchange::{HandlerRequest, RequestBody, add_header};
+use crate::serve::request_body::{self, BodySlot};
 use crate::value::Value;
 use crate::{Error, Runtime};
 
@@ -44,6 +45,8 @@ pub(crate) struct Glue {
     cancel: KeptFunction,
     settle: KeptFunction,
     strings: Rc<OnceCell<Strings>>,
+    /// Where a streamed request body is lent for the glue's `host:request` to read.
+    body: BodySlot,
 }
 
 /// The methods of [`METHODS`] as JS strings, made in the isolate by its first request.
@@ -73,16 +76,22 @@ impl Strings {
 }
 
 /// Loads the handler of `spec` under the glue: the handler's module graph is evaluated
-/// here, so a handler that does not load (or does not export `fetch`) fails now.
-pub(crate) async fn load(rt: &mut Runtime, spec: &PluginSpec) -> crate::Result<Glue> {
+/// here, so a handler that does not load (or does not export `fetch`) fails now. `body`
+/// is the slot whose `read` the runtime's Linker has as [`request_body::MODULE`].
+pub(crate) async fn load(
+    rt: &mut Runtime,
+    spec: &PluginSpec,
+    body: BodySlot,
+) -> crate::Result<Glue> {
     let handler = crate::modules::path_to_url(&spec.source)
         .map_err(|e| Error::module(format!("cannot load {}", spec.source.display()), e))?;
     let mut url = handler.clone();
     url.set_query(Some("warren-serve"));
     let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
     let mut code = format!(
-        "import * as handlerModule from {};\nimport {{ get as getConfig }} from \"host:config\";\n",
-        quote(handler.as_str())
+        "import * as handlerModule from {};\nimport {{ get as getConfig }} from \"host:config\";\nimport {{ read as readBody }} from {};\n",
+        quote(handler.as_str()),
+        quote(request_body::MODULE)
     );
     if spec.plugin_imports.is_empty() {
         code.push_str("const callPlugin = null;\nconst PLUGINS = [];\n");
@@ -107,6 +116,7 @@ pub(crate) async fn load(rt: &mut Runtime, spec: &PluginSpec) -> crate::Result<G
         cancel: rt.keep_function(&glue, "cancel")?,
         settle: rt.keep_function(&glue, "settle")?,
         strings: Rc::default(),
+        body,
     })
 }
 
@@ -117,9 +127,10 @@ pub(crate) async fn load(rt: &mut Runtime, spec: &PluginSpec) -> crate::Result<G
 pub(crate) async fn start(
     rt: &mut Runtime,
     glue: &Glue,
-    request: HandlerRequest,
+    mut request: HandlerRequest,
 ) -> crate::Result<Start> {
-    rt.call_export_as(Callee::Kept(&glue.handle), &Args(&request, &glue.strings))
+    let args = Args::new(&mut request, glue);
+    rt.call_export_as(Callee::Kept(&glue.handle), &args)
         .await
         .map_err(response_error)
 }
@@ -132,10 +143,16 @@ pub(crate) async fn start(
 pub(crate) fn start_now(
     rt: &mut Runtime,
     glue: &Glue,
-    request: &HandlerRequest,
+    request: &mut HandlerRequest,
 ) -> crate::Result<Called<Start>> {
-    rt.call_now(Callee::Kept(&glue.handle), &Args(request, &glue.strings))
+    let args = Args::new(request, glue);
+    rt.call_now(Callee::Kept(&glue.handle), &args)
         .map_err(response_error)
+}
+
+/// The request started last is over: a body it streams is let go, unread or not.
+pub(crate) fn end(glue: &Glue) {
+    glue.body.end();
 }
 
 /// Waits for the promise [`start_now`] gave, and reads the response.
@@ -160,11 +177,35 @@ fn response_error(e: Error) -> Error {
 }
 
 /// `handle`'s arguments, made from the request in JS directly: `method`, `head`, `urlEnd`
-/// and the body (`null` for a GET or HEAD without one). `head` is one string: the URL,
-/// then `\nname:value` for each header (names lowercase; neither a URL nor a header holds
-/// a line feed, nor a name a colon), which `Request` takes apart only when asked: one
-/// string to make per request, however many headers it has.
-struct Args<'r>(&'r HandlerRequest, &'r OnceCell<Strings>);
+/// and the body (`null` for a GET or HEAD without one, the number `host:request` reads
+/// it by when it streams). `head` is one string: the URL, then `\nname:value` for each
+/// header (names lowercase; neither a URL nor a header holds a line feed, nor a name a
+/// colon), which `Request` takes apart only when asked: one string to make per request,
+/// however many headers it has.
+struct Args<'r> {
+    request: &'r HandlerRequest,
+    strings: &'r OnceCell<Strings>,
+    /// The body's number in the glue's slot, when it streams.
+    streamed: Option<u32>,
+}
+
+impl<'r> Args<'r> {
+    /// The arguments for `request`, whose streamed body (if it has one) is lent now.
+    fn new(request: &'r mut HandlerRequest, glue: &'r Glue) -> Args<'r> {
+        let streamed = match std::mem::replace(&mut request.body, RequestBody::Full(Bytes::new())) {
+            RequestBody::Stream(body) => Some(glue.body.lend(body)),
+            full => {
+                request.body = full;
+                None
+            }
+        };
+        Args {
+            request,
+            strings: &glue.strings,
+            streamed,
+        }
+    }
+}
 
 impl CallArgs for Args<'_> {
     fn to_js<'s>(
@@ -172,8 +213,8 @@ impl CallArgs for Args<'_> {
         scope: &mut v8::PinScope<'s, '_>,
         out: &mut CallArgList<'s>,
     ) -> Result<(), String> {
-        let Args(r, strings) = self;
-        let strings = strings.get_or_init(|| Strings::new(scope));
+        let r = self.request;
+        let strings = self.strings.get_or_init(|| Strings::new(scope));
         let method = METHODS
             .iter()
             .position(|m| *m == r.method)
@@ -193,11 +234,17 @@ impl CallArgs for Args<'_> {
         out.push(one_byte_string(scope, &head).into());
         let url_end = u32::try_from(r.url.len()).map_err(|_| "a URL that does not fit")?;
         out.push(v8::Integer::new_from_unsigned(scope, url_end).into());
-        let none = r.body.is_empty() && matches!(r.method, Method::GET | Method::HEAD);
-        out.push(if none {
-            v8::null(scope).into()
-        } else {
-            uint8_array(scope, r.body.to_vec()).ok_or("the body does not fit in memory")?
+        out.push(match (&r.body, self.streamed) {
+            (_, Some(id)) => v8::Integer::new_from_unsigned(scope, id).into(),
+            (RequestBody::Full(b), None)
+                if b.is_empty() && matches!(r.method, Method::GET | Method::HEAD) =>
+            {
+                v8::null(scope).into()
+            }
+            (RequestBody::Full(b), None) => {
+                uint8_array(scope, b.to_vec()).ok_or("the body does not fit in memory")?
+            }
+            (RequestBody::Stream(_), None) => return Err("a body that was not lent".into()),
         });
         Ok(())
     }

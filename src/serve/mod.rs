@@ -8,7 +8,8 @@
 //!   (`SO_REUSEPORT`); `connection.rs`: one connection, on the thread that adopts it;
 //!   `http.rs`: one request end to end (body limit, queue, response).
 //! - `pool.rs`: a handler's isolates and their bounded queue; `isolate.rs`: the thread of
-//!   one isolate, which retires it after a fault; `exchange.rs`: what crosses between them.
+//!   one isolate, which retires it after a fault; `exchange.rs`: what crosses between them;
+//!   `request_body.rs`: a request body streamed into a JS handler as it reads it.
 //! - `js_handler.rs` (with `js/serve_glue.mjs`) and `wasm_handler.rs`: calling a handler.
 //! - `metrics.rs`: `/_warren/metrics`; `log.rs`: access log and fault events for a sink.
 //!
@@ -34,6 +35,7 @@ mod listener;
 pub mod log;
 mod metrics;
 mod pool;
+mod request_body;
 pub mod routing;
 mod wasm_handler;
 

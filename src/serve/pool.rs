@@ -11,7 +11,7 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::host::Linker;
 use crate::plugins::host::Router;
-use crate::plugins::{LoadError, LoadFailure, PluginOutput, PluginSpec};
+use crate::plugins::{LoadError, LoadFailure, PluginKind, PluginOutput, PluginSpec};
 use crate::serve::connection::Adopt;
 use crate::serve::exchange::{Answer, HandlerRequest, Job};
 use crate::serve::isolate;
@@ -34,6 +34,9 @@ pub(crate) struct Pool {
     pub name: String,
     jobs: mpsc::Sender<Job>,
     pub metrics: Arc<HandlerMetrics>,
+    /// Whether a request body may stream into the handler as it reads it (a JS handler's:
+    /// a Wasm handler takes its request whole).
+    pub streams_bodies: bool,
     /// One per isolate thread, if they serve connections: the connections it is to serve.
     threads: Vec<mpsc::UnboundedSender<Adopt>>,
     next_thread: AtomicUsize,
@@ -122,6 +125,7 @@ impl Pool {
             name: spec.name.clone(),
             jobs: tx,
             metrics,
+            streams_bodies: spec.kind == PluginKind::Js,
             threads,
             next_thread: AtomicUsize::new(0),
         })
@@ -149,8 +153,8 @@ impl Pool {
     /// Serves `request` on this thread's isolate of the handler when the thread has one
     /// free (it serves this connection and waits for a request), else queues it for the
     /// next free isolate.
-    pub fn serve(&self, request: HandlerRequest) -> Result<Answer, NotQueued> {
-        if let Some(answer) = isolate::serve_here(&self.metrics, &request) {
+    pub fn serve(&self, mut request: HandlerRequest) -> Result<Answer, NotQueued> {
+        if let Some(answer) = isolate::serve_here(&self.metrics, &mut request) {
             return Ok(answer);
         }
         let (reply, answer) = oneshot::channel();

@@ -14,7 +14,7 @@ use bytes::Bytes;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::plugins::abi::{self, AbiFailure, Entry};
-use crate::serve::exchange::{HandlerRequest, add_header};
+use crate::serve::exchange::{HandlerRequest, RequestBody, add_header};
 use crate::serve::js_handler::Start;
 use crate::value::Value;
 use crate::{Instance, Runtime};
@@ -22,8 +22,9 @@ use crate::{Instance, Runtime};
 /// The export a Wasm handler answers requests with.
 pub(crate) const EXPORT: &str = "fetch";
 
-/// The request as the handler's input.
-fn input(request: HandlerRequest) -> Value {
+/// The request as the handler's input; `None` for a body that streams (a Wasm handler's
+/// requests are read whole: `Pool::streams_bodies`).
+fn input(request: HandlerRequest) -> Option<Value> {
     let headers = request
         .headers
         .iter()
@@ -42,14 +43,17 @@ fn input(request: HandlerRequest) -> Value {
         ("url".to_string(), Value::String(request.url)),
         ("headers".to_string(), Value::Array(headers)),
     ];
-    match std::str::from_utf8(&request.body) {
+    let RequestBody::Full(body) = &request.body else {
+        return None;
+    };
+    match std::str::from_utf8(body) {
         Ok(text) => fields.push(("body".into(), Value::String(text.to_string()))),
         Err(_) => fields.push((
             "body_base64".into(),
-            Value::String(base64::engine::general_purpose::STANDARD.encode(&request.body)),
+            Value::String(base64::engine::general_purpose::STANDARD.encode(body)),
         )),
     }
-    Value::Object(fields)
+    Some(Value::Object(fields))
 }
 
 /// Calls the handler's `fetch` with `request`.
@@ -59,7 +63,9 @@ pub(crate) async fn call(
     entry: &Entry,
     request: HandlerRequest,
 ) -> Result<Start, AbiFailure> {
-    let out = abi::call(rt, instance, EXPORT, entry, input(request)).await?;
+    let input = input(request)
+        .ok_or_else(|| AbiFailure::Input("a Wasm handler's request body streamed".into()))?;
+    let out = abi::call(rt, instance, EXPORT, entry, input).await?;
     output(&out).map_err(|why| AbiFailure::Broken(format!("its response: {why}")))
 }
 

@@ -632,6 +632,183 @@ impl hyper::body::Body for Chunks {
     }
 }
 
+/// A body whose chunks the test sends as it goes (chunked: no declared length); it ends
+/// when the sender is dropped.
+struct Fed(tokio::sync::mpsc::Receiver<Bytes>);
+
+impl hyper::body::Body for Fed {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        self.get_mut()
+            .0
+            .poll_recv(cx)
+            .map(|c| c.map(|c| Ok(hyper::body::Frame::data(c))))
+    }
+}
+
+/// A connection that sends [`Fed`] bodies.
+async fn fed_connection(addr: SocketAddr) -> hyper::client::conn::http1::SendRequest<Fed> {
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    let (sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tcp))
+        .await
+        .unwrap();
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    sender
+}
+
+fn fed(path: &str) -> (tokio::sync::mpsc::Sender<Bytes>, Request<Fed>) {
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let req = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("host", "h")
+        .body(Fed(rx))
+        .unwrap();
+    (tx, req)
+}
+
+#[test]
+fn a_request_body_streams_into_the_handler_as_it_arrives() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "upload.mjs",
+        r#"
+export default {
+  async fetch(request) {
+    const path = new URL(request.url).pathname;
+    if (path === "/first") {
+      // Answered from the first chunk, before the client sends the rest.
+      const { value } = await request.body.getReader().read();
+      return new Response(`first ${value.length}`);
+    }
+    if (path === "/echo") return new Response(request.body);
+    if (path === "/caught") {
+      try {
+        await request.text();
+        return new Response("read it all");
+      } catch (e) {
+        return new Response(`caught ${e.name}: ${e.message}`);
+      }
+    }
+    if (path === "/stash") {
+      globalThis.stashed = request.body.getReader();
+      return new Response("stashed");
+    }
+    if (path === "/late") {
+      // Another request's body, once that request is over, is not this one's.
+      const late = await globalThis.stashed.read().then(() => "read", (e) => e.message);
+      return new Response(`${late}; own: ${await request.text()}`);
+    }
+    if (path === "/sum") {
+      let n = 0;
+      let chunks = 0;
+      for await (const chunk of request.body) { n += chunk.length; chunks++; }
+      return new Response(`${n} bytes in ${chunks > 1 ? "several chunks" : "one chunk"}`);
+    }
+    return new Response("?", { status: 404 });
+  },
+};
+"#,
+    );
+    let s = Served::start(dir.path(), &["upload.mjs", "--max-body", "20MiB"]);
+    tokio().block_on(async {
+        // Only the first chunk is sent until the answer comes: a server that read the
+        // body whole first would never answer.
+        let mut c = fed_connection(s.addr).await;
+        let (tx, req) = fed("/first");
+        tx.send(Bytes::from_static(b"abc")).await.unwrap();
+        let res = tokio::time::timeout(Duration::from_secs(20), c.send_request(req))
+            .await
+            .expect("answered before the body ended")
+            .unwrap();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(body, "first 3");
+        drop(tx);
+
+        // 10 MB sent in 64 KiB chunks while the handler streams them back.
+        let mut c = fed_connection(s.addr).await;
+        let (tx, req) = fed("/echo");
+        let feeding = tokio::spawn(async move {
+            for i in 0..160u32 {
+                let chunk = Bytes::from(vec![(i % 251) as u8; 65536]);
+                tx.send(chunk).await.unwrap();
+            }
+        });
+        let res = c.send_request(req).await.unwrap();
+        assert_eq!(res.status(), 200);
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        feeding.await.unwrap();
+        assert_eq!(body.len(), 160 * 65536);
+        for (i, chunk) in body.chunks(65536).enumerate() {
+            assert!(
+                chunk.iter().all(|&b| usize::from(b) == i % 251),
+                "chunk {i}"
+            );
+        }
+
+        // A body left unread when its request is over cannot be read by the next request.
+        let mut c = fed_connection(s.addr).await;
+        let (tx, req) = fed("/stash");
+        tx.send(Bytes::from_static(b"secret")).await.unwrap();
+        let res = c.send_request(req).await.unwrap();
+        assert_eq!(
+            res.into_body().collect().await.unwrap().to_bytes(),
+            "stashed"
+        );
+        drop(tx);
+        let mut c = fed_connection(s.addr).await;
+        let (tx, req) = fed("/late");
+        tx.send(Bytes::from_static(b"mine")).await.unwrap();
+        drop(tx);
+        let res = c.send_request(req).await.unwrap();
+        assert_eq!(
+            res.into_body().collect().await.unwrap().to_bytes(),
+            "the request is over: its body can no longer be read; own: mine"
+        );
+
+        // A declared length over 64 KiB streams too.
+        let a = fetch(s.addr, "POST", "h", "/sum", &"z".repeat(3 << 20)).await;
+        assert_eq!(a.text(), format!("{} bytes in several chunks", 3 << 20));
+        // A small one is read whole first, and reads as one chunk.
+        let a = fetch(s.addr, "POST", "h", "/sum", "small").await;
+        assert_eq!(a.text(), "5 bytes in one chunk");
+    });
+    drop(s);
+
+    // Past the limit the handler's read fails, and the client gets 413 even from a
+    // handler that catches the failure.
+    let s = Served::start(dir.path(), &["upload.mjs", "--max-body", "1KiB"]);
+    tokio().block_on(async {
+        let mut c = fed_connection(s.addr).await;
+        let (tx, req) = fed("/caught");
+        let feeding = tokio::spawn(async move {
+            for _ in 0..4 {
+                if tx.send(Bytes::from(vec![b'q'; 400])).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let res = c.send_request(req).await.unwrap();
+        assert_eq!(res.status(), 413);
+        let _ = feeding.await;
+        // Within the limit, the same handler reads it all.
+        let mut c = fed_connection(s.addr).await;
+        let (tx, req) = fed("/caught");
+        tx.send(Bytes::from(vec![b'q'; 1000])).await.unwrap();
+        drop(tx);
+        let res = c.send_request(req).await.unwrap();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(body, "read it all");
+    });
+}
+
 #[test]
 fn sigterm_finishes_the_request_in_flight() {
     let dir = tempfile::tempdir().unwrap();
