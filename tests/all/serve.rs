@@ -588,48 +588,17 @@ fn a_body_over_the_limit_gets_413() {
         assert_eq!(big.status, 413);
         // Without a Content-Length (chunked), found while reading.
         let mut c = Client::connect(s.addr).await;
-        let stream = Chunks(vec![
-            Bytes::from(vec![b'y'; 800]),
-            Bytes::from(vec![b'y'; 800]),
-        ]);
-        let (mut sender, conn) = {
-            let stream_tcp = TcpStream::connect(s.addr).await.unwrap();
-            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream_tcp))
-                .await
-                .unwrap()
-        };
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        let req = Request::builder()
-            .method("POST")
-            .uri("/")
-            .header("host", "h")
-            .body(stream)
-            .unwrap();
+        let mut sender = fed_connection(s.addr).await;
+        let (tx, req) = fed("/");
+        tx.send(Bytes::from(vec![b'y'; 800])).await.unwrap();
+        tx.send(Bytes::from(vec![b'y'; 800])).await.unwrap();
+        drop(tx);
         let res = sender.send_request(req).await.unwrap();
         assert_eq!(res.status(), 413);
         // The server is fine.
         let a = c.send(request("GET", "h", "/still", Bytes::new())).await;
         assert_eq!(a.text(), "hello /still");
     });
-}
-
-/// A body of chunks with no declared length: sent chunked.
-struct Chunks(Vec<Bytes>);
-
-impl hyper::body::Body for Chunks {
-    type Data = Bytes;
-    type Error = std::convert::Infallible;
-    fn poll_frame(
-        self: std::pin::Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
-        let chunks = &mut self.get_mut().0;
-        std::task::Poll::Ready(
-            (!chunks.is_empty()).then(|| Ok(hyper::body::Frame::data(chunks.remove(0)))),
-        )
-    }
 }
 
 /// A body whose chunks the test sends as it goes (chunked: no declared length); it ends
