@@ -13,7 +13,8 @@ pub(crate) struct Source {
     text: String,
 }
 
-/// A position in the manifest, 1-based, as editors count (columns in characters).
+/// A position in the manifest, 1-based, as editors count (columns in characters); line 0
+/// is the file as a whole (one that cannot be read, a handler with no manifest).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
     pub file: String,
@@ -21,8 +22,22 @@ pub struct Location {
     pub column: usize,
 }
 
+impl Location {
+    /// The file as a whole, at no line.
+    pub fn whole(file: String) -> Location {
+        Location {
+            file,
+            line: 0,
+            column: 0,
+        }
+    }
+}
+
 impl std::fmt::Display for Location {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            return write!(f, "{}", self.file);
+        }
         write!(f, "{}:{}:{}", self.file, self.line, self.column)
     }
 }

@@ -182,11 +182,7 @@ impl PluginSpec {
         let shown = path.display().to_string();
         let fail = |message: String| {
             ManifestErrors(vec![ManifestError {
-                location: Location {
-                    file: shown.clone(),
-                    line: 1,
-                    column: 1,
-                },
+                location: Location::whole(shown.clone()),
                 message,
             }])
         };
@@ -217,11 +213,7 @@ impl PluginSpec {
             })
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| "handler".into());
-        let location = Location {
-            file: shown.clone(),
-            line: 1,
-            column: 1,
-        };
+        let location = Location::whole(shown.clone());
         Ok(PluginSpec {
             name,
             source: normalize(&source),
@@ -348,11 +340,7 @@ impl Manifest {
         let text = std::fs::read(path)
             .map_err(|e| {
                 ManifestErrors(vec![ManifestError {
-                    location: Location {
-                        file: shown.clone(),
-                        line: 1,
-                        column: 1,
-                    },
+                    location: Location::whole(shown.clone()),
                     message: format!("cannot read the manifest: {e}"),
                 }])
             })

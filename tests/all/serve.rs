@@ -1107,8 +1107,20 @@ fn observability_is_off_unless_enabled_and_bad_handlers_do_not_load() {
     // A module without `export default { fetch }`: exit 2, naming the handler.
     write(dir.path(), "bad.mjs", "export const x = 1;");
     let err = fails_to_load(dir.path(), "bad.mjs");
-    assert!(err.contains("handler \"bad\" does not load"), "{err}");
+    // The file with no made-up line: where the JS error is, its stack says.
+    assert!(
+        err.starts_with("bad.mjs: error: handler \"bad\" does not load"),
+        "{err}"
+    );
     assert!(err.contains("export default { fetch"), "{err}");
+    write(
+        dir.path(),
+        "syntax.mjs",
+        "export default {\n  fetch() { return 1 +; },\n};\n",
+    );
+    let err = fails_to_load(dir.path(), "syntax.mjs");
+    assert!(err.starts_with("syntax.mjs: error: handler"), "{err}");
+    assert!(err.contains("syntax.mjs:2:23"), "{err}");
     // A manifest route that is not one, located.
     write(
         dir.path(),
