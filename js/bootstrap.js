@@ -284,6 +284,10 @@
       "ReadableStream", "ReadableStreamDefaultReader", "ReadableStreamDefaultController",
       "ByteLengthQueuingStrategy", "CountQueuingStrategy",
     ],
+    writable_streams: [
+      "WritableStream", "WritableStreamDefaultWriter", "WritableStreamDefaultController",
+      "TransformStream", "TransformStreamDefaultController", "TextEncoderStream", "TextDecoderStream",
+    ],
     structured_clone: ["structuredClone"],
     url_search_params: ["URLSearchParams"],
     buffer: ["Buffer"],

@@ -1,8 +1,10 @@
 // streams.js — owns: ReadableStream, ReadableStreamDefaultReader, ReadableStreamDefaultController,
 // CountQueuingStrategy and ByteLengthQueuingStrategy: WHATWG Streams' default (non-byte)
 // readable streams, written after the spec's abstract operations (named in comments), with
-// tee(), async iteration and ReadableStream.from. Shares on internals: isReadableStream,
-// readableStreamFromBytes, readAllBytes (web.js's bodies use them).
+// tee(), async iteration and ReadableStream.from; pipeTo and pipeThrough load
+// writable_streams.js, which has them. Shares on internals: isReadableStream,
+// readableStreamFromBytes, readAllBytes (web.js's bodies use them), and `readable`, what
+// writable_streams.js needs of a stream and a controller beyond the public API.
 (function streams(core, global, internals) {
   "use strict";
 
@@ -75,6 +77,14 @@
     tee() {
       check(this);
       return defaultTee(this);
+    }
+    pipeTo(destination, options = undefined) {
+      internals.load("writable_streams");
+      return internals.pipeTo(this, destination, options);
+    }
+    pipeThrough(transform, options = undefined) {
+      internals.load("writable_streams");
+      return internals.pipeThrough(this, transform, options);
     }
     values(options = undefined) {
       check(this);
@@ -463,6 +473,15 @@
   // ---- for web.js ---------------------------------------------------------------------------
   internals.isReadableStream = (v) => v instanceof ReadableStream && v[S] !== undefined;
   internals.isDisturbed = (stream) => stream[S].disturbed;
+  internals.readable = {
+    isReadableStream: internals.isReadableStream,
+    // The state ("readable", "closed", "errored"), storedError and disturbed flag.
+    slot: (stream) => stream[S],
+    // ReadableStreamDefaultControllerCanCloseOrEnqueue and HasBackpressure, of a
+    // ReadableStreamDefaultController.
+    canCloseOrEnqueue: (controller) => canCloseOrEnqueue(controller[C]),
+    hasBackpressure: (controller) => !shouldCallPull(controller[C]),
+  };
   // A stream of one chunk (a copy is not made: the caller owns `bytes`).
   internals.readableStreamFromBytes = (bytes) => new ReadableStream({
     pull(controller) {

@@ -1,4 +1,4 @@
-// web_check.mjs — owns: the comparison of js/event.js, js/structured_clone.js, js/node_path.js, js/buffer.js, js/url_search_params.js and js/streams.js against Node's own implementations.
+// web_check.mjs — owns: the comparison of js/event.js, js/structured_clone.js, js/node_path.js, js/buffer.js, js/url_search_params.js, js/streams.js and js/writable_streams.js against Node's own implementations.
 //
 // Usage: node js/tests/web_check.mjs [-v] [filter]
 //
@@ -91,7 +91,7 @@ function coreFor(ctx) {
 
 // ---- the warren realm -------------------------------------------------------------------
 const missing = new Set();
-const files = ['event', 'structured_clone', 'url_search_params', 'buffer', 'node_path', 'streams'];
+const files = ['event', 'structured_clone', 'url_search_params', 'buffer', 'node_path', 'streams', 'writable_streams'];
 
 function makeRealm(opts = {}) {
   const ctx = vm.createContext({
@@ -881,6 +881,27 @@ ti(`{ p: new URLSearchParams('q=1') }`);
     await new Promise((r) => setTimeout(r, 0));
     const r = rs.getReader(); const got = []; for (;;) { const x = await r.read(); if (x.done) break; got.push(x.value); }
     return [started, log, got];`);
+}
+
+// ===========================================================================================
+// writable_streams.js
+// ===========================================================================================
+{
+  const g = 'writable_streams';
+  t(g, `const seen = []; const ws = new WritableStream({ write(c) { seen.push(c); }, close() { seen.push('closed'); } }, { highWaterMark: 3 });
+    const w = ws.getWriter(); const sizes = [w.desiredSize]; w.write('a'); sizes.push(w.desiredSize); await w.write('b'); sizes.push(w.desiredSize);
+    await w.close(); return [seen, sizes, w.desiredSize, ws.locked];`);
+  t(g, `const ws = new WritableStream({ write() { throw new RangeError('no'); } }); const w = ws.getWriter();
+    const a = await w.write(1).then(() => 'ok', (e) => e.name); const b = await w.closed.then(() => 'ok', (e) => e.message); return [a, b, w.desiredSize];`);
+  t(g, `let reason; const ws = new WritableStream({ abort(r) { reason = r; } }); await ws.abort('why'); return [reason, ws.locked];`);
+  t(g, `const ws = new WritableStream(); ws.getWriter(); try { ws.getWriter(); } catch (e) { return [e.name, e.code]; }`);
+  t(g, `const ts = new TransformStream({ transform(c, ctl) { ctl.enqueue(c * 10); }, flush(ctl) { ctl.enqueue(-1); } });
+    const w = ts.writable.getWriter(); w.write(1); w.write(2); w.close(); const out = []; for await (const x of ts.readable) out.push(x); return out;`);
+  t(g, `const got = []; await ReadableStream.from(['x', 'y']).pipeTo(new WritableStream({ write(c) { got.push(c); }, close() { got.push('end'); } })); return got;`);
+  t(g, `let cancelled; const rs = new ReadableStream({ pull(c) { c.enqueue(1); }, cancel(r) { cancelled = r.message; } });
+    const e = await rs.pipeTo(new WritableStream({ write() { throw new Error('sink'); } })).then(() => 'ok', (e) => e.message); return [e, cancelled];`);
+  t(g, `const out = []; for await (const x of ReadableStream.from([1, 2, 3]).pipeThrough(new TransformStream({ transform(c, ctl) { if (c !== 2) ctl.enqueue(c); } }))) out.push(x); return out;`);
+  t(g, `const ts = new TransformStream(); return [ts.writable.getWriter().desiredSize, ts.readable.locked, Object.prototype.toString.call(ts)];`);
 }
 
 // ===========================================================================================

@@ -15,6 +15,10 @@ pub(crate) const INTERNAL_JS: &[(&str, &str)] = &[
     ("event", include_str!("../../js/event.js")),
     ("streams", include_str!("../../js/streams.js")),
     (
+        "writable_streams",
+        include_str!("../../js/writable_streams.js"),
+    ),
+    (
         "structured_clone",
         include_str!("../../js/structured_clone.js"),
     ),

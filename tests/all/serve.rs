@@ -1011,6 +1011,23 @@ export default {
       }));
     }
     if (path === "/aborted") return new Response(String(aborted));
+    if (path === "/transform") {
+      // The Workers idiom: write into a TransformStream's writable after the response,
+      // whose body is its readable; the upload is decoded through a pipeline.
+      const { readable, writable } = new TransformStream();
+      const writer = writable.getWriter();
+      const encoder = new TextEncoder();
+      ctx.waitUntil((async () => {
+        let text = "";
+        for await (const part of request.body.pipeThrough(new TextDecoderStream())) text += part;
+        for (const word of text.split(" ")) await writer.write(encoder.encode(`<${word}>`));
+        await writer.close();
+      })());
+      return new Response(readable.pipeThrough(new TransformStream({
+        transform(chunk, c) { c.enqueue(chunk); },
+        flush(c) { c.enqueue(encoder.encode("!")); },
+      })));
+    }
     if (path === "/echo-stream") {
       // The request body as a stream, through a reader.
       const reader = request.body.getReader();
@@ -1050,6 +1067,8 @@ export default {
             (v["n"].as_u64(), v["used"].as_bool()),
             (Some(5000), Some(true))
         );
+        let a = fetch(s.addr, "POST", "h", "/transform", "caf\u{e9} au lait").await;
+        assert_eq!(a.text(), "<caf\u{e9}><au><lait>!");
         assert_eq!(fetch(s.addr, "GET", "h", "/wait", "").await.text(), "soon");
         // The isolate serves one request at a time: waitUntil settled before this one.
         assert_eq!(
