@@ -3,8 +3,9 @@
 // readable streams, written after the spec's abstract operations (named in comments), with
 // tee(), async iteration and ReadableStream.from; pipeTo and pipeThrough load
 // writable_streams.js, which has them. Shares on internals: isReadableStream,
-// readableStreamFromBytes, readAllBytes (web.js's bodies use them), and `readable`, what
-// writable_streams.js needs of a stream and a controller beyond the public API.
+// readableStreamFromBytes, readAllBytes (web.js's bodies use them), and `streams`, what
+// writable_streams.js needs of a stream and a controller beyond the public API (and the
+// argument checks both files make).
 (function streams(core, global, internals) {
   "use strict";
 
@@ -473,8 +474,9 @@
   // ---- for web.js ---------------------------------------------------------------------------
   internals.isReadableStream = (v) => v instanceof ReadableStream && v[S] !== undefined;
   internals.isDisturbed = (stream) => stream[S].disturbed;
-  internals.readable = {
+  internals.streams = {
     isReadableStream: internals.isReadableStream,
+    typeError, invalidState, extractHighWaterMark, extractSize,
     // The state ("readable", "closed", "errored"), storedError and disturbed flag.
     slot: (stream) => stream[S],
     // ReadableStreamDefaultControllerCanCloseOrEnqueue and HasBackpressure, of a

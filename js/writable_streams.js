@@ -8,18 +8,11 @@
   "use strict";
   internals.load("streams");
   const ReadableStream = global.ReadableStream;
-  const readable = internals.readable;
+  const readable = internals.streams;
+  const { typeError, invalidState, extractHighWaterMark, extractSize } = internals.streams;
 
   function define(obj, name, value) {
     Object.defineProperty(obj, name, { value, writable: true, enumerable: false, configurable: true });
-  }
-  function typeError(msg, code) {
-    const e = new TypeError(msg);
-    if (code) e.code = code;
-    return e;
-  }
-  function invalidState(msg) {
-    return typeError(`Invalid state: ${msg}`, "ERR_INVALID_STATE");
   }
   const markHandled = (p) => { p.then(undefined, () => {}); return p; };
   const resolved = () => Promise.resolve(undefined);
@@ -50,22 +43,6 @@
     }
     return v;
   }
-  function extractHighWaterMark(strategy, fallback) {
-    const hwm = strategy?.highWaterMark;
-    if (hwm === undefined) return fallback;
-    const n = Number(hwm);
-    if (Number.isNaN(n) || n < 0) {
-      throw new RangeError(`The value of "strategy.highWaterMark" is invalid. Received ${hwm}`);
-    }
-    return n;
-  }
-  function extractSize(strategy) {
-    const size = strategy?.size;
-    if (size === undefined) return () => 1;
-    if (typeof size !== "function") throw typeError('The "strategy.size" property must be of type function');
-    return (chunk) => size(chunk);
-  }
-
   // The stream, controller and writer slots, off the public surface.
   const W = Symbol("writable"), WC = Symbol("writableController"), WR = Symbol("writer");
   const T = Symbol("transform"), TC = Symbol("transformController");
@@ -717,79 +694,67 @@
     }
     return performTransform(t.controller, chunk);
   }
-  // TransformStreamDefaultSinkAbortAlgorithm
-  function sinkAbort(stream, reason) {
-    const c = stream[T].controller;
+  // The transform's one finishing step (a close of its writable, an abort of it, or a
+  // cancel of its readable): the first runs `algorithm` and settles the finish promise
+  // through `settled(failed, value)`; the others get the same promise.
+  function finishOnce(c, algorithm, settled) {
     if (c.finishPromise !== undefined) return c.finishPromise.promise;
-    const rs = stream[T].readable;
-    const rc = stream[T].readableController;
     c.finishPromise = deferred();
-    const cancelled = c.cancel(reason);
+    const result = algorithm();
     clearTransformAlgorithms(c);
-    cancelled.then(() => {
-      const slot = readable.slot(rs);
-      if (slot.state === "errored") {
-        c.finishPromise.reject(slot.storedError);
-      } else {
-        rc.error(reason);
-        c.finishPromise.resolve(undefined);
-      }
-    }, (r) => {
-      rc.error(r);
-      c.finishPromise.reject(r);
-    });
+    result.then((v) => settled(false, v), (r) => settled(true, r));
     return c.finishPromise.promise;
   }
-  // TransformStreamDefaultSinkCloseAlgorithm
+  // TransformStreamDefaultSinkAbortAlgorithm, TransformStreamDefaultSinkCloseAlgorithm:
+  // the readable side follows, unless it has errored meanwhile.
+  function sinkAbort(stream, reason) {
+    const c = stream[T].controller;
+    return finishOnce(c, () => c.cancel(reason), (failed, r) => readableFollows(stream, failed, r, () => {
+      stream[T].readableController.error(reason);
+    }));
+  }
   function sinkClose(stream) {
     const c = stream[T].controller;
-    if (c.finishPromise !== undefined) return c.finishPromise.promise;
-    const rs = stream[T].readable;
-    const rc = stream[T].readableController;
-    c.finishPromise = deferred();
-    const flushed = c.flush();
-    clearTransformAlgorithms(c);
-    flushed.then(() => {
-      const slot = readable.slot(rs);
-      if (slot.state === "errored") {
-        c.finishPromise.reject(slot.storedError);
-      } else {
-        if (readable.canCloseOrEnqueue(rc)) rc.close();
-        c.finishPromise.resolve(undefined);
-      }
-    }, (r) => {
-      rc.error(r);
+    return finishOnce(c, () => c.flush(), (failed, r) => readableFollows(stream, failed, r, () => {
+      const rc = stream[T].readableController;
+      if (readable.canCloseOrEnqueue(rc)) rc.close();
+    }));
+  }
+  function readableFollows(stream, failed, r, follow) {
+    const c = stream[T].controller;
+    if (failed) {
+      stream[T].readableController.error(r);
       c.finishPromise.reject(r);
-    });
-    return c.finishPromise.promise;
+      return;
+    }
+    const slot = readable.slot(stream[T].readable);
+    if (slot.state === "errored") {
+      c.finishPromise.reject(slot.storedError);
+      return;
+    }
+    follow();
+    c.finishPromise.resolve(undefined);
   }
   // TransformStreamDefaultSourcePullAlgorithm
   function sourcePull(stream) {
     setBackpressure(stream, false);
     return stream[T].backpressureChange.promise;
   }
-  // TransformStreamDefaultSourceCancelAlgorithm
+  // TransformStreamDefaultSourceCancelAlgorithm: the writable side follows, unless it has
+  // errored meanwhile.
   function sourceCancel(stream, reason) {
     const c = stream[T].controller;
-    if (c.finishPromise !== undefined) return c.finishPromise.promise;
     const ws = stream[T].writable;
-    c.finishPromise = deferred();
-    const cancelled = c.cancel(reason);
-    clearTransformAlgorithms(c);
-    cancelled.then(() => {
-      if (ws[W].state === "errored") {
+    return finishOnce(c, () => c.cancel(reason), (failed, r) => {
+      if (!failed && ws[W].state === "errored") {
         c.finishPromise.reject(ws[W].storedError);
-      } else {
-        errorIfNeeded(ws[W].controller[WC], reason);
-        unblockWrite(stream);
-        c.finishPromise.resolve(undefined);
+        return;
       }
-    }, (r) => {
-      errorIfNeeded(ws[W].controller[WC], r);
+      errorIfNeeded(ws[W].controller[WC], failed ? r : reason);
       unblockWrite(stream);
-      c.finishPromise.reject(r);
+      if (failed) c.finishPromise.reject(r);
+      else c.finishPromise.resolve(undefined);
     });
-    return c.finishPromise.promise;
   }
 
   // ---- piping: ReadableStreamPipeTo ---------------------------------------------------------
