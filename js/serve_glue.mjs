@@ -39,10 +39,17 @@ const LIST = Symbol.for("warren.headerList");
 const SERVE = Symbol.for("warren.serve");
 const ABORT = Symbol.for("warren.abort");
 
-// The `ctx` of one request.
+// The number of the request being served: requests come one at a time, so a `ctx` of an
+// earlier one belongs to a request that is over.
+let serial = 0;
+
+// The `ctx` of one request. A waitUntil() after its request is over (from a timer, say)
+// is ignored, as Workers ignore one after the request's context has ended: it is not
+// waited for as the next request's.
 class Context {
+  #serial = serial;
   waitUntil(promise) {
-    waiting.push(Promise.resolve(promise));
+    if (this.#serial === serial) waiting.push(Promise.resolve(promise));
   }
   passThroughOnException() {}
 }
@@ -112,6 +119,7 @@ export function handle(method, head, urlEnd, body) {
   let request;
   let response;
   try {
+    serial++;
     request = Request[SERVE](method, head, urlEnd, typeof body === "number" ? requestStream(body) : body);
     response = handler.fetch(request, env, new Context());
   } catch (e) {

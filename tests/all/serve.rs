@@ -987,6 +987,7 @@ fn handlers_get_the_web_platform() {
         r#"
 let after = "not yet";
 let aborted = false;
+let lateDone = false;
 export default {
   async fetch(request, env, ctx) {
     const path = new URL(request.url).pathname;
@@ -1004,6 +1005,18 @@ export default {
       return new Response("soon");
     }
     if (path === "/after") return new Response(after);
+    if (path === "/late") {
+      // A waitUntil after the request is over, from a timer: not one for the next
+      // request's settle to wait for.
+      setTimeout(() => ctx.waitUntil(new Promise((resolve) => setTimeout(() => { lateDone = true; resolve(); }, 200))), 20);
+      return new Response("late");
+    }
+    if (path === "/later") {
+      // The isolate's timers run while a request waits: the late waitUntil is made now.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return new Response("later");
+    }
+    if (path === "/late-done") return new Response(String(lateDone));
     if (path === "/endless") {
       request.signal.addEventListener("abort", () => { aborted = true; });
       return new Response(new ReadableStream({
@@ -1082,6 +1095,14 @@ export default {
         assert_eq!(
             fetch(s.addr, "GET", "h", "/after", "").await.text(),
             "nested settled"
+        );
+        assert_eq!(fetch(s.addr, "GET", "h", "/late", "").await.text(), "late");
+        assert_eq!(fetch(s.addr, "GET", "h", "/later", "").await.text(), "later");
+        // "/later" did not wait for it after its response (a request that answers at
+        // once runs no timers, so it has not run since either).
+        assert_eq!(
+            fetch(s.addr, "GET", "h", "/late-done", "").await.text(),
+            "false"
         );
         // A client that goes away mid-stream aborts request.signal.
         {
