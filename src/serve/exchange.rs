@@ -48,12 +48,20 @@ pub(crate) fn add_header(headers: &mut HeaderMap, name: HeaderName, value: Heade
     }
 }
 
-/// A response body: whole, or chunks sent as the handler's stream yields them. A stream
-/// that fails after its head was sent ends with `Err`, and the connection is cut.
+/// A response body: whole, or chunks sent as the handler's stream yields them.
 #[derive(Debug)]
 pub(crate) enum ResponseBody {
     Full(Bytes),
-    Stream(mpsc::Receiver<Result<Bytes, BodyCut>>),
+    Stream(mpsc::Receiver<Piece>),
+}
+
+/// What a streamed body's channel carries. A channel that closes before its `End` is a
+/// body cut off (the handler failed or broke a limit, or its isolate went away), and the
+/// connection is cut: never a shorter body that looks whole.
+#[derive(Debug)]
+pub(crate) enum Piece {
+    Chunk(Bytes),
+    End,
 }
 
 /// A streamed body that ended early (the handler failed or broke a limit).

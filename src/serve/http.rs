@@ -19,7 +19,7 @@ use hyper::{Request, Response, StatusCode, Version};
 use tokio::sync::mpsc;
 
 use crate::serve::exchange::{
-    Answer, BodyCut, HandlerRequest, HandlerResponse, Refusal, RequestBody, ResponseBody,
+    Answer, BodyCut, HandlerRequest, HandlerResponse, Piece, Refusal, RequestBody, ResponseBody,
 };
 use crate::serve::log::{AccessEntry, LogEvent, LogSink};
 use crate::serve::metrics;
@@ -39,10 +39,10 @@ pub(crate) struct Shared {
     pub local: SocketAddr,
 }
 
-/// A response body: whole, or a handler's stream.
+/// A response body: whole, or a handler's stream (and whether its `End` has come).
 pub(crate) enum OutBody {
     Full(Option<Bytes>),
-    Stream(mpsc::Receiver<Result<Bytes, BodyCut>>),
+    Stream(mpsc::Receiver<Piece>, bool),
 }
 
 impl Body for OutBody {
@@ -55,7 +55,15 @@ impl Body for OutBody {
     ) -> Poll<Option<Result<Frame<Bytes>, BodyCut>>> {
         match self.get_mut() {
             OutBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
-            OutBody::Stream(rx) => rx.poll_recv(cx).map(|o| o.map(|r| r.map(Frame::data))),
+            OutBody::Stream(rx, ended) => rx.poll_recv(cx).map(|piece| match piece {
+                Some(Piece::Chunk(b)) => Some(Ok(Frame::data(b))),
+                Some(Piece::End) => {
+                    *ended = true;
+                    None
+                }
+                None if *ended => None,
+                None => Some(Err(BodyCut)),
+            }),
         }
     }
 
@@ -66,7 +74,7 @@ impl Body for OutBody {
     fn size_hint(&self) -> SizeHint {
         match self {
             OutBody::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
-            OutBody::Stream(_) => SizeHint::default(),
+            OutBody::Stream(..) => SizeHint::default(),
         }
     }
 }
@@ -190,7 +198,7 @@ impl Done {
         if let (Some(log), Some(logged)) = (&shared.log, self.logged) {
             let bytes = match response.body() {
                 OutBody::Full(b) => Some(b.as_ref().map_or(0, |b| b.len() as u64)),
-                OutBody::Stream(_) => None,
+                OutBody::Stream(..) => None,
             };
             let Logged {
                 time,
@@ -347,7 +355,7 @@ fn respond(
     };
     let body = match response.body {
         ResponseBody::Full(b) => OutBody::Full(Some(b)),
-        ResponseBody::Stream(rx) => OutBody::Stream(rx),
+        ResponseBody::Stream(rx) => OutBody::Stream(rx, false),
     };
     let mut out = Response::new(body);
     match StatusCode::from_u16(response.status) {

@@ -20,7 +20,7 @@ use crate::plugins::{Fault, LoadFailure, PluginKind, PluginOutput, PluginSpec};
 use crate::runtime::Called;
 use crate::serve::connection::Adopt;
 use crate::serve::exchange::{
-    Answer, BodyCut, HandlerRequest, HandlerResponse, Job, Refusal, Reply, ResponseBody,
+    Answer, HandlerRequest, HandlerResponse, Job, Piece, Refusal, Reply, ResponseBody,
 };
 use crate::serve::js_handler::{self, Start};
 use crate::serve::log::{LogEvent, LogSink};
@@ -596,30 +596,36 @@ impl Loaded {
             }))
             .is_ok();
         while open {
+            // Dropping `tx` before its `End` cuts the body off.
             let Some(left) = remaining(deadline) else {
                 metrics.limit_hit(LimitKind::Timeout);
-                let _ = tx.try_send(Err(BodyCut));
                 open = false;
                 break;
             };
             self.rt.set_time_limit(Some(left));
             match js_handler::pull(&mut self.rt, &glue).await {
                 Ok(Some(chunk)) => {
-                    let sent = tokio::time::timeout_at(deadline.into(), tx.send(Ok(chunk))).await;
+                    let sent =
+                        tokio::time::timeout_at(deadline.into(), tx.send(Piece::Chunk(chunk)))
+                            .await;
                     match sent {
                         Ok(Ok(())) => {}
                         // The client went away.
                         Ok(Err(_)) => open = false,
                         Err(_) => {
                             metrics.limit_hit(LimitKind::Timeout);
-                            let _ = tx.try_send(Err(BodyCut));
                             open = false;
                         }
                     }
                 }
-                Ok(None) => break,
+                Ok(None) => {
+                    let sent = tokio::time::timeout_at(deadline.into(), tx.send(Piece::End)).await;
+                    if sent.is_err() {
+                        metrics.limit_hit(LimitKind::Timeout);
+                    }
+                    break;
+                }
                 Err(e) => {
-                    let _ = tx.try_send(Err(BodyCut));
                     let (_, ended) = self.failed(AbiFailure::Runtime(e), spec, metrics, log);
                     if !matches!(ended, Ended::Kept) {
                         return ended;

@@ -1024,6 +1024,17 @@ export default {
       }));
     }
     if (path === "/aborted") return new Response(String(aborted));
+    if (path === "/broken-stream") {
+      // Chunks faster than the connection takes them, then an error: the client must
+      // see the body cut off, not a shorter one that looks whole.
+      let i = 0;
+      return new Response(new ReadableStream({
+        pull(c) {
+          if (i++ === 8) return c.error(new Error("broke"));
+          c.enqueue(new Uint8Array(1024).fill(i));
+        },
+      }));
+    }
     if (path === "/transform") {
       // The Workers idiom: write into a TransformStream's writable after the response,
       // whose body is its readable; the upload is decoded through a pipeline.
@@ -1082,6 +1093,19 @@ export default {
         );
         let a = fetch(s.addr, "POST", "h", "/transform", "caf\u{e9} au lait").await;
         assert_eq!(a.text(), "<caf\u{e9}><au><lait>!");
+        for _ in 0..3 {
+            let mut c = Client::connect(s.addr).await;
+            c.sender.ready().await.unwrap();
+            let cut = match c
+                .sender
+                .send_request(request("GET", "h", "/broken-stream", Bytes::new()))
+                .await
+            {
+                Err(_) => true,
+                Ok(res) => res.into_body().collect().await.is_err(),
+            };
+            assert!(cut, "a stream that failed must not end as if whole");
+        }
         assert_eq!(fetch(s.addr, "GET", "h", "/wait", "").await.text(), "soon");
         // The isolate serves one request at a time: waitUntil settled before this one.
         assert_eq!(
@@ -1097,7 +1121,10 @@ export default {
             "nested settled"
         );
         assert_eq!(fetch(s.addr, "GET", "h", "/late", "").await.text(), "late");
-        assert_eq!(fetch(s.addr, "GET", "h", "/later", "").await.text(), "later");
+        assert_eq!(
+            fetch(s.addr, "GET", "h", "/later", "").await.text(),
+            "later"
+        );
         // "/later" did not wait for it after its response (a request that answers at
         // once runs no timers, so it has not run since either).
         assert_eq!(
