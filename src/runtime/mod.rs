@@ -150,6 +150,9 @@ pub struct Runtime {
     /// ([`Runtime::pause_limits`]).
     cpu_budget: Option<CpuBudget>,
     fired_early: Option<Fired>,
+    /// CPU time the next outermost calls count as spent already against `cpu_limit`
+    /// ([`Runtime::set_cpu_spent`]).
+    cpu_spent: std::time::Duration,
     /// When the last outermost call began (its limits count from then).
     call_started: Option<Instant>,
     /// How many [`Runtime::limited`] calls are under way (nested ones count).
@@ -309,6 +312,7 @@ impl Runtime {
             watchdog: None,
             deadline: None,
             cpu_budget: None,
+            cpu_spent: std::time::Duration::ZERO,
             memory_capped,
             next_sample: None,
             fired_early: None,
@@ -395,7 +399,7 @@ impl Runtime {
             .zip(self.cpu_clock)
             .map(|(limit, clock)| CpuBudget {
                 clock,
-                start: clock.now(),
+                start: clock.now().saturating_sub(self.cpu_spent),
                 limit,
             });
         self.deadline = self.time_limit.map(|limit| now + limit);
@@ -426,10 +430,17 @@ impl Runtime {
     fn call_ends<T>(&mut self, result: Result<T>) -> Result<T> {
         let now = Instant::now();
         let expired = self.deadline.take().is_some_and(|d| now >= d);
-        self.cpu_budget = None;
+        // The watchdog wakes on its own time: a call that ends past its budget before it
+        // has looked is over the limit all the same.
+        let overspent = self
+            .cpu_budget
+            .take()
+            .is_some_and(|b| b.clock.now().saturating_sub(b.start) >= b.limit);
         let fired = self.watchdog.as_ref().and_then(|w| w.disarm());
         let fired = self.fired_early.take().or(fired);
-        let fired = fired.or(expired.then_some(Fired::Wall));
+        let fired = fired
+            .or(expired.then_some(Fired::Wall))
+            .or(overspent.then_some(Fired::Cpu));
         if let Some(fired) = fired {
             self.isolate.cancel_terminate_execution();
             return Err(match fired {
@@ -653,6 +664,19 @@ impl Runtime {
     /// and serves its calls under another.
     pub fn set_time_limit(&mut self, limit: Option<std::time::Duration>) {
         self.time_limit = limit;
+    }
+
+    /// Counts `spent` of CPU time as used already by the calls made from now on, against
+    /// `RuntimeOptions::cpu_limit`: a server whose request runs over several calls (a
+    /// promise's settling, each chunk of a streamed body) gives it one budget in all.
+    pub(crate) fn set_cpu_spent(&mut self, spent: std::time::Duration) {
+        self.cpu_spent = spent;
+    }
+
+    /// The CPU time this runtime's thread has used, when it has a `cpu_limit` (the clock
+    /// that limit reads).
+    pub(crate) fn cpu_time(&self) -> Option<std::time::Duration> {
+        self.cpu_clock.map(|c| c.now())
     }
 
     /// Whether the JS heap reached its limit (`RuntimeOptions::max_memory`): the runtime is

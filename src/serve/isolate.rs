@@ -98,6 +98,9 @@ pub(crate) fn spawn(setup: Setup) -> std::io::Result<()> {
 struct Loaded {
     code: Code,
     rt: Runtime,
+    /// Its thread's CPU time when the request it serves began (with a `cpu_limit`): the
+    /// request's calls share one budget.
+    request_cpu: Option<Duration>,
 }
 
 enum Code {
@@ -382,11 +385,14 @@ pub(crate) fn serve_here(
             .as_mut()
             .filter(|l| l.left.is_none() && Arc::ptr_eq(&l.metrics, handler))?;
         let loaded = lent.loaded.as_mut()?;
+        if !matches!(loaded.code, Code::Js(_)) {
+            return None;
+        }
+        let spec = &*lent.spec;
+        loaded.begin(spec);
         let Code::Js(glue) = &loaded.code else {
             return None;
         };
-        let spec = &*lent.spec;
-        loaded.rt.set_time_limit(Some(spec.limits.timeout));
         let called = js_handler::start_now(&mut loaded.rt, glue, request);
         match called {
             Ok(Called::Done(head)) if !head.streamed && !head.waiting => {
@@ -520,7 +526,11 @@ impl Loaded {
         rt.set_time_limit(Some(spec.limits.timeout));
         // The thread runs this runtime alone, call after call.
         rt.stay_entered();
-        Ok(Loaded { rt, code })
+        Ok(Loaded {
+            rt,
+            code,
+            request_cpu: None,
+        })
     }
 
     /// Serves one request: the head goes back on the job's reply, a streamed body
@@ -533,7 +543,7 @@ impl Loaded {
         log: Option<&LogSink>,
     ) -> Ended {
         let Job { request, reply } = job;
-        self.rt.set_time_limit(Some(spec.limits.timeout));
+        self.begin(spec);
         let head = self.start(request).await;
         let deadline = self.deadline(spec);
         let ended = self.answer(head, reply, deadline, spec, metrics, log).await;
@@ -541,11 +551,31 @@ impl Loaded {
         ended
     }
 
-    /// The request it served is over: a body it streamed is let go.
-    fn over(&self) {
+    /// A request begins: its time limit runs from its first call, and its calls share
+    /// one `cpu_limit` from now.
+    fn begin(&mut self, spec: &PluginSpec) {
+        self.rt.set_time_limit(Some(spec.limits.timeout));
+        self.rt.set_cpu_spent(Duration::ZERO);
+        self.request_cpu = self.rt.cpu_time();
+    }
+
+    /// Before a later call of the request: what is `left` of its time, and of its CPU
+    /// budget what its calls so far have not spent.
+    fn resume(&mut self, left: Duration) {
+        self.rt.set_time_limit(Some(left));
+        if let (Some(start), Some(now)) = (self.request_cpu, self.rt.cpu_time()) {
+            self.rt.set_cpu_spent(now.saturating_sub(start));
+        }
+    }
+
+    /// The request it served is over: a body it streamed is let go, and the next calls
+    /// have their CPU budget whole.
+    fn over(&mut self) {
         if let Code::Js(glue) = &self.code {
             js_handler::end(glue);
         }
+        self.request_cpu = None;
+        self.rt.set_cpu_spent(Duration::ZERO);
     }
 
     /// When the request whose call has just started must be done: its time counts from
@@ -602,7 +632,7 @@ impl Loaded {
                 open = false;
                 break;
             };
-            self.rt.set_time_limit(Some(left));
+            self.resume(left);
             match js_handler::pull(&mut self.rt, &glue).await {
                 Ok(Some(chunk)) => {
                     let sent =
@@ -638,7 +668,7 @@ impl Loaded {
         if !open {
             // Nobody reads the rest: let the stream's source know.
             if let Some(left) = remaining(deadline) {
-                self.rt.set_time_limit(Some(left));
+                self.resume(left);
                 if let Err(e) = js_handler::cancel(&mut self.rt, &glue).await {
                     let (_, ended) = self.failed(AbiFailure::Runtime(e), spec, metrics, log);
                     return ended;
@@ -674,7 +704,7 @@ impl Loaded {
                 let glue = glue.clone();
                 let head = match remaining(deadline) {
                     Some(left) => {
-                        self.rt.set_time_limit(Some(left));
+                        self.resume(left);
                         js_handler::finish_start(&mut self.rt, &glue, &promise).await
                     }
                     None => Err(crate::runtime::time_limit_error(spec.limits.timeout)),
@@ -713,7 +743,7 @@ impl Loaded {
         let Some(left) = remaining(deadline) else {
             return Ended::Kept;
         };
-        self.rt.set_time_limit(Some(left));
+        self.resume(left);
         match js_handler::settle(&mut self.rt, &glue).await {
             Ok(()) => Ended::Kept,
             Err(e) => self.failed(AbiFailure::Runtime(e), spec, metrics, log).1,

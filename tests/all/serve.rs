@@ -779,6 +779,94 @@ export default {
 }
 
 #[test]
+fn cpu_limit_covers_a_request_across_its_calls() {
+    // A request's cpu_limit is one budget for all of it: what its handler did before a
+    // promise settled and after, and each chunk its streamed response was pulled for.
+    // The spins are wall-clock, so each part's CPU time is at most its spin: no part
+    // alone can break the limit, only the parts together.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "burn.mjs",
+        r#"
+const spin = (ms) => { const end = Date.now() + ms; while (Date.now() < end) {} };
+export default {
+  async fetch(request) {
+    const path = new URL(request.url).pathname;
+    if (path === "/halves") {
+      spin(90);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      spin(90);
+      return new Response("both halves ran");
+    }
+    if (path === "/stream") {
+      let i = 0;
+      return new Response(new ReadableStream({
+        pull(c) {
+          if (i++ === 1000) return c.close();
+          spin(10);
+          c.enqueue(new Uint8Array(8).fill(i));
+        },
+      }));
+    }
+    return new Response("ok");
+  },
+};
+"#,
+    );
+    write(
+        dir.path(),
+        "warren.toml",
+        r#"
+[[plugins]]
+name = "burn"
+source = "burn.mjs"
+routes = ["*/*"]
+limits = { timeout = "5s", cpu_limit = "100ms" }
+"#,
+    );
+    let s = Served::start(dir.path(), &["warren.toml"]);
+    let over = tokio().block_on(async {
+        // 180 ms of spinning in two calls of 90 ms: over the limit whenever the thread had
+        // more than 5/9 of a CPU meanwhile (a busy test machine may give it less).
+        let mut over = 0;
+        for _ in 0..10 {
+            let a = fetch(s.addr, "GET", "h", "/halves", "").await;
+            if a.status == 503 {
+                over += 1;
+                break;
+            }
+            assert_eq!(a.text(), "both halves ran");
+        }
+        assert_eq!(over, 1, "the two halves are one budget");
+        // Up to 10 s of spinning in pulls of 10 ms: cut off by the CPU limit, long before
+        // the 5 s timeout. (Cut before its head is written, or after: the isolate may not
+        // have yielded to the connection before the limit struck.)
+        let mut c = Client::connect(s.addr).await;
+        c.sender.ready().await.unwrap();
+        let cut = match c
+            .sender
+            .send_request(request("GET", "h", "/stream", Bytes::new()))
+            .await
+        {
+            Err(_) => true,
+            Ok(res) => res.into_body().collect().await.is_err(),
+        };
+        assert!(cut, "the stream was cut off");
+        // The isolate was replaced, and answers.
+        assert_eq!(fetch(s.addr, "GET", "h", "/", "").await.text(), "ok");
+        over + 1
+    });
+    let seen = s.drain().join("\n");
+    assert_eq!(
+        seen.matches("CPU time limit of 100ms exceeded").count(),
+        over,
+        "{seen}"
+    );
+    assert!(!seen.contains("time limit of 5s"), "{seen}");
+}
+
+#[test]
 fn sigterm_finishes_the_request_in_flight() {
     let dir = tempfile::tempdir().unwrap();
     write(
