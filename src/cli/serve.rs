@@ -50,6 +50,10 @@ pub struct ServeArgs {
     /// cpu_limit runs at idle priority, from its last broken limit (0: never).
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_period)]
     demote_for: Duration,
+    /// How long a connection may take to send its next request's head, idle time between
+    /// keep-alive requests included, before it is closed (0: never).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_period)]
+    head_timeout: Duration,
     /// For a single handler: its isolates (a manifest says `instances`).
     #[arg(long, value_name = "N")]
     instances: Option<usize>,
@@ -106,6 +110,7 @@ pub fn serve(args: ServeArgs) -> i32 {
         host: plugin_input::host_options(None),
         // Zero turns demotion off (`Server::start` reads it so).
         demote_for: Some(args.demote_for),
+        head_timeout: Some(args.head_timeout),
     };
     tokio.block_on(async move {
         let server = match Server::start(manifest, options).await {

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::Watcher;
 
 use crate::serve::http;
@@ -27,15 +27,19 @@ pub(crate) fn adopt(
         let Ok(stream) = tokio::net::TcpStream::from_std(stream) else {
             return;
         };
-        let conn = hyper::server::conn::http1::Builder::new()
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
             .keep_alive(true)
             // One write() of head and body copied together costs the kernel less than a
             // writev() of the two (small responses are the common case).
             .writev(false)
-            .serve_connection(
-                TokioIo::new(stream),
-                service_fn(move |req| http::serve(&shared, remote, req)),
-            );
+            // Counted from when the connection waits for a head: idle keep-alive time too.
+            .timer(TokioTimer::new())
+            .header_read_timeout(shared.head_timeout);
+        let conn = builder.serve_connection(
+            TokioIo::new(stream),
+            service_fn(move |req| http::serve(&shared, remote, req)),
+        );
         let conn = watcher.watch(conn);
         tokio::spawn(async move {
             let _ = conn.await;

@@ -36,6 +36,9 @@ pub(crate) struct Shared {
     pub log: Option<LogSink>,
     /// Whether `log` gets an access event per request.
     pub access_log: bool,
+    /// How long a connection may take to send its next request's head
+    /// (`ServeOptions::head_timeout`).
+    pub head_timeout: Option<std::time::Duration>,
     pub local: SocketAddr,
 }
 

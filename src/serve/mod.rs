@@ -77,10 +77,18 @@ pub struct ServeOptions {
     /// `cpu_limit` runs at idle priority, so that it takes CPU only from its own requests,
     /// counted from its last broken limit (30 s by default; `None` or zero: never).
     pub demote_for: Option<Duration>,
+    /// How long a connection may take to send the head of its next request, the time it
+    /// sits idle between keep-alive requests included; past it the connection is closed
+    /// (30 s by default, as hyper's; `None`: never). A client that trickles its headers
+    /// (slowloris), or keeps a connection open unused, holds it no longer.
+    pub head_timeout: Option<Duration>,
 }
 
 /// The default of [`ServeOptions::demote_for`].
 pub const DEFAULT_DEMOTE_FOR: Duration = Duration::from_secs(30);
+
+/// The default of [`ServeOptions::head_timeout`].
+pub const DEFAULT_HEAD_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Default for ServeOptions {
     fn default() -> Self {
@@ -93,6 +101,7 @@ impl Default for ServeOptions {
             access_log: true,
             host: HostOptions::default(),
             demote_for: Some(DEFAULT_DEMOTE_FOR),
+            head_timeout: Some(DEFAULT_HEAD_TIMEOUT),
         }
     }
 }
@@ -201,6 +210,7 @@ impl Server {
                 observability: options.observability,
                 log: options.log,
                 access_log: options.access_log,
+                head_timeout: options.head_timeout.filter(|t| !t.is_zero()),
                 local,
             }),
             _plugins: plugins,

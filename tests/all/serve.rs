@@ -867,6 +867,59 @@ limits = { timeout = "5s", cpu_limit = "100ms" }
 }
 
 #[test]
+fn a_connection_that_sends_no_head_in_time_is_closed() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "slow.mjs",
+        r#"export default {
+  async fetch() {
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    return new Response("took its time");
+  },
+};"#,
+    );
+    let s = Served::start(dir.path(), &["slow.mjs", "--head-timeout", "300ms"]);
+    // Closed means the server's end: a read sees the end of the stream (or a reset).
+    let closed_within = |mut c: std::net::TcpStream| {
+        c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let mut buf = [0u8; 256];
+        match c.read(&mut buf) {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+        }
+    };
+    // Nothing sent at all.
+    let idle = std::net::TcpStream::connect(s.addr).unwrap();
+    assert!(closed_within(idle), "an idle connection is closed");
+    // A head that never ends (slowloris).
+    let mut slow = std::net::TcpStream::connect(s.addr).unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n")
+        .unwrap();
+    assert!(closed_within(slow), "a head that never ends is cut off");
+    // A request whose handler takes longer than the head timeout is answered, and the
+    // connection then waits for the next head for that long again.
+    let mut ok = std::net::TcpStream::connect(s.addr).unwrap();
+    ok.write_all(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n").unwrap();
+    ok.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !got.ends_with(b"took its time") {
+        let n = ok.read(&mut buf).unwrap();
+        assert!(n > 0, "answered: {}", String::from_utf8_lossy(&got));
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert!(
+        got.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&got)
+    );
+    assert!(closed_within(ok), "an idle keep-alive connection is closed");
+}
+
+#[test]
 fn sigterm_finishes_the_request_in_flight() {
     let dir = tempfile::tempdir().unwrap();
     write(
