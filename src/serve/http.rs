@@ -306,13 +306,18 @@ fn answer(shared: &Arc<Shared>, req: Request<Incoming>) -> (Option<usize>, Step)
     }
     let shared = shared.clone();
     let limit = usize::try_from(shared.max_body).unwrap_or(usize::MAX);
+    let timeout = shared.pools[index].timeout;
     let waiting = async move {
-        request.body = match http_body_util::Limited::new(body, limit).collect().await {
-            Ok(b) => RequestBody::Full(b.to_bytes()),
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+        // Within the handler's timeout: a client that trickles its body holds the
+        // connection no longer than a handler may take.
+        let read = http_body_util::Limited::new(body, limit).collect();
+        request.body = match tokio::time::timeout(timeout, read).await {
+            Ok(Ok(b)) => RequestBody::Full(b.to_bytes()),
+            Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
                 return plain(413, "Payload Too Large\n");
             }
-            Err(_) => return plain(400, "Bad Request\n"),
+            Ok(Err(_)) => return plain(400, "Bad Request\n"),
+            Err(_) => return plain(408, "Request Timeout\n"),
         };
         match ask(&shared, index, request) {
             Step::Now(response) => response,

@@ -37,6 +37,9 @@ pub(crate) struct Pool {
     /// Whether a request body may stream into the handler as it reads it (a JS handler's:
     /// a Wasm handler takes its request whole).
     pub streams_bodies: bool,
+    /// Its requests' `timeout`: a body read whole before the handler is called must have
+    /// arrived within it.
+    pub timeout: std::time::Duration,
     /// One per isolate thread, if they serve connections: the connections it is to serve.
     threads: Vec<mpsc::UnboundedSender<Adopt>>,
     next_thread: AtomicUsize,
@@ -126,6 +129,7 @@ impl Pool {
             jobs: tx,
             metrics,
             streams_bodies: spec.kind == PluginKind::Js,
+            timeout: spec.limits.timeout,
             threads,
             next_thread: AtomicUsize::new(0),
         })
