@@ -150,8 +150,9 @@ pub struct Runtime {
     /// ([`Runtime::pause_limits`]).
     cpu_budget: Option<CpuBudget>,
     fired_early: Option<Fired>,
-    /// CPU time the next outermost calls count as spent already against `cpu_limit`
-    /// ([`Runtime::set_cpu_spent`]).
+    /// Whether outermost calls share one `cpu_limit` ([`Runtime::share_cpu_budget`]),
+    /// and what the calls sharing it have spent so far.
+    cpu_shared: bool,
     cpu_spent: std::time::Duration,
     /// When the last outermost call began (its limits count from then).
     call_started: Option<Instant>,
@@ -312,6 +313,7 @@ impl Runtime {
             watchdog: None,
             deadline: None,
             cpu_budget: None,
+            cpu_shared: false,
             cpu_spent: std::time::Duration::ZERO,
             memory_capped,
             next_sample: None,
@@ -399,7 +401,11 @@ impl Runtime {
             .zip(self.cpu_clock)
             .map(|(limit, clock)| CpuBudget {
                 clock,
-                start: clock.now().saturating_sub(self.cpu_spent),
+                start: clock.now().saturating_sub(if self.cpu_shared {
+                    self.cpu_spent
+                } else {
+                    std::time::Duration::ZERO
+                }),
                 limit,
             });
         self.deadline = self.time_limit.map(|limit| now + limit);
@@ -432,10 +438,14 @@ impl Runtime {
         let expired = self.deadline.take().is_some_and(|d| now >= d);
         // The watchdog wakes on its own time: a call that ends past its budget before it
         // has looked is over the limit all the same.
-        let overspent = self
-            .cpu_budget
-            .take()
-            .is_some_and(|b| b.clock.now().saturating_sub(b.start) >= b.limit);
+        let mut overspent = false;
+        if let Some(b) = self.cpu_budget.take() {
+            let spent = b.clock.now().saturating_sub(b.start);
+            overspent = spent >= b.limit;
+            if self.cpu_shared {
+                self.cpu_spent = spent;
+            }
+        }
         let fired = self.watchdog.as_ref().and_then(|w| w.disarm());
         let fired = self.fired_early.take().or(fired);
         let fired = fired
@@ -666,17 +676,15 @@ impl Runtime {
         self.time_limit = limit;
     }
 
-    /// Counts `spent` of CPU time as used already by the calls made from now on, against
-    /// `RuntimeOptions::cpu_limit`: a server whose request runs over several calls (a
-    /// promise's settling, each chunk of a streamed body) gives it one budget in all.
-    pub(crate) fn set_cpu_spent(&mut self, spent: std::time::Duration) {
-        self.cpu_spent = spent;
-    }
-
-    /// The CPU time this runtime's thread has used, when it has a `cpu_limit` (the clock
-    /// that limit reads).
-    pub(crate) fn cpu_time(&self) -> Option<std::time::Duration> {
-        self.cpu_clock.map(|c| c.now())
+    /// With `shared`, the outermost calls made from now on share one
+    /// `RuntimeOptions::cpu_limit`, each starting with what the ones before it spent (the
+    /// CPU time within the calls: not the thread's between them); without, each has the
+    /// whole limit again. Either way the count starts at zero: a server whose request runs
+    /// over several calls (a promise's settling, each chunk of a streamed body) turns it on
+    /// when the request begins and off when it is over.
+    pub(crate) fn share_cpu_budget(&mut self, shared: bool) {
+        self.cpu_shared = shared;
+        self.cpu_spent = std::time::Duration::ZERO;
     }
 
     /// Whether the JS heap reached its limit (`RuntimeOptions::max_memory`): the runtime is

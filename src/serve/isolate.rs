@@ -98,9 +98,6 @@ pub(crate) fn spawn(setup: Setup) -> std::io::Result<()> {
 struct Loaded {
     code: Code,
     rt: Runtime,
-    /// Its thread's CPU time when the request it serves began (with a `cpu_limit`): the
-    /// request's calls share one budget.
-    request_cpu: Option<Duration>,
 }
 
 enum Code {
@@ -526,11 +523,7 @@ impl Loaded {
         rt.set_time_limit(Some(spec.limits.timeout));
         // The thread runs this runtime alone, call after call.
         rt.stay_entered();
-        Ok(Loaded {
-            rt,
-            code,
-            request_cpu: None,
-        })
+        Ok(Loaded { rt, code })
     }
 
     /// Serves one request: the head goes back on the job's reply, a streamed body
@@ -555,17 +548,13 @@ impl Loaded {
     /// one `cpu_limit` from now.
     fn begin(&mut self, spec: &PluginSpec) {
         self.rt.set_time_limit(Some(spec.limits.timeout));
-        self.rt.set_cpu_spent(Duration::ZERO);
-        self.request_cpu = self.rt.cpu_time();
+        self.rt.share_cpu_budget(true);
     }
 
-    /// Before a later call of the request: what is `left` of its time, and of its CPU
-    /// budget what its calls so far have not spent.
+    /// Before a later call of the request: what is `left` of its time (its CPU budget
+    /// is what its calls so far have not spent).
     fn resume(&mut self, left: Duration) {
         self.rt.set_time_limit(Some(left));
-        if let (Some(start), Some(now)) = (self.request_cpu, self.rt.cpu_time()) {
-            self.rt.set_cpu_spent(now.saturating_sub(start));
-        }
     }
 
     /// The request it served is over: a body it streamed is let go, and the next calls
@@ -574,8 +563,7 @@ impl Loaded {
         if let Code::Js(glue) = &self.code {
             js_handler::end(glue);
         }
-        self.request_cpu = None;
-        self.rt.set_cpu_spent(Duration::ZERO);
+        self.rt.share_cpu_budget(false);
     }
 
     /// When the request whose call has just started must be done: its time counts from
