@@ -224,6 +224,8 @@ impl Server {
 
     /// Serves connections until `shutdown` completes; then it stops accepting, lets the
     /// requests in flight finish (idle keep-alive connections are closed), and returns.
+    /// It runs on a tokio runtime with IO and time enabled (`enable_all`): connections
+    /// are tokio sockets with hyper's timer.
     ///
     /// # Errors
     /// None once serving; the type leaves room for accept failures that are not
