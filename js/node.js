@@ -120,6 +120,11 @@
     return [s, n];
   }
   hrtime.bigint = () => BigInt(Math.round(core.now() * 1e6));
+  function memoryUsage() {
+    const [rss, heapTotal, heapUsed, external, arrayBuffers] = core.memoryUsage();
+    return { rss, heapTotal, heapUsed, external, arrayBuffers };
+  }
+  memoryUsage.rss = () => core.memoryUsage()[0];
   let exitCode;
   const process = new EventEmitter();
   function stream(fd) {
@@ -160,8 +165,16 @@
     umask: () => 0o22,
     uptime: () => core.now() / 1000,
     hrtime,
-    memoryUsage: () => ({ rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 }),
-    cpuUsage: () => ({ user: 0, system: 0 }),
+    memoryUsage,
+    cpuUsage(previous) {
+      const [user, system] = core.cpuUsage();
+      const now = { user: Math.round(user), system: Math.round(system) };
+      if (previous === undefined) return now;
+      if (previous === null || typeof previous !== "object" || typeof previous.user !== "number" || typeof previous.system !== "number") {
+        throw argType("prevValue", "of type object with numbers user and system", previous);
+      }
+      return { user: now.user - previous.user, system: now.system - previous.system };
+    },
     nextTick(fn, ...args) {
       if (typeof fn !== "function") throw argType("callback", "of type function", fn);
       queueMicrotask(() => fn(...args));

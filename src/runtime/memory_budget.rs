@@ -47,6 +47,11 @@ impl MemoryBudget {
         self.other.store(heap_and_wasm, Ordering::Relaxed);
     }
 
+    /// Bytes of ArrayBuffer backing stores allocated through the counting allocator, live.
+    pub fn array_buffers(&self) -> usize {
+        self.array_buffers.load(Ordering::Relaxed)
+    }
+
     /// Bytes in use: ArrayBuffers, plus the last sample of the rest.
     pub fn used(&self) -> usize {
         self.array_buffers.load(Ordering::Relaxed) + self.other.load(Ordering::Relaxed)

@@ -426,6 +426,67 @@ op_now, |scope, _args, rv| {
     Ok(())
 });
 
+// process.memoryUsage(): [rss, heapTotal, heapUsed, external, arrayBuffers] in bytes. rss
+// is the process's resident set (/proc/self/statm); the heap figures are this isolate's.
+// arrayBuffers is counted exactly under a memory cap (the counting allocator); without
+// one it is V8's external memory, which holds the ArrayBuffer backing stores.
+op!(op_memory_usage, |scope, _args, rv| {
+    let stats = scope.get_heap_statistics();
+    let external = stats.external_memory();
+    let array_buffers = State::get(scope)
+        .budget
+        .borrow()
+        .as_ref()
+        .map_or(external, |b| b.array_buffers());
+    let figures = [
+        resident_bytes() as f64,
+        stats.total_heap_size() as f64,
+        stats.used_heap_size() as f64,
+        external as f64,
+        array_buffers as f64,
+    ];
+    let out = v8::Array::new(scope, figures.len() as i32);
+    for (i, f) in figures.into_iter().enumerate() {
+        let n = v8::Number::new(scope, f);
+        out.set_index(scope, i as u32, n.into());
+    }
+    rv.set(out.into());
+    Ok(())
+});
+
+/// The process's resident set size in bytes (0 where /proc cannot tell it).
+fn resident_bytes() -> u64 {
+    let pages = std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .unwrap_or(0);
+    // SAFETY: sysconf reads a configuration value; no memory is passed.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    pages * u64::try_from(page).unwrap_or(4096)
+}
+
+// process.cpuUsage(): [user, system] CPU time of the process in microseconds (getrusage).
+op!(op_cpu_usage, |scope, _args, rv| {
+    // SAFETY: an all-zero rusage is a valid value of the plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `usage` is a valid out-pointer for the call's duration.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    if rc != 0 {
+        return Err(OpError::error(format!(
+            "getrusage: {}",
+            std::io::Error::last_os_error()
+        )));
+    }
+    let micros = |t: libc::timeval| t.tv_sec as f64 * 1e6 + t.tv_usec as f64;
+    let out = v8::Array::new(scope, 2);
+    let user = v8::Number::new(scope, micros(usage.ru_utime));
+    let system = v8::Number::new(scope, micros(usage.ru_stime));
+    out.set_index(scope, 0, user.into());
+    out.set_index(scope, 1, system.into());
+    rv.set(out.into());
+    Ok(())
+});
+
 op!(op_time_origin, |scope, _args, rv| {
     let ms = TIME_ORIGIN.with(|(_, origin)| *origin);
     rv.set(v8::Number::new(scope, ms).into());
@@ -932,6 +993,8 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: v8::Local<v8::Object>) {
         "hash" => op_hash,
         "now" => op_now,
         "timeOrigin" => op_time_origin,
+        "memoryUsage" => op_memory_usage,
+        "cpuUsage" => op_cpu_usage,
         "readFile" => op_read_file,
         "writeFile" => op_write_file,
         "stat" => op_stat,
