@@ -12,8 +12,9 @@
 // out a string, a Uint8Array or null;
 // WAITING: ctx.waitUntil was given promises, so settle() has work;
 // a body that is a stream is left open for pull() to read chunk by chunk (null at its end);
-// cancel() drops it (the client went away) and aborts request.signal; settle() waits for
-// what ctx.waitUntil() was given.
+// cancel() drops it (the client went away) and aborts request.signal; abort() aborts the
+// signal of the request whose response is awaited (its client went away first);
+// settle() waits for what ctx.waitUntil() was given.
 const handler = handlerModule.default;
 if (handler === null || typeof handler !== "object" || typeof handler.fetch !== "function") {
   throw new TypeError("a handler must `export default { fetch(request, env, ctx) }`");
@@ -34,6 +35,8 @@ for (const name of PLUGINS) {
 Object.freeze(env);
 
 let current = null;
+// The request being served.
+let active = null;
 let waiting = [];
 const LIST = Symbol.for("warren.headerList");
 const SERVE = Symbol.for("warren.serve");
@@ -121,6 +124,7 @@ export function handle(method, head, urlEnd, body) {
   try {
     serial++;
     request = Request[SERVE](method, head, urlEnd, typeof body === "number" ? requestStream(body) : body);
+    active = request;
     response = handler.fetch(request, env, new Context());
   } catch (e) {
     return failure("fetch() threw", e);
@@ -153,6 +157,10 @@ export async function cancel() {
   current = null;
   request[ABORT]();
   await reader.cancel();
+}
+
+export function abort() {
+  active?.[ABORT]();
 }
 
 export async function settle() {

@@ -535,10 +535,9 @@ impl Loaded {
         metrics: &HandlerMetrics,
         log: Option<&LogSink>,
     ) -> Ended {
-        let Job { request, reply } = job;
+        let Job { request, mut reply } = job;
         self.begin(spec);
-        let head = self.start(request).await;
-        let deadline = self.deadline(spec);
+        let (head, deadline) = self.start(request, &mut reply, spec).await;
         let ended = self.answer(head, reply, deadline, spec, metrics, log).await;
         self.over();
         ended
@@ -686,17 +685,8 @@ impl Loaded {
                 reply,
                 deadline,
             } => {
-                let Code::Js(glue) = &self.code else {
-                    return Ended::Kept;
-                };
-                let glue = glue.clone();
-                let head = match remaining(deadline) {
-                    Some(left) => {
-                        self.resume(left);
-                        js_handler::finish_start(&mut self.rt, &glue, &promise).await
-                    }
-                    None => Err(crate::runtime::time_limit_error(spec.limits.timeout)),
-                };
+                let mut reply = reply;
+                let head = self.await_head(&promise, &mut reply, deadline, spec).await;
                 (head.map_err(AbiFailure::Runtime), reply, deadline)
             }
         };
@@ -705,13 +695,64 @@ impl Loaded {
         ended
     }
 
-    async fn start(&mut self, request: HandlerRequest) -> Result<Start, AbiFailure> {
-        match &self.code {
-            Code::Js(glue) => js_handler::start(&mut self.rt, glue, request)
+    /// Calls the handler with `request`: its response head (or failure), and the deadline
+    /// of the request, counted from that first call.
+    async fn start(
+        &mut self,
+        mut request: HandlerRequest,
+        reply: &mut Reply,
+        spec: &PluginSpec,
+    ) -> (Result<Start, AbiFailure>, Instant) {
+        let glue = match &self.code {
+            Code::Js(glue) => glue.clone(),
+            Code::Wasm(instance, entry) => {
+                let head = wasm_handler::call(&mut self.rt, instance, entry, request).await;
+                return (head, self.deadline(spec));
+            }
+        };
+        let called = js_handler::start_now(&mut self.rt, &glue, &mut request);
+        let deadline = self.deadline(spec);
+        let head = match called {
+            Ok(Called::Done(head)) => Ok(head),
+            Ok(Called::Promise(promise)) => self
+                .await_head(&promise, reply, deadline, spec)
                 .await
                 .map_err(AbiFailure::Runtime),
-            Code::Wasm(instance, entry) => {
-                wasm_handler::call(&mut self.rt, instance, entry, request).await
+            Err(e) => Err(AbiFailure::Runtime(e)),
+        };
+        (head, deadline)
+    }
+
+    /// Waits by `deadline` for the promise of a response a JS handler gave; should the
+    /// client go away first (its connection dropped the request's `reply`), the request's
+    /// signal is aborted, and the handler waited for still.
+    async fn await_head(
+        &mut self,
+        promise: &v8::Global<v8::Promise>,
+        reply: &mut Reply,
+        deadline: Instant,
+        spec: &PluginSpec,
+    ) -> crate::Result<Start> {
+        let Code::Js(glue) = &self.code else {
+            return Err(Error::Export("not a JS handler".into()));
+        };
+        let glue = glue.clone();
+        let mut gone = false;
+        loop {
+            let Some(left) = remaining(deadline) else {
+                return Err(crate::runtime::time_limit_error(spec.limits.timeout));
+            };
+            self.resume(left);
+            tokio::select! {
+                biased;
+                head = js_handler::finish_start(&mut self.rt, &glue, promise) => return head,
+                () = reply.closed(), if !gone => gone = true,
+            }
+            // The call above was dropped while it waited: its limits are given back, and
+            // the next call is limited by what is left.
+            if let Some(left) = remaining(deadline) {
+                self.resume(left);
+                js_handler::abort(&mut self.rt, &glue)?;
             }
         }
     }

@@ -43,6 +43,7 @@ pub(crate) struct Glue {
     handle: KeptFunction,
     pull: KeptFunction,
     cancel: KeptFunction,
+    abort: KeptFunction,
     settle: KeptFunction,
     strings: Rc<OnceCell<Strings>>,
     /// Where a streamed request body is lent for the glue's `host:request` to read.
@@ -114,32 +115,18 @@ pub(crate) async fn load(
         handle: rt.keep_function(&glue, "handle")?,
         pull: rt.keep_function(&glue, "pull")?,
         cancel: rt.keep_function(&glue, "cancel")?,
+        abort: rt.keep_function(&glue, "abort")?,
         settle: rt.keep_function(&glue, "settle")?,
         strings: Rc::default(),
         body,
     })
 }
 
-/// Calls the handler with `request`.
+/// Calls the handler with `request`: the response when the handler gave one at once, or
+/// the promise it gave, for [`finish_start`].
 ///
 /// # Errors
 /// The runtime's: a limit, or [`Error::Value`] for a response that does not fit HTTP.
-pub(crate) async fn start(
-    rt: &mut Runtime,
-    glue: &Glue,
-    mut request: HandlerRequest,
-) -> crate::Result<Start> {
-    let args = Args::new(&mut request, glue);
-    rt.call_export_as(Callee::Kept(&glue.handle), &args)
-        .await
-        .map_err(response_error)
-}
-
-/// [`start`] for a caller that cannot wait: the response when the handler gave one at
-/// once, or the promise it gave, for [`finish_start`].
-///
-/// # Errors
-/// As [`start`].
 pub(crate) fn start_now(
     rt: &mut Runtime,
     glue: &Glue,
@@ -158,7 +145,7 @@ pub(crate) fn end(glue: &Glue) {
 /// Waits for the promise [`start_now`] gave, and reads the response.
 ///
 /// # Errors
-/// As [`start`].
+/// As [`start_now`].
 pub(crate) async fn finish_start(
     rt: &mut Runtime,
     glue: &Glue,
@@ -400,6 +387,14 @@ pub(crate) async fn cancel(rt: &mut Runtime, glue: &Glue) -> crate::Result<()> {
     let none: &[Value] = &[];
     rt.call_export_as::<_, Value>(Callee::Kept(&glue.cancel), none)
         .await
+        .map(drop)
+}
+
+/// Aborts `request.signal` of the request whose response is awaited: its client went
+/// away first.
+pub(crate) fn abort(rt: &mut Runtime, glue: &Glue) -> crate::Result<()> {
+    let none: &[Value] = &[];
+    rt.call_now::<_, Value>(Callee::Kept(&glue.abort), none)
         .map(drop)
 }
 

@@ -1144,6 +1144,7 @@ fn handlers_get_the_web_platform() {
 let after = "not yet";
 let aborted = false;
 let lateDone = false;
+let hung = "not yet";
 export default {
   async fetch(request, env, ctx) {
     const path = new URL(request.url).pathname;
@@ -1180,6 +1181,15 @@ export default {
       }));
     }
     if (path === "/aborted") return new Response(String(aborted));
+    if (path === "/hang") {
+      // Waits for its client to go away (or 10 s): request.signal tells it.
+      hung = await new Promise((resolve) => {
+        request.signal.addEventListener("abort", () => resolve("aborted"));
+        setTimeout(() => resolve("waited 10 s"), 10000);
+      });
+      return new Response("nobody reads this");
+    }
+    if (path === "/hung") return new Response(hung);
     if (path === "/broken-stream") {
       // Chunks faster than the connection takes them, then an error: the client must
       // see the body cut off, not a shorter one that looks whole.
@@ -1305,6 +1315,24 @@ export default {
             drop(body);
             drop(sender);
             conn.abort();
+        }
+        // A client that goes away while the handler awaits its response aborts
+        // request.signal too.
+        {
+            use tokio::io::AsyncWriteExt;
+            let mut c = TcpStream::connect(s.addr).await.unwrap();
+            c.write_all(b"GET /hang HTTP/1.1\r\nHost: h\r\n\r\n")
+                .await
+                .unwrap();
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            drop(c);
+            let a = tokio::time::timeout(
+                Duration::from_secs(5),
+                fetch(s.addr, "GET", "h", "/hung", ""),
+            )
+            .await
+            .expect("the isolate is free again once the handler saw the abort");
+            assert_eq!(a.text(), "aborted");
         }
         let mut seen = String::new();
         for _ in 0..200 {
