@@ -198,6 +198,26 @@ impl Client {
     }
 }
 
+/// The text of a GET of `path` (host `h`) on a connection of its own.
+async fn get(addr: SocketAddr, path: &str) -> String {
+    fetch(addr, "GET", "h", path, "").await.text()
+}
+
+/// Whether a GET of `path` on a connection of its own ends cut off: before its head, or
+/// in its body (never a whole response).
+async fn cut_off(addr: SocketAddr, path: &str) -> bool {
+    let mut c = Client::connect(addr).await;
+    c.sender.ready().await.unwrap();
+    match c
+        .sender
+        .send_request(request("GET", "h", path, Bytes::new()))
+        .await
+    {
+        Err(_) => true,
+        Ok(res) => res.into_body().collect().await.is_err(),
+    }
+}
+
 fn request(method: &str, host: &str, path: &str, body: impl Into<Bytes>) -> Request<Full<Bytes>> {
     Request::builder()
         .method(method)
@@ -842,17 +862,7 @@ limits = { timeout = "5s", cpu_limit = "100ms" }
         // Up to 10 s of spinning in pulls of 10 ms: cut off by the CPU limit, long before
         // the 5 s timeout. (Cut before its head is written, or after: the isolate may not
         // have yielded to the connection before the limit struck.)
-        let mut c = Client::connect(s.addr).await;
-        c.sender.ready().await.unwrap();
-        let cut = match c
-            .sender
-            .send_request(request("GET", "h", "/stream", Bytes::new()))
-            .await
-        {
-            Err(_) => true,
-            Ok(res) => res.into_body().collect().await.is_err(),
-        };
-        assert!(cut, "the stream was cut off");
+        assert!(cut_off(s.addr, "/stream").await, "the stream was cut off");
         // The isolate was replaced, and answers.
         assert_eq!(fetch(s.addr, "GET", "h", "/", "").await.text(), "ok");
         over + 1
@@ -1260,43 +1270,21 @@ export default {
         let a = fetch(s.addr, "POST", "h", "/transform", "caf\u{e9} au lait").await;
         assert_eq!(a.text(), "<caf\u{e9}><au><lait>!");
         for _ in 0..3 {
-            let mut c = Client::connect(s.addr).await;
-            c.sender.ready().await.unwrap();
-            let cut = match c
-                .sender
-                .send_request(request("GET", "h", "/broken-stream", Bytes::new()))
-                .await
-            {
-                Err(_) => true,
-                Ok(res) => res.into_body().collect().await.is_err(),
-            };
-            assert!(cut, "a stream that failed must not end as if whole");
+            assert!(
+                cut_off(s.addr, "/broken-stream").await,
+                "a stream that failed must not end as if whole"
+            );
         }
-        assert_eq!(fetch(s.addr, "GET", "h", "/wait", "").await.text(), "soon");
+        assert_eq!(get(s.addr, "/wait").await, "soon");
         // The isolate serves one request at a time: waitUntil settled before this one.
-        assert_eq!(
-            fetch(s.addr, "GET", "h", "/after", "").await.text(),
-            "settled"
-        );
-        assert_eq!(
-            fetch(s.addr, "GET", "h", "/nested", "").await.text(),
-            "soon"
-        );
-        assert_eq!(
-            fetch(s.addr, "GET", "h", "/after", "").await.text(),
-            "nested settled"
-        );
-        assert_eq!(fetch(s.addr, "GET", "h", "/late", "").await.text(), "late");
-        assert_eq!(
-            fetch(s.addr, "GET", "h", "/later", "").await.text(),
-            "later"
-        );
+        assert_eq!(get(s.addr, "/after").await, "settled");
+        assert_eq!(get(s.addr, "/nested").await, "soon");
+        assert_eq!(get(s.addr, "/after").await, "nested settled");
+        assert_eq!(get(s.addr, "/late").await, "late");
+        assert_eq!(get(s.addr, "/later").await, "later");
         // "/later" did not wait for it after its response (a request that answers at
         // once runs no timers, so it has not run since either).
-        assert_eq!(
-            fetch(s.addr, "GET", "h", "/late-done", "").await.text(),
-            "false"
-        );
+        assert_eq!(get(s.addr, "/late-done").await, "false");
         // A client that goes away mid-stream aborts request.signal.
         {
             let stream = TcpStream::connect(s.addr).await.unwrap();
