@@ -20,8 +20,18 @@
   function invalidState(msg) {
     return typeError(`Invalid state: ${msg}`, "ERR_INVALID_STATE");
   }
-  // The stream, controller and reader slots, off the public surface.
+  // The stream, controller and reader slots, off the public surface (and out of
+  // console.log: defined, not enumerable).
   const S = Symbol("stream"), C = Symbol("controller"), R = Symbol("reader");
+  // console.log shows a stream as Node does: `ReadableStream { locked: false, ... }`.
+  const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
+  function inspectAs(proto, name, fields) {
+    define(proto, inspectCustom, function (depth, options, inspect) {
+      if (depth < 0) return `[${name}]`;
+      const deeper = { ...options, depth: options.depth === null ? null : options.depth - 1 };
+      return `${name} ${inspect(fields(this), deeper)}`;
+    });
+  }
   const markHandled = (p) => { p.then(undefined, () => {}); return p; };
 
   function extractHighWaterMark(strategy, fallback) {
@@ -45,7 +55,7 @@
     constructor(underlyingSource = undefined, strategy = {}) {
       if (underlyingSource === null) throw typeError('The "source" argument must be of type object');
       const source = underlyingSource ?? {};
-      this[S] = { state: "readable", reader: undefined, storedError: undefined, disturbed: false, controller: undefined };
+      define(this, S, { state: "readable", reader: undefined, storedError: undefined, disturbed: false, controller: undefined });
       if (source.type !== undefined) {
         if (`${source.type}` === "bytes") throw typeError("warren's ReadableStream has no byte streams (type: \"bytes\")");
         throw typeError(`The argument 'source.type' is invalid. Received '${source.type}'`, "ERR_INVALID_ARG_VALUE");
@@ -121,6 +131,7 @@
     }
   }
   Object.defineProperty(ReadableStream.prototype, Symbol.toStringTag, { value: "ReadableStream", configurable: true });
+  inspectAs(ReadableStream.prototype, "ReadableStream", (s) => ({ locked: s.locked, state: s[S].state, supportsBYOB: false }));
 
   function check(stream) {
     if (!(stream instanceof ReadableStream) || stream[S] === undefined) {
@@ -205,7 +216,7 @@
       cancelAlgorithm: (reason) => call("cancel", reason),
       controller,
     };
-    controller[C] = c;
+    define(controller, C, c);
     stream[S].controller = controller;
     const startResult = call("start", controller);
     Promise.resolve(startResult).then(() => {
@@ -303,7 +314,7 @@
       }
       if (isLocked(stream)) throw invalidState("ReadableStream is locked");
       const r = { stream, readRequests: [], closed: undefined, resolveClosed: undefined, rejectClosed: undefined };
-      this[R] = r;
+      define(this, R, r);
       newClosed(r);
       stream[S].reader = this;
       const state = stream[S].state;
@@ -475,7 +486,7 @@
   internals.isReadableStream = (v) => v instanceof ReadableStream && v[S] !== undefined;
   internals.isDisturbed = (stream) => stream[S].disturbed;
   internals.streams = {
-    isReadableStream: internals.isReadableStream,
+    isReadableStream: internals.isReadableStream, define, inspectAs,
     typeError, invalidState, extractHighWaterMark, extractSize,
     // The state ("readable", "closed", "errored"), storedError and disturbed flag.
     slot: (stream) => stream[S],

@@ -9,11 +9,8 @@
   internals.load("streams");
   const ReadableStream = global.ReadableStream;
   const readable = internals.streams;
-  const { typeError, invalidState, extractHighWaterMark, extractSize } = internals.streams;
+  const { typeError, invalidState, extractHighWaterMark, extractSize, define, inspectAs } = internals.streams;
 
-  function define(obj, name, value) {
-    Object.defineProperty(obj, name, { value, writable: true, enumerable: false, configurable: true });
-  }
   const markHandled = (p) => { p.then(undefined, () => {}); return p; };
   const resolved = () => Promise.resolve(undefined);
   // A promise and its settling functions, with whether it has settled.
@@ -82,6 +79,7 @@
     getWriter() { return new WritableStreamDefaultWriter(check(this)); }
   }
   Object.defineProperty(WritableStream.prototype, Symbol.toStringTag, { value: "WritableStream", configurable: true });
+  inspectAs(WritableStream.prototype, "WritableStream", (s) => ({ locked: s.locked, state: s[W].state }));
 
   function check(stream) {
     if (!(stream instanceof WritableStream) || stream[W] === undefined) {
@@ -93,11 +91,11 @@
 
   // InitializeWritableStream
   function initialize(stream) {
-    stream[W] = {
+    define(stream, W, {
       state: "writable", storedError: undefined, writer: undefined, controller: undefined,
       inFlightWriteRequest: undefined, closeRequest: undefined, inFlightCloseRequest: undefined,
       pendingAbortRequest: undefined, writeRequests: [], backpressure: false,
-    };
+    });
   }
   // CreateWritableStream: one whose sink is algorithms of warren's own.
   function createWritable(algorithms, hwm, size) {
@@ -274,7 +272,7 @@
       const s = stream[W];
       if (s.writer !== undefined) throw invalidState("WritableStream is locked");
       const w = { stream, ready: deferred(), closed: deferred() };
-      this[WR] = w;
+      define(this, WR, w);
       s.writer = this;
       // SetUpWritableStreamDefaultWriter
       if (s.state === "writable") {
@@ -432,7 +430,7 @@
       write: algorithms.write, close: algorithms.close, abort: algorithms.abort,
       abortController: undefined, aborted: false, abortReason: undefined,
     };
-    controller[WC] = c;
+    define(controller, WC, c);
     stream[W].controller = controller;
     updateBackpressure(stream, backpressureOf(c));
     const startResult = algorithms.start(controller);
@@ -572,7 +570,7 @@
         flush: flush ? () => promiseCall(flush, controller) : resolved,
         cancel: cancel ? (reason) => promiseCall(cancel, reason) : resolved,
       };
-      controller[TC] = c;
+      define(controller, TC, c);
       this[T].controller = c;
       try {
         startPromise.resolve(start?.(controller));
@@ -585,6 +583,9 @@
     get writable() { return tcheck(this)[T].writable; }
   }
   Object.defineProperty(TransformStream.prototype, Symbol.toStringTag, { value: "TransformStream", configurable: true });
+  inspectAs(TransformStream.prototype, "TransformStream", (t) => ({
+    readable: t.readable, writable: t.writable, backpressure: t[T].backpressure,
+  }));
   function tcheck(stream) {
     if (!(stream instanceof TransformStream) || stream[T] === undefined) {
       throw typeError('Value of "this" must be of type TransformStream', "ERR_INVALID_THIS");
@@ -598,7 +599,7 @@
       readable: undefined, readableController: undefined, writable: undefined,
       backpressure: undefined, backpressureChange: undefined, controller: undefined,
     };
-    stream[T] = t;
+    define(stream, T, t);
     t.writable = createWritable({
       start: () => startPromise,
       write: (chunk) => sinkWrite(stream, chunk),
@@ -920,6 +921,7 @@
     get writable() { return this.#transform.writable; }
   }
   Object.defineProperty(TextEncoderStream.prototype, Symbol.toStringTag, { value: "TextEncoderStream", configurable: true });
+  inspectAs(TextEncoderStream.prototype, "TextEncoderStream", (t) => ({ encoding: t.encoding, readable: t.readable, writable: t.writable }));
 
   class TextDecoderStream {
     #decoder;
@@ -945,6 +947,9 @@
     get writable() { return this.#transform.writable; }
   }
   Object.defineProperty(TextDecoderStream.prototype, Symbol.toStringTag, { value: "TextDecoderStream", configurable: true });
+  inspectAs(TextDecoderStream.prototype, "TextDecoderStream", (t) => ({
+    encoding: t.encoding, fatal: t.fatal, ignoreBOM: t.ignoreBOM, readable: t.readable, writable: t.writable,
+  }));
 
   internals.isWritableStream = isWritableStream;
   define(global, "WritableStream", WritableStream);

@@ -482,6 +482,46 @@ console.log(b.arrayBuffers - a.arrayBuffers >= 20e6, b.heapUsed - a.heapUsed > 4
 }
 
 #[test]
+fn streams_print_as_node_prints_them() {
+    // Node's console.log output, but for a WritableStream past the depth, which Node
+    // prints as `undefined`.
+    let d = dir();
+    let f = write(
+        &d,
+        "t.mjs",
+        r#"const rs = new ReadableStream(); rs.getReader();
+console.log(rs, new WritableStream(), new TransformStream());
+console.log(new TextDecoderStream(), new TextEncoderStream());
+console.log([new ReadableStream()], { deep: { deeper: { s: new WritableStream() } } });
+"#,
+    );
+    let r = run(&["run", &f]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, STREAMS_PRINTED);
+}
+
+const STREAMS_PRINTED: &str = r#"ReadableStream { locked: true, state: 'readable', supportsBYOB: false } WritableStream { locked: false, state: 'writable' } TransformStream {
+  readable: ReadableStream { locked: false, state: 'readable', supportsBYOB: false },
+  writable: WritableStream { locked: false, state: 'writable' },
+  backpressure: true
+}
+TextDecoderStream {
+  encoding: 'utf-8',
+  fatal: false,
+  ignoreBOM: false,
+  readable: ReadableStream { locked: false, state: 'readable', supportsBYOB: false },
+  writable: WritableStream { locked: false, state: 'writable' }
+} TextEncoderStream {
+  encoding: 'utf-8',
+  readable: ReadableStream { locked: false, state: 'readable', supportsBYOB: false },
+  writable: WritableStream { locked: false, state: 'writable' }
+}
+[
+  ReadableStream { locked: false, state: 'readable', supportsBYOB: false }
+] { deep: { deeper: { s: [WritableStream] } } }
+"#;
+
+#[test]
 fn fetch_file_and_data_urls_and_streaming_compile() {
     let d = dir();
     let wasm =
