@@ -287,6 +287,7 @@
     writable_streams: [
       "WritableStream", "WritableStreamDefaultWriter", "WritableStreamDefaultController",
       "TransformStream", "TransformStreamDefaultController", "TextEncoderStream", "TextDecoderStream",
+      "CompressionStream", "DecompressionStream",
     ],
     structured_clone: ["structuredClone"],
     url_search_params: ["URLSearchParams"],

@@ -1,7 +1,8 @@
 // writable_streams.js — owns: WritableStream, WritableStreamDefaultWriter,
 // WritableStreamDefaultController, TransformStream, TransformStreamDefaultController,
-// ReadableStream's pipeTo and pipeThrough (streams.js forwards them here), TextEncoderStream
-// and TextDecoderStream: WHATWG Streams' writable and transform streams, written after the
+// ReadableStream's pipeTo and pipeThrough (streams.js forwards them here), TextEncoderStream,
+// TextDecoderStream, CompressionStream and DecompressionStream (over the Rust codecs of
+// src/runtime/compression.rs): WHATWG Streams' writable and transform streams, written after the
 // spec's abstract operations (named in comments). The readable side is streams.js's, reached
 // through its public API and the few internals it shares.
 (function writableStreams(core, global, internals) {
@@ -951,6 +952,51 @@
     encoding: t.encoding, fatal: t.fatal, ignoreBOM: t.ignoreBOM, readable: t.readable, writable: t.writable,
   }));
 
+  // ---- CompressionStream, DecompressionStream -------------------------------------------------
+  // The codec is Rust's (core.codec*), by number: freed when the stream finishes, fails or
+  // is cancelled, or, for one nobody finished, when its transformer is collected.
+  const codecs = new FinalizationRegistry((id) => core.codecFree(id));
+  function codecTransform(format, compress) {
+    if (format !== "gzip" && format !== "deflate" && format !== "deflate-raw") {
+      const shown = typeof format === "string" ? `'${format}'` : `${format}`;
+      throw typeError(`The argument 'format' is invalid. Received ${shown}`, "ERR_INVALID_ARG_VALUE");
+    }
+    const id = core.codecNew(`${format}`, compress);
+    const transformer = {
+      transform(chunk, controller) {
+        const out = core.codecPush(id, chunk);
+        if (out.length > 0) controller.enqueue(out);
+      },
+      flush(controller) {
+        codecs.unregister(transformer);
+        const out = core.codecFinish(id);
+        if (out.length > 0) controller.enqueue(out);
+      },
+      cancel() {
+        codecs.unregister(transformer);
+        core.codecFree(id);
+      },
+    };
+    codecs.register(transformer, id, transformer);
+    return new TransformStream(transformer);
+  }
+  class CompressionStream {
+    #transform;
+    constructor(format) { this.#transform = codecTransform(format, true); }
+    get readable() { return this.#transform.readable; }
+    get writable() { return this.#transform.writable; }
+  }
+  class DecompressionStream {
+    #transform;
+    constructor(format) { this.#transform = codecTransform(format, false); }
+    get readable() { return this.#transform.readable; }
+    get writable() { return this.#transform.writable; }
+  }
+  for (const [C, name] of [[CompressionStream, "CompressionStream"], [DecompressionStream, "DecompressionStream"]]) {
+    Object.defineProperty(C.prototype, Symbol.toStringTag, { value: name, configurable: true });
+    inspectAs(C.prototype, name, (t) => ({ readable: t.readable, writable: t.writable }));
+  }
+
   internals.isWritableStream = isWritableStream;
   define(global, "WritableStream", WritableStream);
   define(global, "WritableStreamDefaultWriter", WritableStreamDefaultWriter);
@@ -959,4 +1005,6 @@
   define(global, "TransformStreamDefaultController", TransformStreamDefaultController);
   define(global, "TextEncoderStream", TextEncoderStream);
   define(global, "TextDecoderStream", TextDecoderStream);
+  define(global, "CompressionStream", CompressionStream);
+  define(global, "DecompressionStream", DecompressionStream);
 })

@@ -7,6 +7,7 @@
 mod async_calls;
 mod call;
 mod caller;
+mod compression;
 mod dynamic_import;
 pub(crate) mod exceptions;
 mod fuel_global;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::runtime::js_sources::internal_source;
-use crate::runtime::{fuel_global, memory_budget, snapshot};
+use crate::runtime::{compression, fuel_global, memory_budget, snapshot};
 
 use base64::Engine;
 
@@ -361,6 +361,66 @@ op!(op_path_to_file_url, |scope, args, rv| {
     rv.set(v8_str(scope, &href).into());
     Ok(())
 });
+
+// ---- compression ----
+
+// codecNew(format, compress) -> the number of a new codec (a TypeError for a format the
+// Compression Streams standard does not name).
+op!(op_codec_new, |scope, args, rv| {
+    let name = str_arg(scope, args.get(0));
+    let format = compression::Format::parse(&name).ok_or_else(|| {
+        OpError::type_error(format!(
+            "The argument 'format' is invalid. Received '{name}' (gzip, deflate or deflate-raw)"
+        ))
+    })?;
+    let codec = compression::Codec::new(format, args.get(1).is_true());
+    let id = State::get(scope).codecs.borrow_mut().add(codec);
+    rv.set(v8::Integer::new_from_unsigned(scope, id).into());
+    Ok(())
+});
+
+// codecPush(id, bytes) -> what the codec puts out for them; codecFinish(id) -> the rest of
+// its output, and it is freed (it is freed too when either fails); codecFree(id).
+op!(op_codec_push, |scope, args, rv| {
+    let id = args.get(0).uint32_value(scope).unwrap_or(0);
+    let input = bytes_arg(args.get(1)).ok_or_else(|| {
+        OpError::type_error("The chunk must be an ArrayBuffer or an ArrayBufferView")
+    })?;
+    let out = codec_step(scope, id, |c| c.push(&input))?;
+    rv.set(uint8_array(scope, out).ok_or("out of memory")?);
+    Ok(())
+});
+
+op!(op_codec_finish, |scope, args, rv| {
+    let id = args.get(0).uint32_value(scope).unwrap_or(0);
+    let out = codec_step(scope, id, compression::Codec::finish);
+    State::get(scope).codecs.borrow_mut().remove(id);
+    rv.set(uint8_array(scope, out?).ok_or("out of memory")?);
+    Ok(())
+});
+
+op!(op_codec_free, |scope, args, _rv| {
+    let id = args.get(0).uint32_value(scope).unwrap_or(0);
+    State::get(scope).codecs.borrow_mut().remove(id);
+    Ok(())
+});
+
+/// Runs `step` on codec `id`; a failure frees it and is a TypeError, as the standard's.
+fn codec_step(
+    scope: &mut v8::PinScope,
+    id: u32,
+    step: impl FnOnce(&mut compression::Codec) -> std::result::Result<Vec<u8>, String>,
+) -> std::result::Result<Vec<u8>, OpError> {
+    let state = State::get(scope);
+    let mut codecs = state.codecs.borrow_mut();
+    let codec = codecs
+        .get(id)
+        .ok_or_else(|| OpError::type_error("The stream is closed"))?;
+    step(codec).map_err(|why| {
+        codecs.remove(id);
+        OpError::type_error(why)
+    })
+}
 
 // ---- randomness, hashes, time ----
 
@@ -994,6 +1054,10 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: v8::Local<v8::Object>) {
         "now" => op_now,
         "timeOrigin" => op_time_origin,
         "memoryUsage" => op_memory_usage,
+        "codecNew" => op_codec_new,
+        "codecPush" => op_codec_push,
+        "codecFinish" => op_codec_finish,
+        "codecFree" => op_codec_free,
         "cpuUsage" => op_cpu_usage,
         "readFile" => op_read_file,
         "writeFile" => op_write_file,

@@ -86,6 +86,8 @@ pub(crate) struct State {
     pub wasm_cache: Option<Arc<crate::wasm_cache::WasmCache>>,
     /// warren's internal JS object (`internals` of the embedded JS files).
     pub internals: RefCell<Option<v8::Global<v8::Object>>>,
+    /// The codecs of `CompressionStream`s and `DecompressionStream`s in use, by number.
+    pub codecs: RefCell<crate::runtime::compression::Codecs>,
     /// The WASI contexts of `node:wasi` instances, by handle.
     pub wasi: RefCell<Vec<crate::wasi::WasiCtx>>,
     /// Namespaces of the modules kept for calls from Rust (`JsModule`), by index.
@@ -144,6 +146,7 @@ impl State {
             heap_limit_hit: Default::default(),
             interrupt: Default::default(),
             internals: Default::default(),
+            codecs: Default::default(),
             wasi: Default::default(),
             awaited_handler: Default::default(),
             kept_modules: Default::default(),
