@@ -192,14 +192,20 @@ Request.clone used threw TypeError\n"
     );
 }
 
+/// What `warren run` of the module `script` prints (it must exit 0).
+fn prints(script: &str) -> String {
+    let d = dir();
+    let f = write(&d, "t.mjs", script);
+    let r = run(&["run", &f]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.stdout
+}
+
 #[test]
 fn writable_and_transform_streams_and_piping_agree_with_deno() {
     // The expected lines are Deno 2's output for this script, and Node 20's but one: Node
     // hits an internal assertion writing to a closed writer, where the spec rejects.
-    let d = dir();
-    let f = write(
-        &d,
-        "t.mjs",
+    let out = prints(
         r#"const out = [];
 const log = (...a) => out.push(a.map((x) => typeof x === "string" ? x : JSON.stringify(x)).join(" "));
 const said = (e) => (e instanceof TypeError ? "TypeError" : e instanceof RangeError ? "RangeError" : `${e?.constructor?.name}`);
@@ -399,10 +405,8 @@ try { new WritableStream({}, { highWaterMark: -1 }); } catch (e) { log("hwm", sa
 console.log(out.join("\n"));
 "#,
     );
-    let r = run(&["run", &f]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
-        r.stdout,
+        out,
         "locked true desired 2\n\
 desired after 2 0\n\
 desired after 3 -1\n\
@@ -485,19 +489,14 @@ console.log(b.arrayBuffers - a.arrayBuffers >= 20e6, b.heapUsed - a.heapUsed > 4
 fn streams_print_as_node_prints_them() {
     // Node's console.log output, but for a WritableStream past the depth, which Node
     // prints as `undefined`.
-    let d = dir();
-    let f = write(
-        &d,
-        "t.mjs",
+    let out = prints(
         r#"const rs = new ReadableStream(); rs.getReader();
 console.log(rs, new WritableStream(), new TransformStream());
 console.log(new TextDecoderStream(), new TextEncoderStream());
 console.log([new ReadableStream()], { deep: { deeper: { s: new WritableStream() } } });
 "#,
     );
-    let r = run(&["run", &f]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.stdout, STREAMS_PRINTED);
+    assert_eq!(out, STREAMS_PRINTED);
 }
 
 const STREAMS_PRINTED: &str = r#"ReadableStream { locked: true, state: 'readable', supportsBYOB: false } WritableStream { locked: false, state: 'writable' } TransformStream {
@@ -526,10 +525,7 @@ fn compression_streams_agree_with_node() {
     // Node 20's output for this script (the compressed bytes are zlib's at level 6, byte
     // for byte), but for the junk after a deflate-raw stream, which Node 20 ignores and
     // the Compression Streams standard (and Deno) make an error.
-    let d = dir();
-    let f = write(
-        &d,
-        "t.mjs",
+    let out = prints(
         r#"const data = new Uint8Array(300000).map((_, i) => (i % 251) ^ (i >> 10));
 async function collect(rs) { const parts = []; let n = 0; for await (const c of rs) { parts.push(c); n += c.length; } const out = new Uint8Array(n); let o = 0; for (const p of parts) { out.set(p, o); o += p.length; } return out; }
 function chunks(u8, size) { return ReadableStream.from((function* () { for (let i = 0; i < u8.length; i += size) yield u8.subarray(i, i + size); })()); }
@@ -562,9 +558,7 @@ console.log(new CompressionStream("deflate"));
 console.log(out.join("\n"));
 "#,
     );
-    let r = run(&["run", &f]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.stdout, COMPRESSION_OUT);
+    assert_eq!(out, COMPRESSION_OUT);
 }
 
 const COMPRESSION_OUT: &str = r#"CompressionStream {
