@@ -266,22 +266,30 @@ fn gzip_header_len(b: &[u8]) -> Result<Option<usize>, String> {
     Ok((b.len() >= at).then_some(at))
 }
 
-/// A runtime's codecs in use, by number.
+/// About how much memory a codec's state takes: miniz_oxide's compressor keeps its hash
+/// chains, dictionary and output buffer (about 310 KiB), the decompressor its tables and a
+/// 32 KiB window. What a memory cap holds for it.
+pub(crate) fn state_bytes(compress: bool) -> usize {
+    if compress { 320 << 10 } else { 48 << 10 }
+}
+
+/// A runtime's codecs in use, by number, each with what is held for as long as it lives
+/// (its share of a memory cap).
 #[derive(Default)]
 pub(crate) struct Codecs {
     next: u32,
-    live: HashMap<u32, Codec>,
+    live: HashMap<u32, (Codec, Option<Box<dyn std::any::Any>>)>,
 }
 
 impl Codecs {
-    pub fn add(&mut self, codec: Codec) -> u32 {
+    pub fn add(&mut self, codec: Codec, held: Option<Box<dyn std::any::Any>>) -> u32 {
         self.next = self.next.wrapping_add(1);
-        self.live.insert(self.next, codec);
+        self.live.insert(self.next, (codec, held));
         self.next
     }
 
     pub fn get(&mut self, id: u32) -> Option<&mut Codec> {
-        self.live.get_mut(&id)
+        self.live.get_mut(&id).map(|(c, _)| c)
     }
 
     pub fn remove(&mut self, id: u32) {

@@ -76,6 +76,15 @@ impl MemoryBudget {
         self.array_buffers.fetch_sub(n, Ordering::AcqRel);
     }
 
+    /// `n` bytes of the cap held for memory V8 does not see (a codec's state), given back
+    /// when the reservation is dropped; `None` when they do not fit.
+    pub fn reserve(self: &Arc<Self>, n: usize) -> Option<Reservation> {
+        self.try_reserve(n).then(|| Reservation {
+            budget: self.clone(),
+            n,
+        })
+    }
+
     /// An ArrayBuffer allocator that counts against this budget.
     pub fn allocator(self: &Arc<Self>) -> v8::UniqueRef<v8::Allocator> {
         static VTABLE: v8::RustAllocatorVtable<MemoryBudget> = v8::RustAllocatorVtable {
@@ -87,6 +96,18 @@ impl MemoryBudget {
         // SAFETY: the pointer comes from `Arc::into_raw` and is released exactly once, by
         // `drop_budget`, when V8 drops the allocator; the vtable is 'static.
         unsafe { v8::new_rust_allocator(Arc::into_raw(self.clone()), &VTABLE) }
+    }
+}
+
+/// Bytes of a budget held for as long as this lives ([`MemoryBudget::reserve`]).
+pub(crate) struct Reservation {
+    budget: Arc<MemoryBudget>,
+    n: usize,
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        self.budget.release(self.n);
     }
 }
 

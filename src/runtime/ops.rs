@@ -373,8 +373,22 @@ op!(op_codec_new, |scope, args, rv| {
             "The argument 'format' is invalid. Received '{name}' (gzip, deflate or deflate-raw)"
         ))
     })?;
-    let codec = compression::Codec::new(format, args.get(1).is_true());
-    let id = State::get(scope).codecs.borrow_mut().add(codec);
+    let compress = args.get(1).is_true();
+    let state = State::get(scope);
+    // Under a memory cap the codec's state counts against it, as an ArrayBuffer's would.
+    let held = match state.budget.borrow().as_ref() {
+        None => None,
+        Some(budget) => {
+            let reserved = budget
+                .reserve(compression::state_bytes(compress))
+                .ok_or_else(|| {
+                    OpError::range_error("Cannot make a compression stream: out of memory")
+                })?;
+            Some(Box::new(reserved) as Box<dyn std::any::Any>)
+        }
+    };
+    let codec = compression::Codec::new(format, compress);
+    let id = state.codecs.borrow_mut().add(codec, held);
     rv.set(v8::Integer::new_from_unsigned(scope, id).into());
     Ok(())
 });

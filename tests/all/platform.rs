@@ -561,6 +561,35 @@ console.log(out.join("\n"));
     assert_eq!(out, COMPRESSION_OUT);
 }
 
+#[test]
+fn a_memory_cap_counts_compression_state() {
+    // Each codec's state (about 320 KiB to compress) counts against --max-memory: under
+    // 32 MiB, 200 streams do not fit, and finished ones give their share back.
+    let d = dir();
+    let f = write(
+        &d,
+        "t.mjs",
+        r#"const kept = [];
+let error = "none";
+try { for (let i = 0; i < 200; i++) kept.push(new CompressionStream("gzip")); } catch (e) { error = `${e.name}`; }
+const made = kept.length;
+// Finishing them gives their memory back: as many can be made again.
+for (const c of kept) { const w = c.writable.getWriter(); w.close(); for await (const _ of c.readable) {} }
+kept.length = 0;
+let again = 0;
+try { for (let i = 0; i < made; i++) { kept.push(new CompressionStream("deflate")); again++; } } catch {}
+console.log(error, made > 10 && made < 200, again === made);
+"#,
+    );
+    let r = run(&["run", "--max-memory", "32MiB", &f]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "RangeError true true\n");
+    assert_eq!(
+        prints(&std::fs::read_to_string(&f).unwrap()),
+        "none false true\n"
+    );
+}
+
 const COMPRESSION_OUT: &str = r#"CompressionStream {
   readable: ReadableStream { locked: false, state: 'readable', supportsBYOB: false },
   writable: WritableStream { locked: false, state: 'writable' }
