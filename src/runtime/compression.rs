@@ -151,7 +151,7 @@ impl Compressor {
 }
 
 impl Decompressor {
-    fn push(&mut self, mut input: &[u8]) -> Result<Vec<u8>, String> {
+    fn push(&mut self, input: &[u8]) -> Result<Vec<u8>, String> {
         if let Some(g) = &mut self.gzip
             && !g.header_done
         {
@@ -167,7 +167,7 @@ impl Decompressor {
             }
         }
         if self.ended {
-            return self.after_end(std::mem::take(&mut input));
+            return self.after_end(input);
         }
         self.inflate_bytes(input)
     }

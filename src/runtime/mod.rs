@@ -402,11 +402,8 @@ impl Runtime {
             .zip(self.cpu_clock)
             .map(|(limit, clock)| CpuBudget {
                 clock,
-                start: clock.now().saturating_sub(if self.cpu_shared {
-                    self.cpu_spent
-                } else {
-                    std::time::Duration::ZERO
-                }),
+                // Zero unless the calls share a budget.
+                start: clock.now().saturating_sub(self.cpu_spent),
                 limit,
             });
         self.deadline = self.time_limit.map(|limit| now + limit);

@@ -382,22 +382,19 @@ pub(crate) fn serve_here(
             .as_mut()
             .filter(|l| l.left.is_none() && Arc::ptr_eq(&l.metrics, handler))?;
         let loaded = lent.loaded.as_mut()?;
-        if !matches!(loaded.code, Code::Js(_)) {
-            return None;
-        }
-        let spec = &*lent.spec;
-        loaded.begin(spec);
         let Code::Js(glue) = &loaded.code else {
             return None;
         };
+        let spec = &*lent.spec;
+        begin(&mut loaded.rt, spec);
         let called = js_handler::start_now(&mut loaded.rt, glue, request);
         match called {
             Ok(Called::Done(head)) if !head.streamed && !head.waiting => {
-                js_handler::end(glue);
+                over(&mut loaded.rt, &loaded.code);
                 Some(Answer::Now(whole(head, spec, lent.log.as_ref())))
             }
             Err(e) => {
-                js_handler::end(glue);
+                over(&mut loaded.rt, &loaded.code);
                 let failure = AbiFailure::Runtime(e);
                 let (refusal, ended) =
                     loaded.failed(failure, spec, &lent.metrics, lent.log.as_ref());
@@ -536,33 +533,17 @@ impl Loaded {
         log: Option<&LogSink>,
     ) -> Ended {
         let Job { request, mut reply } = job;
-        self.begin(spec);
+        begin(&mut self.rt, spec);
         let (head, deadline) = self.start(request, &mut reply, spec).await;
         let ended = self.answer(head, reply, deadline, spec, metrics, log).await;
-        self.over();
+        over(&mut self.rt, &self.code);
         ended
-    }
-
-    /// A request begins: its time limit runs from its first call, and its calls share
-    /// one `cpu_limit` from now.
-    fn begin(&mut self, spec: &PluginSpec) {
-        self.rt.set_time_limit(Some(spec.limits.timeout));
-        self.rt.share_cpu_budget(true);
     }
 
     /// Before a later call of the request: what is `left` of its time (its CPU budget
     /// is what its calls so far have not spent).
     fn resume(&mut self, left: Duration) {
         self.rt.set_time_limit(Some(left));
-    }
-
-    /// The request it served is over: a body it streamed is let go, and the next calls
-    /// have their CPU budget whole.
-    fn over(&mut self) {
-        if let Code::Js(glue) = &self.code {
-            js_handler::end(glue);
-        }
-        self.rt.share_cpu_budget(false);
     }
 
     /// When the request whose call has just started must be done: its time counts from
@@ -685,13 +666,19 @@ impl Loaded {
                 reply,
                 deadline,
             } => {
+                let Code::Js(glue) = &self.code else {
+                    return Ended::Kept;
+                };
+                let glue = glue.clone();
                 let mut reply = reply;
-                let head = self.await_head(&promise, &mut reply, deadline, spec).await;
+                let head = self
+                    .await_head(&glue, &promise, &mut reply, deadline, spec)
+                    .await;
                 (head.map_err(AbiFailure::Runtime), reply, deadline)
             }
         };
         let ended = self.answer(head, reply, deadline, spec, metrics, log).await;
-        self.over();
+        over(&mut self.rt, &self.code);
         ended
     }
 
@@ -715,7 +702,7 @@ impl Loaded {
         let head = match called {
             Ok(Called::Done(head)) => Ok(head),
             Ok(Called::Promise(promise)) => self
-                .await_head(&promise, reply, deadline, spec)
+                .await_head(&glue, &promise, reply, deadline, spec)
                 .await
                 .map_err(AbiFailure::Runtime),
             Err(e) => Err(AbiFailure::Runtime(e)),
@@ -728,15 +715,12 @@ impl Loaded {
     /// signal is aborted, and the handler waited for still.
     async fn await_head(
         &mut self,
+        glue: &js_handler::Glue,
         promise: &v8::Global<v8::Promise>,
         reply: &mut Reply,
         deadline: Instant,
         spec: &PluginSpec,
     ) -> crate::Result<Start> {
-        let Code::Js(glue) = &self.code else {
-            return Err(Error::Export("not a JS handler".into()));
-        };
-        let glue = glue.clone();
         let mut gone = false;
         loop {
             let Some(left) = remaining(deadline) else {
@@ -745,14 +729,14 @@ impl Loaded {
             self.resume(left);
             tokio::select! {
                 biased;
-                head = js_handler::finish_start(&mut self.rt, &glue, promise) => return head,
+                head = js_handler::finish_start(&mut self.rt, glue, promise) => return head,
                 () = reply.closed(), if !gone => gone = true,
             }
             // The call above was dropped while it waited: its limits are given back, and
             // the next call is limited by what is left.
             if let Some(left) = remaining(deadline) {
                 self.resume(left);
-                js_handler::abort(&mut self.rt, &glue)?;
+                js_handler::abort(&mut self.rt, glue)?;
             }
         }
     }
@@ -851,6 +835,22 @@ fn whole(
         headers: head.headers,
         body: ResponseBody::Full(head.body),
     })
+}
+
+/// A request begins on `rt`: its time limit runs from its first call, and its calls share
+/// one `cpu_limit` from now.
+fn begin(rt: &mut Runtime, spec: &PluginSpec) {
+    rt.set_time_limit(Some(spec.limits.timeout));
+    rt.share_cpu_budget(true);
+}
+
+/// The request `rt` served is over: a body it streamed is let go, and the next calls have
+/// their CPU budget whole.
+fn over(rt: &mut Runtime, code: &Code) {
+    if let Code::Js(glue) = code {
+        js_handler::end(glue);
+    }
+    rt.share_cpu_budget(false);
 }
 
 /// The time left before `deadline`, if any.
