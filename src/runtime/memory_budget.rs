@@ -27,8 +27,10 @@ pub(crate) const PAGE: u64 = 65536;
 #[derive(Debug)]
 pub(crate) struct MemoryBudget {
     pub limit: usize,
-    /// ArrayBuffer backing stores allocated through our allocator, live.
+    /// ArrayBuffer backing stores allocated through our allocator, live, and the bytes
+    /// reserved for memory V8 does not see ([`MemoryBudget::reserve`]), counted with them.
     array_buffers: AtomicUsize,
+    reserved: AtomicUsize,
     /// The JS heap and Wasm memories, as last sampled.
     other: AtomicUsize,
 }
@@ -38,6 +40,7 @@ impl MemoryBudget {
         Arc::new(MemoryBudget {
             limit,
             array_buffers: AtomicUsize::new(0),
+            reserved: AtomicUsize::new(0),
             other: AtomicUsize::new(0),
         })
     }
@@ -49,7 +52,9 @@ impl MemoryBudget {
 
     /// Bytes of ArrayBuffer backing stores allocated through the counting allocator, live.
     pub fn array_buffers(&self) -> usize {
-        self.array_buffers.load(Ordering::Relaxed)
+        self.array_buffers
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.reserved.load(Ordering::Relaxed))
     }
 
     /// Bytes in use: ArrayBuffers, plus the last sample of the rest.
@@ -79,7 +84,11 @@ impl MemoryBudget {
     /// `n` bytes of the cap held for memory V8 does not see (a codec's state), given back
     /// when the reservation is dropped; `None` when they do not fit.
     pub fn reserve(self: &Arc<Self>, n: usize) -> Option<Reservation> {
-        self.try_reserve(n).then(|| Reservation {
+        if !self.try_reserve(n) {
+            return None;
+        }
+        self.reserved.fetch_add(n, Ordering::Relaxed);
+        Some(Reservation {
             budget: self.clone(),
             n,
         })
@@ -107,6 +116,7 @@ pub(crate) struct Reservation {
 
 impl Drop for Reservation {
     fn drop(&mut self) {
+        self.budget.reserved.fetch_sub(self.n, Ordering::Relaxed);
         self.budget.release(self.n);
     }
 }
