@@ -15,6 +15,14 @@
 // cancel() drops it (the client went away) and aborts request.signal; abort() aborts the
 // signal of the request whose response is awaited (its client went away first);
 // settle() waits for what ctx.waitUntil() was given.
+//
+// With several requests in flight at once (a handler's `concurrency` over 1) the server
+// calls these instead, each request under the number it gives it (src/serve/flights.rs):
+// start(method, head, urlEnd, body, id) as handle(); rest(id) streams a body through
+// writeChunk(id, bytes | null) (host:request: false once nobody reads it) and waits for
+// the request's ctx.waitUntil(); drop(id) ends a request the server gave up on (its
+// signal aborted, its stream cancelled); abortFlight(id) aborts its signal (its client
+// went away before the response).
 const handler = handlerModule.default;
 if (handler === null || typeof handler !== "object" || typeof handler.fetch !== "function") {
   throw new TypeError("a handler must `export default { fetch(request, env, ctx) }`");
@@ -170,4 +178,128 @@ export async function settle() {
     waiting = [];
     await Promise.allSettled(promises);
   }
+}
+
+// Requests in flight at once, by number: each with its own request, ctx and stream.
+const flights = new Map();
+
+class FlightContext {
+  #flight;
+  constructor(flight) {
+    this.#flight = flight;
+  }
+  waitUntil(promise) {
+    const flight = this.#flight;
+    if (!flight.over) flight.waiting.push(Promise.resolve(promise));
+  }
+  passThroughOnException() {}
+}
+
+function flightOver(id, flight) {
+  flight.over = true;
+  flights.delete(id);
+}
+
+function flightFailure(id, flight, what, e) {
+  const waiting = flight.waiting.length > 0;
+  if (!waiting) flightOver(id, flight);
+  return [FAILED | (waiting ? WAITING : 0), e, what];
+}
+
+function flightHead(id, flight, response) {
+  if (!(response instanceof Response)) {
+    return flightFailure(id, flight, "fetch() did not return a Response", response);
+  }
+  const source = response[BODY]();
+  const headers = response[LIST]();
+  const waiting = flight.waiting.length > 0;
+  let out;
+  if (source === null || typeof source === "string" || source instanceof Uint8Array) {
+    if (!waiting) flightOver(id, flight);
+    if (typeof source === "string" && response.status === 200 && !waiting &&
+        headers.length === 2 && headers[0] === "content-type" && headers[1] === TEXT) {
+      return source;
+    }
+    out = [response.status | (waiting ? WAITING : 0), source];
+  } else {
+    flight.reader = source.getReader();
+    out = [response.status | STREAMED | WAITING, null];
+  }
+  for (let i = 0; i < headers.length; i++) out.push(headers[i]);
+  return out;
+}
+
+export function start(method, head, urlEnd, body, id) {
+  const flight = { request: null, waiting: [], reader: null, over: false };
+  flights.set(id, flight);
+  let response;
+  try {
+    flight.request = Request[SERVE](method, head, urlEnd, typeof body === "number" ? requestStream(body) : body);
+    response = handler.fetch(flight.request, env, new FlightContext(flight));
+  } catch (e) {
+    return flightFailure(id, flight, "fetch() threw", e);
+  }
+  if (response instanceof Response) return flightHead(id, flight, response);
+  return Promise.resolve(response).then(
+    (r) => flight.over ? null : flightHead(id, flight, r),
+    (e) => flight.over ? null : flightFailure(id, flight, "fetch() threw", e),
+  );
+}
+
+function chunkOf(value) {
+  if (value instanceof Uint8Array) return value;
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  return null;
+}
+
+async function pump(id, flight) {
+  const reader = flight.reader;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (flight.over) return;
+    if (done) {
+      await writeChunk(id, null);
+      return;
+    }
+    const chunk = chunkOf(value);
+    if (chunk === null) {
+      flight.request[ABORT]();
+      reader.cancel().catch(() => {});
+      throw new TypeError("a response body stream must yield Uint8Array chunks");
+    }
+    if (!(await writeChunk(id, chunk))) {
+      // Nobody reads the rest: the client went away.
+      flight.request[ABORT]();
+      await reader.cancel();
+      return;
+    }
+  }
+}
+
+export async function rest(id) {
+  const flight = flights.get(id);
+  if (flight === undefined) return;
+  try {
+    if (flight.reader !== null) await pump(id, flight);
+  } finally {
+    while (flight.waiting.length > 0 && !flight.over) {
+      const promises = flight.waiting;
+      flight.waiting = [];
+      await Promise.allSettled(promises);
+    }
+    flightOver(id, flight);
+  }
+}
+
+export function drop(id) {
+  const flight = flights.get(id);
+  if (flight === undefined) return;
+  flightOver(id, flight);
+  flight.request?.[ABORT]();
+  flight.reader?.cancel().catch(() => {});
+}
+
+export function abortFlight(id) {
+  flights.get(id)?.request?.[ABORT]();
 }

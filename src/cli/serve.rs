@@ -60,6 +60,9 @@ pub struct ServeArgs {
     /// For a single handler: requests that may wait before 503 (a manifest: `max_queue`).
     #[arg(long, value_name = "N")]
     max_queue: Option<usize>,
+    /// For a single JS handler: requests each isolate serves at once (`concurrency`).
+    #[arg(long, value_name = "N")]
+    concurrency: Option<usize>,
     /// For a single handler: the longest a request may take (a manifest: `limits.timeout`).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     timeout: Option<Duration>,
@@ -143,6 +146,7 @@ fn load(args: &ServeArgs) -> Result<Manifest, i32> {
         let single = [
             ("--instances", args.instances.is_some()),
             ("--max-queue", args.max_queue.is_some()),
+            ("--concurrency", args.concurrency.is_some()),
             ("--timeout", args.timeout.is_some()),
             ("--cpu-limit", args.cpu_limit.is_some()),
             ("--max-memory", args.max_memory.is_some()),
@@ -161,6 +165,15 @@ fn load(args: &ServeArgs) -> Result<Manifest, i32> {
     }
     if let Some(n) = args.max_queue {
         spec.max_queue = n.max(1);
+    }
+    if let Some(n) = args.concurrency {
+        if spec.kind != warren::plugins::PluginKind::Js {
+            eprintln!(
+                "error: --concurrency applies to JS handlers: a Wasm handler's call runs to its end, one at a time"
+            );
+            return Err(2);
+        }
+        spec.concurrency = n.max(1);
     }
     if let Some(t) = args.timeout {
         spec.limits.timeout = t;

@@ -26,6 +26,7 @@
 //! routes = ["example.com/api/*", "*/hello"]  # HOST/PATH, `*` any host, PATH* a prefix
 //! instances = 2                         # isolates serving it (default 1)
 //! max_queue = 64                        # requests waiting past which it answers 503
+//! concurrency = 16                      # a JS handler's requests in flight per isolate (1)
 //! ```
 //!
 //! An Extism JSON manifest (`{"wasm": [...]}`) is read by `extism/json_manifest.rs`.
@@ -61,6 +62,7 @@ const PLUGIN_KEYS: &[&str] = &[
     "routes",
     "instances",
     "max_queue",
+    "concurrency",
 ];
 
 /// The keys of `limits`.
@@ -166,6 +168,9 @@ pub struct PluginSpec {
     pub instances: usize,
     /// How many requests may wait for a free isolate before it answers 503 (`max_queue`).
     pub max_queue: usize,
+    /// How many requests one isolate of a JS handler serves at once (`concurrency`, at
+    /// least 1): past one, a request that awaits lets the isolate start the next.
+    pub concurrency: usize,
     /// Where the entry starts (its `name`), for messages.
     pub location: Location,
     /// Where its `source` is, for load errors.
@@ -234,6 +239,7 @@ impl PluginSpec {
             routes: vec![Route::any()],
             instances: 1,
             max_queue: DEFAULT_MAX_QUEUE,
+            concurrency: 1,
             location: location.clone(),
             source_location: location,
         })
@@ -746,8 +752,9 @@ impl Checker<'_> {
         };
         let instances = count(self, "instances", 1);
         let max_queue = count(self, "max_queue", DEFAULT_MAX_QUEUE);
+        let concurrency = count(self, "concurrency", 1);
         if f.get("routes").is_none() {
-            for key in ["instances", "max_queue"] {
+            for key in ["instances", "max_queue", "concurrency"] {
                 if let Some(e) = f.get(key) {
                     self.error(
                         &e.key_span,
@@ -767,6 +774,14 @@ impl Checker<'_> {
             );
         }
         let (name, (path, kind, code)) = (name?, source?);
+        if let Some(e) = f.get("concurrency")
+            && kind != PluginKind::Js
+        {
+            self.error(
+                &e.key_span,
+                String::from("concurrency applies to JS handlers: a Wasm handler's call runs to its end, one at a time"),
+            );
+        }
         let location = f.get("name").map_or_else(
             || self.source.locate(node.span.start),
             |e| self.source.locate(e.key_span.start),
@@ -804,6 +819,7 @@ impl Checker<'_> {
                 routes,
                 instances,
                 max_queue,
+                concurrency,
                 location,
                 source_location,
             },

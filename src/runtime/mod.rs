@@ -968,6 +968,48 @@ impl Runtime {
         .await
     }
 
+    /// One turn of the event loop ([`Runtime::poll_event_loop`]) as a call of its own,
+    /// under the runtime's limits: for a caller that waits for several promises at once
+    /// (a server with requests in flight beside each other) and looks at them after each
+    /// turn. `Ready(Ok)` when nothing is left that could make progress.
+    ///
+    /// # Errors
+    /// The event loop's, or [`Error::Limit`] when the turn broke a limit.
+    pub(crate) fn poll_turn(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        let mut pending = false;
+        let turned = self.limited_now(|rt| match rt.poll_event_loop(cx) {
+            Poll::Ready(r) => r,
+            Poll::Pending => {
+                pending = true;
+                Ok(())
+            }
+        });
+        match turned {
+            Ok(()) if pending => Poll::Pending,
+            r => Poll::Ready(r),
+        }
+    }
+
+    /// Whether `promise` has settled.
+    pub(crate) fn is_settled(&mut self, promise: &v8::Global<v8::Promise>) -> bool {
+        enter!(self, scope);
+        v8::Local::new(scope, promise).state() != v8::PromiseState::Pending
+    }
+
+    /// The result of `promise` (from [`Runtime::call_now`] of `name`) if it has settled,
+    /// read as [`Runtime::finish_call`] reads it; `None` while it is pending.
+    pub(crate) fn settled_call<R: CallResult>(
+        &mut self,
+        promise: &v8::Global<v8::Promise>,
+        name: &str,
+    ) -> Option<Result<R>> {
+        enter!(self, scope);
+        if v8::Local::new(scope, promise).state() == v8::PromiseState::Pending {
+            return None;
+        }
+        Some(module_exports::settled(scope, promise, name))
+    }
+
     /// Keeps the function export `name` of `module`, so that calls to it skip the lookup
     /// by name.
     ///

@@ -1,6 +1,6 @@
 //! The thread of one isolate of a handler: it owns the `Runtime` (built as a plugin's is,
 //! from the entry's grants and limits), takes requests from the handler's shared queue one
-//! at a time, and after a fault or a broken limit retires the runtime and makes a new one
+//! at a time (or has `flights.rs` serve up to `concurrency` at once), and after a fault or a broken limit retires the runtime and makes a new one
 //! before it takes the next request. A broken time limit can also demote the thread to
 //! idle priority for a while (`Demotion`). With a single handler the thread also serves
 //! connections (`connection.rs`), whose tasks run while the isolate waits.
@@ -22,6 +22,7 @@ use crate::serve::connection::Adopt;
 use crate::serve::exchange::{
     Answer, HandlerRequest, HandlerResponse, Job, Piece, Refusal, Reply, ResponseBody,
 };
+use crate::serve::flights::{self, Over, Serving, Sinks};
 use crate::serve::js_handler::{self, Start};
 use crate::serve::log::{LogEvent, LogSink};
 use crate::serve::metrics::{HandlerMetrics, LimitKind};
@@ -71,7 +72,7 @@ pub(crate) enum Jobs {
 }
 
 impl Jobs {
-    async fn next(&mut self) -> Option<Job> {
+    pub(crate) async fn next(&mut self) -> Option<Job> {
         match self {
             Jobs::Own(rx) => rx.recv().await,
             Jobs::Shared(rx) => rx.lock().await.recv().await,
@@ -83,7 +84,7 @@ impl Jobs {
 const STACK: usize = 4 << 20;
 
 /// Chunks of a streamed body in flight between the isolate and the connection.
-const STREAM_DEPTH: usize = 4;
+pub(crate) const STREAM_DEPTH: usize = 4;
 
 pub(crate) fn spawn(setup: Setup) -> std::io::Result<()> {
     std::thread::Builder::new()
@@ -98,15 +99,19 @@ pub(crate) fn spawn(setup: Setup) -> std::io::Result<()> {
 struct Loaded {
     code: Code,
     rt: Runtime,
+    /// Where the streamed bodies of requests in flight at once go (`flights.rs`).
+    sinks: Sinks,
 }
 
+// One per isolate, never moved about: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Code {
     Js(js_handler::Glue),
     Wasm(Instance, Entry),
 }
 
 /// How serving one request ended, for the isolate.
-enum Ended {
+pub(crate) enum Ended {
     Kept,
     Retire,
     /// Stopped at its `timeout` or `cpu_limit`: retired, and its thread demoted.
@@ -223,7 +228,47 @@ async fn take_jobs(setup: &mut Setup, demoted: &mut bool, lends: bool) -> Stoppe
         .then(|| setup.demotion.as_ref().map(|d| Instant::now() + d.lasts))
         .flatten();
     let wake = Arc::new(Notify::new());
+    // Requests in flight at once: none lent, each taken from the queue (`flights.rs`).
+    let flying = setup.spec.concurrency > 1 && setup.spec.kind == PluginKind::Js;
+    let lends = lends && !flying;
     loop {
+        if flying {
+            let mut first = None;
+            if loaded.is_none() {
+                let Some(job) = setup.jobs.next().await else {
+                    return Stopped::Closed;
+                };
+                match make(setup).await {
+                    Ok(l) => loaded = Some(l),
+                    Err(e) => {
+                        fault(setup, &format!("cannot make a new isolate: {e}"));
+                        let _ = job.reply.send(Err(Refusal::Unavailable));
+                        continue;
+                    }
+                }
+                first = Some(job);
+            }
+            if let Some(l) = loaded.as_mut()
+                && let Code::Js(glue) = &l.code
+            {
+                let serving = Serving {
+                    rt: &mut l.rt,
+                    glue,
+                    sinks: &l.sinks,
+                    spec: &setup.spec,
+                    metrics: &setup.metrics,
+                    log: setup.log.as_ref(),
+                };
+                match flights::serve(serving, &mut setup.jobs, first, forgiven_at).await {
+                    Over::Closed => return Stopped::Closed,
+                    Over::Until => return Stopped::Forgiven,
+                    Over::Broke(ended) => {
+                        replace(setup, demoted, ended, &mut loaded, &mut forgiven_at).await;
+                    }
+                }
+                continue;
+            }
+        }
         if lends {
             LENT.set(Some(Lent {
                 loaded: loaded.take(),
@@ -396,8 +441,7 @@ pub(crate) fn serve_here(
             Err(e) => {
                 over(&mut loaded.rt, &loaded.code);
                 let failure = AbiFailure::Runtime(e);
-                let (refusal, ended) =
-                    loaded.failed(failure, spec, &lent.metrics, lent.log.as_ref());
+                let (refusal, ended) = failed(failure, spec, &lent.metrics, lent.log.as_ref());
                 if !matches!(ended, Ended::Kept) {
                     lent.left = Some(Left::Ended(ended));
                     lent.wake.notify_one();
@@ -480,6 +524,7 @@ impl Loaded {
     ) -> Result<Loaded, LoadFailure> {
         let members = [(0, spec.clone())];
         let body = BodySlot::default();
+        let sinks = Sinks::default();
         let mut rt = match spec.kind {
             PluginKind::Js => {
                 // The glue reads a streamed request body through `host:request`.
@@ -491,6 +536,7 @@ impl Loaded {
                 let (mut linker, permissions) =
                     worker::plugin_linker(&members, isolate, linker, router)?;
                 body.define(&mut linker)?;
+                sinks.define(&mut linker)?;
                 worker::runtime_for(&members, label, linker, permissions, output)?
             }
             PluginKind::Wasm => {
@@ -520,7 +566,7 @@ impl Loaded {
         rt.set_time_limit(Some(spec.limits.timeout));
         // The thread runs this runtime alone, call after call.
         rt.stay_entered();
-        Ok(Loaded { rt, code })
+        Ok(Loaded { rt, code, sinks })
     }
 
     /// Serves one request: the head goes back on the job's reply, a streamed body
@@ -565,7 +611,7 @@ impl Loaded {
         let head = match head {
             Ok(h) => h,
             Err(failure) => {
-                let (refusal, ended) = self.failed(failure, spec, metrics, log);
+                let (refusal, ended) = failed(failure, spec, metrics, log);
                 let _ = reply.send(Err(refusal));
                 return ended;
             }
@@ -624,7 +670,7 @@ impl Loaded {
                     break;
                 }
                 Err(e) => {
-                    let (_, ended) = self.failed(AbiFailure::Runtime(e), spec, metrics, log);
+                    let (_, ended) = failed(AbiFailure::Runtime(e), spec, metrics, log);
                     if !matches!(ended, Ended::Kept) {
                         return ended;
                     }
@@ -638,7 +684,7 @@ impl Loaded {
             if let Some(left) = remaining(deadline) {
                 self.resume(left);
                 if let Err(e) = js_handler::cancel(&mut self.rt, &glue).await {
-                    let (_, ended) = self.failed(AbiFailure::Runtime(e), spec, metrics, log);
+                    let (_, ended) = failed(AbiFailure::Runtime(e), spec, metrics, log);
                     return ended;
                 }
             }
@@ -759,64 +805,63 @@ impl Loaded {
         self.resume(left);
         match js_handler::settle(&mut self.rt, &glue).await {
             Ok(()) => Ended::Kept,
-            Err(e) => self.failed(AbiFailure::Runtime(e), spec, metrics, log).1,
+            Err(e) => failed(AbiFailure::Runtime(e), spec, metrics, log).1,
         }
     }
+}
 
-    /// What a failure means for the client and for the isolate; it is logged and counted.
-    fn failed(
-        &self,
-        failure: AbiFailure,
-        spec: &PluginSpec,
-        metrics: &HandlerMetrics,
-        log: Option<&LogSink>,
-    ) -> (Refusal, Ended) {
-        let fault = match failure {
-            AbiFailure::Runtime(e) => match worker::classify(e, &spec.limits) {
-                Ok(f) => f,
-                Err(why) => Fault::Abi(why),
-            },
-            AbiFailure::Input(why) | AbiFailure::Broken(why) => Fault::Abi(why),
-            AbiFailure::Returned(why) => Fault::Returned(why),
-        };
-        let (refusal, ended) = match &fault {
-            Fault::TimeLimit(_) => {
-                metrics.limit_hit(LimitKind::Timeout);
-                (Refusal::TimedOut, Ended::Overran)
-            }
-            Fault::CpuLimit(_) => {
-                metrics.limit_hit(LimitKind::Cpu);
-                (Refusal::OverLimit, Ended::Overran)
-            }
-            Fault::OutOfMemory(_) => {
-                metrics.limit_hit(LimitKind::Memory);
-                (Refusal::OverLimit, Ended::Retire)
-            }
-            // The handler's own errors (a stream it errored, a promise nothing settles,
-            // a response with no HTTP form): its isolate is sound.
-            Fault::Exception(_) | Fault::Stalled(_) | Fault::BadResult(_) | Fault::Returned(_) => {
-                (Refusal::Failed, Ended::Kept)
-            }
-            _ => (Refusal::Failed, Ended::Retire),
-        };
-        if let Some(log) = log {
-            let retired = if !matches!(ended, Ended::Kept) {
-                "; its isolate is replaced"
-            } else {
-                ""
-            };
-            log(&LogEvent::Fault {
-                handler: spec.name.clone(),
-                message: format!("{fault}{retired}"),
-            });
+/// What a failure means for the client and for the isolate; it is logged and counted.
+pub(crate) fn failed(
+    failure: AbiFailure,
+    spec: &PluginSpec,
+    metrics: &HandlerMetrics,
+    log: Option<&LogSink>,
+) -> (Refusal, Ended) {
+    let fault = match failure {
+        AbiFailure::Runtime(e) => match worker::classify(e, &spec.limits) {
+            Ok(f) => f,
+            Err(why) => Fault::Abi(why),
+        },
+        AbiFailure::Input(why) | AbiFailure::Broken(why) => Fault::Abi(why),
+        AbiFailure::Returned(why) => Fault::Returned(why),
+    };
+    let (refusal, ended) = match &fault {
+        Fault::TimeLimit(_) => {
+            metrics.limit_hit(LimitKind::Timeout);
+            (Refusal::TimedOut, Ended::Overran)
         }
-        (refusal, ended)
+        Fault::CpuLimit(_) => {
+            metrics.limit_hit(LimitKind::Cpu);
+            (Refusal::OverLimit, Ended::Overran)
+        }
+        Fault::OutOfMemory(_) => {
+            metrics.limit_hit(LimitKind::Memory);
+            (Refusal::OverLimit, Ended::Retire)
+        }
+        // The handler's own errors (a stream it errored, a promise nothing settles,
+        // a response with no HTTP form): its isolate is sound.
+        Fault::Exception(_) | Fault::Stalled(_) | Fault::BadResult(_) | Fault::Returned(_) => {
+            (Refusal::Failed, Ended::Kept)
+        }
+        _ => (Refusal::Failed, Ended::Retire),
+    };
+    if let Some(log) = log {
+        let retired = if !matches!(ended, Ended::Kept) {
+            "; its isolate is replaced"
+        } else {
+            ""
+        };
+        log(&LogEvent::Fault {
+            handler: spec.name.clone(),
+            message: format!("{fault}{retired}"),
+        });
     }
+    (refusal, ended)
 }
 
 /// The answer to a request whose response is not a stream: the handler's failure is
 /// logged, and the client told no more than that it failed.
-fn whole(
+pub(crate) fn whole(
     head: Start,
     spec: &PluginSpec,
     log: Option<&LogSink>,

@@ -1,7 +1,8 @@
 //! A JS handler in its isolate: the glue module (`js/serve_glue.mjs`) that imports the
 //! handler and turns requests into `Request`s and `Response`s, and the calls into it that
 //! start a request, pull a streamed body chunk by chunk, cancel it and wait for
-//! `ctx.waitUntil`.
+//! `ctx.waitUntil`; and, for requests in flight at once (`flights.rs`), the calls that
+//! start one under its number, finish its rest, and drop or abort it.
 
 use std::cell::OnceCell;
 use std::rc::Rc;
@@ -45,6 +46,10 @@ pub(crate) struct Glue {
     cancel: KeptFunction,
     abort: KeptFunction,
     settle: KeptFunction,
+    start: KeptFunction,
+    rest: KeptFunction,
+    drop: KeptFunction,
+    abort_flight: KeptFunction,
     strings: Rc<OnceCell<Strings>>,
     /// Where a streamed request body is lent for the glue's `host:request` to read.
     body: BodySlot,
@@ -90,7 +95,7 @@ pub(crate) async fn load(
     url.set_query(Some("warren-serve"));
     let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
     let mut code = format!(
-        "import * as handlerModule from {};\nimport {{ get as getConfig }} from \"host:config\";\nimport {{ read as readBody }} from {};\n",
+        "import * as handlerModule from {};\nimport {{ get as getConfig }} from \"host:config\";\nimport {{ read as readBody, write as writeChunk }} from {};\n",
         quote(handler.as_str()),
         quote(request_body::MODULE)
     );
@@ -117,6 +122,10 @@ pub(crate) async fn load(
         cancel: rt.keep_function(&glue, "cancel")?,
         abort: rt.keep_function(&glue, "abort")?,
         settle: rt.keep_function(&glue, "settle")?,
+        start: rt.keep_function(&glue, "start")?,
+        rest: rt.keep_function(&glue, "rest")?,
+        drop: rt.keep_function(&glue, "drop")?,
+        abort_flight: rt.keep_function(&glue, "abortFlight")?,
         strings: Rc::default(),
         body,
     })
@@ -132,14 +141,81 @@ pub(crate) fn start_now(
     glue: &Glue,
     request: &mut HandlerRequest,
 ) -> crate::Result<Called<Start>> {
-    let args = Args::new(request, glue);
+    let args = Args::new(request, glue, None);
     rt.call_now(Callee::Kept(&glue.handle), &args)
         .map_err(response_error)
 }
 
+/// [`start_now`] for a request in flight beside others, under the number `id`; also the
+/// number of its streamed body, if it has one, for [`end_flight`].
+///
+/// # Errors
+/// As [`start_now`].
+pub(crate) fn start_flight(
+    rt: &mut Runtime,
+    glue: &Glue,
+    id: u32,
+    request: &mut HandlerRequest,
+) -> (crate::Result<Called<Start>>, Option<u32>) {
+    let args = Args::new(request, glue, Some(id));
+    let body = args.streamed;
+    let called = rt
+        .call_now(Callee::Kept(&glue.start), &args)
+        .map_err(response_error);
+    (called, body)
+}
+
+/// Starts what is left of the request in flight `id` after its head: streaming its body
+/// (through its sink, `flights.rs`) and waiting for its `ctx.waitUntil`. The promise
+/// settles when that is done.
+///
+/// # Errors
+/// The runtime's.
+pub(crate) fn rest(rt: &mut Runtime, glue: &Glue, id: u32) -> crate::Result<Called<Value>> {
+    rt.call_now(Callee::Kept(&glue.rest), &FlightId(id))
+}
+
+/// Ends the request in flight `id` that the server gave up on: its signal is aborted and
+/// its stream cancelled; a late `ctx.waitUntil` of it is ignored.
+///
+/// # Errors
+/// The runtime's.
+pub(crate) fn drop_flight(rt: &mut Runtime, glue: &Glue, id: u32) -> crate::Result<()> {
+    rt.call_now::<_, Value>(Callee::Kept(&glue.drop), &FlightId(id))
+        .map(drop)
+}
+
+/// Aborts `request.signal` of the request in flight `id`: its client went away first.
+///
+/// # Errors
+/// The runtime's.
+pub(crate) fn abort_flight(rt: &mut Runtime, glue: &Glue, id: u32) -> crate::Result<()> {
+    rt.call_now::<_, Value>(Callee::Kept(&glue.abort_flight), &FlightId(id))
+        .map(drop)
+}
+
+/// The request in flight whose streamed body is `body` is over: the body is let go.
+pub(crate) fn end_flight(glue: &Glue, body: u32) {
+    glue.body.end(body);
+}
+
+/// The one argument of a call about a request in flight: its number.
+struct FlightId(u32);
+
+impl CallArgs for FlightId {
+    fn to_js<'s>(
+        &self,
+        scope: &mut v8::PinScope<'s, '_>,
+        out: &mut CallArgList<'s>,
+    ) -> Result<(), String> {
+        out.push(v8::Integer::new_from_unsigned(scope, self.0).into());
+        Ok(())
+    }
+}
+
 /// The request started last is over: a body it streams is let go, unread or not.
 pub(crate) fn end(glue: &Glue) {
-    glue.body.end();
+    glue.body.end_all();
 }
 
 /// Waits for the promise [`start_now`] gave, and reads the response.
@@ -156,7 +232,8 @@ pub(crate) async fn finish_start(
         .map_err(response_error)
 }
 
-fn response_error(e: Error) -> Error {
+/// A response that does not fit HTTP, said as the handler's.
+pub(crate) fn response_error(e: Error) -> Error {
     match e {
         Error::Value(why) => Error::Value(format!("the handler's response: {why}")),
         e => e,
@@ -174,11 +251,13 @@ struct Args<'r> {
     strings: &'r OnceCell<Strings>,
     /// The body's number in the glue's slot, when it streams.
     streamed: Option<u32>,
+    /// The request's number, when it is in flight beside others.
+    flight: Option<u32>,
 }
 
 impl<'r> Args<'r> {
     /// The arguments for `request`, whose streamed body (if it has one) is lent now.
-    fn new(request: &'r mut HandlerRequest, glue: &'r Glue) -> Args<'r> {
+    fn new(request: &'r mut HandlerRequest, glue: &'r Glue, flight: Option<u32>) -> Args<'r> {
         let streamed = match std::mem::replace(&mut request.body, RequestBody::Full(Bytes::new())) {
             RequestBody::Stream(body) => Some(glue.body.lend(body)),
             full => {
@@ -190,6 +269,7 @@ impl<'r> Args<'r> {
             request,
             strings: &glue.strings,
             streamed,
+            flight,
         }
     }
 }
@@ -233,6 +313,9 @@ impl CallArgs for Args<'_> {
             }
             (RequestBody::Stream(_), None) => return Err("a body that was not lent".into()),
         });
+        if let Some(id) = self.flight {
+            out.push(v8::Integer::new_from_unsigned(scope, id).into());
+        }
         Ok(())
     }
 }

@@ -28,6 +28,7 @@
 
 mod connection;
 mod exchange;
+mod flights;
 mod http;
 mod isolate;
 mod js_handler;

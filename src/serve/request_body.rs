@@ -80,16 +80,20 @@ impl StreamedBody {
     }
 }
 
-/// The body of the request an isolate serves now, if it streams, under the number the
-/// glue reads it by. A request's body is there until the request is over (its response
+/// The bodies of the requests an isolate serves now that stream, under the numbers the
+/// glue reads them by. A request's body is there until the request is over (its response
 /// sent and its `ctx.waitUntil` settled), so a response can stream from it.
 #[derive(Clone, Default)]
 pub(crate) struct BodySlot(Arc<Mutex<Lent>>);
 
+type SharedBody = Arc<tokio::sync::Mutex<StreamedBody>>;
+
 #[derive(Default)]
 struct Lent {
-    id: u32,
-    body: Option<Arc<tokio::sync::Mutex<StreamedBody>>>,
+    /// The number of the body lent last.
+    last: u32,
+    /// One at a time, unless the handler serves several requests at once.
+    bodies: Vec<(u32, SharedBody)>,
 }
 
 impl BodySlot {
@@ -104,7 +108,10 @@ impl BodySlot {
         linker.func_async(MODULE, "read", move |id: u32| {
             let body = {
                 let lent = slot.lent();
-                lent.body.clone().filter(|_| lent.id == id)
+                lent.bodies
+                    .iter()
+                    .find(|(n, _)| *n == id)
+                    .map(|(_, b)| b.clone())
             };
             async move {
                 let Some(body) = body else {
@@ -117,17 +124,24 @@ impl BodySlot {
         Ok(())
     }
 
-    /// Lends `body` for the request starting now; the number `read` takes for it.
+    /// Lends `body` for a request starting now; the number `read` takes for it.
     pub fn lend(&self, body: StreamedBody) -> u32 {
         let mut lent = self.lent();
-        lent.id = lent.id.wrapping_add(1);
-        lent.body = Some(Arc::new(tokio::sync::Mutex::new(body)));
-        lent.id
+        lent.last = lent.last.wrapping_add(1);
+        let id = lent.last;
+        lent.bodies
+            .push((id, Arc::new(tokio::sync::Mutex::new(body))));
+        id
     }
 
-    /// The request is over: its body, read or not, is let go (and the connection with it
-    /// stops reading it), and a late `read` of it fails.
-    pub fn end(&self) {
-        self.lent().body = None;
+    /// The request whose body is `id` is over: its body, read or not, is let go (and the
+    /// connection with it stops reading it), and a late `read` of it fails.
+    pub fn end(&self, id: u32) {
+        self.lent().bodies.retain(|(n, _)| *n != id);
+    }
+
+    /// Every request is over: [`BodySlot::end`] for each.
+    pub fn end_all(&self) {
+        self.lent().bodies.clear();
     }
 }

@@ -1720,3 +1720,303 @@ export default {
         );
     });
 }
+
+const FLIGHTS: &str = r#"
+let release;
+const gate = new Promise((resolve) => { release = resolve; });
+let served = 0;
+let later = "not yet";
+export default {
+  async fetch(request, env, ctx) {
+    const path = new URL(request.url).pathname;
+    served++;
+    if (path === "/wait") {
+      console.error("waiting");
+      return new Response(`released by ${await gate}`);
+    }
+    if (path === "/release") {
+      release(new URL(request.url).search.slice(1));
+      return new Response("released");
+    }
+    if (path === "/count") return new Response(`${served}`);
+    if (path === "/hang") {
+      // A timer keeps the event loop alive: only the deadline ends this request.
+      const timer = setInterval(() => {}, 50);
+      request.signal.addEventListener("abort", () => {
+        clearInterval(timer);
+        console.error("hang aborted");
+      });
+      console.error("hanging");
+      await new Promise(() => {});
+    }
+    if (path === "/stall") await new Promise(() => {});
+    if (path === "/stream") {
+      // Each chunk after a timer: the requests' streams interleave in one isolate.
+      const tag = new URL(request.url).search.slice(1);
+      let i = 0;
+      return new Response(new ReadableStream({
+        async pull(controller) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          if (i === 20) return controller.close();
+          controller.enqueue(new TextEncoder().encode(`${tag}${i++},`));
+        },
+      }));
+    }
+    if (path === "/later") {
+      ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, 50)).then(() => { later = "done"; }));
+      return new Response("answered");
+    }
+    if (path === "/later-seen") return new Response(later);
+    if (path === "/echo") return new Response(request.body);
+    if (path === "/gone") {
+      const timer = setInterval(() => {}, 50);
+      await new Promise((resolve) => {
+        request.signal.addEventListener("abort", resolve);
+        console.error("gone waiting");
+      });
+      clearInterval(timer);
+      console.error("gone aborted");
+      return new Response("too late");
+    }
+    if (path === "/spin") {
+      console.error("spinning");
+      for (;;) {}
+    }
+    if (path === "/endless") {
+      request.signal.addEventListener("abort", () => console.error("endless aborted"));
+      return new Response(new ReadableStream({
+        async pull(controller) {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          controller.enqueue(new Uint8Array(1024));
+        },
+        cancel() { console.error("endless cancelled"); },
+      }));
+    }
+    if (path === "/broken") {
+      let sent = false;
+      return new Response(new ReadableStream({
+        pull(controller) {
+          if (sent) return controller.error(new Error("broken on purpose"));
+          sent = true;
+          controller.enqueue(new TextEncoder().encode("half"));
+        },
+      }));
+    }
+    if (path === "/not-bytes") {
+      return new Response(new ReadableStream({ pull(c) { c.enqueue("text"); } }));
+    }
+    if (path === "/bad") return new Response("x", { headers: { "x-bad": "a\u0100" } });
+    if (path === "/throws") throw new Error("on purpose");
+    return new Response("?");
+  },
+};
+"#;
+
+#[test]
+fn requests_in_flight_at_once_share_one_isolate() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "flights.mjs", FLIGHTS);
+    let s = Served::start(
+        dir.path(),
+        &["flights.mjs", "--concurrency", "8", "--timeout", "1500ms"],
+    );
+    let rt = tokio_background();
+    let addr = s.addr;
+    // One request waits for a promise a later one settles: with one request at a time
+    // the first would hold the isolate until its deadline.
+    let waiting = rt.spawn(async move { fetch(addr, "GET", "h", "/wait", "").await });
+    s.wait_for("waiting");
+    assert_eq!(rt.block_on(get(addr, "/release?b")), "released");
+    let waited = rt.block_on(waiting).unwrap();
+    assert_eq!(waited.status, 200);
+    assert_eq!(waited.text(), "released by b");
+
+    // One past its deadline gets 504 and its signal aborted; the isolate, with its state,
+    // goes on serving the others meanwhile and after.
+    let hanging = rt.spawn(async move { fetch(addr, "GET", "h", "/hang", "").await });
+    s.wait_for("hanging");
+    let before: u32 = rt.block_on(get(addr, "/count")).parse().unwrap();
+    assert_eq!(rt.block_on(hanging).unwrap().status, 504);
+    s.wait_for("hang aborted");
+    let after: u32 = rt.block_on(get(addr, "/count")).parse().unwrap();
+    assert_eq!(
+        after,
+        before + 1,
+        "the same isolate answered after the timeout"
+    );
+
+    // Streamed responses of requests in flight together each arrive whole and in order.
+    let bodies = rt.block_on(async move {
+        let streams: Vec<_> = ["a", "b", "c"]
+            .into_iter()
+            .map(|tag| tokio::spawn(async move { get(addr, &format!("/stream?{tag}")).await }))
+            .collect();
+        let mut out = Vec::new();
+        for s in streams {
+            out.push(s.await.unwrap());
+        }
+        out
+    });
+    for (tag, body) in ["a", "b", "c"].iter().zip(&bodies) {
+        let want: String = (0..20).map(|i| format!("{tag}{i},")).collect();
+        assert_eq!(body, &want);
+    }
+
+    // ctx.waitUntil is waited for per request; its client has its answer first.
+    assert_eq!(rt.block_on(get(addr, "/later")), "answered");
+    let seen = rt.block_on(async move {
+        loop {
+            let seen = get(addr, "/later-seen").await;
+            if seen == "done" {
+                return seen;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    });
+    assert_eq!(seen, "done");
+
+    // Two uploads stream in at once, each into its own request.
+    let echoed = rt.block_on(async move {
+        let mut one = fed_connection(addr).await;
+        let mut two = fed_connection(addr).await;
+        let (tx1, req1) = fed("/echo");
+        let (tx2, req2) = fed("/echo");
+        let res1 = tokio::spawn(one.send_request(req1));
+        let res2 = tokio::spawn(two.send_request(req2));
+        for i in 0..5 {
+            tx1.send(Bytes::from(format!("one{i} "))).await.unwrap();
+            tx2.send(Bytes::from(format!("two{i} "))).await.unwrap();
+        }
+        drop((tx1, tx2));
+        let mut out = Vec::new();
+        for res in [res1, res2] {
+            let body = res.await.unwrap().unwrap().into_body().collect().await;
+            out.push(String::from_utf8(body.unwrap().to_bytes().to_vec()).unwrap());
+        }
+        out
+    });
+    assert_eq!(echoed[0], "one0 one1 one2 one3 one4 ");
+    assert_eq!(echoed[1], "two0 two1 two2 two3 two4 ");
+
+    // A client that goes away before its response has its request's signal aborted.
+    let gone = rt.block_on(async move {
+        use tokio::io::AsyncWriteExt;
+        let mut c = TcpStream::connect(addr).await.unwrap();
+        c.write_all(b"GET /gone HTTP/1.1\r\nHost: h\r\n\r\n")
+            .await
+            .unwrap();
+        c
+    });
+    s.wait_for("gone waiting");
+    rt.block_on(async move { drop(gone) });
+    s.wait_for("gone aborted");
+
+    // One that goes away mid-stream has its stream cancelled and its signal aborted; a
+    // stream that errors, or yields what is not bytes, is cut off, never ended short.
+    rt.block_on(async move {
+        let mut c = Client::connect(addr).await;
+        c.sender.ready().await.unwrap();
+        let res = c
+            .sender
+            .send_request(request("GET", "h", "/endless", Bytes::new()))
+            .await
+            .unwrap();
+        let mut body = res.into_body();
+        let frame = body.frame().await.unwrap().unwrap();
+        assert!(!frame.into_data().unwrap().is_empty());
+    });
+    s.wait_for("endless aborted");
+    s.wait_for("endless cancelled");
+    assert!(rt.block_on(cut_off(addr, "/broken")));
+    assert!(rt.block_on(cut_off(addr, "/not-bytes")));
+    s.wait_for("must yield Uint8Array chunks");
+
+    // The handler's own failures answer 500 and keep the isolate. A request that waits
+    // for a promise nothing in flight settles waits for its deadline: a later request
+    // could still settle it (as "/release" did "/wait").
+    assert_eq!(rt.block_on(fetch(addr, "GET", "h", "/bad", "")).status, 500);
+    assert_eq!(
+        rt.block_on(fetch(addr, "GET", "h", "/throws", "")).status,
+        500
+    );
+    assert_eq!(
+        rt.block_on(fetch(addr, "GET", "h", "/stall", "")).status,
+        504
+    );
+    let now: u32 = rt.block_on(get(addr, "/count")).parse().unwrap();
+    assert!(now > after, "{now} after {after}: the isolate was kept");
+}
+
+#[test]
+fn a_request_that_spins_fails_the_requests_in_flight_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "flights.mjs", FLIGHTS);
+    let s = Served::start(
+        dir.path(),
+        &[
+            "flights.mjs",
+            "--concurrency",
+            "4",
+            "--cpu-limit",
+            "100ms",
+            "--timeout",
+            "20s",
+        ],
+    );
+    let rt = tokio_background();
+    let addr = s.addr;
+    let waiting = rt.spawn(async move { fetch(addr, "GET", "h", "/wait", "").await });
+    s.wait_for("waiting");
+    let spun = rt.block_on(fetch(addr, "GET", "h", "/spin", ""));
+    assert_eq!(spun.status, 503);
+    assert_eq!(spun.text(), "Service Unavailable\n");
+    // Its isolate is replaced: the request waiting in it is refused, and a new isolate
+    // (its count from zero) answers the next.
+    assert_eq!(rt.block_on(waiting).unwrap().status, 503);
+    s.wait_for("CPU time limit");
+    assert_eq!(rt.block_on(get(addr, "/count")), "1");
+}
+
+#[test]
+fn concurrency_is_for_js_handlers_with_routes() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "h.wat", r#"(module)"#);
+    let out = warren_command()
+        .args(["serve", "h.wat", "--concurrency", "2", "--port", "0"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--concurrency applies to JS handlers"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    write(
+        dir.path(),
+        "a.mjs",
+        "export default { fetch() { return new Response('a'); } };",
+    );
+    write(
+        dir.path(),
+        "warren.toml",
+        r#"
+[[plugins]]
+name = "wat"
+source = "h.wat"
+routes = ["*/*"]
+concurrency = 2
+
+[[plugins]]
+name = "lib"
+source = "a.mjs"
+concurrency = 2
+"#,
+    );
+    let err = fails_to_load(dir.path(), "warren.toml");
+    assert!(err.contains("concurrency applies to JS handlers"), "{err}");
+    assert!(
+        err.contains("concurrency applies to HTTP handlers"),
+        "{err}"
+    );
+}

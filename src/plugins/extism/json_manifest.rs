@@ -186,6 +186,7 @@ pub(crate) fn parse(path: &Path, dir: &Path, text: &str) -> Result<Manifest, Man
         routes: Vec::new(),
         instances: 1,
         max_queue: crate::plugins::manifest::DEFAULT_MAX_QUEUE,
+        concurrency: 1,
         location: location.clone(),
         source_location: location,
     };

@@ -1,0 +1,542 @@
+//! Requests in flight at once in one isolate of a JS handler (`concurrency` over 1, as
+//! Workers and `deno serve` run them): while one request awaits, the isolate starts the
+//! next, up to `concurrency`. It owns the loop that takes those requests, turns the event
+//! loop once for all of them and looks after each turn at which has its head or is over,
+//! the per-request deadlines (a request past its `timeout` gets 504 and is dropped; the
+//! isolate and the others go on), and the sinks a streamed response body is written to
+//! from JS (`host:request` `write(id, chunk)`).
+
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::Poll;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use tokio::sync::mpsc;
+
+use crate::Runtime;
+use crate::host::Linker;
+use crate::plugins::PluginSpec;
+use crate::plugins::abi::AbiFailure;
+use crate::runtime::Called;
+use crate::serve::exchange::{HandlerResponse, Job, Piece, Refusal, Reply, ResponseBody};
+use crate::serve::isolate::{self, Ended, Jobs};
+use crate::serve::js_handler::{self, Glue, Start};
+use crate::serve::log::{LogEvent, LogSink};
+use crate::serve::metrics::{HandlerMetrics, LimitKind};
+use crate::serve::request_body;
+use crate::value::Value;
+
+/// Where the streamed response bodies of the requests in flight go, by request number:
+/// the glue's `write(id, chunk)` sends a chunk (`null`: the end), and waits while the
+/// connection has [`isolate::STREAM_DEPTH`] unsent. A sink closed before its end cuts the body off.
+#[derive(Clone, Default)]
+pub(crate) struct Sinks(Arc<Mutex<Vec<Sink>>>);
+
+/// A request's number and where its body goes.
+type Sink = (u32, mpsc::Sender<Piece>);
+
+impl Sinks {
+    fn open(&self) -> std::sync::MutexGuard<'_, Vec<Sink>> {
+        // A panic while it was held left nothing half-done: entries are pushed whole.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Defines [`request_body::MODULE`]'s `write` on `linker`, over these sinks: `true`
+    /// when the chunk was taken, `false` once nobody reads the body.
+    pub fn define(&self, linker: &mut Linker) -> crate::Result<()> {
+        let sinks = self.clone();
+        linker.func_async(
+            request_body::MODULE,
+            "write",
+            move |id: u32, chunk: Option<Vec<u8>>| {
+                let tx = sinks
+                    .open()
+                    .iter()
+                    .find(|(n, _)| *n == id)
+                    .map(|(_, tx)| tx.clone());
+                async move {
+                    let Some(tx) = tx else {
+                        return Ok::<bool, String>(false);
+                    };
+                    let piece = chunk.map_or(Piece::End, |c| Piece::Chunk(Bytes::from(c)));
+                    Ok(tx.send(piece).await.is_ok())
+                }
+            },
+        )?;
+        Ok(())
+    }
+
+    /// A sink for the body of request `id`, and what the connection reads it from.
+    fn add(&self, id: u32) -> mpsc::Receiver<Piece> {
+        let (tx, rx) = mpsc::channel(isolate::STREAM_DEPTH);
+        self.open().push((id, tx));
+        rx
+    }
+
+    /// Closes the sink of request `id`: a body it did not end is cut off.
+    fn close(&self, id: u32) {
+        self.open().retain(|(n, _)| *n != id);
+    }
+}
+
+/// What an isolate's handler, its limits and its bookkeeping are, for [`serve`].
+pub(crate) struct Serving<'a> {
+    pub rt: &'a mut Runtime,
+    pub glue: &'a Glue,
+    pub sinks: &'a Sinks,
+    pub spec: &'a PluginSpec,
+    pub metrics: &'a HandlerMetrics,
+    pub log: Option<&'a LogSink>,
+}
+
+/// Why [`serve`] returned.
+pub(crate) enum Over {
+    /// The queue closed and every request in flight is done.
+    Closed,
+    /// The isolate broke (a limit, a fault): every request in flight was refused, and
+    /// the isolate is to be replaced.
+    Broke(Ended),
+    /// `until` passed with nothing in flight.
+    Until,
+}
+
+/// A request in flight.
+struct Flight {
+    id: u32,
+    /// The number of its streamed request body, if it has one.
+    body: Option<u32>,
+    /// Until its head is sent.
+    reply: Option<Reply>,
+    deadline: Instant,
+    /// What it waits for: its head, or (after it) the rest of its body and its
+    /// `ctx.waitUntil`.
+    waiting: Waiting,
+    /// Its client went away before its head: its signal is to be aborted (once).
+    gone: bool,
+    aborted: bool,
+}
+
+enum Waiting {
+    Head(v8::Global<v8::Promise>),
+    Rest(v8::Global<v8::Promise>),
+    /// Its head came at once, and nothing is started after it yet.
+    Nothing,
+}
+
+impl Flight {
+    fn promise(&self) -> Option<&v8::Global<v8::Promise>> {
+        match &self.waiting {
+            Waiting::Head(p) | Waiting::Rest(p) => Some(p),
+            Waiting::Nothing => None,
+        }
+    }
+}
+
+/// What woke [`serve`].
+enum Event {
+    Job(Option<Job>),
+    /// A turn of the event loop settled something, a deadline passed, or a client left.
+    Turned,
+    Broke(crate::Error),
+    Until,
+}
+
+/// Serves the handler's requests from `jobs` (`first` before them), up to its
+/// `concurrency` at once, until the queue closes, the isolate breaks, or `until` passes
+/// with nothing in flight.
+pub(crate) async fn serve(
+    s: Serving<'_>,
+    jobs: &mut Jobs,
+    mut first: Option<Job>,
+    until: Option<Instant>,
+) -> Over {
+    let Serving {
+        rt,
+        glue,
+        sinks,
+        spec,
+        metrics,
+        log,
+    } = s;
+    let mut s = State {
+        rt,
+        glue,
+        sinks,
+        spec,
+        metrics,
+        log,
+        flights: Vec::new(),
+        next: 0,
+    };
+    // Each call and each turn has the whole of its limits: the turns of the requests in
+    // flight interleave, so none is one request's.
+    s.rt.share_cpu_budget(false);
+    s.rt.set_time_limit(Some(spec.limits.timeout));
+    let far = || Instant::now() + Duration::from_secs(86_400);
+    let mut timer = Box::pin(tokio::time::sleep_until(far().into()));
+    let mut closed = false;
+    loop {
+        let event = match first.take() {
+            Some(job) => Event::Job(Some(job)),
+            None => {
+                let taking = !closed && s.flights.len() < spec.concurrency;
+                let mut next: Option<Pin<Box<dyn Future<Output = Option<Job>> + '_>>> =
+                    taking.then(|| Box::pin(jobs.next()) as Pin<Box<_>>);
+                if closed && s.flights.is_empty() {
+                    return Over::Closed;
+                }
+                let wake = s
+                    .flights
+                    .iter()
+                    .map(|f| f.deadline)
+                    .min()
+                    .or(until.filter(|_| s.flights.is_empty()))
+                    .unwrap_or_else(far);
+                timer.as_mut().reset(wake.into());
+                poll_fn(|cx| {
+                    if let Some(n) = next.as_mut()
+                        && let Poll::Ready(job) = n.as_mut().poll(cx)
+                    {
+                        return Poll::Ready(Event::Job(job));
+                    }
+                    let mut woke = false;
+                    for f in &mut s.flights {
+                        if !f.gone
+                            && let Some(reply) = &mut f.reply
+                            && reply.poll_closed(cx).is_ready()
+                        {
+                            f.gone = true;
+                            woke = true;
+                        }
+                    }
+                    if !s.flights.is_empty() {
+                        // Ready with nothing left to run: what the requests wait for may
+                        // still come from a request not yet here, so they wait on (until
+                        // their deadlines).
+                        if let Poll::Ready(Err(e)) = s.rt.poll_turn(cx) {
+                            return Poll::Ready(Event::Broke(e));
+                        }
+                        woke |= s
+                            .flights
+                            .iter()
+                            .filter_map(Flight::promise)
+                            .any(|p| s.rt.is_settled(p));
+                    }
+                    if woke {
+                        return Poll::Ready(Event::Turned);
+                    }
+                    if timer.as_mut().poll(cx).is_ready() {
+                        return Poll::Ready(if s.flights.is_empty() {
+                            Event::Until
+                        } else {
+                            Event::Turned
+                        });
+                    }
+                    Poll::Pending
+                })
+                .await
+            }
+        };
+        let broke = match event {
+            Event::Job(Some(job)) => s.start(job),
+            Event::Job(None) => {
+                closed = true;
+                None
+            }
+            Event::Turned => s.advance(),
+            Event::Broke(e) => s.fail(e),
+            Event::Until => {
+                if until.is_some_and(|u| Instant::now() >= u) {
+                    return Over::Until;
+                }
+                None
+            }
+        };
+        if let Some(ended) = broke {
+            s.refuse_all();
+            return Over::Broke(ended);
+        }
+    }
+}
+
+/// The loop's state: the isolate and the requests in flight in it.
+struct State<'a> {
+    rt: &'a mut Runtime,
+    glue: &'a Glue,
+    sinks: &'a Sinks,
+    spec: &'a PluginSpec,
+    metrics: &'a HandlerMetrics,
+    log: Option<&'a LogSink>,
+    flights: Vec<Flight>,
+    /// The number of the next request.
+    next: u32,
+}
+
+impl State<'_> {
+    /// Starts `job`'s request; `Some` when that broke the isolate.
+    fn start(&mut self, job: Job) -> Option<Ended> {
+        let Job { mut request, reply } = job;
+        let id = self.next;
+        self.next = self.next.wrapping_add(1);
+        let (called, body) = js_handler::start_flight(self.rt, self.glue, id, &mut request);
+        let deadline =
+            self.rt.call_started().unwrap_or_else(Instant::now) + self.spec.limits.timeout;
+        let flight = match called {
+            Ok(Called::Promise(promise)) => Flight {
+                id,
+                body,
+                reply: Some(reply),
+                deadline,
+                waiting: Waiting::Head(promise),
+                gone: false,
+                aborted: false,
+            },
+            Ok(Called::Done(head)) => {
+                let mut flight = Flight {
+                    id,
+                    body,
+                    reply: Some(reply),
+                    deadline,
+                    waiting: Waiting::Nothing,
+                    gone: false,
+                    aborted: false,
+                };
+                return match self.headed(&mut flight, Ok(head)) {
+                    Step::Keep => {
+                        self.flights.push(flight);
+                        None
+                    }
+                    Step::Done => None,
+                    Step::Broke(ended) => {
+                        self.flights.push(flight);
+                        Some(ended)
+                    }
+                };
+            }
+            Err(e) => {
+                let (refusal, ended) = self.failed(AbiFailure::Runtime(e));
+                let _ = reply.send(Err(refusal));
+                if let Some(b) = body {
+                    js_handler::end_flight(self.glue, b);
+                }
+                if matches!(ended, Ended::Kept) {
+                    return self.forget(id);
+                }
+                return Some(ended);
+            }
+        };
+        self.flights.push(flight);
+        None
+    }
+
+    /// Looks at every request in flight after a turn: the ones whose promise settled go
+    /// on, the ones past their deadline are dropped, the ones whose client left have their
+    /// signal aborted.
+    fn advance(&mut self) -> Option<Ended> {
+        let flights = std::mem::take(&mut self.flights);
+        let mut kept = Vec::with_capacity(flights.len());
+        let mut broke = None;
+        let now = Instant::now();
+        for mut f in flights {
+            if broke.is_some() {
+                kept.push(f);
+                continue;
+            }
+            let step = if let Some(settled) = self.settled(&f) {
+                match settled {
+                    Settled::Head(head) => self.headed(&mut f, head),
+                    Settled::Rest(Ok(())) => self.done(&f),
+                    Settled::Rest(Err(e)) => {
+                        // A body not ended is cut off.
+                        self.sinks.close(f.id);
+                        match self.failed(AbiFailure::Runtime(e)) {
+                            (_, Ended::Kept) => self.done(&f),
+                            (_, ended) => Step::Broke(ended),
+                        }
+                    }
+                }
+            } else if now >= f.deadline {
+                self.metrics.limit_hit(LimitKind::Timeout);
+                self.note(&format!(
+                    "a request ran past its time limit of {:?}; the isolate goes on with the others",
+                    self.spec.limits.timeout
+                ));
+                self.give_up(&mut f, Refusal::TimedOut)
+            } else if f.gone && !f.aborted {
+                f.aborted = true;
+                match js_handler::abort_flight(self.rt, self.glue, f.id) {
+                    Ok(()) => Step::Keep,
+                    Err(e) => self.fault(e),
+                }
+            } else {
+                Step::Keep
+            };
+            match step {
+                Step::Keep => kept.push(f),
+                Step::Done => {}
+                // Refused with the rest ([`State::refuse_all`]).
+                Step::Broke(ended) => {
+                    broke = Some(ended);
+                    kept.push(f);
+                }
+            }
+        }
+        self.flights.extend(kept);
+        broke
+    }
+
+    /// The result of `f`'s promise if it has settled: its head, or how its rest ended.
+    fn settled(&mut self, f: &Flight) -> Option<Settled> {
+        match &f.waiting {
+            Waiting::Head(p) => {
+                let head = self.rt.settled_call::<Start>(p, "start")?;
+                Some(Settled::Head(head.map_err(|e| {
+                    AbiFailure::Runtime(js_handler::response_error(e))
+                })))
+            }
+            Waiting::Rest(p) => {
+                let rest = self.rt.settled_call::<Value>(p, "rest")?;
+                Some(Settled::Rest(rest.map(drop)))
+            }
+            Waiting::Nothing => None,
+        }
+    }
+
+    /// `f` has its head (or failed before it): it is answered, and what is left of it
+    /// (a streamed body, `ctx.waitUntil`) started.
+    fn headed(&mut self, f: &mut Flight, head: Result<Start, AbiFailure>) -> Step {
+        let Some(reply) = f.reply.take() else {
+            return self.done(f);
+        };
+        let head = match head {
+            Ok(head) => head,
+            Err(failure) => {
+                let (refusal, ended) = self.failed(failure);
+                let _ = reply.send(Err(refusal));
+                if !matches!(ended, Ended::Kept) {
+                    return Step::Broke(ended);
+                }
+                // What the glue kept of it is dropped.
+                return match js_handler::drop_flight(self.rt, self.glue, f.id) {
+                    Ok(()) => self.done(f),
+                    Err(e) => self.fault(e),
+                };
+            }
+        };
+        let more = head.streamed || head.waiting;
+        if head.streamed {
+            let rx = self.sinks.add(f.id);
+            let _ = reply.send(Ok(HandlerResponse {
+                status: head.status,
+                headers: head.headers,
+                body: ResponseBody::Stream(rx),
+            }));
+        } else {
+            let _ = reply.send(isolate::whole(head, self.spec, self.log));
+        }
+        if !more {
+            return self.done(f);
+        }
+        match js_handler::rest(self.rt, self.glue, f.id) {
+            Ok(Called::Promise(p)) => {
+                f.waiting = Waiting::Rest(p);
+                Step::Keep
+            }
+            Ok(Called::Done(_)) => self.done(f),
+            Err(e) => {
+                self.sinks.close(f.id);
+                self.fault(e)
+            }
+        }
+    }
+
+    /// `f` is over: its sink and its streamed request body are let go.
+    fn done(&mut self, f: &Flight) -> Step {
+        self.sinks.close(f.id);
+        if let Some(b) = f.body {
+            js_handler::end_flight(self.glue, b);
+        }
+        Step::Done
+    }
+
+    /// Gives up on `f` (past its deadline): its client gets
+    /// `refusal` (or its streamed body is cut off), and the glue drops it.
+    fn give_up(&mut self, f: &mut Flight, refusal: Refusal) -> Step {
+        if let Some(reply) = f.reply.take() {
+            let _ = reply.send(Err(refusal));
+        }
+        self.sinks.close(f.id);
+        match js_handler::drop_flight(self.rt, self.glue, f.id) {
+            Ok(()) => self.done(f),
+            Err(e) => self.fault(e),
+        }
+    }
+
+    /// A call about one request failed: a fault of the handler's own keeps the isolate.
+    fn fault(&mut self, e: crate::Error) -> Step {
+        match self.failed(AbiFailure::Runtime(e)) {
+            (_, Ended::Kept) => Step::Done,
+            (_, ended) => Step::Broke(ended),
+        }
+    }
+
+    /// A turn of the event loop failed: an unhandled rejection is the handler's own
+    /// (logged, and the isolate goes on); a limit or a fault breaks the isolate.
+    fn fail(&mut self, e: crate::Error) -> Option<Ended> {
+        match self.failed(AbiFailure::Runtime(e)) {
+            (_, Ended::Kept) => None,
+            (_, ended) => Some(ended),
+        }
+    }
+
+    /// After a request that failed at its start: what the glue kept of it is dropped.
+    fn forget(&mut self, id: u32) -> Option<Ended> {
+        match js_handler::drop_flight(self.rt, self.glue, id) {
+            Ok(()) => None,
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// The isolate broke: every request in flight is refused (503, or its body cut off),
+    /// whichever of them broke it.
+    fn refuse_all(&mut self) {
+        let refusal = Refusal::OverLimit;
+        for mut f in std::mem::take(&mut self.flights) {
+            if let Some(reply) = f.reply.take() {
+                let _ = reply.send(Err(refusal));
+            }
+            self.sinks.close(f.id);
+            if let Some(b) = f.body {
+                js_handler::end_flight(self.glue, b);
+            }
+        }
+    }
+
+    fn failed(&self, failure: AbiFailure) -> (Refusal, Ended) {
+        isolate::failed(failure, self.spec, self.metrics, self.log)
+    }
+
+    fn note(&self, message: &str) {
+        if let Some(log) = self.log {
+            log(&LogEvent::Fault {
+                handler: self.spec.name.clone(),
+                message: message.to_string(),
+            });
+        }
+    }
+}
+
+/// What a settled promise of a request gave.
+enum Settled {
+    Head(Result<Start, AbiFailure>),
+    Rest(crate::Result<()>),
+}
+
+/// What becomes of a request after a step.
+enum Step {
+    Keep,
+    Done,
+    Broke(Ended),
+}
