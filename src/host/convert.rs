@@ -424,12 +424,14 @@ impl IntoJs for Vec<u8> {
         self,
         scope: &mut v8::PinScope<'s, '_>,
     ) -> Result<v8::Local<'s, v8::Value>, HostFailure> {
-        let len = self.len();
-        let store = v8::ArrayBuffer::new_backing_store_from_vec(self).make_shared();
-        let ab = v8::ArrayBuffer::with_backing_store(scope, &store);
-        v8::Uint8Array::new(scope, ab, 0, len)
+        // Counted against the memory cap, as V8's own ArrayBuffers are.
+        super::js_value::bytes_to_js(scope, self)
             .map(Into::into)
-            .ok_or_else(|| HostFailure::Convert("cannot create Uint8Array".into()))
+            .ok_or_else(|| {
+                HostFailure::Convert(
+                    "cannot create Uint8Array: Array buffer allocation failed".into(),
+                )
+            })
     }
 }
 

@@ -200,14 +200,7 @@ pub(crate) fn to_js<'s>(
             _ => v8::Number::new(scope, n.as_f64().unwrap_or(f64::NAN)).into(),
         },
         Value::String(s) => v8::String::new(scope, s).ok_or_else(oom)?.into(),
-        Value::Bytes(b) => {
-            let len = b.len();
-            let store = v8::ArrayBuffer::new_backing_store_from_vec(b.clone()).make_shared();
-            let ab = v8::ArrayBuffer::with_backing_store(scope, &store);
-            v8::Uint8Array::new(scope, ab, 0, len)
-                .ok_or_else(oom)?
-                .into()
-        }
+        Value::Bytes(b) => bytes_to_js(scope, b.clone()).ok_or_else(oom)?.into(),
         Value::Array(items) => {
             let mut elems = Vec::with_capacity(items.len());
             for i in items {
@@ -226,4 +219,27 @@ pub(crate) fn to_js<'s>(
             obj.into()
         }
     })
+}
+
+/// How the isolate's embedder makes a `Uint8Array` over bytes Rust hands to JS (moved, not
+/// copied): the runtime sets it in the isolate's slot so that the bytes count against its
+/// memory cap, as V8's own ArrayBuffers do; `None` from it when they do not fit.
+#[derive(Clone, Copy)]
+pub(crate) struct MakeBytes(
+    pub for<'s, 'i> fn(&mut v8::PinScope<'s, 'i>, Vec<u8>) -> Option<v8::Local<'s, v8::Uint8Array>>,
+);
+
+/// A `Uint8Array` over `data`, made as the isolate's [`MakeBytes`] makes it (or plainly,
+/// in an isolate without one); `None` when it cannot be made.
+pub(crate) fn bytes_to_js<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    data: Vec<u8>,
+) -> Option<v8::Local<'s, v8::Uint8Array>> {
+    if let Some(make) = scope.get_slot::<MakeBytes>().copied() {
+        return (make.0)(scope, data);
+    }
+    let len = data.len();
+    let store = v8::ArrayBuffer::new_backing_store_from_vec(data).make_shared();
+    let ab = v8::ArrayBuffer::with_backing_store(scope, &store);
+    v8::Uint8Array::new(scope, ab, 0, len)
 }

@@ -4,7 +4,9 @@
 //! - The JS heap is capped by V8's heap limit, set to the cap.
 //! - ArrayBuffer backing stores go through a counting allocator of our own
 //!   (`v8::new_rust_allocator`): an allocation that would take the runtime past the cap
-//!   fails, and V8 throws `RangeError: Array buffer allocation failed`.
+//!   fails, and V8 throws `RangeError: Array buffer allocation failed`. Bytes Rust makes
+//!   and moves into an ArrayBuffer (an op's result, a host function's `Vec<u8>`) are held
+//!   against the same count until V8 frees the buffer ([`uint8_array`]).
 //! - Wasm memories are not allocated through it (V8 reserves them itself), so their
 //!   declared maxima are clamped to what is left of the cap before a module is compiled
 //!   ([`clamp_memories`]): `memory.grow` past it then returns -1, natively, at no cost.
@@ -91,6 +93,20 @@ impl MemoryBudget {
         Some(Reservation {
             budget: self.clone(),
             n,
+            buffer: false,
+        })
+    }
+
+    /// `n` bytes of the cap for an ArrayBuffer whose bytes Rust allocated (and V8's
+    /// allocator did not see), counted as V8's are until the reservation is dropped.
+    fn hold_buffer(self: &Arc<Self>, n: usize) -> Option<Reservation> {
+        if !self.try_reserve(n) {
+            return None;
+        }
+        Some(Reservation {
+            budget: self.clone(),
+            n,
+            buffer: true,
         })
     }
 
@@ -112,13 +128,51 @@ impl MemoryBudget {
 pub(crate) struct Reservation {
     budget: Arc<MemoryBudget>,
     n: usize,
+    /// For an ArrayBuffer's bytes ([`MemoryBudget::hold_buffer`]), not memory V8 does not
+    /// see: counted in `array_buffers` as they are.
+    buffer: bool,
 }
 
 impl Drop for Reservation {
     fn drop(&mut self) {
-        self.budget.reserved.fetch_sub(self.n, Ordering::Relaxed);
+        if !self.buffer {
+            self.budget.reserved.fetch_sub(self.n, Ordering::Relaxed);
+        }
         self.budget.release(self.n);
     }
+}
+
+/// The bytes of an ArrayBuffer made over a Rust `Vec`, with their hold on the cap: both
+/// go when V8 frees the buffer.
+struct HeldBytes {
+    data: Vec<u8>,
+    _held: Option<Reservation>,
+}
+
+impl AsMut<[u8]> for HeldBytes {
+    fn as_mut(&mut self) -> &mut [u8] {
+        &mut self.data
+    }
+}
+
+/// A `Uint8Array` over `data`, moved and not copied (bytes a host function or an op
+/// returns). Under a memory cap its bytes count against the cap as an ArrayBuffer V8
+/// allocated would, until V8 frees it; `None` when they do not fit (or V8 cannot make
+/// the array), for the caller to throw `RangeError`.
+pub(crate) fn uint8_array<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    data: Vec<u8>,
+) -> Option<v8::Local<'s, v8::Uint8Array>> {
+    let len = data.len();
+    let budget = State::get(scope).budget.borrow().clone();
+    let held = match budget {
+        Some(b) => Some(b.hold_buffer(len)?),
+        None => None,
+    };
+    let bytes = Box::new(HeldBytes { data, _held: held });
+    let store = v8::ArrayBuffer::new_backing_store_from_bytes(bytes).make_shared();
+    let ab = v8::ArrayBuffer::with_backing_store(scope, &store);
+    v8::Uint8Array::new(scope, ab, 0, len)
 }
 
 /// Samples the JS heap and the runtime's Wasm memories into its budget; returns the budget

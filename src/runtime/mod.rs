@@ -283,6 +283,8 @@ impl Runtime {
         state.wasm_cache = options.wasm_cache.clone();
         let state = Rc::new(state);
         isolate.set_slot(state.clone());
+        // Bytes host functions return count against the memory cap.
+        isolate.set_slot(crate::host::MakeBytes(memory_budget::uint8_array));
         if heap_limit.is_some() {
             stop::install_heap_limit(&mut isolate, state.heap_limit_hit.clone());
         }

@@ -47,14 +47,15 @@ fn bytes_arg(v: v8::Local<v8::Value>) -> Option<Vec<u8>> {
     Some(unsafe { std::slice::from_raw_parts(ptr.as_ptr() as *const u8, len) }.to_vec())
 }
 
+/// A `Uint8Array` over bytes an op made, counted against the memory cap
+/// ([`memory_budget::uint8_array`]); V8's own `RangeError` when they do not fit.
 pub(crate) fn uint8_array<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     data: Vec<u8>,
-) -> Option<v8::Local<'s, v8::Value>> {
-    let len = data.len();
-    let store = v8::ArrayBuffer::new_backing_store_from_vec(data).make_shared();
-    let ab = v8::ArrayBuffer::with_backing_store(scope, &store);
-    v8::Uint8Array::new(scope, ab, 0, len).map(Into::into)
+) -> Result<v8::Local<'s, v8::Value>, OpError> {
+    memory_budget::uint8_array(scope, data)
+        .map(Into::into)
+        .ok_or_else(|| OpError::range_error("Array buffer allocation failed"))
 }
 
 fn str_arg(scope: &mut v8::PinScope, v: v8::Local<v8::Value>) -> String {
@@ -91,9 +92,7 @@ op!(op_utf8_encode, |scope, args, rv| {
     let mut buf = vec![0u8; s.utf8_length(scope)];
     let n = s.write_utf8_v2(scope, &mut buf, v8::WriteFlags::kReplaceInvalidUtf8, None);
     buf.truncate(n);
-    if let Some(v) = uint8_array(scope, buf) {
-        rv.set(v);
-    }
+    rv.set(uint8_array(scope, buf)?);
     Ok(())
 });
 
@@ -250,9 +249,7 @@ op_base64_decode, |scope, args, rv| {
         body
     };
     let bytes = engine.decode(body).map_err(|_| not_base64())?;
-    if let Some(v) = uint8_array(scope, bytes) {
-        rv.set(v);
-    }
+    rv.set(uint8_array(scope, bytes)?);
     Ok(())
 });
 
@@ -401,7 +398,7 @@ op!(op_codec_push, |scope, args, rv| {
         OpError::type_error("The chunk must be an ArrayBuffer or an ArrayBufferView")
     })?;
     let out = codec_step(scope, id, |c| c.push(&input))?;
-    rv.set(uint8_array(scope, out).ok_or("out of memory")?);
+    rv.set(uint8_array(scope, out)?);
     Ok(())
 });
 
@@ -409,7 +406,7 @@ op!(op_codec_finish, |scope, args, rv| {
     let id = args.get(0).uint32_value(scope).unwrap_or(0);
     let out = codec_step(scope, id, compression::Codec::finish);
     State::get(scope).codecs.borrow_mut().remove(id);
-    rv.set(uint8_array(scope, out?).ok_or("out of memory")?);
+    rv.set(uint8_array(scope, out?)?);
     Ok(())
 });
 
@@ -476,9 +473,7 @@ op!(op_hash, |scope, args, rv| {
         "md5" => md5::Md5::digest(&data).to_vec(),
         other => return Err(format!("Digest method not supported: {other}").into()),
     };
-    if let Some(v) = uint8_array(scope, out) {
-        rv.set(v);
-    }
+    rv.set(uint8_array(scope, out)?);
     Ok(())
 });
 
@@ -624,9 +619,7 @@ op!(op_read_file, |scope, args, rv| {
     let path = path_arg(scope, args.get(0))?;
     perms(scope).permissions.check_read(&path)?;
     let data = std::fs::read(&path).map_err(|e| fs_error("open", &path, e))?;
-    if let Some(v) = uint8_array(scope, data) {
-        rv.set(v);
-    }
+    rv.set(uint8_array(scope, data)?);
     Ok(())
 });
 
@@ -1007,9 +1000,7 @@ op!(
 /// `prepareWasm(bytes)`: [`js_wasm_bytes`].
 op_prepare_wasm, |scope, args, rv| {
     let clamped = js_wasm_bytes(scope, args.get(0))?;
-    if let Some(v) = uint8_array(scope, clamped) {
-        rv.set(v);
-    }
+    rv.set(uint8_array(scope, clamped)?);
     Ok(())
 });
 

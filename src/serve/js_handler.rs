@@ -309,7 +309,7 @@ impl CallArgs for Args<'_> {
                 v8::null(scope).into()
             }
             (RequestBody::Full(b), None) => {
-                uint8_array(scope, b.to_vec()).ok_or("the body does not fit in memory")?
+                uint8_array(scope, b.to_vec()).map_err(|_| "the body does not fit in memory")?
             }
             (RequestBody::Stream(_), None) => return Err("a body that was not lent".into()),
         });

@@ -590,6 +590,35 @@ console.log(error, made > 10 && made < 200, again === made);
     );
 }
 
+#[test]
+fn a_memory_cap_counts_bytes_made_in_rust() {
+    // TextEncoder's bytes are made by an op in Rust, not by V8's allocator: they count
+    // against --max-memory all the same (64 of 1 MiB each do not fit under 48 MiB), and
+    // in memoryUsage().arrayBuffers.
+    let d = dir();
+    let f = write(
+        &d,
+        "t.mjs",
+        r#"const s = "x".repeat(1 << 20);
+const kept = [];
+let error = "none";
+try { for (let i = 0; i < 64; i++) kept.push(new TextEncoder().encode(s)); } catch (e) { error = `${e.name}: ${e.message}`; }
+const made = kept.length;
+console.log(error, made < 64, process.memoryUsage().arrayBuffers >= made * (1 << 20));
+"#,
+    );
+    let r = run(&["run", "--max-memory", "48MiB", &f]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "RangeError: Array buffer allocation failed true true\n"
+    );
+    assert_eq!(
+        prints(&std::fs::read_to_string(&f).unwrap()),
+        "none false true\n"
+    );
+}
+
 const COMPRESSION_OUT: &str = r#"CompressionStream {
   readable: ReadableStream { locked: false, state: 'readable', supportsBYOB: false },
   writable: WritableStream { locked: false, state: 'writable' }
