@@ -861,7 +861,7 @@
     }
     get url() { return this.#url; }
     get type() { return this.#type; }
-    get redirected() { return false; }
+    get redirected() { return redirectedResponses.has(this); }
     clone() {
       return new Response(this._cloneBody("Response.clone: Body has already been consumed."), { status: this.#status, statusText: this.#statusText, headers: this.headers, _url: this.#url });
     }
@@ -984,6 +984,7 @@
     } catch {
       throw typeError(`Invalid URL: ${href}`);
     }
+    if (url.protocol === "http:" || url.protocol === "https:") return fetchHttp(req, url, init);
     const method = (init.method ?? req?.method ?? "GET").toUpperCase();
     if (method !== "GET" && method !== "HEAD") {
       throw typeError(`fetch: ${method} is not supported for ${url.protocol} URLs`);
@@ -1014,7 +1015,54 @@
         _url: url.href,
       });
     }
-    throw typeError(`fetch failed: warren fetches only file: and data: URLs, not ${url.protocol}`);
+    throw typeError(`fetch failed: warren fetches http:, https:, file: and data: URLs, not ${url.protocol}`);
+  }
+  // Over the network: the host must be granted (--allow-net, or allowed_hosts in a
+  // manifest), and so must every host a redirect leads to (checked in Rust, src/runtime/fetch.rs).
+  async function fetchHttp(req, url, init) {
+    const request = new Request(req ?? url.href, init);
+    const signal = init.signal ?? req?.signal ?? null;
+    signal?.throwIfAborted();
+    const redirect = init.redirect ?? "follow";
+    if (redirect !== "follow" && redirect !== "manual" && redirect !== "error") {
+      throw typeError(`fetch: '${redirect}' is not a valid redirect mode`);
+    }
+    const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
+    const list = [];
+    for (const [name, value] of request.headers) list.push(name, value);
+    const call = core.httpFetch(request.method, url.href, list, body, redirect === "follow");
+    const result = signal === null ? await call : await abortable(call, signal);
+    if (typeof result === "string") {
+      if (result.startsWith(DENIED)) {
+        const e = new Error(result.slice(DENIED.length));
+        e.name = "PermissionDenied";
+        throw e;
+      }
+      throw typeError(`fetch failed: ${result}`);
+    }
+    const [status, statusText, headerList, bytes, finalUrl, redirected] = result;
+    if (redirect === "error" && status >= 300 && status < 400) {
+      throw typeError(`fetch failed: ${url.href} redirected, and the redirect mode is "error"`);
+    }
+    const headers = [];
+    for (let i = 0; i + 1 < headerList.length; i += 2) headers.push([headerList[i], headerList[i + 1]]);
+    const noBody = request.method === "HEAD" || nullBodyStatus(status);
+    const response = new Response(noBody ? null : bytes, { status, statusText, headers, _url: finalUrl });
+    if (redirected) redirectedResponses.add(response);
+    return response;
+  }
+  const DENIED = "PermissionDenied: ";
+  // Responses fetch got after a redirect (Response.prototype.redirected).
+  const redirectedResponses = new WeakSet();
+  function abortable(promise, signal) {
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      promise.then((v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      }, reject);
+    });
   }
   define(global, "Blob", Blob);
   define(global, "File", File);

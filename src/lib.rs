@@ -20,6 +20,7 @@ pub mod engine;
 pub mod error;
 pub mod fuel;
 pub mod host;
+mod http_client;
 pub mod interrupt;
 pub mod modules;
 pub mod permissions;

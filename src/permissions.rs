@@ -1,5 +1,5 @@
 //! Permissions: what a runtime's code may reach outside its isolate (files to read and
-//! write, modules to import, environment variables). Deny by default: [`Permissions::default`] grants nothing,
+//! write, modules to import, environment variables, hosts to fetch from). Deny by default: [`Permissions::default`] grants nothing,
 //! and every grant is an explicit call. Paths are checked after symlinks are resolved, so a
 //! link inside a granted directory that points outside it is denied.
 
@@ -55,6 +55,11 @@ impl Grant {
 /// let p = Permissions::default().allow_read(["/srv/data"]).allow_env();
 /// assert!(p.check_read(std::path::Path::new("/etc/passwd")).is_err());
 /// assert!(Permissions::default().check_env("HOME").is_err());
+/// let net = Permissions::default().allow_net(["api.example.com", "127.0.0.1:8080"]);
+/// let url = |u: &str| url::Url::parse(u).unwrap();
+/// assert!(net.check_net(&url("https://api.example.com/v1")).is_ok());
+/// assert!(net.check_net(&url("http://127.0.0.1:8081/")).is_err());
+/// assert!(Permissions::default().check_net(&url("https://example.com/")).is_err());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Permissions {
@@ -64,8 +69,66 @@ pub struct Permissions {
     /// `fetch` (a plugin's own directory). Everything `read` grants may be imported too.
     import: Grant,
     env: bool,
+    /// The hosts `fetch` may reach.
+    net: NetGrant,
     /// How a refusal says to grant what was refused.
     hint: GrantHint,
+}
+
+/// The hosts granted to `fetch`: none (the default), some, or every one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum NetGrant {
+    #[default]
+    Nothing,
+    /// Patterns, Deno's `--allow-net` form: `example.com` (any port), `example.com:8080`
+    /// (that port only), `127.0.0.1`, `[::1]:3000`; a name may be a glob, as Extism's
+    /// `allowed_hosts` are (`*.example.com` its subdomains, `*` every host).
+    Hosts(Vec<String>),
+    All,
+}
+
+impl NetGrant {
+    /// Whether `host` (as a URL writes it: lowercase, IPv6 in brackets) at `port` is
+    /// granted.
+    fn covers(&self, host: &str, port: u16) -> bool {
+        match self {
+            NetGrant::Nothing => false,
+            NetGrant::All => true,
+            NetGrant::Hosts(patterns) => patterns.iter().any(|p| host_matches(p, host, port)),
+        }
+    }
+}
+
+/// Whether the pattern `pattern` (see [`NetGrant::Hosts`]) covers `host` at `port`.
+fn host_matches(pattern: &str, host: &str, port: u16) -> bool {
+    let pattern = pattern.trim().to_ascii_lowercase();
+    // A port follows the last colon, unless that colon is inside an IPv6 address's brackets.
+    let (name, want_port) = match pattern.rsplit_once(':') {
+        Some((name, p)) if !p.contains(']') && (!name.contains(':') || name.ends_with(']')) => {
+            match p.parse::<u16>() {
+                Ok(p) => (name.to_string(), Some(p)),
+                Err(_) => return false,
+            }
+        }
+        _ => (pattern.clone(), None),
+    };
+    if want_port.is_some_and(|p| p != port) {
+        return false;
+    }
+    // An IPv6 address may be written without its brackets when no port follows.
+    let name = if name.contains(':') && !name.starts_with('[') {
+        format!("[{name}]")
+    } else {
+        name
+    };
+    if name.starts_with('[') {
+        return name == host;
+    }
+    // As Extism's allowed_hosts: a glob (`*.example.com` its subdomains, `*` any host).
+    match glob::Pattern::new(&name) {
+        Ok(p) => p.matches(host),
+        Err(_) => name == host,
+    }
 }
 
 /// How a [`PermissionError`] tells the user to grant access: by command-line flag (the
@@ -83,6 +146,7 @@ pub enum Access {
     Read,
     Write,
     Env,
+    Net,
 }
 
 /// A refused access: what was asked for, and the flag that would grant it.
@@ -112,6 +176,10 @@ impl fmt::Display for PermissionError {
                     f,
                     "access to the environment variable \"{t}\" is not allowed; grant it with allow_env = true in the plugin's manifest entry"
                 ),
+                Access::Net => write!(
+                    f,
+                    "network access to \"{t}\" is not allowed; grant it with allowed_hosts in the plugin's manifest entry"
+                ),
             };
         }
         match self.access {
@@ -126,6 +194,10 @@ impl fmt::Display for PermissionError {
             Access::Env => write!(
                 f,
                 "access to the environment variable \"{t}\" is not allowed; run again with --allow-env (or -A)"
+            ),
+            Access::Net => write!(
+                f,
+                "network access to \"{t}\" is not allowed; run again with --allow-net={t} (or -A)"
             ),
         }
     }
@@ -144,8 +216,48 @@ impl Permissions {
             write: Grant::All,
             import: Grant::All,
             env: true,
+            net: NetGrant::All,
             hint: GrantHint::Flags,
         }
+    }
+
+    /// Also allows `fetch` to reach the hosts `patterns` name (see [`NetGrant::Hosts`]).
+    pub fn allow_net(mut self, patterns: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        let more = patterns.into_iter().map(Into::into);
+        match &mut self.net {
+            NetGrant::All => {}
+            NetGrant::Hosts(hosts) => hosts.extend(more),
+            NetGrant::Nothing => self.net = NetGrant::Hosts(more.collect()),
+        }
+        self
+    }
+
+    /// Allows `fetch` to reach every host.
+    pub fn allow_net_all(mut self) -> Self {
+        self.net = NetGrant::All;
+        self
+    }
+
+    /// The hosts `fetch` may reach.
+    pub fn net(&self) -> &NetGrant {
+        &self.net
+    }
+
+    /// Checks a request to `url` (each hop of a redirect is checked again).
+    ///
+    /// # Errors
+    /// A [`PermissionError`] naming `host:port` and how to grant it.
+    pub fn check_net(&self, url: &url::Url) -> Result<(), PermissionError> {
+        let host = url.host_str().unwrap_or_default();
+        let port = url.port_or_known_default().unwrap_or(0);
+        if self.net.covers(host, port) {
+            return Ok(());
+        }
+        Err(PermissionError {
+            access: Access::Net,
+            target: format!("{host}:{port}"),
+            hint: self.hint,
+        })
     }
 
     /// Also allows reading `paths` and everything below them.

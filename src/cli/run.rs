@@ -34,13 +34,17 @@ pub struct RunArgs {
     /// Allow writing files: everywhere, or under the given comma-separated paths.
     #[arg(long, value_name = "PATHS", num_args = 0.., value_delimiter = ',', require_equals = true)]
     allow_write: Option<Vec<PathBuf>>,
+    /// Allow `fetch` over the network: to every host, or to the given comma-separated
+    /// hosts (`example.com`, `example.com:8080`, `*.example.com`, `127.0.0.1:3000`).
+    #[arg(long, value_name = "HOSTS", num_args = 0.., value_delimiter = ',', require_equals = true)]
+    allow_net: Option<Vec<String>>,
     #[command(flatten)]
     limits: super::limit_args::LimitArgs,
     #[command(flatten)]
     engine: super::engine_args::EngineArgs,
     #[command(flatten)]
     cache: super::cache_args::CacheArgs,
-    /// Allow everything (reads, writes, environment).
+    /// Allow everything (reads, writes, environment, network).
     #[arg(short = 'A', long)]
     allow_all: bool,
     #[command(flatten)]
@@ -225,6 +229,11 @@ fn permissions(args: &RunArgs, main: &Path) -> warren::Permissions {
     }
     if args.allow_env {
         p = p.allow_env();
+    }
+    match &args.allow_net {
+        Some(hosts) if hosts.is_empty() => p = p.allow_net_all(),
+        Some(hosts) => p = p.allow_net(hosts.iter().cloned()),
+        None => {}
     }
     p
 }

@@ -63,6 +63,10 @@ pub struct ServeArgs {
     /// For a single JS handler: requests each isolate serves at once (`concurrency`).
     #[arg(long, value_name = "N")]
     concurrency: Option<usize>,
+    /// For a single JS handler: the hosts its `fetch` may reach, comma-separated (a
+    /// manifest: `allowed_hosts`); every host with no list.
+    #[arg(long, value_name = "HOSTS", num_args = 0.., value_delimiter = ',', require_equals = true)]
+    allow_net: Option<Vec<String>>,
     /// For a single handler: the longest a request may take (a manifest: `limits.timeout`).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     timeout: Option<Duration>,
@@ -147,6 +151,7 @@ fn load(args: &ServeArgs) -> Result<Manifest, i32> {
             ("--instances", args.instances.is_some()),
             ("--max-queue", args.max_queue.is_some()),
             ("--concurrency", args.concurrency.is_some()),
+            ("--allow-net", args.allow_net.is_some()),
             ("--timeout", args.timeout.is_some()),
             ("--cpu-limit", args.cpu_limit.is_some()),
             ("--max-memory", args.max_memory.is_some()),
@@ -174,6 +179,17 @@ fn load(args: &ServeArgs) -> Result<Manifest, i32> {
             return Err(2);
         }
         spec.concurrency = n.max(1);
+    }
+    if let Some(hosts) = &args.allow_net {
+        if spec.kind != warren::plugins::PluginKind::Js {
+            eprintln!("error: --allow-net applies to JS handlers (their fetch)");
+            return Err(2);
+        }
+        spec.allowed_hosts = Some(if hosts.is_empty() {
+            vec!["*".into()]
+        } else {
+            hosts.clone()
+        });
     }
     if let Some(t) = args.timeout {
         spec.limits.timeout = t;

@@ -56,6 +56,9 @@ pub(crate) fn permissions(members: &[&PluginSpec]) -> Permissions {
     if first.allow_env {
         p = p.allow_env();
     }
+    if let Some(hosts) = &first.allowed_hosts {
+        p = p.allow_net(hosts.iter().cloned());
+    }
     p
 }
 

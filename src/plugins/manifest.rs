@@ -19,6 +19,7 @@
 //! # An Extism plugin (a Wasm module importing extism:host/env) also has:
 //! abi = "extism"                        # forces it for a module that imports none of it
 //! allowed_hosts = ["*.example.com"]     # what http_request may reach; nothing when unset
+//!                                       # (JS plugins too, for fetch; there HOST:PORT too)
 //! log_level = "info"                    # log_* lines at or above it are shown
 //! limits = { max_var_bytes = "1MiB", max_http_response_bytes = "50MiB" }
 //!
@@ -126,8 +127,6 @@ pub struct ExtismOptions {
     /// `log_level`: the lowest level of `log_*` lines shown (`info` when unset; the
     /// host's `--log-level` overrides it).
     pub log_level: Option<crate::plugins::extism::LogLevel>,
-    /// `allowed_hosts`: host patterns `http_request` may reach; none when unset.
-    pub allowed_hosts: Option<Vec<String>>,
     /// The directories WASI preview1 opens for it: its `allow_read` (read-only) and
     /// `allow_write` paths, each under its own absolute path.
     pub preopens: Vec<crate::wasi::Preopen>,
@@ -160,6 +159,10 @@ pub struct PluginSpec {
     pub allow_read: Vec<PathBuf>,
     pub allow_write: Vec<PathBuf>,
     pub allow_env: bool,
+    /// `allowed_hosts`: the hosts a JS plugin's `fetch` or an Extism plugin's
+    /// `http_request` may reach (patterns: `api.example.com`, `*.example.com`, and for JS
+    /// `host:port` too); none when unset.
+    pub allowed_hosts: Option<Vec<String>>,
     pub limits: Limits,
     /// Where `warren serve` routes requests to it (`routes`): an entry with routes is an
     /// HTTP handler, not a plugin others call.
@@ -235,6 +238,7 @@ impl PluginSpec {
             allow_read: Vec::new(),
             allow_write: Vec::new(),
             allow_env: false,
+            allowed_hosts: None,
             limits: Limits::default(),
             routes: vec![Route::any()],
             instances: 1,
@@ -693,8 +697,20 @@ impl Checker<'_> {
                 .map_err(|err| self.error(&e.value.span, err.to_string()))
                 .ok()
         });
+        let is_js = matches!(&source, Some((_, PluginKind::Js, _)));
+        if let Some(e) = f.get("allowed_hosts")
+            && abi != Abi::Extism
+            && !is_js
+        {
+            self.error(
+                &e.key_span,
+                format!(
+                    "allowed_hosts is for JS plugins (fetch) and Extism plugins (http_request); {who} is a Wasm module on warren's ABI, which has no network"
+                ),
+            );
+        }
         if abi != Abi::Extism {
-            for key in ["allowed_hosts", "log_level"] {
+            for key in ["log_level"] {
                 if let Some(e) = f.get(key) {
                     self.error(
                         &e.key_span,
@@ -803,9 +819,9 @@ impl Checker<'_> {
                 abi,
                 extism: ExtismOptions {
                     log_level,
-                    allowed_hosts,
                     preopens,
                 },
+                allowed_hosts,
                 code,
                 sha256,
                 group,
@@ -917,6 +933,10 @@ impl Checker<'_> {
                     ("allow_read", m.spec.allow_read != first.spec.allow_read),
                     ("allow_write", m.spec.allow_write != first.spec.allow_write),
                     ("allow_env", m.spec.allow_env != first.spec.allow_env),
+                    (
+                        "allowed_hosts",
+                        m.spec.allowed_hosts != first.spec.allowed_hosts,
+                    ),
                     ("imports", {
                         let mut a = m.spec.host_imports.clone();
                         let mut b = first.spec.host_imports.clone();

@@ -10,6 +10,7 @@ mod caller;
 mod compression;
 mod dynamic_import;
 pub(crate) mod exceptions;
+mod fetch;
 mod fuel_global;
 mod graph_load;
 mod host_error;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::runtime::js_sources::internal_source;
-use crate::runtime::{compression, fuel_global, memory_budget, snapshot};
+use crate::runtime::{compression, fetch, fuel_global, memory_budget, snapshot};
 
 use base64::Engine;
 
@@ -32,7 +32,7 @@ fn normalize(p: &Path) -> PathBuf {
 
 type R = std::result::Result<(), OpError>;
 
-fn bytes_arg(v: v8::Local<v8::Value>) -> Option<Vec<u8>> {
+pub(crate) fn bytes_arg(v: v8::Local<v8::Value>) -> Option<Vec<u8>> {
     if let Ok(view) = v8::Local::<v8::ArrayBufferView>::try_from(v) {
         let mut out = vec![0u8; view.byte_length()];
         let n = view.copy_contents(&mut out);
@@ -615,6 +615,12 @@ fn perms(scope: &mut v8::PinScope) -> std::rc::Rc<State> {
     State::get(scope)
 }
 
+op!(
+    /// `httpFetch(...)`: `fetch.rs`.
+    op_http_fetch, |scope, args, rv| {
+    fetch::http_fetch(scope, &args, &mut rv)
+});
+
 op!(op_read_file, |scope, args, rv| {
     let path = path_arg(scope, args.get(0))?;
     perms(scope).permissions.check_read(&path)?;
@@ -1089,5 +1095,6 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: v8::Local<v8::Object>) {
         "fuelImportName" => op_fuel_import_name,
         "memoryPagesLeft" => op_memory_pages_left,
         "prepareWasm" => op_prepare_wasm,
+        "httpFetch" => op_http_fetch,
     );
 }

@@ -456,13 +456,17 @@ allowed_hosts = ["127.0.0.1", "localhost"]
             && e.contains("is not allowed: the plugin's manifest allows no hosts"),
         "{e}"
     );
-    // allowed_hosts is for Extism plugins only.
-    f.file("js/x.js", "export function x() {}\n");
+    // allowed_hosts is for Extism plugins and JS ones (their fetch): a Wasm module on
+    // warren's ABI has no network to grant.
+    f.file("x.wat", "(module)\n");
     let bad = f.file(
         "bad.toml",
-        "[[plugins]]\nname = \"x\"\nsource = \"js/x.js\"\nallowed_hosts = [\"a\"]\n",
+        "[[plugins]]\nname = \"x\"\nsource = \"x.wat\"\nallowed_hosts = [\"a\"]\n",
     );
-    assert!(load_err(&bad).contains("allowed_hosts is for Extism plugins"));
+    assert!(
+        load_err(&bad)
+            .contains("allowed_hosts is for JS plugins (fetch) and Extism plugins (http_request)")
+    );
 }
 
 #[test]

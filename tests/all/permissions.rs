@@ -1,6 +1,7 @@
 //! Deny by default: a `Runtime` with default options reaches no file and no variable through
 //! any door (`node:fs`, `fetch`, JSON/JS/Wasm imports, `require`, dynamic `import()`); the
-//! CLI grants the main module's directory and nothing else; symlinks are resolved first.
+//! CLI grants the main module's directory and nothing else; symlinks are resolved first;
+//! `fetch` reaches only the hosts granted, every redirect's included.
 
 use std::fs;
 use std::path::Path;
@@ -281,4 +282,170 @@ fn a_denied_read_is_a_typed_error() {
         "read access to \"/etc/hostname\" is not allowed; run again with --allow-read=/etc/hostname (or -A)"
     );
     assert!(matches!(Permissions::allow_all().check_env("HOME"), Ok(())));
+}
+
+/// An upstream for `fetch`: a `warren serve` that echoes, redirects and sends a big body.
+fn upstream(dir: &Path) -> crate::serve::Served {
+    write(
+        dir,
+        "upstream.mjs",
+        r#"export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    if (url.pathname === "/echo") {
+      return new Response(`${request.method} ${await request.text()}`, {
+        status: 201,
+        headers: { "x-seen": request.headers.get("x-test") ?? "none", "set-cookie": "a=1" },
+      });
+    }
+    if (url.pathname === "/redirect") return Response.redirect(url.searchParams.get("to"), 302);
+    if (url.pathname === "/big") return new Response(new Uint8Array(32 << 20));
+    return new Response("upstream");
+  },
+};
+"#,
+    );
+    crate::serve::Served::start(dir, &["upstream.mjs", "--no-access-log"])
+}
+
+#[test]
+fn fetch_reaches_only_the_hosts_granted() {
+    let dir = tempfile::tempdir().unwrap();
+    let up = upstream(dir.path());
+    let port = up.addr.port();
+    let base = format!("http://127.0.0.1:{port}");
+    let script = write(
+        dir.path(),
+        "f.mjs",
+        &format!(
+            r#"const tryFetch = async (url, init) => {{
+  try {{
+    const r = await fetch(url, init);
+    return `${{r.status}} ${{r.redirected}} ${{r.url}} ${{JSON.stringify(await r.text())}}`;
+  }} catch (e) {{
+    return `${{e.name}}: ${{e.message}}`;
+  }}
+}};
+console.log(await tryFetch("{base}/"));
+console.log(await tryFetch("{base}/redirect?to=" + encodeURIComponent("http://localhost:{port}/")));
+console.log(await tryFetch("{base}/redirect?to=" + encodeURIComponent("{base}/"), {{ redirect: "manual" }}));
+"#
+        ),
+    );
+    // Nothing granted: refused before anything is sent, naming what would grant it.
+    let r = run(&["run", &script]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let denied = format!(
+        "PermissionDenied: network access to \"127.0.0.1:{port}\" is not allowed; run again with --allow-net=127.0.0.1:{port} (or -A)"
+    );
+    assert_eq!(r.stdout.lines().next(), Some(denied.as_str()));
+    // Another port of the same host is another grant.
+    let r = run(&[
+        "run",
+        &format!("--allow-net=127.0.0.1:{}", port + 1),
+        &script,
+    ]);
+    assert_eq!(r.stdout.lines().next(), Some(denied.as_str()));
+    // Granted: the request goes; a redirect to a host not granted is refused, and one not
+    // followed ("manual") is the response.
+    let r = run(&["run", &format!("--allow-net=127.0.0.1:{port}"), &script]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines[0], format!("200 false {base}/ \"upstream\""));
+    assert!(
+        lines[1].starts_with(&format!(
+            "PermissionDenied: network access to \"localhost:{port}\" is not allowed"
+        )),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].starts_with("302 false "), "{}", lines[2]);
+    // Every host, and the redirect followed.
+    let r = run(&["run", "--allow-net", &script]);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(
+        lines[1],
+        format!("200 true http://localhost:{port}/ \"upstream\"")
+    );
+    let r = run(&["run", "-A", &script]);
+    assert_eq!(r.stdout.lines().nth(1), Some(lines[1]));
+}
+
+#[test]
+fn fetch_sends_and_receives_a_request_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let up = upstream(dir.path());
+    let base = format!("http://127.0.0.1:{}", up.addr.port());
+    let script = write(
+        dir.path(),
+        "f.mjs",
+        &format!(
+            r#"const r = await fetch("{base}/echo", {{ method: "POST", body: "hé", headers: {{ "x-test": "yes" }} }});
+console.log(r.status, r.statusText, r.headers.get("x-seen"), r.headers.get("set-cookie"), await r.text());
+const req = new Request("{base}/echo", {{ method: "PUT", body: new Uint8Array([104, 105]) }});
+console.log(await (await fetch(req)).text());
+try {{ await fetch("{base}/big"); }} catch (e) {{ console.log(e.name, e.message.includes("larger than")); }}
+"#
+        ),
+    );
+    let grant = format!("--allow-net=127.0.0.1:{}", up.addr.port());
+    let r = run(&["run", &grant, "--max-memory", "16MiB", &script]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "201 Created yes a=1 POST hé\nPUT hi\nTypeError true\n"
+    );
+}
+
+#[test]
+fn a_plugin_fetches_only_what_its_manifest_allows() {
+    let dir = tempfile::tempdir().unwrap();
+    let up = upstream(dir.path());
+    let port = up.addr.port();
+    write(
+        dir.path(),
+        "proxy.mjs",
+        &format!(
+            r#"export default {{
+  async fetch(request) {{
+    try {{
+      return new Response(await (await fetch("http://127.0.0.1:{port}/")).text());
+    }} catch (e) {{
+      return new Response(`${{e.name}}: ${{e.message}}`);
+    }}
+  }},
+}};
+"#
+        ),
+    );
+    write(
+        dir.path(),
+        "warren.toml",
+        &format!(
+            r#"[[plugins]]
+name = "open"
+source = "proxy.mjs"
+routes = ["open/*"]
+allowed_hosts = ["127.0.0.1:{port}"]
+
+[[plugins]]
+name = "closed"
+source = "proxy.mjs"
+routes = ["closed/*"]
+"#
+        ),
+    );
+    let s = crate::serve::Served::start(dir.path(), &["warren.toml", "--no-access-log"]);
+    let rt = crate::serve::tokio();
+    let get = |host: &str| {
+        rt.block_on(crate::serve::fetch(s.addr, "GET", host, "/", ""))
+            .text()
+    };
+    assert_eq!(get("open"), "upstream");
+    assert_eq!(
+        get("closed"),
+        format!(
+            "PermissionDenied: network access to \"127.0.0.1:{port}\" is not allowed; grant it with allowed_hosts in the plugin's manifest entry"
+        )
+    );
 }

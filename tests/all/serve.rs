@@ -18,14 +18,14 @@ use tokio::net::TcpStream;
 use crate::warren_command;
 
 /// A running `warren serve`, killed when dropped; its stderr lines arrive on `lines`.
-struct Served {
+pub(crate) struct Served {
     child: Child,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     lines: mpsc::Receiver<String>,
 }
 
 impl Served {
-    fn start(dir: &Path, args: &[&str]) -> Served {
+    pub(crate) fn start(dir: &Path, args: &[&str]) -> Served {
         let mut all = args.to_vec();
         if !args.contains(&"--port") {
             all.extend(["--port", "0"]);
@@ -133,14 +133,14 @@ impl Drop for Served {
     }
 }
 
-struct Answer {
+pub(crate) struct Answer {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
 }
 
 impl Answer {
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
@@ -154,7 +154,7 @@ fn tokio_background() -> tokio::runtime::Runtime {
         .expect("tokio")
 }
 
-fn tokio() -> tokio::runtime::Runtime {
+pub(crate) fn tokio() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -228,7 +228,13 @@ fn request(method: &str, host: &str, path: &str, body: impl Into<Bytes>) -> Requ
 }
 
 /// One request on a connection of its own.
-async fn fetch(addr: SocketAddr, method: &str, host: &str, path: &str, body: &str) -> Answer {
+pub(crate) async fn fetch(
+    addr: SocketAddr,
+    method: &str,
+    host: &str,
+    path: &str,
+    body: &str,
+) -> Answer {
     let mut c = Client::connect(addr).await;
     c.send(request(method, host, path, body.to_string())).await
 }

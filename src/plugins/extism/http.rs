@@ -1,12 +1,13 @@
-//! Extism's `http_request` as a real HTTP client (ureq), allowed only to the hosts a
-//! plugin's manifest lists in `allowed_hosts` (glob patterns, as Extism matches them):
-//! with no list every request is refused. Redirects are followed here, one hop at a time,
-//! so each hop's host is checked too. No proxy from the environment is used: a request goes
-//! to the host it names or nowhere.
+//! Extism's `http_request` over warren's HTTP client (`http_client.rs`), allowed only to
+//! the hosts a plugin's manifest lists in `allowed_hosts` (glob patterns, as Extism
+//! matches them): with no list every request is refused, and each redirect's host is
+//! checked too.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::time::Duration;
+
+pub(crate) use crate::http_client::HttpError;
+use crate::http_client::{self, Outbound};
 
 /// Who a plugin may reach over HTTP, and how much it may take.
 #[derive(Debug, Clone)]
@@ -19,25 +20,6 @@ pub(crate) struct HttpPolicy {
     pub max_response_bytes: u64,
 }
 
-/// Why a request was not made or failed.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum HttpError {
-    #[error("HTTP request to {url} is not allowed: {why}")]
-    Denied { url: String, why: String },
-    #[error("HTTP request to {url}: {why}")]
-    Bad { url: String, why: String },
-    #[error("HTTP request to {url} failed: {source}")]
-    Failed {
-        url: String,
-        #[source]
-        source: ureq::Error,
-    },
-    #[error(
-        "HTTP response from {url} is larger than the plugin's max_http_response_bytes of {max}"
-    )]
-    TooLarge { url: String, max: u64 },
-}
-
 /// A response: its status, headers (the last value of a repeated header) and body.
 #[derive(Debug)]
 pub(crate) struct Response {
@@ -45,9 +27,6 @@ pub(crate) struct Response {
     pub headers: BTreeMap<String, String>,
     pub body: Vec<u8>,
 }
-
-/// The most redirects followed for one request.
-const MAX_REDIRECTS: usize = 10;
 
 /// Whether `policy` lets a request reach `url`; why not otherwise.
 pub(crate) fn check(policy: &HttpPolicy, url: &url::Url) -> Result<(), String> {
@@ -77,97 +56,37 @@ pub(crate) fn request(
     req: &extism_manifest::HttpRequest,
     body: Option<&[u8]>,
 ) -> Result<Response, HttpError> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .max_redirects(0)
-        .http_status_as_error(false)
-        .timeout_global(Some(policy.timeout))
-        .proxy(None)
-        .build()
-        .into();
-    let mut method = req.method.as_deref().unwrap_or("GET").to_ascii_uppercase();
-    let mut body = body.map(<[u8]>::to_vec);
-    let mut url_text = req.url.clone();
-    for _ in 0..=MAX_REDIRECTS {
-        let url = url::Url::parse(&url_text).map_err(|e| HttpError::Bad {
-            url: url_text.clone(),
-            why: format!("not a URL: {e}"),
+    let outbound = Outbound {
+        method: req.method.clone().unwrap_or_else(|| "GET".into()),
+        url: req.url.clone(),
+        headers: req
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone().into_bytes()))
+            .collect(),
+        body: body.map(<[u8]>::to_vec),
+        follow: true,
+        timeout: policy.timeout,
+        max_response_bytes: policy.max_response_bytes,
+    };
+    let response =
+        http_client::request(outbound, |url| check(policy, url)).map_err(|e| match e {
+            HttpError::TooLarge { url, max } => HttpError::Bad {
+                url,
+                why: format!(
+                    "the response is larger than the plugin's max_http_response_bytes of {max}"
+                ),
+            },
+            e => e,
         })?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(HttpError::Denied {
-                url: url_text,
-                why: "only http: and https: URLs can be requested".into(),
-            });
-        }
-        check(policy, &url).map_err(|why| HttpError::Denied {
-            url: url_text.clone(),
-            why,
-        })?;
-        let mut builder = ureq::http::Request::builder()
-            .method(method.as_str())
-            .uri(url.as_str());
-        for (k, v) in &req.headers {
-            builder = builder.header(k, v);
-        }
-        let bad = |e: ureq::http::Error| HttpError::Bad {
-            url: url_text.clone(),
-            why: e.to_string(),
-        };
-        let sent = match &body {
-            Some(b) => agent.run(builder.body(b.as_slice()).map_err(bad)?),
-            None => agent.run(builder.body(()).map_err(bad)?),
-        };
-        let response = sent.map_err(|source| HttpError::Failed {
-            url: url_text.clone(),
-            source,
-        })?;
-        let status = response.status();
-        if status.is_redirection()
-            && let Some(location) = response
-                .headers()
-                .get("location")
-                .and_then(|l| l.to_str().ok())
-        {
-            let next = url.join(location).map_err(|e| HttpError::Bad {
-                url: url_text.clone(),
-                why: format!("its redirect to \"{location}\" is not a URL: {e}"),
-            })?;
-            // As browsers do: 303, and 301/302 after a POST, become a GET without a body.
-            if status.as_u16() == 303 || (matches!(status.as_u16(), 301 | 302) && method == "POST")
-            {
-                method = "GET".into();
-                body = None;
-            }
-            url_text = next.to_string();
-            continue;
-        }
-        let mut headers = BTreeMap::new();
-        for (name, value) in response.headers() {
-            if let Ok(v) = value.to_str() {
-                headers.insert(name.as_str().to_string(), v.to_string());
-            }
-        }
-        let max = policy.max_response_bytes;
-        let mut out = Vec::new();
-        response
-            .into_body()
-            .into_reader()
-            .take(max.saturating_add(1))
-            .read_to_end(&mut out)
-            .map_err(|e| HttpError::Failed {
-                url: url_text.clone(),
-                source: ureq::Error::Io(e),
-            })?;
-        if out.len() as u64 > max {
-            return Err(HttpError::TooLarge { url: url_text, max });
-        }
-        return Ok(Response {
-            status: status.as_u16(),
-            headers,
-            body: out,
-        });
-    }
-    Err(HttpError::Bad {
-        url: url_text,
-        why: format!("more than {MAX_REDIRECTS} redirects"),
+    Ok(Response {
+        status: response.status,
+        // Extism gives the last value of a repeated header, as text.
+        headers: response
+            .headers
+            .into_iter()
+            .map(|(k, v)| (k, String::from_utf8_lossy(&v).into_owned()))
+            .collect(),
+        body: response.body,
     })
 }

@@ -164,9 +164,9 @@ pub(crate) fn parse(path: &Path, dir: &Path, text: &str) -> Result<Manifest, Man
         abi: Abi::Extism,
         extism: ExtismOptions {
             log_level: None,
-            allowed_hosts: m.allowed_hosts.clone(),
             preopens,
         },
+        allowed_hosts: m.allowed_hosts.clone(),
         code: Arc::from(code),
         sha256,
         group: None,

@@ -124,7 +124,7 @@ pub(crate) fn link(
                 log_level: log_level.or(spec.extism.log_level).unwrap_or_default(),
                 max_var_bytes: spec.limits.max_var_bytes,
                 http: http::HttpPolicy {
-                    allowed_hosts: spec.extism.allowed_hosts.clone(),
+                    allowed_hosts: spec.allowed_hosts.clone(),
                     timeout: spec.limits.timeout,
                     max_response_bytes: spec.limits.max_http_response_bytes,
                 },

@@ -1,0 +1,175 @@
+//! The one outbound HTTP client (ureq), for JS `fetch` and Extism's `http_request`: it
+//! follows redirects itself, one hop at a time, asking the caller's check before each hop
+//! (so a grant covers every host a request reaches), uses no proxy from the environment
+//! (a request goes to the host it names or nowhere), and takes at most a given number of
+//! response bytes. Blocking: callers on an event loop run it on a blocking thread.
+
+use std::io::Read;
+use std::time::Duration;
+
+/// A request to make.
+#[derive(Debug, Clone)]
+pub(crate) struct Outbound {
+    pub method: String,
+    pub url: String,
+    /// Names and values as bytes on the wire.
+    pub headers: Vec<(String, Vec<u8>)>,
+    pub body: Option<Vec<u8>>,
+    /// Follow redirects (up to [`MAX_REDIRECTS`]); otherwise a redirect is the response.
+    pub follow: bool,
+    /// How long the request may take, every hop together.
+    pub timeout: Duration,
+    /// The largest response body taken.
+    pub max_response_bytes: u64,
+}
+
+/// A response: its status, its headers in order (repeats kept; values as the bytes on the
+/// wire), its body, and the URL it came from after redirects.
+#[derive(Debug)]
+pub(crate) struct Response {
+    pub status: u16,
+    pub status_text: String,
+    pub headers: Vec<(String, Vec<u8>)>,
+    pub body: Vec<u8>,
+    pub url: String,
+    pub redirected: bool,
+}
+
+/// Why a request was not made or failed.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum HttpError {
+    /// The caller's check refused a hop.
+    #[error("HTTP request to {url} is not allowed: {why}")]
+    Denied { url: String, why: String },
+    #[error("HTTP request to {url}: {why}")]
+    Bad { url: String, why: String },
+    #[error("HTTP request to {url} failed: {source}")]
+    Failed {
+        url: String,
+        #[source]
+        source: ureq::Error,
+    },
+    #[error("HTTP response from {url} is larger than the limit of {max} bytes")]
+    TooLarge { url: String, max: u64 },
+}
+
+/// The most redirects followed for one request.
+pub(crate) const MAX_REDIRECTS: usize = 10;
+
+/// Makes `req`, asking `allowed` before each hop (the first URL and every redirect's).
+///
+/// # Errors
+/// [`HttpError`]: refused by `allowed`, not a request ureq can make, failed on the way, or
+/// a body over the limit.
+pub(crate) fn request(
+    req: Outbound,
+    allowed: impl Fn(&url::Url) -> Result<(), String>,
+) -> Result<Response, HttpError> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .timeout_global(Some(req.timeout))
+        .proxy(None)
+        .build()
+        .into();
+    let Outbound {
+        mut method,
+        url: mut url_text,
+        headers,
+        mut body,
+        follow,
+        max_response_bytes: max,
+        ..
+    } = req;
+    method.make_ascii_uppercase();
+    for hop in 0..=MAX_REDIRECTS {
+        let url = url::Url::parse(&url_text).map_err(|e| HttpError::Bad {
+            url: url_text.clone(),
+            why: format!("not a URL: {e}"),
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(HttpError::Denied {
+                url: url_text,
+                why: "only http: and https: URLs can be requested".into(),
+            });
+        }
+        allowed(&url).map_err(|why| HttpError::Denied {
+            url: url_text.clone(),
+            why,
+        })?;
+        let mut builder = ureq::http::Request::builder()
+            .method(method.as_str())
+            .uri(url.as_str());
+        for (k, v) in &headers {
+            let value = ureq::http::HeaderValue::from_bytes(v).map_err(|e| HttpError::Bad {
+                url: url_text.clone(),
+                why: format!("the value of its {k} header: {e}"),
+            })?;
+            builder = builder.header(k, value);
+        }
+        let bad = |e: ureq::http::Error| HttpError::Bad {
+            url: url_text.clone(),
+            why: e.to_string(),
+        };
+        let sent = match &body {
+            Some(b) => agent.run(builder.body(b.as_slice()).map_err(bad)?),
+            None => agent.run(builder.body(()).map_err(bad)?),
+        };
+        let response = sent.map_err(|source| HttpError::Failed {
+            url: url_text.clone(),
+            source,
+        })?;
+        let status = response.status();
+        if follow
+            && status.is_redirection()
+            && let Some(location) = response
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+        {
+            let next = url.join(location).map_err(|e| HttpError::Bad {
+                url: url_text.clone(),
+                why: format!("its redirect to \"{location}\" is not a URL: {e}"),
+            })?;
+            // As browsers do: 303, and 301/302 after a POST, become a GET without a body.
+            if status.as_u16() == 303 || (matches!(status.as_u16(), 301 | 302) && method == "POST")
+            {
+                method = "GET".into();
+                body = None;
+            }
+            url_text = next.to_string();
+            continue;
+        }
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.as_str().to_string(), value.as_bytes().to_vec()))
+            .collect();
+        let status_text = status.canonical_reason().unwrap_or_default().to_string();
+        let mut out = Vec::new();
+        response
+            .into_body()
+            .into_reader()
+            .take(max.saturating_add(1))
+            .read_to_end(&mut out)
+            .map_err(|e| HttpError::Failed {
+                url: url_text.clone(),
+                source: ureq::Error::Io(e),
+            })?;
+        if out.len() as u64 > max {
+            return Err(HttpError::TooLarge { url: url_text, max });
+        }
+        return Ok(Response {
+            status: status.as_u16(),
+            status_text,
+            headers,
+            body: out,
+            url: url_text,
+            redirected: hop > 0,
+        });
+    }
+    Err(HttpError::Bad {
+        url: url_text,
+        why: format!("more than {MAX_REDIRECTS} redirects"),
+    })
+}
