@@ -1030,8 +1030,9 @@
     const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
     const list = [];
     for (const [name, value] of request.headers) list.push(name, value);
-    const call = core.httpFetch(request.method, url.href, list, body, redirect === "follow");
-    const result = signal === null ? await call : await abortable(call, signal);
+    const id = ++fetches;
+    const call = core.httpFetch(request.method, url.href, list, body, redirect === "follow", id);
+    const result = signal === null ? await call : await abortable(call, signal, id);
     if (typeof result === "string") {
       if (result.startsWith(DENIED)) {
         const e = new Error(result.slice(DENIED.length));
@@ -1054,9 +1055,14 @@
   const DENIED = "PermissionDenied: ";
   // Responses fetch got after a redirect (Response.prototype.redirected).
   const redirectedResponses = new WeakSet();
-  function abortable(promise, signal) {
+  // Fetches in flight are numbered, for an abort to settle the op's promise too.
+  let fetches = 0;
+  function abortable(promise, signal, id) {
     return new Promise((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
+      const onAbort = () => {
+        core.httpFetchCancel(id);
+        reject(signal.reason);
+      };
       signal.addEventListener("abort", onAbort, { once: true });
       promise.then((v) => {
         signal.removeEventListener("abort", onAbort);

@@ -1,7 +1,7 @@
 //! The Rust half of JS `fetch` for `http:` and `https:` URLs (`js/web.js` builds the
 //! `Request` and the `Response`): the op that checks the runtime's net grant for the first
-//! URL at once and for each redirect as it is followed, makes the request on a blocking
-//! thread (`http_client.rs`) and settles a promise with the response, its body held to
+//! URL at once and for each redirect as it is followed, makes the request on a thread of
+//! its own (`http_client.rs` blocks) and settles a promise with the response, its body held to
 //! what is left of the runtime's memory cap.
 
 use std::time::Duration;
@@ -11,7 +11,7 @@ use crate::http_client::{self, HttpError, Outbound};
 use crate::runtime::async_calls;
 use crate::runtime::memory_budget;
 use crate::runtime::state::State;
-use crate::runtime::v8_util::{OpError, v8_str};
+use crate::runtime::v8_util::{OpError, bytes_arg, v8_str};
 
 /// How long one fetch (every redirect together) may take.
 const TIMEOUT: Duration = Duration::from_secs(300);
@@ -20,7 +20,7 @@ const TIMEOUT: Duration = Duration::from_secs(300);
 /// throw `PermissionDenied` rather than `TypeError`.
 const DENIED: &str = "PermissionDenied: ";
 
-/// `httpFetch(method, url, [name, value, ...], body | null, follow)` -> a promise of
+/// `httpFetch(method, url, [name, value, ...], body | null, follow, id)` -> a promise of
 /// `[status, statusText, [name, value, ...], bytes, url, redirected]`, or of a string: why
 /// it failed (prefixed with [`DENIED`] for a refused redirect).
 ///
@@ -41,18 +41,13 @@ pub(crate) fn http_fetch<'s>(
     let headers = string_pairs(scope, args.get(2))?;
     let body = match args.get(3) {
         b if b.is_null_or_undefined() => None,
-        b => Some(
-            crate::runtime::ops::bytes_arg(b)
-                .ok_or_else(|| OpError::type_error("a request body must be bytes"))?,
-        ),
+        b => Some(bytes_arg(b).ok_or_else(|| OpError::type_error("a request body must be bytes"))?),
     };
     let follow = args.get(4).is_true();
     let max_response_bytes = match memory_budget::sample(scope) {
         Some(budget) => budget.left() as u64,
         None => u64::MAX,
     };
-    let handle = tokio::runtime::Handle::try_current()
-        .map_err(|_| OpError::type_error("fetch needs a running event loop"))?;
     let permissions = state.permissions.clone();
     let outbound = Outbound {
         method,
@@ -63,23 +58,58 @@ pub(crate) fn http_fetch<'s>(
         timeout: TIMEOUT,
         max_response_bytes,
     };
-    let done = handle.spawn_blocking(move || {
-        http_client::request(outbound, |hop| {
-            permissions.check_net(hop).map_err(|e| e.to_string())
+    // A thread of its own, not tokio's blocking pool: a runtime dropped while a request
+    // it gave up on (aborted, or its isolate retired) still waits for an answer would
+    // wait for that thread, and the process with it. This one is left to finish alone.
+    let (tx, done) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("warren-fetch".into())
+        .spawn(move || {
+            let _ = tx.send(http_client::request(outbound, |hop| {
+                permissions.check_net(hop).map_err(|e| e.to_string())
+            }));
         })
-    });
+        .map_err(|e| OpError::type_error(format!("fetch failed: no thread for it: {e}")))?;
+    let id = args.get(5).uint32_value(scope).unwrap_or(0);
+    let (cancel, cancelled) = tokio::sync::oneshot::channel::<()>();
+    CANCELS.with_borrow_mut(|c| c.push((id, cancel)));
     let future = Box::pin(async move {
-        let result = match done.await {
-            Ok(r) => r,
-            Err(e) => Err(HttpError::Bad {
+        let result = tokio::select! {
+            r = done => r.unwrap_or_else(|_| {
+                Err(HttpError::Bad {
+                    url: url.to_string(),
+                    why: "the request's thread failed".into(),
+                })
+            }),
+            // Aborted: the promise settles now, and nothing keeps the event loop waiting.
+            _ = cancelled => Err(HttpError::Bad {
                 url: url.to_string(),
-                why: format!("the request's thread failed: {e}"),
+                why: "aborted".into(),
             }),
         };
+        CANCELS.with_borrow_mut(|c| c.retain(|(n, _)| *n != id));
         boxed(move |scope| settle(scope, result))
     });
     rv.set(async_calls::start_call(scope, future));
     Ok(())
+}
+
+thread_local! {
+    /// The fetches in flight on this thread that can be cancelled, by the number JS gave.
+    static CANCELS: std::cell::RefCell<Vec<(u32, tokio::sync::oneshot::Sender<()>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `httpFetchCancel(id)`: the fetch `id` was aborted: its promise settles at once (its
+/// request, already on its way, is left to finish on its thread unread).
+pub(crate) fn cancel(id: u32) {
+    let cancel = CANCELS.with_borrow_mut(|c| {
+        let i = c.iter().position(|(n, _)| *n == id)?;
+        Some(c.swap_remove(i).1)
+    });
+    if let Some(cancel) = cancel {
+        let _ = cancel.send(());
+    }
 }
 
 /// `f` as a [`Settle`] (the closure's lifetimes made general).

@@ -12,7 +12,9 @@ use crate::runtime::{compression, fetch, fuel_global, memory_budget, snapshot};
 use base64::Engine;
 
 use crate::runtime::state::State;
-use crate::runtime::v8_util::{OpError, compile_and_run, compile_and_run_cached, guarded, v8_str};
+use crate::runtime::v8_util::{
+    OpError, bytes_arg, compile_and_run, compile_and_run_cached, guarded, v8_str,
+};
 
 /// An absolute path with `.` and `..` resolved lexically (a `require` path's tidy form).
 fn normalize(p: &Path) -> PathBuf {
@@ -31,21 +33,6 @@ fn normalize(p: &Path) -> PathBuf {
 }
 
 type R = std::result::Result<(), OpError>;
-
-pub(crate) fn bytes_arg(v: v8::Local<v8::Value>) -> Option<Vec<u8>> {
-    if let Ok(view) = v8::Local::<v8::ArrayBufferView>::try_from(v) {
-        let mut out = vec![0u8; view.byte_length()];
-        let n = view.copy_contents(&mut out);
-        out.truncate(n);
-        return Some(out);
-    }
-    let ab = v8::Local::<v8::ArrayBuffer>::try_from(v).ok()?;
-    let len = ab.byte_length();
-    let ptr = ab.data()?;
-    // SAFETY: `ptr` points at `len` bytes owned by the ArrayBuffer, alive for this call; no
-    // JS runs while we copy.
-    Some(unsafe { std::slice::from_raw_parts(ptr.as_ptr() as *const u8, len) }.to_vec())
-}
 
 /// A `Uint8Array` over bytes an op made, counted against the memory cap
 /// ([`memory_budget::uint8_array`]); V8's own `RangeError` when they do not fit.
@@ -621,6 +608,13 @@ op!(
     fetch::http_fetch(scope, &args, &mut rv)
 });
 
+op!(
+    /// `httpFetchCancel(id)`: `fetch.rs`.
+    op_http_fetch_cancel, |scope, args, _rv| {
+    fetch::cancel(args.get(0).uint32_value(scope).unwrap_or(0));
+    Ok(())
+});
+
 op!(op_read_file, |scope, args, rv| {
     let path = path_arg(scope, args.get(0))?;
     perms(scope).permissions.check_read(&path)?;
@@ -1096,5 +1090,6 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: v8::Local<v8::Object>) {
         "memoryPagesLeft" => op_memory_pages_left,
         "prepareWasm" => op_prepare_wasm,
         "httpFetch" => op_http_fetch,
+        "httpFetchCancel" => op_http_fetch_cancel,
     );
 }

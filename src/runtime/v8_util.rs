@@ -211,3 +211,19 @@ pub(crate) fn boundary<'s, R>(
 pub(crate) fn boundary_quiet(f: impl FnOnce()) {
     let _ = std::panic::catch_unwind(AssertUnwindSafe(f));
 }
+
+/// The bytes of an `ArrayBufferView` or `ArrayBuffer`, copied; `None` for anything else.
+pub(crate) fn bytes_arg(v: v8::Local<v8::Value>) -> Option<Vec<u8>> {
+    if let Ok(view) = v8::Local::<v8::ArrayBufferView>::try_from(v) {
+        let mut out = vec![0u8; view.byte_length()];
+        let n = view.copy_contents(&mut out);
+        out.truncate(n);
+        return Some(out);
+    }
+    let ab = v8::Local::<v8::ArrayBuffer>::try_from(v).ok()?;
+    let len = ab.byte_length();
+    let ptr = ab.data()?;
+    // SAFETY: `ptr` points at `len` bytes owned by the ArrayBuffer, alive for this call; no
+    // JS runs while we copy.
+    Some(unsafe { std::slice::from_raw_parts(ptr.as_ptr() as *const u8, len) }.to_vec())
+}

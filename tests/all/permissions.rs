@@ -449,3 +449,43 @@ routes = ["closed/*"]
         )
     );
 }
+
+#[test]
+fn an_aborted_fetch_lets_its_program_end() {
+    // A server that accepts and never answers: the aborted fetch's request is still
+    // waiting when the program is over, and must not hold the process.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for c in listener.incoming() {
+            held.push(c);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let script = write(
+        dir.path(),
+        "f.mjs",
+        &format!(
+            r#"const ac = new AbortController();
+setTimeout(() => ac.abort(), 100);
+try {{ await fetch("http://127.0.0.1:{port}/", {{ signal: ac.signal }}); }} catch (e) {{ console.log(e.name); }}
+"#
+        ),
+    );
+    let mut child = crate::warren_command()
+        .args(["run", "--allow-net", &script])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("the program did not end after its fetch was aborted");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "AbortError\n");
+}

@@ -656,14 +656,14 @@ const { instance } = await WebAssembly.instantiateStreaming(fetch(new URL("./sev
 const mod = await WebAssembly.compileStreaming(fetch(new URL("./seven.wasm", import.meta.url)));
 console.log(j.ok, t, instance.exports.seven(), WebAssembly.Module.exports(mod)[0].name);
 try { await fetch("file:///etc/hostname"); } catch (e) { console.log(e.name, e.message.includes("--allow-read")); }
-try { await fetch("https://example.com/"); } catch (e) { console.log(e.name); }
+try { await fetch("https://example.com/"); } catch (e) { console.log(e.name, e.message.includes("--allow-net=example.com:443")); }
 "#,
     );
     let r = run(&["run", &f]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout,
-        "true hi there 7 seven\nPermissionDenied true\nTypeError\n"
+        "true hi there 7 seven\nPermissionDenied true\nPermissionDenied true\n"
     );
 }
 
