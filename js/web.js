@@ -1027,11 +1027,11 @@
     if (redirect !== "follow" && redirect !== "manual" && redirect !== "error") {
       throw typeError(`fetch: '${redirect}' is not a valid redirect mode`);
     }
-    const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
+    const sent = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
     const list = [];
     for (const [name, value] of request.headers) list.push(name, value);
     const id = ++fetches;
-    const call = core.httpFetch(request.method, url.href, list, body, redirect === "follow", id);
+    const call = core.httpFetch(request.method, url.href, list, sent, redirect === "follow", id);
     const result = signal === null ? await call : await abortable(call, signal, id);
     if (typeof result === "string") {
       if (result.startsWith(DENIED)) {
@@ -1041,16 +1041,48 @@
       }
       throw typeError(`fetch failed: ${result}`);
     }
-    const [status, statusText, headerList, bytes, finalUrl, redirected] = result;
+    const [status, statusText, headerList, finalUrl, redirected] = result;
     if (redirect === "error" && status >= 300 && status < 400) {
+      core.httpFetchCancel(id);
       throw typeError(`fetch failed: ${url.href} redirected, and the redirect mode is "error"`);
     }
     const headers = [];
     for (let i = 0; i + 1 < headerList.length; i += 2) headers.push([headerList[i], headerList[i + 1]]);
     const noBody = request.method === "HEAD" || nullBodyStatus(status);
-    const response = new Response(noBody ? null : bytes, { status, statusText, headers, _url: finalUrl });
+    if (noBody) core.httpFetchCancel(id);
+    const body = noBody ? null : fetchedBody(id, signal);
+    const response = new Response(body, { status, statusText, headers, _url: finalUrl });
     if (redirected) redirectedResponses.add(response);
     return response;
+  }
+  // A fetched body as it arrives: each read asks for the next chunk (the request's thread
+  // reads a few ahead); cancelling it, aborting the fetch's signal or dropping it unread
+  // lets the connection go.
+  const unread = new FinalizationRegistry((id) => core.httpFetchCancel(id));
+  function fetchedBody(id, signal) {
+    let control;
+    const stream = new ReadableStream({
+      start(controller) {
+        control = controller;
+      },
+      async pull(controller) {
+        const chunk = await core.httpFetchRead(id);
+        if (chunk === null) return controller.close();
+        if (typeof chunk !== "string") return controller.enqueue(chunk);
+        controller.error(chunk.startsWith("RangeError: ")
+          ? new RangeError(chunk.slice(12))
+          : typeError(`fetch failed: ${chunk}`));
+      },
+      cancel() {
+        core.httpFetchCancel(id);
+      },
+    }, { highWaterMark: 0 });
+    signal?.addEventListener("abort", () => {
+      core.httpFetchCancel(id);
+      control.error(signal.reason);
+    }, { once: true });
+    unread.register(stream, id);
+    return stream;
   }
   const DENIED = "PermissionDenied: ";
   // Responses fetch got after a redirect (Response.prototype.redirected).

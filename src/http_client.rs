@@ -1,8 +1,9 @@
 //! The one outbound HTTP client (ureq), for JS `fetch` and Extism's `http_request`: it
 //! follows redirects itself, one hop at a time, asking the caller's check before each hop
 //! (so a grant covers every host a request reaches), uses no proxy from the environment
-//! (a request goes to the host it names or nowhere), and takes at most a given number of
-//! response bytes. Blocking: callers on an event loop run it on a blocking thread.
+//! (a request goes to the host it names or nowhere), and gives the response whole (at most
+//! a given number of bytes) or its head with the body to read as it arrives. Blocking:
+//! callers on an event loop run it on a thread of its own.
 
 use std::io::Read;
 use std::time::Duration;
@@ -19,20 +20,17 @@ pub(crate) struct Outbound {
     pub follow: bool,
     /// How long the request may take, every hop together.
     pub timeout: Duration,
-    /// The largest response body taken.
+    /// The largest response body [`request`] takes.
     pub max_response_bytes: u64,
 }
 
-/// A response: its status, its headers in order (repeats kept; values as the bytes on the
-/// wire), its body, and the URL it came from after redirects.
+/// A response read whole: its status, its headers in order (repeats kept; values as the
+/// bytes on the wire) and its body.
 #[derive(Debug)]
 pub(crate) struct Response {
     pub status: u16,
-    pub status_text: String,
     pub headers: Vec<(String, Vec<u8>)>,
     pub body: Vec<u8>,
-    pub url: String,
-    pub redirected: bool,
 }
 
 /// Why a request was not made or failed.
@@ -56,7 +54,21 @@ pub(crate) enum HttpError {
 /// The most redirects followed for one request.
 pub(crate) const MAX_REDIRECTS: usize = 10;
 
-/// Makes `req`, asking `allowed` before each hop (the first URL and every redirect's).
+/// A response's head, its body not read yet.
+#[derive(Debug)]
+pub(crate) struct Head {
+    pub status: u16,
+    pub status_text: String,
+    pub headers: Vec<(String, Vec<u8>)>,
+    pub url: String,
+    pub redirected: bool,
+}
+
+/// A response body as it arrives (it can be read on another thread).
+pub(crate) type BodyReader = ureq::BodyReader<'static>;
+
+/// Makes `req`, asking `allowed` before each hop (the first URL and every redirect's),
+/// and reads the whole body, at most `max_response_bytes` of it.
 ///
 /// # Errors
 /// [`HttpError`]: refused by `allowed`, not a request ureq can make, failed on the way, or
@@ -65,6 +77,34 @@ pub(crate) fn request(
     req: Outbound,
     allowed: impl Fn(&url::Url) -> Result<(), String>,
 ) -> Result<Response, HttpError> {
+    let max = req.max_response_bytes;
+    let (head, body) = open(req, allowed)?;
+    let mut out = Vec::new();
+    body.take(max.saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(|e| HttpError::Failed {
+            url: head.url.clone(),
+            source: ureq::Error::Io(e),
+        })?;
+    if out.len() as u64 > max {
+        return Err(HttpError::TooLarge { url: head.url, max });
+    }
+    Ok(Response {
+        status: head.status,
+        headers: head.headers,
+        body: out,
+    })
+}
+
+/// Makes `req` as [`request`] does, up to the response's head: its body is left to be
+/// read as it arrives (`max_response_bytes` is not applied).
+///
+/// # Errors
+/// As [`request`], but for the body's size.
+pub(crate) fn open(
+    req: Outbound,
+    allowed: impl Fn(&url::Url) -> Result<(), String>,
+) -> Result<(Head, BodyReader), HttpError> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .max_redirects(0)
         .http_status_as_error(false)
@@ -78,7 +118,6 @@ pub(crate) fn request(
         headers,
         mut body,
         follow,
-        max_response_bytes: max,
         ..
     } = req;
     method.make_ascii_uppercase();
@@ -145,28 +184,14 @@ pub(crate) fn request(
             .iter()
             .map(|(name, value)| (name.as_str().to_string(), value.as_bytes().to_vec()))
             .collect();
-        let status_text = status.canonical_reason().unwrap_or_default().to_string();
-        let mut out = Vec::new();
-        response
-            .into_body()
-            .into_reader()
-            .take(max.saturating_add(1))
-            .read_to_end(&mut out)
-            .map_err(|e| HttpError::Failed {
-                url: url_text.clone(),
-                source: ureq::Error::Io(e),
-            })?;
-        if out.len() as u64 > max {
-            return Err(HttpError::TooLarge { url: url_text, max });
-        }
-        return Ok(Response {
+        let head = Head {
             status: status.as_u16(),
-            status_text,
+            status_text: status.canonical_reason().unwrap_or_default().to_string(),
             headers,
-            body: out,
             url: url_text,
             redirected: hop > 0,
-        });
+        };
+        return Ok((head, response.into_body().into_reader()));
     }
     Err(HttpError::Bad {
         url: url_text,

@@ -1,10 +1,17 @@
 //! The Rust half of JS `fetch` for `http:` and `https:` URLs (`js/web.js` builds the
-//! `Request` and the `Response`): the op that checks the runtime's net grant for the first
-//! URL at once and for each redirect as it is followed, makes the request on a thread of
-//! its own (`http_client.rs` blocks) and settles a promise with the response, its body held to
-//! what is left of the runtime's memory cap.
+//! `Request` and the `Response`): the ops that check the runtime's net grant for the
+//! first URL at once and for each redirect as it is followed, make the request on a
+//! thread of its own (`http_client.rs` blocks), settle a promise with the response's head,
+//! and then give its body chunk by chunk as JS reads it (the thread reads ahead at most
+//! [`AHEAD`] chunks), each chunk held to the runtime's memory cap. A fetch aborted or a
+//! body cancelled settles what waits for it at once.
 
+use std::cell::RefCell;
+use std::io::Read;
+use std::rc::Rc;
 use std::time::Duration;
+
+use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::host::{HostFailure, Settle};
 use crate::http_client::{self, HttpError, Outbound};
@@ -13,16 +20,56 @@ use crate::runtime::memory_budget;
 use crate::runtime::state::State;
 use crate::runtime::v8_util::{OpError, bytes_arg, v8_str};
 
-/// How long one fetch (every redirect together) may take.
+/// How long one fetch (every redirect, and its body) may take.
 const TIMEOUT: Duration = Duration::from_secs(300);
 
+/// Chunks the request's thread reads ahead of JS.
+const AHEAD: usize = 4;
+
+/// The most bytes in one chunk.
+const CHUNK: usize = 64 << 10;
+
 /// Marks a failure that is a refused grant (a redirect to a host not granted), for JS to
-/// throw `PermissionDenied` rather than `TypeError`.
+/// throw `PermissionDenied`; [`OVER_CAP`] a chunk over the memory cap (`RangeError`).
+/// Any other failure is a string JS throws as `TypeError`.
 const DENIED: &str = "PermissionDenied: ";
+const OVER_CAP: &str = "RangeError: ";
+
+/// What the request's thread sends as the body arrives.
+type Chunk = Result<Vec<u8>, String>;
+
+/// Where a fetch's body chunks arrive: out while a read waits on it.
+type BodySlot = Rc<RefCell<Option<mpsc::Receiver<Chunk>>>>;
+
+/// A fetch in flight on this thread, by the number JS gave it.
+struct InFlight {
+    id: u32,
+    /// Told when it is aborted or its body cancelled: what waits for it settles.
+    cancelled: Rc<Notify>,
+    /// Its body's chunks, once its head came.
+    body: BodySlot,
+}
+
+thread_local! {
+    static FETCHES: RefCell<Vec<InFlight>> = const { RefCell::new(Vec::new()) };
+}
+
+fn find(id: u32) -> Option<(Rc<Notify>, BodySlot)> {
+    FETCHES.with_borrow(|f| {
+        f.iter()
+            .find(|f| f.id == id)
+            .map(|f| (f.cancelled.clone(), f.body.clone()))
+    })
+}
+
+fn forget(id: u32) {
+    FETCHES.with_borrow_mut(|f| f.retain(|f| f.id != id));
+}
 
 /// `httpFetch(method, url, [name, value, ...], body | null, follow, id)` -> a promise of
-/// `[status, statusText, [name, value, ...], bytes, url, redirected]`, or of a string: why
-/// it failed (prefixed with [`DENIED`] for a refused redirect).
+/// `[status, statusText, [name, value, ...], url, redirected]` (the body then read with
+/// `httpFetchRead(id)`), or of a string: why it failed (prefixed with [`DENIED`] for a
+/// refused redirect).
 ///
 /// # Errors
 /// `PermissionDenied` when the URL's host is not granted; `TypeError` for arguments that
@@ -44,10 +91,7 @@ pub(crate) fn http_fetch<'s>(
         b => Some(bytes_arg(b).ok_or_else(|| OpError::type_error("a request body must be bytes"))?),
     };
     let follow = args.get(4).is_true();
-    let max_response_bytes = match memory_budget::sample(scope) {
-        Some(budget) => budget.left() as u64,
-        None => u64::MAX,
-    };
+    let id = args.get(5).uint32_value(scope).unwrap_or(0);
     let permissions = state.permissions.clone();
     let outbound = Outbound {
         method,
@@ -56,59 +100,119 @@ pub(crate) fn http_fetch<'s>(
         body,
         follow,
         timeout: TIMEOUT,
-        max_response_bytes,
+        max_response_bytes: u64::MAX,
     };
+    let (head_tx, head_rx) = oneshot::channel();
+    let (chunk_tx, chunk_rx) = mpsc::channel::<Chunk>(AHEAD);
     // A thread of its own, not tokio's blocking pool: a runtime dropped while a request
-    // it gave up on (aborted, or its isolate retired) still waits for an answer would
-    // wait for that thread, and the process with it. This one is left to finish alone.
-    let (tx, done) = tokio::sync::oneshot::channel();
+    // it gave up on still waits for an answer would wait for that thread, and the process
+    // with it. This one is left to finish alone; it stops reading once nobody reads.
     std::thread::Builder::new()
         .name("warren-fetch".into())
         .spawn(move || {
-            let _ = tx.send(http_client::request(outbound, |hop| {
+            let opened = http_client::open(outbound, |hop| {
                 permissions.check_net(hop).map_err(|e| e.to_string())
-            }));
+            });
+            let (head, reader) = match opened {
+                Ok(o) => o,
+                Err(e) => {
+                    let _ = head_tx.send(Err(e));
+                    return;
+                }
+            };
+            if head_tx.send(Ok(head)).is_ok() {
+                pump(reader, &chunk_tx);
+            }
         })
         .map_err(|e| OpError::type_error(format!("fetch failed: no thread for it: {e}")))?;
-    let id = args.get(5).uint32_value(scope).unwrap_or(0);
-    let (cancel, cancelled) = tokio::sync::oneshot::channel::<()>();
-    CANCELS.with_borrow_mut(|c| c.push((id, cancel)));
+    let cancelled = Rc::new(Notify::new());
+    FETCHES.with_borrow_mut(|f| {
+        f.push(InFlight {
+            id,
+            cancelled: cancelled.clone(),
+            body: Rc::new(RefCell::new(Some(chunk_rx))),
+        });
+    });
     let future = Box::pin(async move {
-        let result = tokio::select! {
-            r = done => r.unwrap_or_else(|_| {
-                Err(HttpError::Bad {
-                    url: url.to_string(),
-                    why: "the request's thread failed".into(),
-                })
-            }),
-            // Aborted: the promise settles now, and nothing keeps the event loop waiting.
-            _ = cancelled => Err(HttpError::Bad {
+        let head = tokio::select! {
+            h = head_rx => h.unwrap_or_else(|_| Err(HttpError::Bad {
+                url: url.to_string(),
+                why: "the request's thread failed".into(),
+            })),
+            () = cancelled.notified() => Err(HttpError::Bad {
                 url: url.to_string(),
                 why: "aborted".into(),
             }),
         };
-        CANCELS.with_borrow_mut(|c| c.retain(|(n, _)| *n != id));
-        boxed(move |scope| settle(scope, result))
+        if head.is_err() {
+            forget(id);
+        }
+        boxed(move |scope| settle_head(scope, head))
     });
     rv.set(async_calls::start_call(scope, future));
     Ok(())
 }
 
-thread_local! {
-    /// The fetches in flight on this thread that can be cancelled, by the number JS gave.
-    static CANCELS: std::cell::RefCell<Vec<(u32, tokio::sync::oneshot::Sender<()>)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
+/// Reads `reader` into `tx` until its end (the channel closed: the body is whole), a
+/// failure (sent), or nobody reading.
+fn pump(mut reader: http_client::BodyReader, tx: &mpsc::Sender<Chunk>) {
+    loop {
+        let mut buf = vec![0; CHUNK];
+        match reader.read(&mut buf) {
+            Ok(0) => return,
+            Ok(n) => {
+                buf.truncate(n);
+                if tx.blocking_send(Ok(buf)).is_err() {
+                    return;
+                }
+            }
+            Err(e) => {
+                let _ = tx.blocking_send(Err(format!("the response body was cut off: {e}")));
+                return;
+            }
+        }
+    }
 }
 
-/// `httpFetchCancel(id)`: the fetch `id` was aborted: its promise settles at once (its
-/// request, already on its way, is left to finish on its thread unread).
-pub(crate) fn cancel(id: u32) {
-    let cancel = CANCELS.with_borrow_mut(|c| {
-        let i = c.iter().position(|(n, _)| *n == id)?;
-        Some(c.swap_remove(i).1)
+/// `httpFetchRead(id)` -> a promise of the next chunk of fetch `id`'s body (a
+/// `Uint8Array`), `null` at its end (or once cancelled), or a string: why it failed.
+pub(crate) fn read<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    args: &v8::FunctionCallbackArguments<'s>,
+    rv: &mut v8::ReturnValue<'s, v8::Value>,
+) {
+    let id = args.get(0).uint32_value(scope).unwrap_or(0);
+    let taken = find(id).and_then(|(c, b)| {
+        let rx = b.borrow_mut().take()?;
+        Some((c, b, rx))
     });
-    if let Some(cancel) = cancel {
-        let _ = cancel.send(());
+    let future = Box::pin(async move {
+        let Some((cancelled, slot, mut rx)) = taken else {
+            return boxed(|scope| Ok(v8::null(scope).into()));
+        };
+        let chunk = tokio::select! {
+            c = rx.recv() => c,
+            () = cancelled.notified() => None,
+        };
+        match &chunk {
+            Some(Ok(_)) => *slot.borrow_mut() = Some(rx),
+            _ => forget(id),
+        }
+        boxed(move |scope| settle_chunk(scope, chunk))
+    });
+    rv.set(async_calls::start_call(scope, future));
+}
+
+/// `httpFetchCancel(id)`: fetch `id` was aborted, or its body cancelled: what waits for it
+/// settles now, and its thread stops reading (the request, if still on its way, is left
+/// to end unread).
+pub(crate) fn cancel(id: u32) {
+    let gone = FETCHES.with_borrow_mut(|f| {
+        let i = f.iter().position(|f| f.id == id)?;
+        Some(f.swap_remove(i))
+    });
+    if let Some(f) = gone {
+        f.cancelled.notify_one();
     }
 }
 
@@ -123,35 +227,48 @@ where
     Box::new(f)
 }
 
-/// The JS value a finished fetch settles its promise with.
-fn settle<'s>(
+fn settle_head<'s>(
     scope: &mut v8::PinScope<'s, '_>,
-    result: Result<http_client::Response, HttpError>,
+    head: Result<http_client::Head, HttpError>,
 ) -> Result<v8::Local<'s, v8::Value>, HostFailure> {
-    let response = match result {
-        Ok(r) => r,
+    let head = match head {
+        Ok(h) => h,
         Err(HttpError::Denied { why, .. }) if why.contains("not allowed") => {
             return Ok(v8_str(scope, &format!("{DENIED}{why}")).into());
         }
         Err(e) => return Ok(v8_str(scope, &e.to_string()).into()),
     };
-    let Some(body) = memory_budget::uint8_array(scope, response.body) else {
-        return Ok(v8_str(scope, "the response body does not fit in the memory cap").into());
-    };
-    let mut headers = Vec::with_capacity(response.headers.len() * 2);
-    for (k, v) in &response.headers {
+    let mut headers = Vec::with_capacity(head.headers.len() * 2);
+    for (k, v) in &head.headers {
         headers.push(v8_str(scope, k).into());
         headers.push(byte_string(scope, v).into());
     }
     let parts = [
-        v8::Integer::new(scope, i32::from(response.status)).into(),
-        v8_str(scope, &response.status_text).into(),
+        v8::Integer::new(scope, i32::from(head.status)).into(),
+        v8_str(scope, &head.status_text).into(),
         v8::Array::new_with_elements(scope, &headers).into(),
-        body.into(),
-        v8_str(scope, &response.url).into(),
-        v8::Boolean::new(scope, response.redirected).into(),
+        v8_str(scope, &head.url).into(),
+        v8::Boolean::new(scope, head.redirected).into(),
     ];
     Ok(v8::Array::new_with_elements(scope, &parts).into())
+}
+
+fn settle_chunk<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    chunk: Option<Chunk>,
+) -> Result<v8::Local<'s, v8::Value>, HostFailure> {
+    Ok(match chunk {
+        None => v8::null(scope).into(),
+        Some(Err(why)) => v8_str(scope, &why).into(),
+        Some(Ok(bytes)) => match memory_budget::uint8_array(scope, bytes) {
+            Some(a) => a.into(),
+            None => v8_str(
+                scope,
+                &format!("{OVER_CAP}the response body does not fit in the memory cap"),
+            )
+            .into(),
+        },
+    })
 }
 
 /// A header value as a JS ByteString: each byte one character.

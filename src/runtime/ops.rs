@@ -609,6 +609,13 @@ op!(
 });
 
 op!(
+    /// `httpFetchRead(id)`: `fetch.rs`.
+    op_http_fetch_read, |scope, args, rv| {
+    fetch::read(scope, &args, &mut rv);
+    Ok(())
+});
+
+op!(
     /// `httpFetchCancel(id)`: `fetch.rs`.
     op_http_fetch_cancel, |scope, args, _rv| {
     fetch::cancel(args.get(0).uint32_value(scope).unwrap_or(0));
@@ -1090,6 +1097,7 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: v8::Local<v8::Object>) {
         "memoryPagesLeft" => op_memory_pages_left,
         "prepareWasm" => op_prepare_wasm,
         "httpFetch" => op_http_fetch,
+        "httpFetchRead" => op_http_fetch_read,
         "httpFetchCancel" => op_http_fetch_cancel,
     );
 }
