@@ -966,21 +966,33 @@ export default {
 };
 "#,
     );
-    let mut s = Served::start(dir.path(), &["slow.mjs"]);
-    let addr = s.addr;
-    let rt = tokio_background();
-    let pending = rt.spawn(async move { fetch(addr, "GET", "h", "/", "").await });
-    s.wait_for("request started");
-    // SAFETY: kill(2) on the child we spawned, by its pid; no memory is involved.
-    let rc = unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) };
-    assert_eq!(rc, 0);
-    let a = rt.block_on(pending).unwrap();
-    assert_eq!(a.status, 200);
-    assert_eq!(a.text(), "finished");
-    let status = s.child.wait().unwrap();
-    assert_eq!(status.code(), Some(0));
-    // Nothing listens any more.
-    assert!(std::net::TcpStream::connect(addr).is_err());
+    // One request at a time, and two in flight at once in one isolate.
+    for (args, n) in [
+        (&["slow.mjs"][..], 1),
+        (&["slow.mjs", "--concurrency", "4"][..], 2),
+    ] {
+        let mut s = Served::start(dir.path(), args);
+        let addr = s.addr;
+        let rt = tokio_background();
+        let pending: Vec<_> = (0..n)
+            .map(|_| rt.spawn(async move { fetch(addr, "GET", "h", "/", "").await }))
+            .collect();
+        for _ in 0..n {
+            s.wait_for("request started");
+        }
+        // SAFETY: kill(2) on the child we spawned, by its pid; no memory is involved.
+        let rc = unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) };
+        assert_eq!(rc, 0);
+        for p in pending {
+            let a = rt.block_on(p).unwrap();
+            assert_eq!(a.status, 200);
+            assert_eq!(a.text(), "finished");
+        }
+        let status = s.child.wait().unwrap();
+        assert_eq!(status.code(), Some(0));
+        // Nothing listens any more.
+        assert!(std::net::TcpStream::connect(addr).is_err());
+    }
 }
 
 #[test]
