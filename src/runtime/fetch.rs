@@ -9,9 +9,12 @@
 use std::cell::RefCell;
 use std::io::Read;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
+
+use crate::permissions::Permissions;
 
 use crate::host::{HostFailure, Settle};
 use crate::http_client::{self, HttpError, Outbound};
@@ -25,6 +28,11 @@ const TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Chunks the request's thread reads ahead of JS.
 const AHEAD: usize = 4;
+
+/// Fetches one thread's runtimes (an isolate, in a server) have on the network at once,
+/// bodies still being read included: past it a fetch waits for one to end, so a tenant
+/// cannot spend the process's threads and sockets.
+pub(crate) const MAX_IN_FLIGHT: usize = 64;
 
 /// The most bytes in one chunk.
 const CHUNK: usize = 64 << 10;
@@ -52,6 +60,7 @@ struct InFlight {
 
 thread_local! {
     static FETCHES: RefCell<Vec<InFlight>> = const { RefCell::new(Vec::new()) };
+    static SLOTS: Arc<Semaphore> = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
 }
 
 fn find(id: u32) -> Option<(Rc<Notify>, BodySlot)> {
@@ -102,29 +111,7 @@ pub(crate) fn http_fetch<'s>(
         timeout: TIMEOUT,
         max_response_bytes: u64::MAX,
     };
-    let (head_tx, head_rx) = oneshot::channel();
     let (chunk_tx, chunk_rx) = mpsc::channel::<Chunk>(AHEAD);
-    // A thread of its own, not tokio's blocking pool: a runtime dropped while a request
-    // it gave up on still waits for an answer would wait for that thread, and the process
-    // with it. This one is left to finish alone; it stops reading once nobody reads.
-    std::thread::Builder::new()
-        .name("warren-fetch".into())
-        .spawn(move || {
-            let opened = http_client::open(outbound, |hop| {
-                permissions.check_net(hop).map_err(|e| e.to_string())
-            });
-            let (head, reader) = match opened {
-                Ok(o) => o,
-                Err(e) => {
-                    let _ = head_tx.send(Err(e));
-                    return;
-                }
-            };
-            if head_tx.send(Ok(head)).is_ok() {
-                pump(reader, &chunk_tx);
-            }
-        })
-        .map_err(|e| OpError::type_error(format!("fetch failed: no thread for it: {e}")))?;
     let cancelled = Rc::new(Notify::new());
     FETCHES.with_borrow_mut(|f| {
         f.push(InFlight {
@@ -133,12 +120,10 @@ pub(crate) fn http_fetch<'s>(
             body: Rc::new(RefCell::new(Some(chunk_rx))),
         });
     });
+    let slots = SLOTS.with(Arc::clone);
     let future = Box::pin(async move {
         let head = tokio::select! {
-            h = head_rx => h.unwrap_or_else(|_| Err(HttpError::Bad {
-                url: url.to_string(),
-                why: "the request's thread failed".into(),
-            })),
+            h = start(slots, outbound, permissions, chunk_tx) => h,
             () = cancelled.notified() => Err(HttpError::Bad {
                 url: url.to_string(),
                 why: "aborted".into(),
@@ -151,6 +136,53 @@ pub(crate) fn http_fetch<'s>(
     });
     rv.set(async_calls::start_call(scope, future));
     Ok(())
+}
+
+/// Takes one of this thread's [`MAX_IN_FLIGHT`] slots (waiting for one), then makes the
+/// request on a thread of its own, which keeps the slot until it is done with the body;
+/// the response's head, or why there is none.
+///
+/// A thread of its own, not tokio's blocking pool: a runtime dropped while a request it
+/// gave up on still waits for an answer would wait for that thread, and the process with
+/// it. This one is left to finish alone; it stops reading once nobody reads.
+async fn start(
+    slots: Arc<Semaphore>,
+    outbound: Outbound,
+    permissions: Permissions,
+    chunk_tx: mpsc::Sender<Chunk>,
+) -> Result<http_client::Head, HttpError> {
+    let url = outbound.url.clone();
+    let failed = |why: &str| HttpError::Bad {
+        url: url.clone(),
+        why: why.to_string(),
+    };
+    let slot = slots
+        .acquire_owned()
+        .await
+        .map_err(|_| failed("no slot for it"))?;
+    let (head_tx, head_rx) = oneshot::channel();
+    std::thread::Builder::new()
+        .name("warren-fetch".into())
+        .spawn(move || {
+            let _slot = slot;
+            let opened = http_client::open(outbound, |hop| {
+                permissions.check_net(hop).map_err(|e| e.to_string())
+            });
+            match opened {
+                Err(e) => {
+                    let _ = head_tx.send(Err(e));
+                }
+                Ok((head, reader)) => {
+                    if head_tx.send(Ok(head)).is_ok() {
+                        pump(reader, &chunk_tx);
+                    }
+                }
+            }
+        })
+        .map_err(|e| failed(&format!("no thread for it: {e}")))?;
+    head_rx
+        .await
+        .unwrap_or_else(|_| Err(failed("the request's thread failed")))
 }
 
 /// Reads `reader` into `tx` until its end (the channel closed: the body is whole), a

@@ -473,14 +473,18 @@ routes = ["closed/*"]
 }
 
 #[test]
-fn an_aborted_fetch_lets_its_program_end() {
-    // A server that accepts and never answers: the aborted fetch's request is still
-    // waiting when the program is over, and must not hold the process.
+fn aborted_fetches_let_their_program_end_and_at_most_64_are_out_at_once() {
+    // A server that accepts and never answers: the aborted fetches' requests are still
+    // waiting when the program is over, and must not hold the process. Of the 100 the
+    // program starts, 64 reach the server; the rest wait for a slot.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = accepted.clone();
     std::thread::spawn(move || {
         let mut held = Vec::new();
         for c in listener.incoming() {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             held.push(c);
         }
     });
@@ -490,8 +494,18 @@ fn an_aborted_fetch_lets_its_program_end() {
         "f.mjs",
         &format!(
             r#"const ac = new AbortController();
-setTimeout(() => ac.abort(), 100);
-try {{ await fetch("http://127.0.0.1:{port}/", {{ signal: ac.signal }}); }} catch (e) {{ console.log(e.name); }}
+const all = [];
+for (let i = 0; i < 100; i++) all.push(fetch("http://127.0.0.1:{port}/", {{ signal: ac.signal }}).catch((e) => e.name));
+// Aborted once the test has counted the connections (it then writes ./go).
+const poll = setInterval(async () => {{
+  try {{
+    await fetch(new URL("./go", import.meta.url));
+    clearInterval(poll);
+    ac.abort();
+  }} catch {{}}
+}}, 20);
+const names = await Promise.all(all);
+console.log(names.length, new Set(names).size, names[0]);
 "#
         ),
     );
@@ -501,13 +515,22 @@ try {{ await fetch("http://127.0.0.1:{port}/", {{ signal: ac.signal }}); }} catc
         .spawn()
         .unwrap();
     let start = std::time::Instant::now();
+    let deadline = std::time::Duration::from_secs(30);
+    while accepted.load(std::sync::atomic::Ordering::SeqCst) < 64 && start.elapsed() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Time for more to arrive, were they let out.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let out_at_once = accepted.load(std::sync::atomic::Ordering::SeqCst);
+    fs::write(dir.path().join("go"), "").unwrap();
     while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > std::time::Duration::from_secs(30) {
+        if start.elapsed() > deadline {
             let _ = child.kill();
-            panic!("the program did not end after its fetch was aborted");
+            panic!("the program did not end after its fetches were aborted");
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let out = child.wait_with_output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "AbortError\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "100 1 AbortError\n");
+    assert_eq!(out_at_once, 64);
 }
