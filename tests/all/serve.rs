@@ -1797,8 +1797,14 @@ export default {
       return new Response("too late");
     }
     if (path === "/spin") {
+      // After a timer: the spin is in a turn of the event loop, not in the request's start.
+      await new Promise((resolve) => setTimeout(resolve, 1));
       console.error("spinning");
       for (;;) {}
+    }
+    if (path === "/grow") {
+      const kept = [];
+      for (;;) kept.push(new Array(1 << 16).fill(path));
     }
     if (path === "/endless") {
       request.signal.addEventListener("abort", () => console.error("endless aborted"));
@@ -1976,9 +1982,11 @@ fn a_request_that_spins_fails_the_requests_in_flight_beside_it() {
             "--concurrency",
             "4",
             "--cpu-limit",
-            "100ms",
+            "500ms",
             "--timeout",
             "20s",
+            "--max-memory",
+            "32MiB",
         ],
     );
     let rt = tokio_background();
@@ -1992,6 +2000,16 @@ fn a_request_that_spins_fails_the_requests_in_flight_beside_it() {
     // (its count from zero) answers the next.
     assert_eq!(rt.block_on(waiting).unwrap().status, 503);
     s.wait_for("CPU time limit");
+    assert_eq!(rt.block_on(get(addr, "/count")), "1");
+    // One that runs out of memory at its start does the same to the one beside it.
+    let waiting = rt.spawn(async move { fetch(addr, "GET", "h", "/wait", "").await });
+    s.wait_for("waiting");
+    assert_eq!(
+        rt.block_on(fetch(addr, "GET", "h", "/grow", "")).status,
+        503
+    );
+    assert_eq!(rt.block_on(waiting).unwrap().status, 503);
+    s.wait_for("out of memory");
     assert_eq!(rt.block_on(get(addr, "/count")), "1");
 }
 
