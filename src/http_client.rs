@@ -18,8 +18,6 @@ pub(crate) struct Outbound {
     pub body: Option<Vec<u8>>,
     /// Follow redirects (up to [`MAX_REDIRECTS`]); otherwise a redirect is the response.
     pub follow: bool,
-    /// How long the request may take, every hop together.
-    pub timeout: Duration,
     /// The largest response body [`request`] takes.
     pub max_response_bytes: u64,
 }
@@ -54,6 +52,19 @@ pub(crate) enum HttpError {
 /// The most redirects followed for one request.
 pub(crate) const MAX_REDIRECTS: usize = 10;
 
+/// A client whose requests (every hop, and the body) may take `timeout`, following no
+/// redirect itself ([`open`] does, checking each) and using no proxy; it keeps idle
+/// connections for the requests after, so make one per caller and keep it.
+pub(crate) fn agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .timeout_global(Some(timeout))
+        .proxy(None)
+        .build()
+        .into()
+}
+
 /// A response's head, its body not read yet.
 #[derive(Debug)]
 pub(crate) struct Head {
@@ -74,11 +85,12 @@ pub(crate) type BodyReader = ureq::BodyReader<'static>;
 /// [`HttpError`]: refused by `allowed`, not a request ureq can make, failed on the way, or
 /// a body over the limit.
 pub(crate) fn request(
+    agent: &ureq::Agent,
     req: Outbound,
     allowed: impl Fn(&url::Url) -> Result<(), String>,
 ) -> Result<Response, HttpError> {
     let max = req.max_response_bytes;
-    let (head, body) = open(req, allowed)?;
+    let (head, body) = open(agent, req, allowed)?;
     let mut out = Vec::new();
     body.take(max.saturating_add(1))
         .read_to_end(&mut out)
@@ -102,16 +114,10 @@ pub(crate) fn request(
 /// # Errors
 /// As [`request`], but for the body's size.
 pub(crate) fn open(
+    agent: &ureq::Agent,
     req: Outbound,
     allowed: impl Fn(&url::Url) -> Result<(), String>,
 ) -> Result<(Head, BodyReader), HttpError> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .max_redirects(0)
-        .http_status_as_error(false)
-        .timeout_global(Some(req.timeout))
-        .proxy(None)
-        .build()
-        .into();
     let Outbound {
         mut method,
         url: mut url_text,

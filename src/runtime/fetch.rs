@@ -61,6 +61,9 @@ struct InFlight {
 thread_local! {
     static FETCHES: RefCell<Vec<InFlight>> = const { RefCell::new(Vec::new()) };
     static SLOTS: Arc<Semaphore> = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+    /// This thread's client: its idle connections serve its later fetches (one isolate's,
+    /// in a server: no tenant's connection is another's).
+    static AGENT: ureq::Agent = http_client::agent(TIMEOUT);
 }
 
 fn find(id: u32) -> Option<(Rc<Notify>, BodySlot)> {
@@ -108,7 +111,6 @@ pub(crate) fn http_fetch<'s>(
         headers,
         body,
         follow,
-        timeout: TIMEOUT,
         max_response_bytes: u64::MAX,
     };
     let (chunk_tx, chunk_rx) = mpsc::channel::<Chunk>(AHEAD);
@@ -161,11 +163,12 @@ async fn start(
         .await
         .map_err(|_| failed("no slot for it"))?;
     let (head_tx, head_rx) = oneshot::channel();
+    let agent = AGENT.with(ureq::Agent::clone);
     std::thread::Builder::new()
         .name("warren-fetch".into())
         .spawn(move || {
             let _slot = slot;
-            let opened = http_client::open(outbound, |hop| {
+            let opened = http_client::open(&agent, outbound, |hop| {
                 permissions.check_net(hop).map_err(|e| e.to_string())
             });
             match opened {

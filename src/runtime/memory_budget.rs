@@ -166,7 +166,16 @@ pub(crate) fn uint8_array<'s>(
     let len = data.len();
     let budget = State::get(scope).budget.borrow().clone();
     let held = match budget {
-        Some(b) => Some(b.hold_buffer(len)?),
+        Some(b) => match b.hold_buffer(len) {
+            Some(h) => Some(h),
+            // As V8 does when its allocator refuses: collect what is garbage (buffers
+            // already dropped but not yet freed, as a stream's read chunks are), then try
+            // once more.
+            None => {
+                scope.low_memory_notification();
+                Some(b.hold_buffer(len)?)
+            }
+        },
         None => None,
     };
     let bytes = Box::new(HeldBytes { data, _held: held });

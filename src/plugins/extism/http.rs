@@ -66,11 +66,11 @@ pub(crate) fn request(
             .collect(),
         body: body.map(<[u8]>::to_vec),
         follow: true,
-        timeout: policy.timeout,
         max_response_bytes: policy.max_response_bytes,
     };
+    let agent = http_client::agent(policy.timeout);
     let response =
-        http_client::request(outbound, |url| check(policy, url)).map_err(|e| match e {
+        http_client::request(&agent, outbound, |url| check(policy, url)).map_err(|e| match e {
             HttpError::TooLarge { url, max } => HttpError::Bad {
                 url,
                 why: format!(
