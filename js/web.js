@@ -985,6 +985,9 @@
       throw typeError(`Invalid URL: ${href}`);
     }
     if (url.protocol === "http:" || url.protocol === "https:") return fetchHttp(req, url, init);
+    if (url.protocol !== "file:" && url.protocol !== "data:") {
+      throw typeError(`fetch failed: warren fetches http:, https:, file: and data: URLs, not ${url.protocol}`);
+    }
     const method = (init.method ?? req?.method ?? "GET").toUpperCase();
     if (method !== "GET" && method !== "HEAD") {
       throw typeError(`fetch: ${method} is not supported for ${url.protocol} URLs`);
@@ -1015,7 +1018,6 @@
         _url: url.href,
       });
     }
-    throw typeError(`fetch failed: warren fetches http:, https:, file: and data: URLs, not ${url.protocol}`);
   }
   // Over the network: the host must be granted (--allow-net, or allowed_hosts in a
   // manifest), and so must every host a redirect leads to (checked in Rust, src/runtime/fetch.rs).
