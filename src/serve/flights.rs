@@ -168,22 +168,38 @@ pub(crate) async fn serve(
         metrics,
         log,
         flights: Vec::new(),
+        spare: Vec::new(),
         next: 0,
     };
     // Each call and each turn has the whole of its limits: the turns of the requests in
     // flight interleave, so none is one request's.
     s.rt.share_cpu_budget(false);
     s.rt.set_time_limit(Some(spec.limits.timeout));
-    let far = || Instant::now() + Duration::from_secs(86_400);
-    let mut timer = Box::pin(tokio::time::sleep_until(far().into()));
+    // The timer is moved only when the instant it is for changes: a reset costs a trip
+    // through tokio's timer wheel.
+    let far = Instant::now() + Duration::from_secs(86_400);
+    let mut timer = Box::pin(tokio::time::sleep_until(far.into()));
+    let mut timer_at = far;
     let mut closed = false;
+    // The next request: from the isolate's own queue directly; from a queue shared with
+    // the handler's other isolates behind its lock, which the wait holds, so the wait is
+    // given up after each wake-up and the others take their turns.
+    let (mut own, shared) = match jobs {
+        Jobs::Own(rx) => (Some(rx), None),
+        Jobs::Shared(rx) => (None, Some(&*rx)),
+    };
     loop {
         let event = match first.take() {
             Some(job) => Event::Job(Some(job)),
             None => {
                 let taking = !closed && s.flights.len() < spec.concurrency;
-                let mut next: Option<Pin<Box<dyn Future<Output = Option<Job>> + '_>>> =
-                    taking.then(|| Box::pin(jobs.next()) as Pin<Box<_>>);
+                let mut next: Option<Pin<Box<dyn Future<Output = Option<Job>> + '_>>> = match shared
+                {
+                    Some(rx) if taking => {
+                        Some(Box::pin(async move { rx.lock().await.recv().await }))
+                    }
+                    _ => None,
+                };
                 if closed && s.flights.is_empty() {
                     return Over::Closed;
                 }
@@ -193,11 +209,20 @@ pub(crate) async fn serve(
                     .map(|f| f.deadline)
                     .min()
                     .or(until.filter(|_| s.flights.is_empty()))
-                    .unwrap_or_else(far);
-                timer.as_mut().reset(wake.into());
+                    .unwrap_or(far);
+                if wake != timer_at {
+                    timer.as_mut().reset(wake.into());
+                    timer_at = wake;
+                }
                 poll_fn(|cx| {
                     if let Some(n) = next.as_mut()
                         && let Poll::Ready(job) = n.as_mut().poll(cx)
+                    {
+                        return Poll::Ready(Event::Job(job));
+                    }
+                    if taking
+                        && let Some(rx) = own.as_mut()
+                        && let Poll::Ready(job) = rx.poll_recv(cx)
                     {
                         return Poll::Ready(Event::Job(job));
                     }
@@ -270,6 +295,8 @@ struct State<'a> {
     metrics: &'a HandlerMetrics,
     log: Option<&'a LogSink>,
     flights: Vec<Flight>,
+    /// An empty list, kept for its allocation ([`State::advance`]).
+    spare: Vec<Flight>,
     /// The number of the next request.
     next: u32,
 }
@@ -335,11 +362,12 @@ impl State<'_> {
     /// on, the ones past their deadline are dropped, the ones whose client left have their
     /// signal aborted.
     fn advance(&mut self) -> Option<Ended> {
-        let flights = std::mem::take(&mut self.flights);
-        let mut kept = Vec::with_capacity(flights.len());
+        let mut flights = std::mem::take(&mut self.flights);
+        // The two lists swap their allocations: none is made per turn.
+        let mut kept = std::mem::take(&mut self.spare);
         let mut broke = None;
         let now = Instant::now();
-        for mut f in flights {
+        for mut f in flights.drain(..) {
             if broke.is_some() {
                 kept.push(f);
                 continue;
@@ -383,7 +411,9 @@ impl State<'_> {
                 }
             }
         }
-        self.flights.extend(kept);
+        kept.append(&mut self.flights);
+        self.flights = kept;
+        self.spare = flights;
         broke
     }
 

@@ -2056,3 +2056,30 @@ concurrency = 2
         "{err}"
     );
 }
+
+#[test]
+fn several_isolates_share_a_queue_with_requests_in_flight_in_each() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "flights.mjs", FLIGHTS);
+    let s = Served::start(
+        dir.path(),
+        &["flights.mjs", "--instances", "2", "--concurrency", "3"],
+    );
+    let addr = s.addr;
+    // Twelve streams at once: each isolate takes some (at most three at a time), and each
+    // body arrives whole.
+    let bodies = tokio_background().block_on(async move {
+        let streams: Vec<_> = (0..12)
+            .map(|i| tokio::spawn(async move { (i, get(addr, &format!("/stream?t{i}-")).await) }))
+            .collect();
+        let mut out = Vec::new();
+        for s in streams {
+            out.push(s.await.unwrap());
+        }
+        out
+    });
+    for (i, body) in bodies {
+        let want: String = (0..20).map(|n| format!("t{i}-{n},")).collect();
+        assert_eq!(body, want);
+    }
+}
