@@ -96,16 +96,19 @@ where
 }
 
 fn settle<R: IntoJs>(r: R) -> Settle {
-    fn mk<F>(f: F) -> Settle
-    where
-        F: for<'s, 'i> FnOnce(
-                &mut v8::PinScope<'s, 'i>,
-            ) -> Result<v8::Local<'s, v8::Value>, HostFailure>
-            + 'static,
-    {
-        Box::new(f)
-    }
-    mk(move |scope| r.into_js(scope))
+    settle_with(move |scope| r.into_js(scope))
+}
+
+/// `f` as a [`Settle`]: the closure's lifetimes made general, for anything in the crate
+/// that settles an async call's promise (a host function's result, a fetch's response).
+pub(crate) fn settle_with<F>(f: F) -> Settle
+where
+    F: for<'s, 'i> FnOnce(
+            &mut v8::PinScope<'s, 'i>,
+        ) -> Result<v8::Local<'s, v8::Value>, HostFailure>
+        + 'static,
+{
+    Box::new(f)
 }
 
 fn arg<T: FromJs>(

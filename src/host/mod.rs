@@ -20,7 +20,7 @@ use std::sync::Arc;
 pub use convert::HostFailure;
 pub use convert::{FromJs, IntoJs, Json, TypeDesc, WasmType};
 pub use func::{Erased, IntoAsyncFunc, IntoFunc};
-pub(crate) use func::{FastEntry, fast_panicked, take_fast_panic};
+pub(crate) use func::{FastEntry, fast_panicked, settle_with, take_fast_panic};
 pub(crate) use js_value::MakeBytes;
 
 use crate::Val;

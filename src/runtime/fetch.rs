@@ -16,7 +16,7 @@ use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
 
 use crate::permissions::Permissions;
 
-use crate::host::{HostFailure, Settle};
+use crate::host::{HostFailure, settle_with};
 use crate::http_client::{self, HttpError, Outbound};
 use crate::runtime::async_calls;
 use crate::runtime::memory_budget;
@@ -47,7 +47,7 @@ const OVER_CAP: &str = "RangeError: ";
 type Chunk = Result<Vec<u8>, String>;
 
 /// Where a fetch's body chunks arrive: out while a read waits on it.
-type BodySlot = Rc<RefCell<Option<mpsc::Receiver<Chunk>>>>;
+type ChunkSlot = Rc<RefCell<Option<mpsc::Receiver<Chunk>>>>;
 
 /// A fetch in flight on this thread, by the number JS gave it.
 struct InFlight {
@@ -55,7 +55,7 @@ struct InFlight {
     /// Told when it is aborted or its body cancelled: what waits for it settles.
     cancelled: Rc<Notify>,
     /// Its body's chunks, once its head came.
-    body: BodySlot,
+    body: ChunkSlot,
 }
 
 thread_local! {
@@ -66,7 +66,7 @@ thread_local! {
     static AGENT: ureq::Agent = http_client::agent(TIMEOUT);
 }
 
-fn find(id: u32) -> Option<(Rc<Notify>, BodySlot)> {
+fn find(id: u32) -> Option<(Rc<Notify>, ChunkSlot)> {
     FETCHES.with_borrow(|f| {
         f.iter()
             .find(|f| f.id == id)
@@ -134,7 +134,7 @@ pub(crate) fn http_fetch<'s>(
         if head.is_err() {
             forget(id);
         }
-        boxed(move |scope| settle_head(scope, head))
+        settle_with(move |scope| settle_head(scope, head))
     });
     rv.set(async_calls::start_call(scope, future));
     Ok(())
@@ -223,7 +223,7 @@ pub(crate) fn read<'s>(
     });
     let future = Box::pin(async move {
         let Some((cancelled, slot, mut rx)) = taken else {
-            return boxed(|scope| Ok(v8::null(scope).into()));
+            return settle_with(|scope| Ok(v8::null(scope).into()));
         };
         let chunk = tokio::select! {
             c = rx.recv() => c,
@@ -233,7 +233,7 @@ pub(crate) fn read<'s>(
             Some(Ok(_)) => *slot.borrow_mut() = Some(rx),
             _ => forget(id),
         }
-        boxed(move |scope| settle_chunk(scope, chunk))
+        settle_with(move |scope| settle_chunk(scope, chunk))
     });
     rv.set(async_calls::start_call(scope, future));
 }
@@ -249,17 +249,6 @@ pub(crate) fn cancel(id: u32) {
     if let Some(f) = gone {
         f.cancelled.notify_one();
     }
-}
-
-/// `f` as a [`Settle`] (the closure's lifetimes made general).
-fn boxed<F>(f: F) -> Settle
-where
-    F: for<'s, 'i> FnOnce(
-            &mut v8::PinScope<'s, 'i>,
-        ) -> Result<v8::Local<'s, v8::Value>, HostFailure>
-        + 'static,
-{
-    Box::new(f)
 }
 
 fn settle_head<'s>(

@@ -152,29 +152,17 @@ pub(crate) async fn serve(
     mut first: Option<Job>,
     until: Option<Instant>,
 ) -> Over {
-    let Serving {
-        rt,
-        glue,
-        sinks,
-        spec,
-        metrics,
-        log,
-    } = s;
+    let spec = s.spec;
     let mut s = State {
-        rt,
-        glue,
-        sinks,
-        spec,
-        metrics,
-        log,
+        io: s,
         flights: Vec::new(),
         spare: Vec::new(),
         next: 0,
     };
     // Each call and each turn has the whole of its limits: the turns of the requests in
     // flight interleave, so none is one request's.
-    s.rt.share_cpu_budget(false);
-    s.rt.set_time_limit(Some(spec.limits.timeout));
+    s.io.rt.share_cpu_budget(false);
+    s.io.rt.set_time_limit(Some(spec.limits.timeout));
     // The timer is moved only when the instant it is for changes: a reset costs a trip
     // through tokio's timer wheel.
     let far = Instant::now() + Duration::from_secs(86_400);
@@ -240,14 +228,14 @@ pub(crate) async fn serve(
                         // Ready with nothing left to run: what the requests wait for may
                         // still come from a request not yet here, so they wait on (until
                         // their deadlines).
-                        if let Poll::Ready(Err(e)) = s.rt.poll_turn(cx) {
+                        if let Poll::Ready(Err(e)) = s.io.rt.poll_turn(cx) {
                             return Poll::Ready(Event::Broke(e));
                         }
                         woke |= s
                             .flights
                             .iter()
                             .filter_map(Flight::promise)
-                            .any(|p| s.rt.is_settled(p));
+                            .any(|p| s.io.rt.is_settled(p));
                     }
                     if woke {
                         return Poll::Ready(Event::Turned);
@@ -288,12 +276,7 @@ pub(crate) async fn serve(
 
 /// The loop's state: the isolate and the requests in flight in it.
 struct State<'a> {
-    rt: &'a mut Runtime,
-    glue: &'a Glue,
-    sinks: &'a Sinks,
-    spec: &'a PluginSpec,
-    metrics: &'a HandlerMetrics,
-    log: Option<&'a LogSink>,
+    io: Serving<'a>,
     flights: Vec<Flight>,
     /// An empty list, kept for its allocation ([`State::advance`]).
     spare: Vec<Flight>,
@@ -307,9 +290,9 @@ impl State<'_> {
         let Job { mut request, reply } = job;
         let id = self.next;
         self.next = self.next.wrapping_add(1);
-        let (called, body) = js_handler::start_flight(self.rt, self.glue, id, &mut request);
+        let (called, body) = js_handler::start_flight(self.io.rt, self.io.glue, id, &mut request);
         let deadline =
-            self.rt.call_started().unwrap_or_else(Instant::now) + self.spec.limits.timeout;
+            self.io.rt.call_started().unwrap_or_else(Instant::now) + self.io.spec.limits.timeout;
         let flight = match called {
             Ok(Called::Promise(promise)) => Flight {
                 id,
@@ -346,7 +329,7 @@ impl State<'_> {
                 let (refusal, ended) = self.failed(AbiFailure::Runtime(e));
                 let _ = reply.send(Err(refusal));
                 if let Some(b) = body {
-                    js_handler::end_flight(self.glue, b);
+                    js_handler::end_flight(self.io.glue, b);
                 }
                 if matches!(ended, Ended::Kept) {
                     return self.forget(id);
@@ -378,7 +361,7 @@ impl State<'_> {
                     Settled::Rest(Ok(())) => self.done(&f),
                     Settled::Rest(Err(e)) => {
                         // A body not ended is cut off.
-                        self.sinks.close(f.id);
+                        self.io.sinks.close(f.id);
                         match self.failed(AbiFailure::Runtime(e)) {
                             (_, Ended::Kept) => self.done(&f),
                             (_, ended) => Step::Broke(ended),
@@ -386,15 +369,15 @@ impl State<'_> {
                     }
                 }
             } else if now >= f.deadline {
-                self.metrics.limit_hit(LimitKind::Timeout);
+                self.io.metrics.limit_hit(LimitKind::Timeout);
                 self.note(&format!(
                     "a request ran past its time limit of {:?}; the isolate goes on with the others",
-                    self.spec.limits.timeout
+                    self.io.spec.limits.timeout
                 ));
                 self.give_up(&mut f, Refusal::TimedOut)
             } else if f.gone && !f.aborted {
                 f.aborted = true;
-                match js_handler::abort_flight(self.rt, self.glue, f.id) {
+                match js_handler::abort_flight(self.io.rt, self.io.glue, f.id) {
                     Ok(()) => Step::Keep,
                     Err(e) => self.fault(e),
                 }
@@ -421,13 +404,13 @@ impl State<'_> {
     fn settled(&mut self, f: &Flight) -> Option<Settled> {
         match &f.waiting {
             Waiting::Head(p) => {
-                let head = self.rt.settled_call::<Start>(p, "start")?;
+                let head = self.io.rt.settled_call::<Start>(p, "start")?;
                 Some(Settled::Head(head.map_err(|e| {
                     AbiFailure::Runtime(js_handler::response_error(e))
                 })))
             }
             Waiting::Rest(p) => {
-                let rest = self.rt.settled_call::<Value>(p, "rest")?;
+                let rest = self.io.rt.settled_call::<Value>(p, "rest")?;
                 Some(Settled::Rest(rest.map(drop)))
             }
             Waiting::Nothing => None,
@@ -449,7 +432,7 @@ impl State<'_> {
                     return Step::Broke(ended);
                 }
                 // What the glue kept of it is dropped.
-                return match js_handler::drop_flight(self.rt, self.glue, f.id) {
+                return match js_handler::drop_flight(self.io.rt, self.io.glue, f.id) {
                     Ok(()) => self.done(f),
                     Err(e) => self.fault(e),
                 };
@@ -457,26 +440,26 @@ impl State<'_> {
         };
         let more = head.streamed || head.waiting;
         if head.streamed {
-            let rx = self.sinks.add(f.id);
+            let rx = self.io.sinks.add(f.id);
             let _ = reply.send(Ok(HandlerResponse {
                 status: head.status,
                 headers: head.headers,
                 body: ResponseBody::Stream(rx),
             }));
         } else {
-            let _ = reply.send(isolate::whole(head, self.spec, self.log));
+            let _ = reply.send(isolate::whole(head, self.io.spec, self.io.log));
         }
         if !more {
             return self.done(f);
         }
-        match js_handler::rest(self.rt, self.glue, f.id) {
+        match js_handler::rest(self.io.rt, self.io.glue, f.id) {
             Ok(Called::Promise(p)) => {
                 f.waiting = Waiting::Rest(p);
                 Step::Keep
             }
             Ok(Called::Done(_)) => self.done(f),
             Err(e) => {
-                self.sinks.close(f.id);
+                self.io.sinks.close(f.id);
                 self.fault(e)
             }
         }
@@ -484,9 +467,9 @@ impl State<'_> {
 
     /// `f` is over: its sink and its streamed request body are let go.
     fn done(&mut self, f: &Flight) -> Step {
-        self.sinks.close(f.id);
+        self.io.sinks.close(f.id);
         if let Some(b) = f.body {
-            js_handler::end_flight(self.glue, b);
+            js_handler::end_flight(self.io.glue, b);
         }
         Step::Done
     }
@@ -497,8 +480,8 @@ impl State<'_> {
         if let Some(reply) = f.reply.take() {
             let _ = reply.send(Err(refusal));
         }
-        self.sinks.close(f.id);
-        match js_handler::drop_flight(self.rt, self.glue, f.id) {
+        self.io.sinks.close(f.id);
+        match js_handler::drop_flight(self.io.rt, self.io.glue, f.id) {
             Ok(()) => self.done(f),
             Err(e) => self.fault(e),
         }
@@ -523,7 +506,7 @@ impl State<'_> {
 
     /// After a request that failed at its start: what the glue kept of it is dropped.
     fn forget(&mut self, id: u32) -> Option<Ended> {
-        match js_handler::drop_flight(self.rt, self.glue, id) {
+        match js_handler::drop_flight(self.io.rt, self.io.glue, id) {
             Ok(()) => None,
             Err(e) => self.fail(e),
         }
@@ -537,21 +520,21 @@ impl State<'_> {
             if let Some(reply) = f.reply.take() {
                 let _ = reply.send(Err(refusal));
             }
-            self.sinks.close(f.id);
+            self.io.sinks.close(f.id);
             if let Some(b) = f.body {
-                js_handler::end_flight(self.glue, b);
+                js_handler::end_flight(self.io.glue, b);
             }
         }
     }
 
     fn failed(&self, failure: AbiFailure) -> (Refusal, Ended) {
-        isolate::failed(failure, self.spec, self.metrics, self.log)
+        isolate::failed(failure, self.io.spec, self.io.metrics, self.io.log)
     }
 
     fn note(&self, message: &str) {
-        if let Some(log) = self.log {
+        if let Some(log) = self.io.log {
             log(&LogEvent::Fault {
-                handler: self.spec.name.clone(),
+                handler: self.io.spec.name.clone(),
                 message: message.to_string(),
             });
         }

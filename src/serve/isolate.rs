@@ -238,15 +238,10 @@ async fn take_jobs(setup: &mut Setup, demoted: &mut bool, lends: bool) -> Stoppe
                 let Some(job) = setup.jobs.next().await else {
                     return Stopped::Closed;
                 };
-                match make(setup).await {
-                    Ok(l) => loaded = Some(l),
-                    Err(e) => {
-                        fault(setup, &format!("cannot make a new isolate: {e}"));
-                        let _ = job.reply.send(Err(Refusal::Unavailable));
-                        continue;
-                    }
+                first = made_for(setup, &mut loaded, job).await;
+                if first.is_none() {
+                    continue;
                 }
-                first = Some(job);
             }
             if let Some(l) = loaded.as_mut()
                 && let Code::Js(glue) = &l.code
@@ -308,21 +303,35 @@ async fn take_jobs(setup: &mut Setup, demoted: &mut bool, lends: bool) -> Stoppe
             Next::Left => continue,
             Next::Forgiven => return Stopped::Forgiven,
         };
-        if loaded.is_none() {
-            match make(setup).await {
-                Ok(l) => loaded = Some(l),
-                Err(e) => {
-                    fault(setup, &format!("cannot make a new isolate: {e}"));
-                    let _ = job.reply.send(Err(Refusal::Unavailable));
-                    continue;
-                }
+        let job = if loaded.is_none() {
+            match made_for(setup, &mut loaded, job).await {
+                Some(job) => job,
+                None => continue,
             }
-        }
+        } else {
+            job
+        };
         let Some(l) = loaded.as_mut() else { continue };
         let ended = l
             .serve(job, &setup.spec, &setup.metrics, setup.log.as_ref())
             .await;
         replace(setup, demoted, ended, &mut loaded, &mut forgiven_at).await;
+    }
+}
+
+/// Makes the isolate `job` finds missing: the job back to be served, or `None` when no
+/// isolate could be made (the fault logged, and the job refused with 503).
+async fn made_for(setup: &Setup, loaded: &mut Option<Loaded>, job: Job) -> Option<Job> {
+    match make(setup).await {
+        Ok(l) => {
+            *loaded = Some(l);
+            Some(job)
+        }
+        Err(e) => {
+            fault(setup, &format!("cannot make a new isolate: {e}"));
+            let _ = job.reply.send(Err(Refusal::Unavailable));
+            None
+        }
     }
 }
 
