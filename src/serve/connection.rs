@@ -6,9 +6,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::Watcher;
 
+use crate::serve::head_timeout::{self, HeadClock};
 use crate::serve::http;
 
 /// A connection waiting for a thread: called on that thread, inside its tokio runtime, it
@@ -32,17 +33,22 @@ pub(crate) fn adopt(
             .keep_alive(true)
             // One write() of head and body copied together costs the kernel less than a
             // writev() of the two (small responses are the common case).
-            .writev(false)
-            // Counted from when the connection waits for a head: idle keep-alive time too.
-            .timer(TokioTimer::new())
-            .header_read_timeout(shared.head_timeout);
+            .writev(false);
+        // The head timeout is kept by `head_timeout.rs`, not hyper: counted from when the
+        // connection waits for a head, idle keep-alive time too.
+        let limit = shared.head_timeout;
+        let clock = HeadClock::new();
+        let served = clock.clone();
         let conn = builder.serve_connection(
             TokioIo::new(stream),
-            service_fn(move |req| http::serve(&shared, remote, req)),
+            service_fn(move |req| http::serve(&shared, &served, remote, req)),
         );
         let conn = watcher.watch(conn);
-        tokio::spawn(async move {
+        let conn = tokio::spawn(async move {
             let _ = conn.await;
         });
+        if let Some(limit) = limit {
+            tokio::spawn(head_timeout::watch(clock, limit, conn));
+        }
     })
 }

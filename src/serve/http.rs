@@ -21,6 +21,7 @@ use tokio::sync::mpsc;
 use crate::serve::exchange::{
     Answer, BodyCut, HandlerRequest, HandlerResponse, Piece, Refusal, RequestBody, ResponseBody,
 };
+use crate::serve::head_timeout::HeadClock;
 use crate::serve::log::{AccessEntry, LogEvent, LogSink};
 use crate::serve::metrics;
 use crate::serve::pool::{NotQueued, Pool};
@@ -42,10 +43,15 @@ pub(crate) struct Shared {
     pub local: SocketAddr,
 }
 
-/// A response body: whole, or a handler's stream (and whether its `End` has come).
+/// A response body: whole, or a handler's stream (and whether its `End` has come, and
+/// the clock of its connection, told at its end that the wait for the next head begins).
 pub(crate) enum OutBody {
     Full(Option<Bytes>),
-    Stream(mpsc::Receiver<Piece>, bool),
+    Stream {
+        rx: mpsc::Receiver<Piece>,
+        ended: bool,
+        clock: Option<Arc<HeadClock>>,
+    },
 }
 
 impl Body for OutBody {
@@ -58,10 +64,13 @@ impl Body for OutBody {
     ) -> Poll<Option<Result<Frame<Bytes>, BodyCut>>> {
         match self.get_mut() {
             OutBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
-            OutBody::Stream(rx, ended) => rx.poll_recv(cx).map(|piece| match piece {
+            OutBody::Stream { rx, ended, clock } => rx.poll_recv(cx).map(|piece| match piece {
                 Some(Piece::Chunk(b)) => Some(Ok(Frame::data(b))),
                 Some(Piece::End) => {
                     *ended = true;
+                    if let Some(clock) = clock.take() {
+                        clock.waiting();
+                    }
                     None
                 }
                 None if *ended => None,
@@ -77,7 +86,7 @@ impl Body for OutBody {
     fn size_hint(&self) -> SizeHint {
         match self {
             OutBody::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
-            OutBody::Stream(..) => SizeHint::default(),
+            OutBody::Stream { .. } => SizeHint::default(),
         }
     }
 }
@@ -97,11 +106,18 @@ fn plain(status: u16, text: &'static str) -> Response<OutBody> {
     r
 }
 
-/// Serves one request from `remote`. All that needs no waiting is done in this call: the
+/// Serves one request from `remote` on the connection whose head timeout `clock` keeps.
+/// All that needs no waiting is done in this call: the
 /// route, the checks, and the handler's call when its isolate is this thread's, free, and
 /// answers at once. The future returned is then ready, and small; only a request that
 /// waits (for its body, a queue, an isolate's promise) boxes one that waits.
-pub(crate) fn serve(shared: &Arc<Shared>, remote: SocketAddr, req: Request<Incoming>) -> Serving {
+pub(crate) fn serve(
+    shared: &Arc<Shared>,
+    clock: &Arc<HeadClock>,
+    remote: SocketAddr,
+    req: Request<Incoming>,
+) -> Serving {
+    clock.serving();
     let access = shared.log.is_some() && shared.access_log;
     // Timed only for whoever reads the duration: the metrics and the access log.
     let started = (shared.observability || access).then(Instant::now);
@@ -115,12 +131,13 @@ pub(crate) fn serve(shared: &Arc<Shared>, remote: SocketAddr, req: Request<Incom
         handler,
     };
     match step {
-        Step::Now(response) => Serving::Ready(Some(done.finish(shared, response))),
+        Step::Now(response) => Serving::Ready(Some(done.finish(shared, clock, response))),
         Step::Wait(waiting) => {
             let shared = shared.clone();
+            let clock = clock.clone();
             Serving::Waiting(Box::pin(async move {
                 let response = waiting.await;
-                done.finish(&shared, response)
+                done.finish(&shared, &clock, response)
             }))
         }
     }
@@ -190,7 +207,19 @@ struct Done {
 }
 
 impl Done {
-    fn finish(self, shared: &Shared, response: Response<OutBody>) -> Response<OutBody> {
+    /// `response`, counted and logged; `clock` told that the wait for the next head
+    /// begins when it has gone: now, for a whole body written at once, or at the end of a
+    /// stream.
+    fn finish(
+        self,
+        shared: &Shared,
+        clock: &Arc<HeadClock>,
+        mut response: Response<OutBody>,
+    ) -> Response<OutBody> {
+        match response.body_mut() {
+            OutBody::Full(_) => clock.waiting(),
+            OutBody::Stream { clock: c, .. } => *c = Some(clock.clone()),
+        }
         let status = response.status().as_u16();
         let took = self.started.map(|s| s.elapsed()).unwrap_or_default();
         // Counted only for whoever reads the counts: nothing does unless
@@ -201,7 +230,7 @@ impl Done {
         if let (Some(log), Some(logged)) = (&shared.log, self.logged) {
             let bytes = match response.body() {
                 OutBody::Full(b) => Some(b.as_ref().map_or(0, |b| b.len() as u64)),
-                OutBody::Stream(..) => None,
+                OutBody::Stream { .. } => None,
             };
             let Logged {
                 time,
@@ -363,7 +392,11 @@ fn respond(
     };
     let body = match response.body {
         ResponseBody::Full(b) => OutBody::Full(Some(b)),
-        ResponseBody::Stream(rx) => OutBody::Stream(rx, false),
+        ResponseBody::Stream(rx) => OutBody::Stream {
+            rx,
+            ended: false,
+            clock: None,
+        },
     };
     let mut out = Response::new(body);
     match StatusCode::from_u16(response.status) {

@@ -29,6 +29,7 @@
 mod connection;
 mod exchange;
 mod flights;
+mod head_timeout;
 mod http;
 mod isolate;
 mod js_handler;
@@ -226,7 +227,7 @@ impl Server {
     /// Serves connections until `shutdown` completes; then it stops accepting, lets the
     /// requests in flight finish (idle keep-alive connections are closed), and returns.
     /// It runs on a tokio runtime with IO and time enabled (`enable_all`): connections
-    /// are tokio sockets with hyper's timer.
+    /// are tokio sockets, and their head timeouts tokio timers.
     ///
     /// # Errors
     /// None once serving; the type leaves room for accept failures that are not

@@ -889,9 +889,23 @@ fn a_client_that_sends_its_head_or_body_too_slowly_is_cut_off() {
     write(
         dir.path(),
         "slow.mjs",
-        r#"export default {
-  async fetch() {
-    await new Promise((resolve) => setTimeout(resolve, 800));
+        r#"const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export default {
+  async fetch(request) {
+    const path = new URL(request.url).pathname;
+    if (path === "/quick") return new Response("quick");
+    if (path === "/stream") {
+      let n = 0;
+      return new Response(new ReadableStream({
+        async pull(controller) {
+          await sleep(250);
+          n += 1;
+          if (n <= 3) controller.enqueue(new TextEncoder().encode(`chunk ${n}\n`));
+          else controller.close();
+        },
+      }));
+    }
+    await sleep(800);
     return new Response("took its time");
   },
 };"#,
@@ -933,6 +947,50 @@ fn a_client_that_sends_its_head_or_body_too_slowly_is_cut_off() {
         String::from_utf8_lossy(&got)
     );
     assert!(closed_within(ok), "an idle keep-alive connection is closed");
+    // A response that streams for longer than the head timeout is not cut off, and the
+    // wait for the next head begins at its end.
+    let mut streamed = std::net::TcpStream::connect(s.addr).unwrap();
+    streamed
+        .write_all(b"GET /stream HTTP/1.1\r\nHost: h\r\n\r\n")
+        .unwrap();
+    streamed
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut got = Vec::new();
+    while !got.ends_with(b"0\r\n\r\n") {
+        let n = streamed.read(&mut buf).unwrap();
+        assert!(n > 0, "streamed whole: {}", String::from_utf8_lossy(&got));
+        got.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&got);
+    assert!(
+        text.contains("chunk 1") && text.contains("chunk 3"),
+        "{text}"
+    );
+    assert!(
+        closed_within(streamed),
+        "closed after the stream, once idle"
+    );
+    // Requests that keep coming on one connection keep it open past the head timeout:
+    // each wait is counted from the response before it.
+    let mut busy = std::net::TcpStream::connect(s.addr).unwrap();
+    busy.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    for i in 0..5 {
+        busy.write_all(b"GET /quick HTTP/1.1\r\nHost: h\r\n\r\n")
+            .unwrap();
+        let mut got = Vec::new();
+        while !got.ends_with(b"quick") {
+            let n = busy.read(&mut buf).unwrap();
+            assert!(
+                n > 0,
+                "request {i} answered: {}",
+                String::from_utf8_lossy(&got)
+            );
+            got.extend_from_slice(&buf[..n]);
+        }
+        std::thread::sleep(Duration::from_millis(150));
+    }
     drop(s);
     // A body read whole before the handler is called must arrive within the handler's
     // timeout: 408 past it.
