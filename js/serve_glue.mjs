@@ -202,7 +202,8 @@ function flightOver(id, flight) {
 
 function flightFailure(id, flight, what, e) {
   const waiting = flight.waiting.length > 0;
-  if (!waiting) flightOver(id, flight);
+  if (waiting) flights.set(id, flight);
+  else flightOver(id, flight);
   return [FAILED | (waiting ? WAITING : 0), e, what];
 }
 
@@ -223,15 +224,18 @@ function flightHead(id, flight, response) {
     out = [response.status | (waiting ? WAITING : 0), source];
   } else {
     flight.reader = source.getReader();
+    flights.set(id, flight);
     out = [response.status | STREAMED | WAITING, null];
   }
+  if (waiting) flights.set(id, flight);
   for (let i = 0; i < headers.length; i++) out.push(headers[i]);
   return out;
 }
 
+// A flight is kept in `flights` only while the server may call rest(), drop() or
+// abortFlight() for it: a request answered within start() never is.
 export function start(method, head, urlEnd, body, id) {
   const flight = { request: null, waiting: [], reader: null, over: false };
-  flights.set(id, flight);
   let response;
   try {
     flight.request = Request[SERVE](method, head, urlEnd, typeof body === "number" ? requestStream(body) : body);
@@ -240,6 +244,7 @@ export function start(method, head, urlEnd, body, id) {
     return flightFailure(id, flight, "fetch() threw", e);
   }
   if (response instanceof Response) return flightHead(id, flight, response);
+  flights.set(id, flight);
   return Promise.resolve(response).then(
     (r) => flight.over ? null : flightHead(id, flight, r),
     (e) => flight.over ? null : flightFailure(id, flight, "fetch() threw", e),

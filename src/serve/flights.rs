@@ -20,7 +20,9 @@ use crate::host::Linker;
 use crate::plugins::PluginSpec;
 use crate::plugins::abi::AbiFailure;
 use crate::runtime::Called;
-use crate::serve::exchange::{HandlerResponse, Job, Piece, Refusal, Reply, ResponseBody};
+use crate::serve::exchange::{
+    HandlerRequest, HandlerResponse, Job, Piece, Refusal, Reply, ResponseBody,
+};
 use crate::serve::isolate::{self, Ended, Jobs};
 use crate::serve::js_handler::{self, Glue, Start};
 use crate::serve::log::{LogEvent, LogSink};
@@ -86,9 +88,31 @@ pub(crate) struct Serving<'a> {
     pub rt: &'a mut Runtime,
     pub glue: &'a Glue,
     pub sinks: &'a Sinks,
+    /// The number of the next request (kept by the isolate: numbers are not given twice
+    /// while their requests may be in flight).
+    pub next: &'a mut u32,
     pub spec: &'a PluginSpec,
     pub metrics: &'a HandlerMetrics,
     pub log: Option<&'a LogSink>,
+}
+
+/// Sets `rt` up for requests in flight at once: each call and each turn has the whole of
+/// its limits, since the turns of the requests in flight interleave and none is one
+/// request's.
+pub(crate) fn limits(rt: &mut Runtime, spec: &PluginSpec) {
+    rt.share_cpu_budget(false);
+    rt.set_time_limit(Some(spec.limits.timeout));
+}
+
+/// A request whose start has been called (on its connection's task, when the isolate had
+/// nothing in flight) and that did not end there: [`serve`] takes it on.
+pub(crate) struct Started {
+    pub id: u32,
+    /// The number of its streamed request body, if it has one.
+    pub body: Option<u32>,
+    pub called: crate::Result<Called<Start>>,
+    pub reply: Reply,
+    pub deadline: Instant,
 }
 
 /// Why [`serve`] returned.
@@ -100,6 +124,8 @@ pub(crate) enum Over {
     Broke(Ended),
     /// `until` passed with nothing in flight.
     Until,
+    /// Nothing is in flight, and the isolate may be lent to the connections again.
+    Idle,
 }
 
 /// A request in flight.
@@ -143,26 +169,31 @@ enum Event {
     Until,
 }
 
-/// Serves the handler's requests from `jobs` (`first` before them), up to its
-/// `concurrency` at once, until the queue closes, the isolate breaks, or `until` passes
-/// with nothing in flight.
+/// Serves the handler's requests from `jobs` (`started` and `first` before them), up to
+/// its `concurrency` at once, until the queue closes, the isolate breaks, `until` passes
+/// with nothing in flight, or (when the isolate `lends` itself to its connections) nothing
+/// is in flight.
 pub(crate) async fn serve(
     s: Serving<'_>,
     jobs: &mut Jobs,
+    started: Option<Started>,
     mut first: Option<Job>,
     until: Option<Instant>,
+    lends: bool,
 ) -> Over {
     let spec = s.spec;
     let mut s = State {
         io: s,
         flights: Vec::new(),
         spare: Vec::new(),
-        next: 0,
     };
-    // Each call and each turn has the whole of its limits: the turns of the requests in
-    // flight interleave, so none is one request's.
-    s.io.rt.share_cpu_budget(false);
-    s.io.rt.set_time_limit(Some(spec.limits.timeout));
+    limits(s.io.rt, spec);
+    if let Some(started) = started
+        && let Some(ended) = s.begin(started)
+    {
+        s.refuse_all();
+        return Over::Broke(ended);
+    }
     // The timer is moved only when the instant it is for changes: a reset costs a trip
     // through tokio's timer wheel.
     let far = Instant::now() + Duration::from_secs(86_400);
@@ -179,6 +210,7 @@ pub(crate) async fn serve(
     loop {
         let event = match first.take() {
             Some(job) => Event::Job(Some(job)),
+            None if lends && !closed && s.flights.is_empty() => return Over::Idle,
             None => {
                 let taking = !closed && s.flights.len() < spec.concurrency;
                 let mut next: Option<Pin<Box<dyn Future<Output = Option<Job>> + '_>>> = match shared
@@ -280,19 +312,52 @@ struct State<'a> {
     flights: Vec<Flight>,
     /// An empty list, kept for its allocation ([`State::advance`]).
     spare: Vec<Flight>,
-    /// The number of the next request.
-    next: u32,
+}
+
+/// Calls the start of `request` under the next number; its deadline runs from that call.
+pub(crate) fn call_start(
+    rt: &mut Runtime,
+    glue: &Glue,
+    next: &mut u32,
+    spec: &PluginSpec,
+    request: &mut HandlerRequest,
+) -> (u32, Option<u32>, crate::Result<Called<Start>>, Instant) {
+    let id = *next;
+    *next = next.wrapping_add(1);
+    let (called, body) = js_handler::start_flight(rt, glue, id, request);
+    let deadline = rt.call_started().unwrap_or_else(Instant::now) + spec.limits.timeout;
+    (id, body, called, deadline)
 }
 
 impl State<'_> {
     /// Starts `job`'s request; `Some` when that broke the isolate.
     fn start(&mut self, job: Job) -> Option<Ended> {
         let Job { mut request, reply } = job;
-        let id = self.next;
-        self.next = self.next.wrapping_add(1);
-        let (called, body) = js_handler::start_flight(self.io.rt, self.io.glue, id, &mut request);
-        let deadline =
-            self.io.rt.call_started().unwrap_or_else(Instant::now) + self.io.spec.limits.timeout;
+        let (id, body, called, deadline) = call_start(
+            self.io.rt,
+            self.io.glue,
+            self.io.next,
+            self.io.spec,
+            &mut request,
+        );
+        self.begin(Started {
+            id,
+            body,
+            called,
+            reply,
+            deadline,
+        })
+    }
+
+    /// Takes on a request whose start has been called; `Some` when that broke the isolate.
+    fn begin(&mut self, started: Started) -> Option<Ended> {
+        let Started {
+            id,
+            body,
+            called,
+            reply,
+            deadline,
+        } = started;
         let flight = match called {
             Ok(Called::Promise(promise)) => Flight {
                 id,

@@ -101,6 +101,8 @@ struct Loaded {
     rt: Runtime,
     /// Where the streamed bodies of requests in flight at once go (`flights.rs`).
     sinks: Sinks,
+    /// The number of the next request in flight.
+    next_flight: u32,
 }
 
 // One per isolate, never moved about: its size does not matter.
@@ -228,42 +230,11 @@ async fn take_jobs(setup: &mut Setup, demoted: &mut bool, lends: bool) -> Stoppe
         .then(|| setup.demotion.as_ref().map(|d| Instant::now() + d.lasts))
         .flatten();
     let wake = Arc::new(Notify::new());
-    // Requests in flight at once: none lent, each taken from the queue (`flights.rs`).
-    let flying = setup.spec.concurrency > 1 && setup.spec.kind == PluginKind::Js;
-    let lends = lends && !flying;
+    // Requests in flight at once (`flights.rs`).
+    if setup.spec.concurrency > 1 && setup.spec.kind == PluginKind::Js {
+        return fly(setup, demoted, lends, loaded, forgiven_at).await;
+    }
     loop {
-        if flying {
-            let mut first = None;
-            if loaded.is_none() {
-                let Some(job) = setup.jobs.next().await else {
-                    return Stopped::Closed;
-                };
-                first = made_for(setup, &mut loaded, job).await;
-                if first.is_none() {
-                    continue;
-                }
-            }
-            if let Some(l) = loaded.as_mut()
-                && let Code::Js(glue) = &l.code
-            {
-                let serving = Serving {
-                    rt: &mut l.rt,
-                    glue,
-                    sinks: &l.sinks,
-                    spec: &setup.spec,
-                    metrics: &setup.metrics,
-                    log: setup.log.as_ref(),
-                };
-                match flights::serve(serving, &mut setup.jobs, first, forgiven_at).await {
-                    Over::Closed => return Stopped::Closed,
-                    Over::Until => return Stopped::Forgiven,
-                    Over::Broke(ended) => {
-                        replace(setup, demoted, ended, &mut loaded, &mut forgiven_at).await;
-                    }
-                }
-                continue;
-            }
-        }
         if lends {
             LENT.set(Some(Lent {
                 loaded: loaded.take(),
@@ -288,6 +259,8 @@ async fn take_jobs(setup: &mut Setup, demoted: &mut bool, lends: bool) -> Stoppe
         if let Some(left) = left {
             let ended = match (left, loaded.as_mut()) {
                 (Left::Ended(ended), _) => ended,
+                // Only an isolate with requests in flight at once leaves these.
+                (Left::Flight(_), _) => Ended::Kept,
                 (left, Some(l)) => {
                     l.finish(left, &setup.spec, &setup.metrics, setup.log.as_ref())
                         .await
@@ -316,6 +289,103 @@ async fn take_jobs(setup: &mut Setup, demoted: &mut bool, lends: bool) -> Stoppe
             .serve(job, &setup.spec, &setup.metrics, setup.log.as_ref())
             .await;
         replace(setup, demoted, ended, &mut loaded, &mut forgiven_at).await;
+    }
+}
+
+/// [`take_jobs`] for an isolate with requests in flight at once (`flights.rs`). A thread
+/// that serves connections (`lends`) lends its isolate to them whenever nothing is in
+/// flight: a request that answers at once is answered on its connection's task, with no
+/// queue between ([`serve_here`]); one that waits is left for [`flights::serve`], which
+/// then takes the requests that come until nothing is in flight again.
+async fn fly(
+    setup: &mut Setup,
+    demoted: &mut bool,
+    lends: bool,
+    mut loaded: Option<Loaded>,
+    mut forgiven_at: Option<Instant>,
+) -> Stopped {
+    let wake = Arc::new(Notify::new());
+    loop {
+        let mut first = None;
+        let mut started = None;
+        if loaded.is_none() {
+            let Some(job) = setup.jobs.next().await else {
+                return Stopped::Closed;
+            };
+            first = made_for(setup, &mut loaded, job).await;
+            if first.is_none() {
+                continue;
+            }
+        } else if lends {
+            if let Some(l) = loaded.as_mut() {
+                flights::limits(&mut l.rt, &setup.spec);
+            }
+            LENT.set(Some(Lent {
+                loaded: loaded.take(),
+                spec: setup.spec.clone(),
+                metrics: setup.metrics.clone(),
+                log: setup.log.clone(),
+                left: None,
+                wake: wake.clone(),
+            }));
+            let next = tokio::select! {
+                job = setup.jobs.next() => Next::Job(job),
+                () = wake.notified() => Next::Left,
+                () = tokio::time::sleep_until(forgiven_at.unwrap_or_else(Instant::now).into()),
+                    if forgiven_at.is_some() => Next::Forgiven,
+            };
+            if let Some(lent) = LENT.take() {
+                loaded = lent.loaded;
+                match lent.left {
+                    Some(Left::Flight(s)) => started = Some(s),
+                    Some(Left::Ended(ended)) => {
+                        replace(setup, demoted, ended, &mut loaded, &mut forgiven_at).await;
+                    }
+                    // Only a thread that serves one request at a time leaves these.
+                    Some(Left::Promise { .. } | Left::Started { .. }) | None => {}
+                }
+            }
+            match next {
+                Next::Job(Some(job)) => first = Some(job),
+                // The queue closed: what was started here is served first ([`flights::serve`]
+                // finds the queue closed again).
+                Next::Job(None) if started.is_none() => return Stopped::Closed,
+                Next::Forgiven if started.is_none() => return Stopped::Forgiven,
+                Next::Job(None) | Next::Forgiven | Next::Left => {}
+            }
+            if started.is_none() && first.is_none() {
+                continue;
+            }
+        }
+        if loaded.is_none()
+            && let Some(job) = first.take()
+        {
+            // The isolate broke in a start made here and could not be made again.
+            first = made_for(setup, &mut loaded, job).await;
+        }
+        let Some(l) = loaded.as_mut() else {
+            continue;
+        };
+        let Code::Js(glue) = &l.code else {
+            return Stopped::Closed;
+        };
+        let serving = Serving {
+            rt: &mut l.rt,
+            glue,
+            sinks: &l.sinks,
+            next: &mut l.next_flight,
+            spec: &setup.spec,
+            metrics: &setup.metrics,
+            log: setup.log.as_ref(),
+        };
+        match flights::serve(serving, &mut setup.jobs, started, first, forgiven_at, lends).await {
+            Over::Closed => return Stopped::Closed,
+            Over::Until => return Stopped::Forgiven,
+            Over::Idle => {}
+            Over::Broke(ended) => {
+                replace(setup, demoted, ended, &mut loaded, &mut forgiven_at).await;
+            }
+        }
     }
 }
 
@@ -420,6 +490,9 @@ enum Left {
     },
     /// The request broke the isolate (a limit, a fault): replace it.
     Ended(Ended),
+    /// A request in flight beside others (`concurrency` over 1) that did not end in its
+    /// start: [`flights::serve`] takes it on.
+    Flight(flights::Started),
 }
 
 /// Serves `request` on this thread's own isolate of the handler whose metrics are
@@ -440,6 +513,30 @@ pub(crate) fn serve_here(
             return None;
         };
         let spec = &*lent.spec;
+        if spec.concurrency > 1 {
+            let (id, body, called, deadline) =
+                flights::call_start(&mut loaded.rt, glue, &mut loaded.next_flight, spec, request);
+            let called = match called {
+                Ok(Called::Done(head)) if !head.streamed && !head.waiting => {
+                    if let Some(b) = body {
+                        js_handler::end_flight(glue, b);
+                    }
+                    return Some(Answer::Now(whole(head, spec, lent.log.as_ref())));
+                }
+                // Anything else (a promise, a stream, waitUntil, a failure) is the loop's.
+                called => called,
+            };
+            let (reply, answer) = oneshot::channel();
+            lent.left = Some(Left::Flight(flights::Started {
+                id,
+                body,
+                called,
+                reply,
+                deadline,
+            }));
+            lent.wake.notify_one();
+            return Some(Answer::Later(answer));
+        }
         begin(&mut loaded.rt, spec);
         let called = js_handler::start_now(&mut loaded.rt, glue, request);
         match called {
@@ -575,7 +672,12 @@ impl Loaded {
         rt.set_time_limit(Some(spec.limits.timeout));
         // The thread runs this runtime alone, call after call.
         rt.stay_entered();
-        Ok(Loaded { rt, code, sinks })
+        Ok(Loaded {
+            rt,
+            code,
+            sinks,
+            next_flight: 0,
+        })
     }
 
     /// Serves one request: the head goes back on the job's reply, a streamed body
@@ -711,6 +813,8 @@ impl Loaded {
     ) -> Ended {
         let (head, reply, deadline) = match left {
             Left::Ended(ended) => return ended,
+            // Only an isolate with requests in flight at once leaves one.
+            Left::Flight(_) => return Ended::Kept,
             Left::Started {
                 head,
                 reply,

@@ -2071,6 +2071,87 @@ fn a_request_that_spins_fails_the_requests_in_flight_beside_it() {
     assert_eq!(rt.block_on(get(addr, "/count")), "1");
 }
 
+/// A handler that does not return a promise, served with `concurrency`: a request
+/// answered in its start is answered on its connection's task, and what is left of one
+/// (a stream, `ctx.waitUntil`) or a failure goes on in the isolate's loop.
+const AT_ONCE: &str = r#"
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+let served = 0;
+let flag = "unset";
+export default {
+  fetch(request, env, ctx) {
+    const path = new URL(request.url).pathname;
+    served++;
+    if (path === "/count") return new Response(`${served}`);
+    if (path === "/throws") throw new Error("on purpose");
+    if (path === "/not-a-response") return "text";
+    if (path === "/wait-until") {
+      ctx.waitUntil(sleep(100).then(() => { flag = "set by waitUntil"; }));
+      return new Response("answered first");
+    }
+    if (path === "/flag") return new Response(flag);
+    if (path === "/stream") {
+      let n = 0;
+      return new Response(new ReadableStream({
+        async pull(controller) {
+          await sleep(30);
+          n += 1;
+          if (n <= 3) controller.enqueue(new TextEncoder().encode(`${n};`));
+          else controller.close();
+        },
+      }));
+    }
+    if (path === "/grow") {
+      const kept = [];
+      for (;;) kept.push(new Array(1 << 16).fill(path));
+    }
+    return new Response("at once");
+  },
+};
+"#;
+
+#[test]
+fn requests_answered_in_their_start_skip_the_queue_with_concurrency() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "at_once.mjs", AT_ONCE);
+    let s = Served::start(
+        dir.path(),
+        &["at_once.mjs", "--concurrency", "8", "--max-memory", "64MiB"],
+    );
+    let addr = s.addr;
+    let rt = tokio();
+    assert_eq!(rt.block_on(get(addr, "/")), "at once");
+    assert_eq!(rt.block_on(get(addr, "/count")), "2");
+    // A failure in the start is the handler's own: 500, and the isolate goes on.
+    assert_eq!(
+        rt.block_on(fetch(addr, "GET", "h", "/throws", "")).status,
+        500
+    );
+    assert_eq!(
+        rt.block_on(fetch(addr, "GET", "h", "/not-a-response", ""))
+            .status,
+        500
+    );
+    assert_eq!(rt.block_on(get(addr, "/count")), "5");
+    // What ctx.waitUntil was given is waited for after the response.
+    assert_eq!(rt.block_on(get(addr, "/wait-until")), "answered first");
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(rt.block_on(get(addr, "/flag")), "set by waitUntil");
+    // A stream goes on in the loop, and requests answered at once meanwhile are queued.
+    let streamed = rt.spawn(async move { fetch(addr, "GET", "h", "/stream", "").await });
+    for _ in 0..5 {
+        assert_eq!(rt.block_on(get(addr, "/")), "at once");
+    }
+    assert_eq!(rt.block_on(streamed).unwrap().text(), "1;2;3;");
+    // A start that breaks the memory cap: 503, and a new isolate serves the next.
+    assert_eq!(
+        rt.block_on(fetch(addr, "GET", "h", "/grow", "")).status,
+        503
+    );
+    assert_eq!(rt.block_on(get(addr, "/count")), "1");
+    assert_eq!(rt.block_on(get(addr, "/flag")), "unset");
+}
+
 #[test]
 fn concurrency_is_for_js_handlers_with_routes() {
     let dir = tempfile::tempdir().unwrap();
