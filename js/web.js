@@ -1029,13 +1029,30 @@
     if (redirect !== "follow" && redirect !== "manual" && redirect !== "error") {
       throw typeError(`fetch: '${redirect}' is not a valid redirect mode`);
     }
-    const sent = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
+    // A body that is a stream is sent as it is read (chunked), not gathered first.
+    let upload = null;
+    let sent = null;
+    if (request._hasBody()) {
+      if (request.bodyUsed) throw typeError("fetch: Body is unusable: Body has already been read");
+      const source = request[kBody]();
+      if (isStream(source)) {
+        if (source.locked) throw typeError("fetch: Body is unusable: its stream is locked");
+        upload = source;
+        sent = true;
+      } else {
+        sent = typeof source === "string" ? core.utf8Encode(source) : source;
+      }
+    }
     const list = [];
     for (const [name, value] of request.headers) list.push(name, value);
     const id = ++fetches;
     const call = core.httpFetch(request.method, url.href, list, sent, redirect === "follow", id);
+    const sending = upload === null ? null : sendBody(id, upload);
     const result = signal === null ? await call : await abortable(call, signal, id);
     if (typeof result === "string") {
+      // A stream that failed fails the fetch with its own error.
+      if (sending?.failed !== undefined) throw sending.failed;
+      sending?.stop();
       if (result.startsWith(DENIED)) {
         const e = new Error(result.slice(DENIED.length));
         e.name = "PermissionDenied";
@@ -1056,6 +1073,34 @@
     const response = new Response(body, { status, statusText, headers, _url: finalUrl });
     if (redirected) redirectedResponses.add(response);
     return response;
+  }
+  // Writes `stream` as the body of fetch `id`, chunk by chunk, as the request's thread
+  // takes them; what it returns says why it failed (`failed`) and stops it (`stop`).
+  function sendBody(id, stream) {
+    const reader = stream.getReader();
+    const sending = {
+      failed: undefined,
+      stop() { reader.cancel().catch(() => {}); },
+    };
+    (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) {
+          await core.httpFetchWrite(id, null);
+          return;
+        }
+        if (!(value instanceof Uint8Array)) {
+          throw typeError("fetch: a request body stream must yield Uint8Array chunks");
+        }
+        // false: the request takes no more (it failed, or was aborted).
+        if (!(await core.httpFetchWrite(id, value))) return sending.stop();
+      }
+    })().catch((e) => {
+      sending.failed = e;
+      core.httpFetchCancel(id);
+      sending.stop();
+    });
+    return sending;
   }
   // A fetched body as it arrives: each read asks for the next chunk (the request's thread
   // reads a few ahead); cancelling it, aborting the fetch's signal or dropping it unread

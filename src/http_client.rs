@@ -9,17 +9,33 @@ use std::io::Read;
 use std::time::Duration;
 
 /// A request to make.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Outbound {
     pub method: String,
     pub url: String,
     /// Names and values as bytes on the wire.
     pub headers: Vec<(String, Vec<u8>)>,
-    pub body: Option<Vec<u8>>,
+    pub body: Option<Upload>,
     /// Follow redirects (up to [`MAX_REDIRECTS`]); otherwise a redirect is the response.
     pub follow: bool,
     /// The largest response body [`request`] takes.
     pub max_response_bytes: u64,
+}
+
+/// A request's body: whole, or read as it is sent (chunked), once: a redirect that would
+/// send it again (307, 308) fails the request, as it does in browsers.
+pub(crate) enum Upload {
+    Whole(Vec<u8>),
+    Streamed(Box<dyn Read + Send>),
+}
+
+impl std::fmt::Debug for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Upload::Whole(b) => write!(f, "Whole({} bytes)", b.len()),
+            Upload::Streamed(_) => f.write_str("Streamed"),
+        }
+    }
 }
 
 /// A response read whole: its status, its headers in order (repeats kept; values as the
@@ -156,8 +172,12 @@ pub(crate) fn open(
             url: url_text.clone(),
             why: e.to_string(),
         };
-        let sent = match &body {
-            Some(b) => agent.run(builder.body(b.as_slice()).map_err(bad)?),
+        let sent = match &mut body {
+            Some(Upload::Whole(b)) => agent.run(builder.body(b.as_slice()).map_err(bad)?),
+            Some(Upload::Streamed(r)) => {
+                let r: &mut dyn Read = r;
+                agent.run(builder.body(ureq::SendBody::from_reader(r)).map_err(bad)?)
+            }
             None => agent.run(builder.body(()).map_err(bad)?),
         };
         let response = sent.map_err(|source| HttpError::Failed {
@@ -181,6 +201,14 @@ pub(crate) fn open(
             {
                 method = "GET".into();
                 body = None;
+            } else if matches!(body, Some(Upload::Streamed(_))) {
+                return Err(HttpError::Bad {
+                    url: url_text,
+                    why: format!(
+                        "its redirect ({}) would send its streamed body again",
+                        status.as_u16()
+                    ),
+                });
             }
             url_text = next.to_string();
             continue;

@@ -3,11 +3,13 @@
 //! first URL at once and for each redirect as it is followed, make the request on a
 //! thread of its own (`http_client.rs` blocks), settle a promise with the response's head,
 //! and then give its body chunk by chunk as JS reads it (the thread reads ahead at most
-//! [`AHEAD`] chunks), each chunk held to the runtime's memory cap. A fetch aborted or a
-//! body cancelled settles what waits for it at once.
+//! [`AHEAD`] chunks), each chunk held to the runtime's memory cap. A request body that is
+//! a stream is sent as JS writes it (`httpFetchWrite`, at most [`AHEAD`] chunks ahead of
+//! the request's thread). A fetch aborted or a body cancelled settles what waits for it
+//! at once.
 
 use std::cell::RefCell;
-use std::io::Read;
+use std::io::{self, Read};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,7 +19,7 @@ use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
 use crate::permissions::Permissions;
 
 use crate::host::{HostFailure, settle_with};
-use crate::http_client::{self, HttpError, Outbound};
+use crate::http_client::{self, HttpError, Outbound, Upload};
 use crate::runtime::async_calls;
 use crate::runtime::memory_budget;
 use crate::runtime::state::State;
@@ -56,6 +58,8 @@ struct InFlight {
     cancelled: Rc<Notify>,
     /// Its body's chunks, once its head came.
     body: ChunkSlot,
+    /// Where its streamed request body goes, until its end is written (`None`: the end).
+    upload: Option<mpsc::Sender<Option<Vec<u8>>>>,
 }
 
 thread_local! {
@@ -78,7 +82,8 @@ fn forget(id: u32) {
     FETCHES.with_borrow_mut(|f| f.retain(|f| f.id != id));
 }
 
-/// `httpFetch(method, url, [name, value, ...], body | null, follow, id)` -> a promise of
+/// `httpFetch(method, url, [name, value, ...], body | true | null, follow, id)` (`true`:
+/// the body is a stream, written with `httpFetchWrite(id, chunk)`) -> a promise of
 /// `[status, statusText, [name, value, ...], url, redirected]` (the body then read with
 /// `httpFetchRead(id)`), or of a string: why it failed (prefixed with [`DENIED`] for a
 /// refused redirect).
@@ -98,9 +103,23 @@ pub(crate) fn http_fetch<'s>(
     let state = State::get(scope);
     state.permissions.check_net(&url)?;
     let headers = string_pairs(scope, args.get(2))?;
-    let body = match args.get(3) {
-        b if b.is_null_or_undefined() => None,
-        b => Some(bytes_arg(b).ok_or_else(|| OpError::type_error("a request body must be bytes"))?),
+    let (body, upload) = match args.get(3) {
+        b if b.is_null_or_undefined() => (None, None),
+        b if b.is_true() => {
+            let (tx, rx) = mpsc::channel(AHEAD);
+            let reader = UploadReader {
+                rx,
+                chunk: Vec::new(),
+                at: 0,
+                ended: false,
+            };
+            (Some(Upload::Streamed(Box::new(reader))), Some(tx))
+        }
+        b => {
+            let bytes =
+                bytes_arg(b).ok_or_else(|| OpError::type_error("a request body must be bytes"))?;
+            (Some(Upload::Whole(bytes)), None)
+        }
     };
     let follow = args.get(4).is_true();
     let id = args.get(5).uint32_value(scope).unwrap_or(0);
@@ -120,6 +139,7 @@ pub(crate) fn http_fetch<'s>(
             id,
             cancelled: cancelled.clone(),
             body: Rc::new(RefCell::new(Some(chunk_rx))),
+            upload,
         });
     });
     let slots = SLOTS.with(Arc::clone);
@@ -207,6 +227,78 @@ fn pump(mut reader: http_client::BodyReader, tx: &mpsc::Sender<Chunk>) {
             }
         }
     }
+}
+
+/// A streamed request body, as the request's thread reads it: the chunks JS writes, to
+/// their end (`None`); the channel closed before it (the stream failed, or the fetch was
+/// cancelled) fails the request.
+struct UploadReader {
+    rx: mpsc::Receiver<Option<Vec<u8>>>,
+    chunk: Vec<u8>,
+    at: usize,
+    ended: bool,
+}
+
+impl Read for UploadReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.chunk.len() {
+            if self.ended {
+                return Ok(0);
+            }
+            match self.rx.blocking_recv() {
+                Some(Some(chunk)) => {
+                    self.chunk = chunk;
+                    self.at = 0;
+                }
+                Some(None) => self.ended = true,
+                None => return Err(io::Error::other("its body stream stopped before its end")),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// `httpFetchWrite(id, chunk | null)` -> a promise of whether fetch `id`'s request took
+/// the next chunk of its streamed body (`null`: its end); `false` once it takes no more
+/// (it failed, was cancelled, or has its end). It settles when the request's thread has
+/// room for the chunk: the pace of the upload is the stream's backpressure.
+///
+/// # Errors
+/// `TypeError` for a chunk that is not bytes.
+pub(crate) fn write<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    args: &v8::FunctionCallbackArguments<'s>,
+    rv: &mut v8::ReturnValue<'s, v8::Value>,
+) -> Result<(), OpError> {
+    let id = args.get(0).uint32_value(scope).unwrap_or(0);
+    let piece = match args.get(1) {
+        c if c.is_null_or_undefined() => None,
+        c => Some(
+            bytes_arg(c)
+                .ok_or_else(|| OpError::type_error("a request body chunk must be a Uint8Array"))?,
+        ),
+    };
+    let end = piece.is_none();
+    let tx = FETCHES.with_borrow_mut(|f| {
+        let f = f.iter_mut().find(|f| f.id == id)?;
+        if end {
+            f.upload.take()
+        } else {
+            f.upload.clone()
+        }
+    });
+    let future = Box::pin(async move {
+        let taken = match tx {
+            Some(tx) => tx.send(piece).await.is_ok(),
+            None => false,
+        };
+        settle_with(move |scope| Ok(v8::Boolean::new(scope, taken).into()))
+    });
+    rv.set(async_calls::start_call(scope, future));
+    Ok(())
 }
 
 /// `httpFetchRead(id)` -> a promise of the next chunk of fetch `id`'s body (a

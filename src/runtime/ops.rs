@@ -616,6 +616,12 @@ op!(
 });
 
 op!(
+    /// `httpFetchWrite(id, chunk)`: `fetch.rs`.
+    op_http_fetch_write, |scope, args, rv| {
+    fetch::write(scope, &args, &mut rv)
+});
+
+op!(
     /// `httpFetchCancel(id)`: `fetch.rs`.
     op_http_fetch_cancel, |scope, args, _rv| {
     fetch::cancel(args.get(0).uint32_value(scope).unwrap_or(0));
@@ -1098,6 +1104,7 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: v8::Local<v8::Object>) {
         "prepareWasm" => op_prepare_wasm,
         "httpFetch" => op_http_fetch,
         "httpFetchRead" => op_http_fetch_read,
+        "httpFetchWrite" => op_http_fetch_write,
         "httpFetchCancel" => op_http_fetch_cancel,
     );
 }

@@ -298,7 +298,15 @@ fn upstream(dir: &Path) -> crate::serve::Served {
         headers: { "x-seen": request.headers.get("x-test") ?? "none", "set-cookie": "a=1" },
       });
     }
-    if (url.pathname === "/redirect") return Response.redirect(url.searchParams.get("to"), 302);
+    if (url.pathname === "/redirect") {
+      return Response.redirect(url.searchParams.get("to"), Number(url.searchParams.get("status") ?? 302));
+    }
+    if (url.pathname === "/count") {
+      // A streamed body's bytes and the chunks they came in, as they arrive.
+      let bytes = 0;
+      for await (const chunk of request.body) bytes += chunk.length;
+      return new Response(`${request.method} ${bytes} ${request.headers.get("transfer-encoding")}`);
+    }
     if (url.pathname === "/big") return new Response(new Uint8Array(32 << 20));
     if (url.pathname === "/endless") {
       return new Response(new ReadableStream({
@@ -313,7 +321,10 @@ fn upstream(dir: &Path) -> crate::serve::Served {
 };
 "#,
     );
-    crate::serve::Served::start(dir, &["upstream.mjs", "--no-access-log"])
+    crate::serve::Served::start(
+        dir,
+        &["upstream.mjs", "--no-access-log", "--max-body", "64MiB"],
+    )
 }
 
 #[test]
@@ -412,6 +423,79 @@ await endless.cancel();
         r.stdout,
         "201 Created yes a=1 POST hé\nPUT hi\n33554432\nRangeError\ntick\n"
     );
+}
+
+#[test]
+fn fetch_sends_a_stream_body_as_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let up = upstream(dir.path());
+    let base = format!("http://127.0.0.1:{}", up.addr.port());
+    let script = write(
+        dir.path(),
+        "f.mjs",
+        &format!(
+            r#"const tryFetch = async (url, init) => {{
+  try {{
+    const r = await fetch(url, init);
+    return `${{r.status}} ${{await r.text()}}`;
+  }} catch (e) {{
+    return `${{e.name}}: ${{e.message}}`;
+  }}
+}};
+const chunks = (list) => new ReadableStream({{
+  pull(controller) {{
+    if (list.length === 0) return controller.close();
+    controller.enqueue(new TextEncoder().encode(list.shift()));
+  }},
+}});
+console.log(await tryFetch("{base}/echo", {{ method: "POST", body: chunks(["a", "b", "c"]), duplex: "half" }}));
+// 40 MiB made chunk by chunk under a 16 MiB cap: sent as it is made, never held whole.
+let left = 640;
+const big = new ReadableStream({{
+  pull(controller) {{
+    if (left-- === 0) return controller.close();
+    controller.enqueue(new Uint8Array(64 << 10));
+  }},
+}});
+console.log(await tryFetch("{base}/count", {{ method: "PUT", body: big, duplex: "half" }}));
+// A stream that fails fails the fetch with its error.
+let sentOne = false;
+const broken = new ReadableStream({{
+  pull(controller) {{
+    if (sentOne) return controller.error(new Error("broken upload"));
+    sentOne = true;
+    controller.enqueue(new Uint8Array(10));
+  }},
+}});
+console.log(await tryFetch("{base}/count", {{ method: "POST", body: broken, duplex: "half" }}));
+console.log(await tryFetch("{base}/count", {{ method: "POST", body: chunks([]).pipeThrough(new TransformStream({{ start(c) {{ c.enqueue("text"); }} }})), duplex: "half" }}));
+// A redirect that would send the stream again fails; one to a GET drops it.
+const to = encodeURIComponent("{base}/");
+console.log(await tryFetch(`{base}/redirect?status=307&to=${{to}}`, {{ method: "POST", body: chunks(["x"]), duplex: "half" }}));
+console.log(await tryFetch(`{base}/redirect?status=303&to=${{to}}`, {{ method: "POST", body: chunks(["x"]), duplex: "half" }}));
+"#
+        ),
+    );
+    let grant = format!("--allow-net=127.0.0.1:{}", up.addr.port());
+    let r = run(&["run", &grant, "--max-memory", "16MiB", &script]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines[0], "201 POST abc", "{}", r.stdout);
+    assert_eq!(lines[1], "200 PUT 41943040 chunked", "{}", r.stdout);
+    assert_eq!(lines[2], "Error: broken upload", "{}", r.stdout);
+    assert_eq!(
+        lines[3], "TypeError: fetch: a request body stream must yield Uint8Array chunks",
+        "{}",
+        r.stdout
+    );
+    assert!(
+        lines[4].starts_with("TypeError: fetch failed:")
+            && lines[4].contains("307")
+            && lines[4].contains("streamed body again"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(lines[5], "200 upstream", "{}", r.stdout);
 }
 
 #[test]

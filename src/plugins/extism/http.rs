@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub(crate) use crate::http_client::HttpError;
-use crate::http_client::{self, Outbound};
+use crate::http_client::{self, Outbound, Upload};
 
 /// Who a plugin may reach over HTTP, and how much it may take.
 #[derive(Debug, Clone)]
@@ -64,7 +64,7 @@ pub(crate) fn request(
             .iter()
             .map(|(k, v)| (k.clone(), v.clone().into_bytes()))
             .collect(),
-        body: body.map(<[u8]>::to_vec),
+        body: body.map(|b| Upload::Whole(b.to_vec())),
         follow: true,
         max_response_bytes: policy.max_response_bytes,
     };
