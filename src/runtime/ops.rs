@@ -482,20 +482,24 @@ op_now, |scope, _args, rv| {
     Ok(())
 });
 
-// process.memoryUsage(): [rss, heapTotal, heapUsed, external, arrayBuffers] in bytes. rss
-// is the process's resident set (/proc/self/statm); the heap figures are this isolate's.
-// arrayBuffers is counted exactly under a memory cap (the counting allocator); without
-// one it is V8's external memory, which holds the ArrayBuffer backing stores.
+// process.memoryUsage(): [rss, heapTotal, heapUsed, external, arrayBuffers] in bytes, all
+// of them this isolate's: other tenants' isolates share the process, and its resident set
+// would tell one how much the others hold (as os.totalmem() tells nothing of the host).
+// rss is what the isolate holds (its heap's pages, V8's malloced memory for it, and its
+// external memory). arrayBuffers is counted exactly under a memory cap (the counting
+// allocator); without one it is V8's external memory, which holds the ArrayBuffer backing
+// stores.
 op!(op_memory_usage, |scope, _args, rv| {
     let stats = scope.get_heap_statistics();
     let external = stats.external_memory();
+    let held = stats.total_physical_size() + stats.malloced_memory() + external;
     let array_buffers = State::get(scope)
         .budget
         .borrow()
         .as_ref()
         .map_or(external, |b| b.array_buffers());
     let figures = [
-        resident_bytes() as f64,
+        held as f64,
         stats.total_heap_size() as f64,
         stats.used_heap_size() as f64,
         external as f64,
@@ -510,23 +514,17 @@ op!(op_memory_usage, |scope, _args, rv| {
     Ok(())
 });
 
-/// The process's resident set size in bytes (0 where /proc cannot tell it).
-fn resident_bytes() -> u64 {
-    let pages = std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
-        .unwrap_or(0);
-    // SAFETY: sysconf reads a configuration value; no memory is passed.
-    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    pages * u64::try_from(page).unwrap_or(4096)
-}
-
-// process.cpuUsage(): [user, system] CPU time of the process in microseconds (getrusage).
+// process.cpuUsage(): [user, system] CPU time of the isolate's thread in microseconds
+// (getrusage): not the process's, which other tenants' isolates share.
 op!(op_cpu_usage, |scope, _args, rv| {
     // SAFETY: an all-zero rusage is a valid value of the plain C struct.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    #[cfg(target_os = "linux")]
+    let who = libc::RUSAGE_THREAD;
+    #[cfg(not(target_os = "linux"))]
+    let who = libc::RUSAGE_SELF;
     // SAFETY: `usage` is a valid out-pointer for the call's duration.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    let rc = unsafe { libc::getrusage(who, &mut usage) };
     if rc != 0 {
         return Err(OpError::error(format!(
             "getrusage: {}",

@@ -449,6 +449,61 @@ fn routes_two_tenants_by_host_and_path() {
 }
 
 #[test]
+fn a_tenant_measures_only_its_own_memory_and_cpu() {
+    // process.memoryUsage() and cpuUsage() are the isolate's: another tenant's 96 MiB and
+    // its spinning show in neither (process-wide, they would tell one tenant of another).
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "big.mjs",
+        r#"const kept = new Uint8Array(96 << 20).fill(1);
+export default {
+  fetch() {
+    const end = Date.now() + 200;
+    while (Date.now() < end) {}
+    return new Response(`${kept.length} ${process.memoryUsage().rss > 96e6}`);
+  },
+};"#,
+    );
+    write(
+        dir.path(),
+        "small.mjs",
+        r#"export default {
+  fetch() {
+    const { user, system } = process.cpuUsage();
+    return new Response(`${process.memoryUsage().rss} ${user + system}`);
+  },
+};"#,
+    );
+    write(
+        dir.path(),
+        "warren.toml",
+        r#"[[plugins]]
+name = "big"
+source = "big.mjs"
+routes = ["big.test/*"]
+limits = { memory = "256MiB" }
+
+[[plugins]]
+name = "small"
+source = "small.mjs"
+routes = ["small.test/*"]
+"#,
+    );
+    let s = Served::start(dir.path(), &["warren.toml", "--no-access-log"]);
+    let rt = tokio();
+    for _ in 0..3 {
+        let a = rt.block_on(fetch(s.addr, "GET", "big.test", "/", ""));
+        assert_eq!(a.text(), "100663296 true");
+    }
+    let a = rt.block_on(fetch(s.addr, "GET", "small.test", "/", ""));
+    let figures: Vec<f64> = a.text().split(' ').map(|n| n.parse().unwrap()).collect();
+    assert!(figures[0] > 0.0 && figures[0] < 48e6, "rss {}", a.text());
+    // Microseconds: the other tenant spun for 600 ms.
+    assert!(figures[1] < 300e3, "cpu {}", a.text());
+}
+
+#[test]
 fn a_spinning_tenant_costs_only_its_own_requests() {
     let dir = tempfile::tempdir().unwrap();
     two_tenants(dir.path());
