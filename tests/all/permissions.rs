@@ -299,6 +299,9 @@ fn upstream(dir: &Path) -> crate::serve::Served {
       });
     }
     if (url.pathname === "/redirect") {
+      // Read first: a server that answers before a streamed body has all come closes the
+      // connection under the client's last writes (fetch then fails with a broken pipe).
+      await request.arrayBuffer();
       return Response.redirect(url.searchParams.get("to"), Number(url.searchParams.get("status") ?? 302));
     }
     if (url.pathname === "/count") {
