@@ -224,10 +224,10 @@ function flightHead(id, flight, response) {
     out = [response.status | (waiting ? WAITING : 0), source];
   } else {
     flight.reader = source.getReader();
-    flights.set(id, flight);
     out = [response.status | STREAMED | WAITING, null];
   }
-  if (waiting) flights.set(id, flight);
+  // rest() is to come: for the stream, or for ctx.waitUntil.
+  if (waiting || flight.reader !== null) flights.set(id, flight);
   for (let i = 0; i < headers.length; i++) out.push(headers[i]);
   return out;
 }

@@ -236,14 +236,7 @@ async fn take_jobs(setup: &mut Setup, demoted: &mut bool, lends: bool) -> Stoppe
     }
     loop {
         if lends {
-            LENT.set(Some(Lent {
-                loaded: loaded.take(),
-                spec: setup.spec.clone(),
-                metrics: setup.metrics.clone(),
-                log: setup.log.clone(),
-                left: None,
-                wake: wake.clone(),
-            }));
+            lend(setup, loaded.take(), &wake);
         }
         let next = tokio::select! {
             job = setup.jobs.next() => Next::Job(job),
@@ -320,14 +313,7 @@ async fn fly(
             if let Some(l) = loaded.as_mut() {
                 flights::limits(&mut l.rt, &setup.spec);
             }
-            LENT.set(Some(Lent {
-                loaded: loaded.take(),
-                spec: setup.spec.clone(),
-                metrics: setup.metrics.clone(),
-                log: setup.log.clone(),
-                left: None,
-                wake: wake.clone(),
-            }));
+            lend(setup, loaded.take(), &wake);
             let next = tokio::select! {
                 job = setup.jobs.next() => Next::Job(job),
                 () = wake.notified() => Next::Left,
@@ -387,6 +373,19 @@ async fn fly(
             }
         }
     }
+}
+
+/// Lends `loaded` to the connections this thread serves while it waits ([`serve_here`]);
+/// `wake` is told when a request served there leaves it work.
+fn lend(setup: &Setup, loaded: Option<Loaded>, wake: &Arc<Notify>) {
+    LENT.set(Some(Lent {
+        loaded,
+        spec: setup.spec.clone(),
+        metrics: setup.metrics.clone(),
+        log: setup.log.clone(),
+        left: None,
+        wake: wake.clone(),
+    }));
 }
 
 /// Makes the isolate `job` finds missing: the job back to be served, or `None` when no
