@@ -274,7 +274,7 @@
   // Which file defines each lazily installed global.
   const lazyGlobals = {
     web: [
-      "TextEncoder", "TextDecoder", "URL", "atob", "btoa", "performance", "crypto", "CryptoKey",
+      "TextEncoder", "TextDecoder", "URL", "atob", "btoa", "performance", "crypto",
       "fetch", "Response", "Headers", "Request", "Blob", "File", "FormData", "navigator",
     ],
     event: [
@@ -289,6 +289,7 @@
       "TransformStream", "TransformStreamDefaultController", "TextEncoderStream", "TextDecoderStream",
       "CompressionStream", "DecompressionStream",
     ],
+    subtle: ["CryptoKey", "SubtleCrypto"],
     structured_clone: ["structuredClone"],
     url_search_params: ["URLSearchParams"],
     buffer: ["Buffer"],

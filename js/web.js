@@ -259,123 +259,18 @@
       const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
       return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
     },
-    subtle: {
-      async digest(algorithm, data) {
-        return core.hash(hashName(algorithm), toUint8(data)).buffer;
-      },
-      // HMAC (the keys webhooks and JWTs are signed with): raw and JWK keys.
-      async importKey(format, keyData, algorithm, extractable, usages) {
-        const alg = hmacAlgorithm(algorithm);
-        let bytes;
-        if (format === "raw") {
-          bytes = toUint8(keyData).slice();
-        } else if (format === "jwk") {
-          if (keyData?.kty !== "oct" || typeof keyData.k !== "string") {
-            throw domError("a JWK HMAC key has kty \"oct\" and k", "DataError");
-          }
-          bytes = core.base64Decode(keyData.k.replace(/-/g, "+").replace(/_/g, "/"));
-        } else {
-          throw domError(`key format "${format}" is not supported`, "NotSupportedError");
-        }
-        if (bytes.length === 0) throw domError("an HMAC key must not be empty", "DataError");
-        return new CryptoKey(kMakeKey, bytes, { ...alg, length: alg.length ?? bytes.length * 8 }, extractable, usages);
-      },
-      async generateKey(algorithm, extractable, usages) {
-        const alg = hmacAlgorithm(algorithm);
-        const bits = alg.length ?? hmacBlock(alg.hash.name) * 8;
-        const bytes = new Uint8Array(Math.ceil(bits / 8));
-        core.randomFill(bytes, true);
-        return new CryptoKey(kMakeKey, bytes, { ...alg, length: bits }, extractable, usages);
-      },
-      async exportKey(format, key) {
-        const bytes = keyBytes(key, null);
-        if (!key.extractable) throw domError("the key is not extractable", "InvalidAccessError");
-        if (format === "raw") return bytes.slice().buffer;
-        if (format === "jwk") {
-          const k = core.base64Encode(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-          return { kty: "oct", k, alg: `HS${key.algorithm.hash.name.slice(4)}`, ext: true, key_ops: key.usages };
-        }
-        throw domError(`key format "${format}" is not supported`, "NotSupportedError");
-      },
-      async sign(algorithm, key, data) {
-        hmacAlgorithm(algorithm, true);
-        return hmac(key.algorithm.hash.name, keyBytes(key, "sign"), toUint8(data)).buffer;
-      },
-      async verify(algorithm, key, signature, data) {
-        hmacAlgorithm(algorithm, true);
-        const mac = hmac(key.algorithm.hash.name, keyBytes(key, "verify"), toUint8(data));
-        const sig = toUint8(signature);
-        // Every byte compared, whatever the first difference.
-        let diff = mac.length ^ sig.length;
-        for (let i = 0; i < mac.length; i++) diff |= mac[i] ^ (sig[i] ?? 0);
-        return diff === 0;
-      },
-    },
   };
-  const hashes = ["SHA-1", "SHA-256", "SHA-384", "SHA-512"];
-  function hashName(algorithm) {
-    const name = `${typeof algorithm === "string" ? algorithm : algorithm?.name}`.toUpperCase();
-    const found = hashes.find((h) => h === name);
-    if (found === undefined) throw domError(`hash "${name}" is not supported`, "NotSupportedError");
-    return found;
-  }
-  const hmacBlock = (hash) => (hash === "SHA-384" || hash === "SHA-512" ? 128 : 64);
-  // {name: "HMAC", hash, length?}; `bare` for sign/verify, which take the name alone.
-  function hmacAlgorithm(algorithm, bare = false) {
-    const name = typeof algorithm === "string" ? algorithm : algorithm?.name;
-    if (`${name}`.toUpperCase() !== "HMAC") {
-      throw domError(`algorithm "${name}" is not supported (only HMAC, and digest)`, "NotSupportedError");
-    }
-    if (bare) return null;
-    if (algorithm?.hash === undefined) throw new TypeError("HMAC needs a hash");
-    const alg = { name: "HMAC", hash: { name: hashName(algorithm.hash) } };
-    if (algorithm.length !== undefined) alg.length = Number(algorithm.length);
-    return alg;
-  }
-  function hmac(hash, key, data) {
-    const block = hmacBlock(hash);
-    const padded = new Uint8Array(block);
-    padded.set(key.length > block ? core.hash(hash, key) : key);
-    const inner = new Uint8Array(block + data.length);
-    for (let i = 0; i < block; i++) inner[i] = padded[i] ^ 0x36;
-    inner.set(data, block);
-    const innerHash = core.hash(hash, inner);
-    const outer = new Uint8Array(block + innerHash.length);
-    for (let i = 0; i < block; i++) outer[i] = padded[i] ^ 0x5c;
-    outer.set(innerHash, block);
-    return core.hash(hash, outer);
-  }
-  const kMakeKey = Symbol("CryptoKey");
-  const keyMaterial = new WeakMap();
-  class CryptoKey {
-    #algorithm; #extractable; #usages;
-    constructor(token, bytes, algorithm, extractable, usages) {
-      if (token !== kMakeKey) throw new TypeError("Illegal constructor");
-      for (const u of usages ?? []) {
-        if (u !== "sign" && u !== "verify") throw new SyntaxError(`an HMAC key cannot be used to ${u}`);
-      }
-      keyMaterial.set(this, bytes);
-      this.#algorithm = Object.freeze(algorithm);
-      this.#extractable = Boolean(extractable);
-      this.#usages = Object.freeze([...(usages ?? [])]);
-    }
-    get type() { return "secret"; }
-    get extractable() { return this.#extractable; }
-    get algorithm() { return this.#algorithm; }
-    get usages() { return this.#usages; }
-  }
-  Object.defineProperty(CryptoKey.prototype, Symbol.toStringTag, { value: "CryptoKey", configurable: true });
-  function keyBytes(key, usage) {
-    const bytes = key instanceof CryptoKey ? keyMaterial.get(key) : undefined;
-    if (bytes === undefined) throw new TypeError("not a CryptoKey");
-    if (usage !== null && !key.usages.includes(usage)) {
-      throw domError(`the key may not be used to ${usage}`, "InvalidAccessError");
-    }
-    return bytes;
-  }
+  // crypto.subtle and CryptoKey are js/subtle.js's, loaded when first used.
+  Object.defineProperty(crypto, "subtle", {
+    get() {
+      internals.load("subtle");
+      return internals.subtle;
+    },
+    enumerable: true,
+    configurable: true,
+  });
   Object.defineProperty(crypto, Symbol.toStringTag, { value: "Crypto", configurable: true });
   define(global, "crypto", crypto);
-  define(global, "CryptoKey", CryptoKey);
   define(global, "navigator", Object.freeze({
     userAgent: "warren",
     hardwareConcurrency: 2,

@@ -1,14 +1,14 @@
 //! Installs warren's JS layer when JS first runs. The bootstrap itself ran at build time
 //! (build.rs, into the startup snapshot); what is left per runtime is to fill its `core`
 //! object with the Rust functions behind `console` and `inspect` (and, through `ops.rs`,
-//! `timers.rs` and `wasi_ops.rs`, the rest of `core`), then run `internals.start()`.
+//! `timers.rs`, `wasi_ops.rs` and `subtle_ops.rs`, the rest of `core`), then run `internals.start()`.
 
 use crate::error::Result;
 use crate::runtime::exceptions;
 use crate::runtime::snapshot;
 use crate::runtime::state::{State, Stream};
 use crate::runtime::v8_util::{guarded, v8_str};
-use crate::runtime::{ops, timers, wasi_ops};
+use crate::runtime::{ops, subtle_ops, timers, wasi_ops};
 
 /// The bootstrap's objects from a fresh snapshot context, kept until JS first runs.
 pub(crate) struct Pending {
@@ -49,6 +49,7 @@ pub(crate) fn install(scope: &mut v8::PinScope, pending: Pending) -> Result<()> 
     timers::install(scope, core);
     ops::install(scope, core);
     wasi_ops::install(scope, core);
+    subtle_ops::install(scope, core);
     let internals = v8::Local::new(scope, &pending.internals);
     v8::tc_scope!(let tc, scope);
     let key = v8_str(tc, "start");

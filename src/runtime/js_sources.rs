@@ -14,6 +14,7 @@ pub(crate) const INTERNAL_JS: &[(&str, &str)] = &[
     ("web", include_str!("../../js/web.js")),
     ("event", include_str!("../../js/event.js")),
     ("streams", include_str!("../../js/streams.js")),
+    ("subtle", include_str!("../../js/subtle.js")),
     (
         "writable_streams",
         include_str!("../../js/writable_streams.js"),

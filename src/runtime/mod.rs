@@ -26,6 +26,7 @@ mod ops;
 mod snapshot;
 mod state;
 mod stop;
+mod subtle_ops;
 mod synthetic_modules;
 mod timers;
 mod trampoline;
