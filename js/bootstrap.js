@@ -292,6 +292,7 @@
     subtle: ["CryptoKey", "SubtleCrypto"],
     structured_clone: ["structuredClone"],
     url_search_params: ["URLSearchParams"],
+    url_pattern: ["URLPattern"],
     buffer: ["Buffer"],
     node: ["process", "global", "setImmediate", "clearImmediate"],
   };

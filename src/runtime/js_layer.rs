@@ -8,7 +8,7 @@ use crate::runtime::exceptions;
 use crate::runtime::snapshot;
 use crate::runtime::state::{State, Stream};
 use crate::runtime::v8_util::{guarded, v8_str};
-use crate::runtime::{ops, subtle_ops, timers, wasi_ops};
+use crate::runtime::{ops, subtle_ops, timers, url_pattern, wasi_ops};
 
 /// The bootstrap's objects from a fresh snapshot context, kept until JS first runs.
 pub(crate) struct Pending {
@@ -50,6 +50,7 @@ pub(crate) fn install(scope: &mut v8::PinScope, pending: Pending) -> Result<()> 
     ops::install(scope, core);
     wasi_ops::install(scope, core);
     subtle_ops::install(scope, core);
+    url_pattern::install(scope, core);
     let internals = v8::Local::new(scope, &pending.internals);
     v8::tc_scope!(let tc, scope);
     let key = v8_str(tc, "start");

@@ -27,6 +27,7 @@ pub(crate) const INTERNAL_JS: &[(&str, &str)] = &[
         "url_search_params",
         include_str!("../../js/url_search_params.js"),
     ),
+    ("url_pattern", include_str!("../../js/url_pattern.js")),
     ("buffer", include_str!("../../js/buffer.js")),
     ("node_path", include_str!("../../js/node_path.js")),
     ("node_errors", include_str!("../../js/node_errors.js")),

@@ -31,6 +31,7 @@ mod synthetic_modules;
 mod timers;
 mod trampoline;
 mod trap;
+mod url_pattern;
 mod v8_util;
 mod wasi_ops;
 mod wasm_esm;
