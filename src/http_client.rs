@@ -6,7 +6,7 @@
 //! callers on an event loop run it on a thread of its own.
 
 use std::io::Read;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A request to make.
 #[derive(Debug)]
@@ -20,6 +20,9 @@ pub(crate) struct Outbound {
     pub follow: bool,
     /// The largest response body [`request`] takes.
     pub max_response_bytes: u64,
+    /// When the whole request (every hop, and its body) must be over, sooner than the
+    /// agent's own timeout: a caller's time limit.
+    pub deadline: Option<Instant>,
 }
 
 /// A request's body: whole, or read as it is sent (chunked), once: a redirect that would
@@ -81,6 +84,21 @@ pub(crate) fn agent(timeout: Duration) -> ureq::Agent {
         .into()
 }
 
+/// `req`, its time bounded by `left` (else the agent's own timeout).
+fn bounded<S: ureq::AsSendBody>(
+    agent: &ureq::Agent,
+    req: ureq::http::Request<S>,
+    left: Option<Duration>,
+) -> ureq::http::Request<S> {
+    match left {
+        Some(left) => agent
+            .configure_request(req)
+            .timeout_global(Some(left))
+            .build(),
+        None => req,
+    }
+}
+
 /// A response's head, its body not read yet.
 #[derive(Debug)]
 pub(crate) struct Head {
@@ -140,6 +158,7 @@ pub(crate) fn open(
         headers,
         mut body,
         follow,
+        deadline,
         ..
     } = req;
     method.make_ascii_uppercase();
@@ -172,13 +191,31 @@ pub(crate) fn open(
             url: url_text.clone(),
             why: e.to_string(),
         };
+        // What is left of the deadline bounds this hop and the body after it.
+        let left = match deadline {
+            Some(d) => match d.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => Some(left),
+                _ => {
+                    return Err(HttpError::Bad {
+                        url: url_text,
+                        why: "its time ran out (its caller's time limit)".into(),
+                    });
+                }
+            },
+            None => None,
+        };
         let sent = match &mut body {
-            Some(Upload::Whole(b)) => agent.run(builder.body(b.as_slice()).map_err(bad)?),
+            Some(Upload::Whole(b)) => agent.run(bounded(
+                agent,
+                builder.body(b.as_slice()).map_err(bad)?,
+                left,
+            )),
             Some(Upload::Streamed(r)) => {
                 let r: &mut dyn Read = r;
-                agent.run(builder.body(ureq::SendBody::from_reader(r)).map_err(bad)?)
+                let req = builder.body(ureq::SendBody::from_reader(r)).map_err(bad)?;
+                agent.run(bounded(agent, req, left))
             }
-            None => agent.run(builder.body(()).map_err(bad)?),
+            None => agent.run(bounded(agent, builder.body(()).map_err(bad)?, left)),
         };
         let response = sent.map_err(|source| HttpError::Failed {
             url: url_text.clone(),

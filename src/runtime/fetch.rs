@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use std::io::{self, Read};
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
 
@@ -131,6 +131,16 @@ pub(crate) fn http_fetch<'s>(
         body,
         follow,
         max_response_bytes: u64::MAX,
+        // A fetch ends with the call that made it (a request's time limit, in a server):
+        // its thread and slot are not held for long after nobody waits for it.
+        deadline: Some(
+            state
+                .call_deadline
+                .get()
+                .map_or(Instant::now() + TIMEOUT, |d| {
+                    d.min(Instant::now() + TIMEOUT)
+                }),
+        ),
     };
     let (chunk_tx, chunk_rx) = mpsc::channel::<Chunk>(AHEAD);
     let cancelled = Rc::new(Notify::new());

@@ -146,6 +146,8 @@ pub struct Runtime {
     cpu_clock: Option<crate::watchdog::CpuClock>,
     watchdog: Option<crate::watchdog::Watchdog>,
     deadline: Option<Instant>,
+    /// Whether `State::call_deadline` holds a deadline (to be cleared when a call has none).
+    deadline_published: bool,
     /// Whether the runtime has a memory budget (set once, when it is made), and when
     /// [`Runtime::sample_memory`] samples it next.
     memory_capped: bool,
@@ -318,6 +320,7 @@ impl Runtime {
                 .and_then(|_| crate::watchdog::CpuClock::current_thread().ok()),
             watchdog: None,
             deadline: None,
+            deadline_published: false,
             cpu_budget: None,
             cpu_shared: false,
             cpu_spent: std::time::Duration::ZERO,
@@ -414,11 +417,16 @@ impl Runtime {
         self.deadline = self.time_limit.map(|limit| now + limit);
         self.cpu_budget = cpu;
         if self.deadline.is_none() && cpu.is_none() {
+            if self.deadline_published {
+                self.publish_deadline();
+            }
             return false;
         }
         let state = self.isolate.get_slot::<Rc<State>>();
         if let Some(s) = state {
             s.interrupt.clear();
+            s.call_deadline.set(self.deadline);
+            self.deadline_published = self.deadline.is_some();
         }
         if self.watchdog.is_none() {
             let interrupt = state.map(|s| s.interrupt.clone());
@@ -537,10 +545,19 @@ impl Runtime {
         }
     }
 
+    /// Tells the isolate's state when the current call must end ([`State::call_deadline`]).
+    fn publish_deadline(&mut self) {
+        if let Some(s) = self.isolate.get_slot::<Rc<State>>() {
+            s.call_deadline.set(self.deadline);
+        }
+        self.deadline_published = self.deadline.is_some();
+    }
+
     /// Re-arms the limits [`Runtime::pause_limits`] stopped, moved on by the time between.
     fn resume_limits(&mut self, paused: Paused) {
         if let Some(d) = &mut self.deadline {
             *d += paused.at.elapsed();
+            self.publish_deadline();
         }
         if let (Some(b), Some(cpu_at)) = (&mut self.cpu_budget, paused.cpu_at) {
             b.start += b.clock.now().saturating_sub(cpu_at);

@@ -78,6 +78,9 @@ pub(crate) struct State {
     pub heap_limit_hit: Arc<std::sync::atomic::AtomicBool>,
     /// Fired with the call's time limit, for host functions blocked in Rust.
     pub interrupt: crate::interrupt::Interrupt,
+    /// When the current call's time limit runs out, if it has one: work it starts outside
+    /// the isolate (a fetch) ends by then.
+    pub call_deadline: Cell<Option<std::time::Instant>>,
     /// The fuel global every instance imports, when the runtime meters fuel.
     pub fuel: RefCell<Option<v8::Global<v8::Object>>>,
     /// The memory cap, when the runtime has one.
@@ -145,6 +148,7 @@ impl State {
             fuel: Default::default(),
             heap_limit_hit: Default::default(),
             interrupt: Default::default(),
+            call_deadline: Cell::new(None),
             internals: Default::default(),
             codecs: Default::default(),
             wasi: Default::default(),

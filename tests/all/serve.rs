@@ -2277,3 +2277,45 @@ fn several_isolates_share_a_queue_with_requests_in_flight_in_each() {
         assert_eq!(body, want);
     }
 }
+
+/// A handler's fetch ends with the request's time limit: the upstream that never answers
+/// sees its connection closed soon after the client got 504, not after fetch's own
+/// 300 s (when each such fetch kept a thread and one of its isolate thread's 64 slots).
+#[test]
+fn a_fetch_ends_with_the_request_that_made_it() {
+    let upstream = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = upstream.local_addr().unwrap().port();
+    let (closed_tx, closed) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let Ok((mut conn, _)) = upstream.accept() else {
+            return;
+        };
+        let accepted = std::time::Instant::now();
+        let mut buf = [0u8; 4096];
+        // The request arrives; nothing is ever answered. Read until the client closes.
+        while matches!(std::io::Read::read(&mut conn, &mut buf), Ok(n) if n > 0) {}
+        let _ = closed_tx.send(accepted.elapsed());
+    });
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "proxy.mjs",
+        &format!(
+            r#"export default {{
+  async fetch() {{
+    const r = await fetch("http://127.0.0.1:{port}/never");
+    return new Response(await r.text());
+  }},
+}};
+"#
+        ),
+    );
+    let allow = format!("--allow-net=127.0.0.1:{port}");
+    let s = Served::start(dir.path(), &["proxy.mjs", &allow, "--timeout", "500ms"]);
+    let answer = tokio().block_on(fetch(s.addr, "GET", "h", "/", ""));
+    assert_eq!(answer.status, 504, "{}", answer.text());
+    let after = closed
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the upstream connection is closed once the request's time is up");
+    assert!(after < Duration::from_secs(30), "{after:?}");
+}

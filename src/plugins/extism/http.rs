@@ -67,6 +67,7 @@ pub(crate) fn request(
         body: body.map(|b| Upload::Whole(b.to_vec())),
         follow: true,
         max_response_bytes: policy.max_response_bytes,
+        deadline: None,
     };
     let agent = http_client::agent(policy.timeout);
     let response =
