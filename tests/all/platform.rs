@@ -1020,6 +1020,44 @@ console.log([
 ].join(" "));
 "#;
 
+/// Malformed keys (cut short, bits flipped, random bytes) for every asymmetric algorithm
+/// and format: importKey rejects each with a DOMException WebCrypto names, never
+/// anything else (a panic in the ops would surface as a plain Error).
+#[test]
+fn crypto_subtle_rejects_malformed_keys_with_webcrypto_errors() {
+    let d = dir();
+    let f = write(&d, "fuzz.mjs", FUZZ_JS);
+    let r = run(&["run", &f]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "DataError NotSupportedError ok\n");
+}
+
+const FUZZ_JS: &str = r#"const s = crypto.subtle;
+const algs = [{ name: "ECDSA", namedCurve: "P-256" }, { name: "ECDSA", namedCurve: "P-384" }, { name: "Ed25519" }, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, { name: "RSA-PSS", hash: "SHA-512" }];
+const counts = {};
+let seed = 7;
+const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+for (const alg of algs) {
+  const real = alg.name.startsWith("RSA") ? null : await s.generateKey(alg, true, ["sign", "verify"]);
+  const samples = [];
+  if (real) {
+    const spki = new Uint8Array(await s.exportKey("spki", real.publicKey));
+    const pkcs8 = new Uint8Array(await s.exportKey("pkcs8", real.privateKey));
+    for (let n = 0; n < spki.length; n += 3) samples.push(["spki", spki.slice(0, n)]);
+    for (let n = 0; n < pkcs8.length; n += 3) samples.push(["pkcs8", pkcs8.slice(0, n)]);
+    for (let i = 0; i < 40; i++) { const b = pkcs8.slice(); b[Math.floor(rnd() * b.length)] ^= 1 << Math.floor(rnd() * 8); samples.push(["pkcs8", b]); }
+    for (let i = 0; i < 40; i++) { const b = spki.slice(); b[Math.floor(rnd() * b.length)] ^= 1 << Math.floor(rnd() * 8); samples.push(["spki", b]); }
+  }
+  for (let i = 0; i < 100; i++) samples.push([["spki", "pkcs8", "raw"][i % 3], Uint8Array.from({ length: Math.floor(rnd() * 200) }, () => Math.floor(rnd() * 256))]);
+  for (const [format, bytes] of samples) {
+    let r;
+    try { const k = await s.importKey(format, bytes, alg, true, format === "pkcs8" ? ["sign"] : ["verify"]); r = "ok"; } catch (e) { r = e.name; }
+    counts[r] = (counts[r] ?? 0) + 1;
+  }
+}
+console.log(Object.keys(counts).sort().join(" "));
+"#;
+
 /// Keys made by Node 20's WebCrypto for the test above: an RSA key (SPKI, private JWK) and
 /// its RSASSA-PKCS1-v1_5 SHA-256 signature of "signed by node", a P-256 key's SPKI and
 /// ECDSA signature, an Ed25519 private JWK and its signature.
