@@ -8,6 +8,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use warren::Value;
 use warren::plugins::PluginHost;
@@ -810,4 +811,63 @@ fn a_user_host_function_can_be_a_granted_host_function_and_nothing_else_is_reach
     );
     let e = load_err(&o);
     assert!(e.contains("it imports env.anything"), "{e}");
+}
+
+/// An `http_request` ends with its call's time limit, not when its request gives up: the
+/// upstream answers each hop with a redirect after 300 ms, five times, then never answers.
+/// Each hop may take the plugin's whole 400 ms timeout again, so the call used to run
+/// past 1.9 s before its limit was reported; now it stops at its limit.
+#[test]
+fn an_http_request_ends_at_its_calls_time_limit() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(8) {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut first = String::new();
+                let _ = reader.read_line(&mut first);
+                let hop: u32 = first
+                    .split(' ')
+                    .nth(1)
+                    .and_then(|p| p.strip_prefix("/hop/"))
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(99);
+                if hop < 5 {
+                    std::thread::sleep(Duration::from_millis(300));
+                    let next = hop + 1;
+                    let _ = stream.write_all(
+                        format!("HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:{port}/hop/{next}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                            .as_bytes(),
+                    );
+                } else {
+                    // Never answers; holds the connection open.
+                    std::thread::sleep(Duration::from_secs(20));
+                }
+            });
+        }
+    });
+    let f = fixture();
+    let m = f.manifest(
+        r#"
+[[plugins]]
+name = "web"
+source = "http.wat"
+allowed_hosts = ["127.0.0.1"]
+limits = { timeout = "400ms" }
+"#,
+    );
+    let rt = tokio();
+    let host = load(&rt, &m);
+    let req = Value::String(format!(r#"{{"url":"http://127.0.0.1:{port}/hop/0"}}"#));
+    let started = std::time::Instant::now();
+    let e = call(&rt, &host, "web.get", req).unwrap_err().to_string();
+    let took = started.elapsed();
+    assert_eq!(
+        e,
+        "plugin \"web\": export \"get\": time limit of 400ms exceeded"
+    );
+    // Not a speed check: the old code took 1.9 s at least (five 300 ms hops).
+    assert!(took < Duration::from_millis(1200), "the call took {took:?}");
 }

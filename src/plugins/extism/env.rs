@@ -292,7 +292,7 @@ fn host_functions(linker: &mut Linker, plugin: &Arc<Plugin>) -> crate::Result<()
     linker.func(
         MODULE,
         "http_request",
-        move |req: i64, body: i64| -> Result<i64, String> {
+        move |mut caller: Caller<'_>, req: i64, body: i64| -> Result<i64, String> {
             {
                 let mut s = p.lock();
                 s.http_status = 0;
@@ -306,8 +306,8 @@ fn host_functions(linker: &mut Linker, plugin: &Arc<Plugin>) -> crate::Result<()
             };
             let request: extism_manifest::HttpRequest = serde_json::from_slice(&request)
                 .map_err(|e| format!("http_request's request is not an Extism HttpRequest: {e}"))?;
-            let response = http::request(&p.settings.http, &request, body.as_deref())
-                .map_err(|e| e.to_string())?;
+            let response =
+                http::request_until(&p.settings.http, request, body, &caller.interrupt())?;
             {
                 let mut s = p.lock();
                 s.http_status = response.status;
