@@ -8,6 +8,7 @@ mod async_calls;
 mod call;
 mod caller;
 mod compression;
+mod cpu_ledger;
 mod dynamic_import;
 pub(crate) mod exceptions;
 mod fetch;
@@ -160,6 +161,8 @@ pub struct Runtime {
     /// and what the calls sharing it have spent so far.
     cpu_shared: bool,
     cpu_spent: std::time::Duration,
+    /// The CPU time the last outermost call ended at (counted from `cpu_spent`).
+    last_call_cpu: Option<std::time::Duration>,
     /// When the last outermost call began (its limits count from then).
     call_started: Option<Instant>,
     /// How many [`Runtime::limited`] calls are under way (nested ones count).
@@ -324,6 +327,7 @@ impl Runtime {
             cpu_budget: None,
             cpu_shared: false,
             cpu_spent: std::time::Duration::ZERO,
+            last_call_cpu: None,
             memory_capped,
             next_sample: None,
             fired_early: None,
@@ -453,6 +457,7 @@ impl Runtime {
         if let Some(b) = self.cpu_budget.take() {
             let spent = b.clock.now().saturating_sub(b.start);
             overspent = spent >= b.limit;
+            self.last_call_cpu = Some(spent);
             if self.cpu_shared {
                 self.cpu_spent = spent;
             }
@@ -1006,9 +1011,86 @@ impl Runtime {
                 Ok(())
             }
         });
+        // A request whose timers or async host calls took it past its CPU limit.
+        let over = self
+            .state()
+            .cpu_ledger
+            .borrow_mut()
+            .as_mut()
+            .and_then(cpu_ledger::CpuLedger::take_over);
+        let turned = match (turned, over) {
+            (Ok(()), Some(_)) => Err(stop::cpu_limit_error(self.cpu_limit.unwrap_or_default())),
+            (turned, _) => turned,
+        };
         match turned {
             Ok(()) if pending => Poll::Pending,
             r => Poll::Ready(r),
+        }
+    }
+
+    /// Keeps per-request CPU accounts from now on ([`cpu_ledger`]), when the runtime has a
+    /// `cpu_limit`: for a server with requests in flight at once, whose turns interleave
+    /// them. Each request's calls ([`Runtime::for_request`]) and the timers and async host
+    /// calls they start are charged to it; a request past the limit stops the call or turn
+    /// that finds it with the CPU limit's error. Kept as it is if already on.
+    pub(crate) fn account_cpu_per_request(&mut self) {
+        let Some((limit, clock)) = self.cpu_limit.zip(self.cpu_clock) else {
+            return;
+        };
+        let state = self.state();
+        let mut ledger = state.cpu_ledger.borrow_mut();
+        if ledger.is_none() {
+            *ledger = Some(cpu_ledger::CpuLedger::new(clock, limit));
+        }
+    }
+
+    /// Runs `f`, a call about request `flight` (its start, the rest of it), as the
+    /// request's: the JS it runs and the continuations that JS makes are charged to it, and
+    /// its CPU counts on from what the request has spent, so the call is stopped when the
+    /// two together pass `cpu_limit`. Just `f` without per-request accounts.
+    pub(crate) fn for_request<T>(
+        &mut self,
+        flight: u32,
+        f: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        let state = self.state();
+        // The borrow ends here: `f` runs JS, whose timers and calls use the accounts.
+        let spent = state.cpu_ledger.borrow().as_ref().map(|l| l.spent(flight));
+        let Some(spent) = spent else {
+            return f(self);
+        };
+        {
+            enter!(self, scope);
+            cpu_ledger::mark(scope, Some(flight));
+        }
+        self.cpu_spent = spent;
+        self.last_call_cpu = None;
+        let result = f(self);
+        self.cpu_spent = std::time::Duration::ZERO;
+        {
+            enter!(self, scope);
+            cpu_ledger::mark(scope, None);
+        }
+        let over = {
+            let mut ledger = state.cpu_ledger.borrow_mut();
+            let Some(l) = ledger.as_mut() else {
+                return result;
+            };
+            if let Some(total) = self.last_call_cpu.take() {
+                l.set(flight, total);
+            }
+            l.take_over()
+        };
+        match (result, over) {
+            (Ok(_), Some(_)) => Err(stop::cpu_limit_error(self.cpu_limit.unwrap_or_default())),
+            (result, _) => result,
+        }
+    }
+
+    /// Request `flight` is over: its CPU account goes.
+    pub(crate) fn forget_request(&mut self, flight: u32) {
+        if let Some(l) = self.state().cpu_ledger.borrow_mut().as_mut() {
+            l.forget(flight);
         }
     }
 

@@ -81,6 +81,9 @@ pub(crate) struct State {
     /// When the current call's time limit runs out, if it has one: work it starts outside
     /// the isolate (a fetch) ends by then.
     pub call_deadline: Cell<Option<std::time::Instant>>,
+    /// Per-request CPU accounts, when the isolate serves requests in flight at once under
+    /// a `cpu_limit`.
+    pub cpu_ledger: RefCell<Option<crate::runtime::cpu_ledger::CpuLedger>>,
     /// The fuel global every instance imports, when the runtime meters fuel.
     pub fuel: RefCell<Option<v8::Global<v8::Object>>>,
     /// The memory cap, when the runtime has one.
@@ -149,6 +152,7 @@ impl State {
             heap_limit_hit: Default::default(),
             interrupt: Default::default(),
             call_deadline: Cell::new(None),
+            cpu_ledger: RefCell::new(None),
             internals: Default::default(),
             codecs: Default::default(),
             wasi: Default::default(),

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use crate::error::Result;
+use crate::runtime::cpu_ledger;
 use crate::runtime::exceptions;
 use crate::runtime::state::State;
 use crate::runtime::v8_util::{guarded, v8_str};
@@ -98,7 +99,8 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: v8::Local<v8::Object>) {
 }
 
 /// Fires every timer that is due, each followed by a microtask checkpoint (as Node does).
-/// Returns whether any fired.
+/// With per-request CPU accounts, a timer a request started fires as that request's and
+/// is charged to it. Returns whether any fired.
 pub(crate) fn fire_due_timers(scope: &mut v8::PinScope, state: &Rc<State>) -> Result<bool> {
     let now = Instant::now();
     let mut fired = false;
@@ -110,15 +112,29 @@ pub(crate) fn fire_due_timers(scope: &mut v8::PinScope, state: &Rc<State>) -> Re
         let Some(f) = state.fire_timer.borrow().clone() else {
             break;
         };
+        let charged = state.cpu_ledger.borrow_mut().as_mut().and_then(|l| {
+            let flight = l.timer_fires(id)?;
+            Some((flight, l.now()))
+        });
+        if let Some((flight, _)) = charged {
+            cpu_ledger::mark(scope, Some(flight));
+        }
         let f = v8::Local::new(scope, &f);
         v8::tc_scope!(let tc, scope);
         let recv = v8::undefined(tc).into();
         let arg = v8::Integer::new_from_unsigned(tc, id).into();
-        if f.call(tc, recv, &[arg]).is_none() {
-            return Err(exceptions::caught(tc));
+        let called = f.call(tc, recv, &[arg]).is_some();
+        if called {
+            tc.perform_microtask_checkpoint();
         }
-        tc.perform_microtask_checkpoint();
-        if tc.has_caught() || tc.has_terminated() {
+        if let Some((flight, t0)) = charged {
+            cpu_ledger::mark(tc, None);
+            if let Some(l) = state.cpu_ledger.borrow_mut().as_mut() {
+                let spent = l.now().saturating_sub(t0);
+                l.charge(flight, spent);
+            }
+        }
+        if !called || tc.has_caught() || tc.has_terminated() {
             return Err(exceptions::caught(tc));
         }
     }
@@ -138,7 +154,11 @@ fn op_timer_start<'s>(
         let id = arg_u32(scope, &args, 0);
         let ms = args.get(1).number_value(scope).unwrap_or(0.0);
         let refed = args.get(2).is_true();
-        State::get(scope).timers.borrow_mut().start(id, ms, refed);
+        let state = State::get(scope);
+        state.timers.borrow_mut().start(id, ms, refed);
+        if let Some(l) = state.cpu_ledger.borrow_mut().as_mut() {
+            l.timer_started(id, cpu_ledger::current(scope));
+        }
         Ok(())
     });
 }
@@ -150,7 +170,11 @@ fn op_timer_cancel<'s>(
 ) {
     guarded(scope, "timerCancel", |scope| {
         let id = arg_u32(scope, &args, 0);
-        State::get(scope).timers.borrow_mut().cancel(id);
+        let state = State::get(scope);
+        state.timers.borrow_mut().cancel(id);
+        if let Some(l) = state.cpu_ledger.borrow_mut().as_mut() {
+            l.timer_started(id, None);
+        }
         Ok(())
     });
 }

@@ -96,12 +96,14 @@ pub(crate) struct Serving<'a> {
     pub log: Option<&'a LogSink>,
 }
 
-/// Sets `rt` up for requests in flight at once: each call and each turn has the whole of
-/// its limits, since the turns of the requests in flight interleave and none is one
-/// request's.
+/// Sets `rt` up for requests in flight at once: each turn has the whole of its time limit,
+/// since the turns of the requests in flight interleave; `cpu_limit` is kept per request
+/// in the isolate's CPU accounts (each request's calls, and the timers and async calls
+/// they start, charged to it: `Runtime::account_cpu_per_request`).
 pub(crate) fn limits(rt: &mut Runtime, spec: &PluginSpec) {
     rt.share_cpu_budget(false);
     rt.set_time_limit(Some(spec.limits.timeout));
+    rt.account_cpu_per_request();
 }
 
 /// A request whose start has been called (on its connection's task, when the isolate had
@@ -324,7 +326,12 @@ pub(crate) fn call_start(
 ) -> (u32, Option<u32>, crate::Result<Called<Start>>, Instant) {
     let id = *next;
     *next = next.wrapping_add(1);
-    let (called, body) = js_handler::start_flight(rt, glue, id, request);
+    let mut body = None;
+    let called = rt.for_request(id, |rt| {
+        let (called, b) = js_handler::start_flight(rt, glue, id, request);
+        body = b;
+        called
+    });
     let deadline = rt.call_started().unwrap_or_else(Instant::now) + spec.limits.timeout;
     (id, body, called, deadline)
 }
@@ -442,7 +449,12 @@ impl State<'_> {
                 self.give_up(&mut f, Refusal::TimedOut)
             } else if f.gone && !f.aborted {
                 f.aborted = true;
-                match js_handler::abort_flight(self.io.rt, self.io.glue, f.id) {
+                let (glue, id) = (self.io.glue, f.id);
+                match self
+                    .io
+                    .rt
+                    .for_request(id, |rt| js_handler::abort_flight(rt, glue, id))
+                {
                     Ok(()) => Step::Keep,
                     Err(e) => self.fault(e),
                 }
@@ -497,7 +509,12 @@ impl State<'_> {
                     return Step::Broke(ended);
                 }
                 // What the glue kept of it is dropped.
-                return match js_handler::drop_flight(self.io.rt, self.io.glue, f.id) {
+                let (glue, id) = (self.io.glue, f.id);
+                return match self
+                    .io
+                    .rt
+                    .for_request(id, |rt| js_handler::drop_flight(rt, glue, id))
+                {
                     Ok(()) => self.done(f),
                     Err(e) => self.fault(e),
                 };
@@ -517,7 +534,12 @@ impl State<'_> {
         if !more {
             return self.done(f);
         }
-        match js_handler::rest(self.io.rt, self.io.glue, f.id) {
+        let (glue, id) = (self.io.glue, f.id);
+        match self
+            .io
+            .rt
+            .for_request(id, |rt| js_handler::rest(rt, glue, id))
+        {
             Ok(Called::Promise(p)) => {
                 f.waiting = Waiting::Rest(p);
                 Step::Keep
@@ -530,9 +552,10 @@ impl State<'_> {
         }
     }
 
-    /// `f` is over: its sink and its streamed request body are let go.
+    /// `f` is over: its sink, its streamed request body and its CPU account are let go.
     fn done(&mut self, f: &Flight) -> Step {
         self.io.sinks.close(f.id);
+        self.io.rt.forget_request(f.id);
         if let Some(b) = f.body {
             js_handler::end_flight(self.io.glue, b);
         }
@@ -546,7 +569,12 @@ impl State<'_> {
             let _ = reply.send(Err(refusal));
         }
         self.io.sinks.close(f.id);
-        match js_handler::drop_flight(self.io.rt, self.io.glue, f.id) {
+        let (glue, id) = (self.io.glue, f.id);
+        match self
+            .io
+            .rt
+            .for_request(id, |rt| js_handler::drop_flight(rt, glue, id))
+        {
             Ok(()) => self.done(f),
             Err(e) => self.fault(e),
         }
@@ -571,6 +599,7 @@ impl State<'_> {
 
     /// After a request that failed at its start: what the glue kept of it is dropped.
     fn forget(&mut self, id: u32) -> Option<Ended> {
+        self.io.rt.forget_request(id);
         match js_handler::drop_flight(self.io.rt, self.io.glue, id) {
             Ok(()) => None,
             Err(e) => self.fail(e),
@@ -586,6 +615,7 @@ impl State<'_> {
                 let _ = reply.send(Err(refusal));
             }
             self.io.sinks.close(f.id);
+            self.io.rt.forget_request(f.id);
             if let Some(b) = f.body {
                 js_handler::end_flight(self.io.glue, b);
             }

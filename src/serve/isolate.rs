@@ -517,6 +517,7 @@ pub(crate) fn serve_here(
                 flights::call_start(&mut loaded.rt, glue, &mut loaded.next_flight, spec, request);
             let called = match called {
                 Ok(Called::Done(head)) if !head.streamed && !head.waiting => {
+                    loaded.rt.forget_request(id);
                     if let Some(b) = body {
                         js_handler::end_flight(glue, b);
                     }

@@ -2319,3 +2319,57 @@ fn a_fetch_ends_with_the_request_that_made_it() {
         .expect("the upstream connection is closed once the request's time is up");
     assert!(after < Duration::from_secs(30), "{after:?}");
 }
+
+/// With requests in flight at once (`concurrency`), `cpu_limit` is still each request's:
+/// its stretches of JS between timers are charged to it (V8's continuation data carries
+/// which request a timer was set for), so 40 stretches of 10 ms break a 100 ms limit that
+/// no stretch alone comes near, while a request of 3 such stretches beside it is served.
+#[test]
+fn cpu_limit_is_per_request_with_requests_in_flight_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "slices.mjs",
+        r#"
+const spin = (ms) => { const end = Date.now() + ms; while (Date.now() < end) {} };
+export default {
+  async fetch(request) {
+    const n = Number(new URL(request.url).searchParams.get("n") ?? 0);
+    for (let i = 0; i < n; i++) {
+      spin(10);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    return new Response(`${n} slices`);
+  },
+};
+"#,
+    );
+    write(
+        dir.path(),
+        "warren.toml",
+        r#"
+[[plugins]]
+name = "slices"
+source = "slices.mjs"
+routes = ["*/*"]
+concurrency = 8
+limits = { timeout = "10s", cpu_limit = "100ms" }
+"#,
+    );
+    let s = Served::start(dir.path(), &["warren.toml"]);
+    tokio().block_on(async {
+        assert_eq!(
+            fetch(s.addr, "GET", "h", "/?n=3", "").await.text(),
+            "3 slices"
+        );
+        let long = fetch(s.addr, "GET", "h", "/?n=40", "").await;
+        assert_eq!(long.status, 503, "{}", long.text());
+        // The isolate was replaced, and answers.
+        assert_eq!(
+            fetch(s.addr, "GET", "h", "/?n=3", "").await.text(),
+            "3 slices"
+        );
+    });
+    let seen = s.drain().join("\n");
+    assert!(seen.contains("CPU time limit of 100ms exceeded"), "{seen}");
+}
