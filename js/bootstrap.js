@@ -293,6 +293,7 @@
     structured_clone: ["structuredClone"],
     url_search_params: ["URLSearchParams"],
     url_pattern: ["URLPattern"],
+    message_channel: ["MessageChannel", "MessagePort", "MessageEvent"],
     buffer: ["Buffer"],
     node: ["process", "global", "setImmediate", "clearImmediate"],
   };

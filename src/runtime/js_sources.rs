@@ -28,6 +28,10 @@ pub(crate) const INTERNAL_JS: &[(&str, &str)] = &[
         include_str!("../../js/url_search_params.js"),
     ),
     ("url_pattern", include_str!("../../js/url_pattern.js")),
+    (
+        "message_channel",
+        include_str!("../../js/message_channel.js"),
+    ),
     ("buffer", include_str!("../../js/buffer.js")),
     ("node_path", include_str!("../../js/node_path.js")),
     ("node_errors", include_str!("../../js/node_errors.js")),

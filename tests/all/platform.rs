@@ -1132,3 +1132,54 @@ console.log(Object.prototype.toString.call(p), typeof URLPattern);
          [object URLPattern] function\n"
     );
 }
+
+/// MessageChannel: messages are cloned (a transferred buffer is detached), delivered in
+/// order as tasks of their own (after the microtasks of the code that posted them), held
+/// until the receiving port is started, and dropped once a port is closed; what cannot
+/// be cloned throws DataCloneError as it is posted.
+#[test]
+fn message_channel_delivers_clones_in_order_once_started() {
+    let d = dir();
+    let f = write(
+        &d,
+        "channel.mjs",
+        r#"const { port1, port2 } = new MessageChannel();
+const got = [];
+port2.onmessage = (e) => {
+  got.push(e.data);
+  if (got.length === 3) {
+    console.log(JSON.stringify(got), e instanceof MessageEvent, e.type, got[2].byteLength);
+    port2.close();
+    port1.postMessage("after close");
+  }
+};
+const sent = { a: 1 };
+port1.postMessage(sent);
+sent.a = 2;
+port1.postMessage("two");
+const buf = new Uint8Array([1, 2, 3]).buffer;
+port1.postMessage(buf, [buf]);
+console.log("posted", buf.byteLength);
+try { port1.postMessage(() => 1); } catch (e) { console.log(e.name); }
+Promise.resolve().then(() => console.log("microtask first"));
+const late = new MessageChannel();
+late.port1.postMessage("queued");
+setTimeout(() => {
+  late.port2.addEventListener("message", (e) => { console.log("late", e.data); late.port2.close(); });
+  late.port2.start();
+}, 20);
+console.log(Object.prototype.toString.call(port1), typeof MessagePort, new MessageEvent("x", { data: 5 }).data);
+"#,
+    );
+    let r = run(&["run", &f]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "posted 0\n\
+         DataCloneError\n\
+         [object MessagePort] function 5\n\
+         microtask first\n\
+         [{\"a\":1},\"two\",{}] true message 3\n\
+         late queued\n"
+    );
+}
