@@ -2322,7 +2322,7 @@ fn a_fetch_ends_with_the_request_that_made_it() {
 
 /// With requests in flight at once (`concurrency`), `cpu_limit` is still each request's:
 /// its stretches of JS between timers are charged to it (V8's continuation data carries
-/// which request a timer was set for), so 40 stretches of 10 ms break a 100 ms limit that
+/// which request a timer was set for), so 100 stretches of 10 ms break a 100 ms limit that
 /// no stretch alone comes near, while a request of 3 such stretches beside it is served.
 #[test]
 fn cpu_limit_is_per_request_with_requests_in_flight_at_once() {
@@ -2362,7 +2362,7 @@ limits = { timeout = "10s", cpu_limit = "100ms" }
             fetch(s.addr, "GET", "h", "/?n=3", "").await.text(),
             "3 slices"
         );
-        let long = fetch(s.addr, "GET", "h", "/?n=40", "").await;
+        let long = fetch(s.addr, "GET", "h", "/?n=100", "").await;
         assert_eq!(long.status, 503, "{}", long.text());
         // The isolate was replaced, and answers.
         assert_eq!(
