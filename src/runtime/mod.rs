@@ -163,6 +163,8 @@ pub struct Runtime {
     cpu_spent: std::time::Duration,
     /// The CPU time the last outermost call ended at (counted from `cpu_spent`).
     last_call_cpu: Option<std::time::Duration>,
+    /// The request the calls made now are for ([`Runtime::for_request`]).
+    flight: Option<u32>,
     /// When the last outermost call began (its limits count from then).
     call_started: Option<Instant>,
     /// How many [`Runtime::limited`] calls are under way (nested ones count).
@@ -328,6 +330,7 @@ impl Runtime {
             cpu_shared: false,
             cpu_spent: std::time::Duration::ZERO,
             last_call_cpu: None,
+            flight: None,
             memory_capped,
             next_sample: None,
             fired_early: None,
@@ -972,8 +975,17 @@ impl Runtime {
         args: &A,
     ) -> Result<Called<R>> {
         self.limited_now(|rt| {
+            let flight = rt.flight;
             enter!(rt, scope);
-            module_exports::call(scope, callee, args)
+            if flight.is_none() {
+                return module_exports::call(scope, callee, args);
+            }
+            // The JS of a request's own call, and the continuations it makes, are the
+            // request's ([`cpu_ledger`]).
+            cpu_ledger::mark(scope, flight);
+            let called = module_exports::call(scope, callee, args);
+            cpu_ledger::mark(scope, None);
+            called
         })
     }
 
@@ -1044,8 +1056,9 @@ impl Runtime {
         }
     }
 
-    /// Runs `f`, a call about request `flight` (its start, the rest of it), as the
-    /// request's: the JS it runs and the continuations that JS makes are charged to it, and
+    /// Runs `f`, a call about request `flight` (its start, the rest of it) through
+    /// [`Runtime::call_now`], as the request's: the JS it runs and the continuations that
+    /// JS makes are charged to it, and
     /// its CPU counts on from what the request has spent, so the call is stopped when the
     /// two together pass `cpu_limit`. Just `f` without per-request accounts.
     pub(crate) fn for_request<T>(
@@ -1059,18 +1072,12 @@ impl Runtime {
         let Some(spent) = spent else {
             return f(self);
         };
-        {
-            enter!(self, scope);
-            cpu_ledger::mark(scope, Some(flight));
-        }
+        self.flight = Some(flight);
         self.cpu_spent = spent;
         self.last_call_cpu = None;
         let result = f(self);
         self.cpu_spent = std::time::Duration::ZERO;
-        {
-            enter!(self, scope);
-            cpu_ledger::mark(scope, None);
-        }
+        self.flight = None;
         let over = {
             let mut ledger = state.cpu_ledger.borrow_mut();
             let Some(l) = ledger.as_mut() else {
