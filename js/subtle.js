@@ -172,6 +172,7 @@
   }
 
   // ---- JWK ----
+  const jwkKty = { "P-256": "EC", "P-384": "EC", Ed25519: "OKP", RSA: "RSA" };
   const jwkParts = { "P-256": ["x", "y", "d"], "P-384": ["x", "y", "d"], Ed25519: ["x", "d"],
     RSA: ["n", "e", "d", "p", "q", "dp", "dq", "qi"] };
   const jwkAlg = {
@@ -195,8 +196,8 @@
       }
       return key;
     }
-    const kind = alg.name === "ECDSA" ? kindOf(alg) : alg.name === "Ed25519" ? "Ed25519" : "RSA";
-    const kty = { "P-256": "EC", "P-384": "EC", Ed25519: "OKP", RSA: "RSA" }[kind];
+    const kind = kindOf(alg);
+    const kty = jwkKty[kind];
     if (jwk.kty !== kty) throw domError(`a ${alg.name} JWK has kty "${kty}"`, "DataError");
     if (kty !== "RSA" && jwk.crv !== kind) throw domError(`the JWK's crv is not ${kind}`, "DataError");
     const names = jwkParts[kind];
@@ -220,7 +221,7 @@
       jwk.k = base64url.encode(inner.material);
     } else {
       const parts = core.subtleExportKey(inner.kind, "jwk", key.type === "private", inner.material, inner.public);
-      jwk.kty = { "P-256": "EC", "P-384": "EC", Ed25519: "OKP", RSA: "RSA" }[inner.kind];
+      jwk.kty = jwkKty[inner.kind];
       if (inner.kind !== "RSA") jwk.crv = inner.kind;
       jwkParts[inner.kind].forEach((n, i) => { if (parts[i] !== undefined) jwk[n] = base64url.encode(parts[i]); });
     }

@@ -133,14 +133,15 @@ pub(crate) fn http_fetch<'s>(
         max_response_bytes: u64::MAX,
         // A fetch ends with the call that made it (a request's time limit, in a server):
         // its thread and slot are not held for long after nobody waits for it.
-        deadline: Some(
-            state
-                .call_deadline
-                .get()
-                .map_or(Instant::now() + TIMEOUT, |d| {
-                    d.min(Instant::now() + TIMEOUT)
-                }),
-        ),
+        deadline: {
+            let longest = Instant::now() + TIMEOUT;
+            Some(
+                state
+                    .call_deadline
+                    .get()
+                    .map_or(longest, |d| d.min(longest)),
+            )
+        },
     };
     let (chunk_tx, chunk_rx) = mpsc::channel::<Chunk>(AHEAD);
     let cancelled = Rc::new(Notify::new());

@@ -15,7 +15,7 @@ use ring::rand::SystemRandom;
 use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
-use crate::runtime::memory_budget;
+use crate::runtime::ops::uint8_array;
 use crate::runtime::v8_util::{OpError, bytes_arg, guarded, v8_str};
 
 type R = std::result::Result<(), OpError>;
@@ -670,23 +670,14 @@ fn string(scope: &mut v8::PinScope, v: v8::Local<v8::Value>) -> String {
     v.to_rust_string_lossy(scope)
 }
 
-fn u8_array<'s>(
-    scope: &mut v8::PinScope<'s, '_>,
-    data: Vec<u8>,
-) -> Result<v8::Local<'s, v8::Value>, OpError> {
-    memory_budget::uint8_array(scope, data)
-        .map(Into::into)
-        .ok_or_else(|| OpError::range_error("Array buffer allocation failed"))
-}
-
 /// `[private, material, public]` as JS.
 fn key_data<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     key: KeyData,
 ) -> Result<v8::Local<'s, v8::Value>, OpError> {
     let private = v8::Boolean::new(scope, key.private).into();
-    let material = u8_array(scope, key.material)?;
-    let public = u8_array(scope, key.public)?;
+    let material = uint8_array(scope, key.material)?;
+    let public = uint8_array(scope, key.public)?;
     Ok(v8::Array::new_with_elements(scope, &[private, material, public]).into())
 }
 
@@ -696,7 +687,7 @@ fn parts_array<'s>(
 ) -> Result<v8::Local<'s, v8::Value>, OpError> {
     let mut items = Vec::with_capacity(parts.len());
     for p in parts {
-        items.push(u8_array(scope, p)?);
+        items.push(uint8_array(scope, p)?);
     }
     Ok(v8::Array::new_with_elements(scope, &items).into())
 }
@@ -766,7 +757,7 @@ op!(op_sign, |scope, args, rv| {
     let key = bytes(args.get(3), "key")?;
     let data = bytes(args.get(4), "data")?;
     let sig = sign(kind, &hash, pss, &key, &data)?;
-    rv.set(u8_array(scope, sig)?);
+    rv.set(uint8_array(scope, sig)?);
     Ok(())
 });
 
@@ -791,7 +782,7 @@ op!(op_aes_gcm, |scope, args, rv| {
     let aad = bytes_arg(args.get(3)).unwrap_or_default();
     let data = bytes(args.get(4), "data")?;
     let out = aes_gcm(encrypt, &key, &iv, &aad, &data)?;
-    rv.set(u8_array(scope, out)?);
+    rv.set(uint8_array(scope, out)?);
     Ok(())
 });
 
@@ -814,7 +805,7 @@ op!(op_derive, |scope, args, rv| {
         }
         other => return Err(not_supported(format!("{other} is not supported"))),
     };
-    rv.set(u8_array(scope, out)?);
+    rv.set(uint8_array(scope, out)?);
     Ok(())
 });
 
