@@ -6,8 +6,8 @@
 # to half a CPU by a CFS quota (where a CPU cgroup can be made), so that the server and
 # not wrk bounds req/s; then two tenants of one warren where one spins on every request
 # (until its cpu_limit retires its isolate), to see how much the other's p99 moves; and a
-# handler that awaits a 10 ms timer, one request at a time and with --concurrency, beside
-# deno.
+# handler that awaits a 10 ms timer, one request at a time (--concurrency 1) and with the
+# default concurrency, beside deno.
 # Servers are pinned to CPU 0 and wrk to CPU 1 when there are two. Targets: warren >=
 # deno's req/s on one core; the spinning tenant moving the other's p99 by at most 2x.
 # Each comparison is made ROUNDS times (5) in turn, and its median ratio reported, since
@@ -136,21 +136,22 @@ if [ -n "$DENO" ]; then
   echo "  no handler / deno req/s, by round: ${CEILS[*]}; median $(printf '%s\n' "${CEILS[@]}" | median)   (the ceiling: wrk's, when near 1)"
 fi
 echo "  warren / node req/s = $(ratio "$(printf '%s\n' "${WS[@]}" | median)" "${N%% *}")   (warren's median)"
-C=$(once 8308 localhost $SRV "$WARREN" serve benches/serve/hello.mjs --port 8308 --threads 1 --no-access-log --concurrency "$CONNS")
-cpurow "warren serve --concurrency $CONNS" "$C"
-echo "  warren --concurrency $CONNS / warren (one request at a time) req/s = $(ratio "${C%% *}" "$(printf '%s\n' "${WS[@]}" | median)")   (what serving requests in flight at once costs hello)"
+C=$(once 8308 localhost $SRV "$WARREN" serve benches/serve/hello.mjs --port 8308 --threads 1 --no-access-log --concurrency 1)
+cpurow "warren serve --concurrency 1" "$C"
+echo "  warren (default concurrency) / warren --concurrency 1 req/s = $(ratio "$(printf '%s\n' "${WS[@]}" | median)" "${C%% *}")   (what serving requests in flight at once costs hello)"
 
 # A handler that awaits (a 10 ms timer): one request at a time, an isolate holds it for
-# the whole wait; with --concurrency the isolate starts others meanwhile, as deno does.
+# the whole wait; with concurrency (the default) the isolate starts others meanwhile, as
+# deno does.
 echo "a handler that awaits a 10 ms timer, $CONNS connections, ${DUR}s each:"
-T1=$(once 8309 localhost $SRV "$WARREN" serve benches/serve/timer.mjs --port 8309 --threads 1 --no-access-log)
-cpurow "warren serve, one at a time" "$T1"
-TC=$(once 8310 localhost $SRV "$WARREN" serve benches/serve/timer.mjs --port 8310 --threads 1 --no-access-log --concurrency "$CONNS")
-cpurow "warren serve --concurrency $CONNS" "$TC"
+T1=$(once 8309 localhost $SRV "$WARREN" serve benches/serve/timer.mjs --port 8309 --threads 1 --no-access-log --concurrency 1)
+cpurow "warren serve --concurrency 1" "$T1"
+TC=$(once 8310 localhost $SRV "$WARREN" serve benches/serve/timer.mjs --port 8310 --threads 1 --no-access-log)
+cpurow "warren serve (default concurrency)" "$TC"
 if [ -n "$DENO" ]; then
   TD=$(once 8311 localhost $SRV "$DENO" serve --port 8311 --host 127.0.0.1 benches/serve/timer.mjs)
   cpurow "deno serve" "$TD"
-  echo "  warren --concurrency $CONNS / deno req/s = $(ratio "${TC%% *}" "${TD%% *}")   (at most $((CONNS * 100)) req/s for either: ${CONNS} connections, 10 ms each)"
+  echo "  warren / deno req/s = $(ratio "${TC%% *}" "${TD%% *}")   (at most $((CONNS * 100)) req/s for either: ${CONNS} connections, 10 ms each)"
 fi
 
 # wrk makes four syscalls per request (a read, a write, and two epoll_ctl to watch and

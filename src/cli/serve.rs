@@ -60,7 +60,8 @@ pub struct ServeArgs {
     /// For a single handler: requests that may wait before 503 (a manifest: `max_queue`).
     #[arg(long, value_name = "N")]
     max_queue: Option<usize>,
-    /// For a single JS handler: requests each isolate serves at once (`concurrency`).
+    /// For a single JS handler: requests each isolate serves at once (`concurrency`;
+    /// 64 by default, 1 for one at a time).
     #[arg(long, value_name = "N")]
     concurrency: Option<usize>,
     /// For a single JS handler: the hosts its `fetch` may reach, comma-separated (a

@@ -27,7 +27,7 @@
 //! routes = ["example.com/api/*", "*/hello"]  # HOST/PATH, `*` any host, PATH* a prefix
 //! instances = 2                         # isolates serving it (default 1)
 //! max_queue = 64                        # requests waiting past which it answers 503
-//! concurrency = 16                      # a JS handler's requests in flight per isolate (1)
+//! concurrency = 16                      # a JS handler's requests in flight per isolate (64)
 //! ```
 //!
 //! An Extism JSON manifest (`{"wasm": [...]}`) is read by `extism/json_manifest.rs`.
@@ -82,6 +82,21 @@ pub const DEFAULT_MEMORY: u64 = 128 << 20;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default number of requests a handler's queue holds before it answers 503.
 pub const DEFAULT_MAX_QUEUE: usize = 256;
+
+/// How many requests one isolate of a JS handler serves at once unless its entry says
+/// (`concurrency`): as Workers and `deno serve` do, a request that awaits lets the isolate
+/// start others. A Wasm handler's call runs to its end, one at a time.
+pub const DEFAULT_CONCURRENCY: usize = 64;
+
+/// A handler's `concurrency` unless its entry says: [`DEFAULT_CONCURRENCY`] for JS, 1 for
+/// Wasm.
+pub fn default_concurrency(kind: PluginKind) -> usize {
+    if kind == PluginKind::Js {
+        DEFAULT_CONCURRENCY
+    } else {
+        1
+    }
+}
 /// The smallest memory cap an isolate can start in (V8's heap needs a few MiB).
 const MIN_MEMORY: u64 = 8 << 20;
 
@@ -172,7 +187,8 @@ pub struct PluginSpec {
     /// How many requests may wait for a free isolate before it answers 503 (`max_queue`).
     pub max_queue: usize,
     /// How many requests one isolate of a JS handler serves at once (`concurrency`, at
-    /// least 1): past one, a request that awaits lets the isolate start the next.
+    /// least 1; [`default_concurrency`] unless the entry says): past one, a request that
+    /// awaits lets the isolate start the next.
     pub concurrency: usize,
     /// Where the entry starts (its `name`), for messages.
     pub location: Location,
@@ -243,7 +259,7 @@ impl PluginSpec {
             routes: vec![Route::any()],
             instances: 1,
             max_queue: DEFAULT_MAX_QUEUE,
-            concurrency: 1,
+            concurrency: default_concurrency(kind),
             location: location.clone(),
             source_location: location,
         })
@@ -768,6 +784,7 @@ impl Checker<'_> {
         };
         let instances = count(self, "instances", 1);
         let max_queue = count(self, "max_queue", DEFAULT_MAX_QUEUE);
+        // Its default depends on the kind of handler, known below.
         let concurrency = count(self, "concurrency", 1);
         if f.get("routes").is_none() {
             for key in ["instances", "max_queue", "concurrency"] {
@@ -790,6 +807,11 @@ impl Checker<'_> {
             );
         }
         let (name, (path, kind, code)) = (name?, source?);
+        let concurrency = if f.get("concurrency").is_some() {
+            concurrency
+        } else {
+            default_concurrency(kind)
+        };
         if let Some(e) = f.get("concurrency")
             && kind != PluginKind::Js
         {

@@ -427,7 +427,11 @@ impl State<'_> {
                 kept.push(f);
                 continue;
             }
-            let step = if let Some(settled) = self.settled(&f) {
+            let late = now >= f.deadline;
+            // What failed once the request's time was up failed of it (a fetch ends at
+            // its request's deadline): the client gets 504, as if nothing had settled.
+            let settled = self.settled(&f).filter(|s| !(late && s.failed()));
+            let step = if let Some(settled) = settled {
                 match settled {
                     Settled::Head(head) => self.headed(&mut f, head),
                     Settled::Rest(Ok(())) => self.done(&f),
@@ -440,7 +444,7 @@ impl State<'_> {
                         }
                     }
                 }
-            } else if now >= f.deadline {
+            } else if late {
                 self.io.metrics.limit_hit(LimitKind::Timeout);
                 self.note(&format!(
                     "a request ran past its time limit of {:?}; the isolate goes on with the others",
@@ -640,6 +644,12 @@ impl State<'_> {
 enum Settled {
     Head(Result<Start, AbiFailure>),
     Rest(crate::Result<()>),
+}
+
+impl Settled {
+    fn failed(&self) -> bool {
+        matches!(self, Settled::Head(Err(_)) | Settled::Rest(Err(_)))
+    }
 }
 
 /// What becomes of a request after a step.

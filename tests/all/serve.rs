@@ -895,18 +895,29 @@ export default {
 };
 "#,
     );
-    write(
-        dir.path(),
-        "warren.toml",
-        r#"
+    // One request at a time (a budget across the request's calls), and with requests in
+    // flight at once (the isolate's CPU accounts).
+    for concurrency in ["concurrency = 1", ""] {
+        write(
+            dir.path(),
+            "warren.toml",
+            &format!(
+                r#"
 [[plugins]]
 name = "burn"
 source = "burn.mjs"
 routes = ["*/*"]
-limits = { timeout = "5s", cpu_limit = "100ms" }
-"#,
-    );
-    let s = Served::start(dir.path(), &["warren.toml"]);
+limits = {{ timeout = "5s", cpu_limit = "100ms" }}
+{concurrency}
+"#
+            ),
+        );
+        cpu_limit_across_calls(dir.path());
+    }
+}
+
+fn cpu_limit_across_calls(dir: &Path) {
+    let s = Served::start(dir, &["warren.toml"]);
     let over = tokio().block_on(async {
         // 180 ms of spinning in two calls of 90 ms: over the limit whenever the thread had
         // more than 5/9 of a CPU meanwhile (a busy test machine may give it less).
@@ -1079,10 +1090,10 @@ export default {
 };
 "#,
     );
-    // One request at a time, and two in flight at once in one isolate.
+    // One request at a time, and (the default) two in flight at once in one isolate.
     for (args, n) in [
-        (&["slow.mjs"][..], 1),
-        (&["slow.mjs", "--concurrency", "4"][..], 2),
+        (&["slow.mjs", "--concurrency", "1"][..], 1),
+        (&["slow.mjs"][..], 2),
     ] {
         let mut s = Served::start(dir.path(), args);
         let addr = s.addr;
@@ -1246,17 +1257,38 @@ export default {
 };
 "#,
     );
+    // The queue is of requests waiting for a free place in an isolate: behind one request
+    // in flight with one at a time, behind two with two.
+    for concurrency in [1, 2] {
+        full_queue(dir.path(), concurrency);
+    }
+}
+
+fn full_queue(dir: &Path, concurrency: usize) {
+    let n = concurrency.to_string();
     let s = Served::start(
-        dir.path(),
-        &["slow.mjs", "--max-queue", "1", "--observability"],
+        dir,
+        &[
+            "slow.mjs",
+            "--max-queue",
+            "1",
+            "--observability",
+            "--concurrency",
+            &n,
+        ],
     );
     let rt = tokio_background();
     let addr = s.addr;
-    let first = rt.spawn(async move { fetch(addr, "GET", "h", "/slow", "").await });
-    s.wait_for("slow started");
-    let second = rt.spawn(async move { fetch(addr, "GET", "h", "/", "").await });
+    let slow: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let slow = rt.spawn(async move { fetch(addr, "GET", "h", "/slow", "").await });
+            s.wait_for("slow started");
+            slow
+        })
+        .collect();
+    let queued = rt.spawn(async move { fetch(addr, "GET", "h", "/", "").await });
     let answers = rt.block_on(async {
-        // Once the second waits in the queue (it holds one), the rest are refused.
+        // Once the next one waits in the queue (it holds one), the rest are refused.
         loop {
             let m = fetch(addr, "GET", "h", "/_warren/metrics", "").await.text();
             if m.contains("warren_queue_length{handler=\"slow\"} 1") {
@@ -1270,9 +1302,11 @@ export default {
         }
         out
     });
-    assert_eq!(answers, [503; 5]);
-    assert_eq!(rt.block_on(second).unwrap().text(), "done");
-    assert_eq!(rt.block_on(first).unwrap().text(), "done");
+    assert_eq!(answers, [503; 5], "with concurrency {concurrency}");
+    assert_eq!(rt.block_on(queued).unwrap().text(), "done");
+    for slow in slow {
+        assert_eq!(rt.block_on(slow).unwrap().text(), "done");
+    }
 }
 
 #[test]
@@ -1406,16 +1440,13 @@ export default {
                 "a stream that failed must not end as if whole"
             );
         }
+        // ctx.waitUntil's work goes on after the response (beside the next requests, with
+        // the default concurrency), and waitUntil from that work too.
         assert_eq!(get(s.addr, "/wait").await, "soon");
-        // The isolate serves one request at a time: waitUntil settled before this one.
-        assert_eq!(get(s.addr, "/after").await, "settled");
+        assert_eq!(eventually(s.addr, "/after", "settled").await, "settled");
         assert_eq!(get(s.addr, "/nested").await, "soon");
-        assert_eq!(get(s.addr, "/after").await, "nested settled");
-        assert_eq!(get(s.addr, "/late").await, "late");
-        assert_eq!(get(s.addr, "/later").await, "later");
-        // "/later" did not wait for it after its response (a request that answers at
-        // once runs no timers, so it has not run since either).
-        assert_eq!(get(s.addr, "/late-done").await, "false");
+        let nested = eventually(s.addr, "/after", "nested settled").await;
+        assert_eq!(nested, "nested settled");
         // A client that goes away mid-stream aborts request.signal.
         {
             let stream = TcpStream::connect(s.addr).await.unwrap();
@@ -1445,24 +1476,38 @@ export default {
                 .unwrap();
             tokio::time::sleep(Duration::from_millis(200)).await;
             drop(c);
-            let a = tokio::time::timeout(
-                Duration::from_secs(5),
-                fetch(s.addr, "GET", "h", "/hung", ""),
-            )
-            .await
-            .expect("the isolate is free again once the handler saw the abort");
-            assert_eq!(a.text(), "aborted");
+            assert_eq!(eventually(s.addr, "/hung", "aborted").await, "aborted");
         }
-        let mut seen = String::new();
-        for _ in 0..200 {
-            seen = fetch(s.addr, "GET", "h", "/aborted", "").await.text();
-            if seen == "true" {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        assert_eq!(seen, "true");
+        assert_eq!(eventually(s.addr, "/aborted", "true").await, "true");
     });
+    drop(s);
+
+    // One request at a time, the next request waits for the one before's waitUntil.
+    let s = Served::start(dir.path(), &["web.mjs", "--concurrency", "1"]);
+    tokio().block_on(async {
+        assert_eq!(get(s.addr, "/wait").await, "soon");
+        assert_eq!(get(s.addr, "/after").await, "settled");
+        assert_eq!(get(s.addr, "/nested").await, "soon");
+        assert_eq!(get(s.addr, "/after").await, "nested settled");
+        assert_eq!(get(s.addr, "/late").await, "late");
+        assert_eq!(get(s.addr, "/later").await, "later");
+        // "/later" did not wait for it after its response (a request that answers at
+        // once runs no timers, so it has not run since either).
+        assert_eq!(get(s.addr, "/late-done").await, "false");
+    });
+}
+
+/// `path`'s body once it is `want`, or the last one after 5 s.
+async fn eventually(addr: SocketAddr, path: &str, want: &str) -> String {
+    let mut seen = String::new();
+    for _ in 0..200 {
+        seen = get(addr, path).await;
+        if seen == want {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    seen
 }
 
 #[test]
