@@ -190,19 +190,25 @@ class FlightContext {
   }
   waitUntil(promise) {
     const flight = this.#flight;
-    if (!flight.over) flight.waiting.push(Promise.resolve(promise));
+    if (!flight.over) (flight.waiting ??= []).push(Promise.resolve(promise));
   }
   passThroughOnException() {}
 }
 
+// A request answered within start() is never kept, and costs no Map entry.
+function keep(id, flight) {
+  flight.kept = true;
+  flights.set(id, flight);
+}
+
 function flightOver(id, flight) {
   flight.over = true;
-  flights.delete(id);
+  if (flight.kept) flights.delete(id);
 }
 
 function flightFailure(id, flight, what, e) {
-  const waiting = flight.waiting.length > 0;
-  if (waiting) flights.set(id, flight);
+  const waiting = flight.waiting !== null;
+  if (waiting) keep(id, flight);
   else flightOver(id, flight);
   return [FAILED | (waiting ? WAITING : 0), e, what];
 }
@@ -213,7 +219,7 @@ function flightHead(id, flight, response) {
   }
   const source = response[BODY]();
   const headers = response[LIST]();
-  const waiting = flight.waiting.length > 0;
+  const waiting = flight.waiting !== null;
   let out;
   if (source === null || typeof source === "string" || source instanceof Uint8Array) {
     if (!waiting) flightOver(id, flight);
@@ -227,7 +233,7 @@ function flightHead(id, flight, response) {
     out = [response.status | STREAMED | WAITING, null];
   }
   // rest() is to come: for the stream, or for ctx.waitUntil.
-  if (waiting || flight.reader !== null) flights.set(id, flight);
+  if (waiting || flight.reader !== null) keep(id, flight);
   for (let i = 0; i < headers.length; i++) out.push(headers[i]);
   return out;
 }
@@ -235,7 +241,8 @@ function flightHead(id, flight, response) {
 // A flight is kept in `flights` only while the server may call rest(), drop() or
 // abortFlight() for it: a request answered within start() never is.
 export function start(method, head, urlEnd, body, id) {
-  const flight = { request: null, waiting: [], reader: null, over: false };
+  // `waiting`: ctx.waitUntil's promises, once it is called.
+  const flight = { request: null, waiting: null, reader: null, over: false, kept: false };
   let response;
   try {
     flight.request = Request[SERVE](method, head, urlEnd, typeof body === "number" ? requestStream(body) : body);
@@ -244,7 +251,7 @@ export function start(method, head, urlEnd, body, id) {
     return flightFailure(id, flight, "fetch() threw", e);
   }
   if (response instanceof Response) return flightHead(id, flight, response);
-  flights.set(id, flight);
+  keep(id, flight);
   return Promise.resolve(response).then(
     (r) => flight.over ? null : flightHead(id, flight, r),
     (e) => flight.over ? null : flightFailure(id, flight, "fetch() threw", e),
@@ -288,9 +295,9 @@ export async function rest(id) {
   try {
     if (flight.reader !== null) await pump(id, flight);
   } finally {
-    while (flight.waiting.length > 0 && !flight.over) {
+    while (flight.waiting !== null && !flight.over) {
       const promises = flight.waiting;
-      flight.waiting = [];
+      flight.waiting = null;
       await Promise.allSettled(promises);
     }
     flightOver(id, flight);

@@ -165,6 +165,9 @@ pub struct Runtime {
     last_call_cpu: Option<std::time::Duration>,
     /// The request the calls made now are for ([`Runtime::for_request`]).
     flight: Option<u32>,
+    /// Whether the isolate keeps per-request CPU accounts
+    /// ([`Runtime::account_cpu_per_request`]): without, a request's calls look nothing up.
+    cpu_accounts: bool,
     /// When the last outermost call began (its limits count from then).
     call_started: Option<Instant>,
     /// How many [`Runtime::limited`] calls are under way (nested ones count).
@@ -331,6 +334,7 @@ impl Runtime {
             cpu_spent: std::time::Duration::ZERO,
             last_call_cpu: None,
             flight: None,
+            cpu_accounts: false,
             memory_capped,
             next_sample: None,
             fired_early: None,
@@ -1025,11 +1029,15 @@ impl Runtime {
         });
         // A request whose timers or async host calls took it past its CPU limit.
         let over = self
-            .state()
-            .cpu_ledger
-            .borrow_mut()
-            .as_mut()
-            .and_then(cpu_ledger::CpuLedger::take_over);
+            .cpu_accounts
+            .then(|| {
+                self.state()
+                    .cpu_ledger
+                    .borrow_mut()
+                    .as_mut()
+                    .and_then(cpu_ledger::CpuLedger::take_over)
+            })
+            .flatten();
         let turned = match (turned, over) {
             (Ok(()), Some(_)) => Err(stop::cpu_limit_error(self.cpu_limit.unwrap_or_default())),
             (turned, _) => turned,
@@ -1054,6 +1062,7 @@ impl Runtime {
         if ledger.is_none() {
             *ledger = Some(cpu_ledger::CpuLedger::new(clock, limit));
         }
+        self.cpu_accounts = true;
     }
 
     /// Runs `f`, a call about request `flight` (its start, the rest of it) through
@@ -1066,6 +1075,9 @@ impl Runtime {
         flight: u32,
         f: impl FnOnce(&mut Self) -> Result<T>,
     ) -> Result<T> {
+        if !self.cpu_accounts {
+            return f(self);
+        }
         let state = self.state();
         // The borrow ends here: `f` runs JS, whose timers and calls use the accounts.
         let spent = state.cpu_ledger.borrow().as_ref().map(|l| l.spent(flight));
@@ -1096,6 +1108,9 @@ impl Runtime {
 
     /// Request `flight` is over: its CPU account goes.
     pub(crate) fn forget_request(&mut self, flight: u32) {
+        if !self.cpu_accounts {
+            return;
+        }
         if let Some(l) = self.state().cpu_ledger.borrow_mut().as_mut() {
             l.forget(flight);
         }
