@@ -188,6 +188,7 @@ pub(crate) async fn serve(
         io: s,
         flights: Vec::new(),
         spare: Vec::new(),
+        idle: false,
     };
     limits(s.io.rt, spec);
     if let Some(started) = started
@@ -262,8 +263,10 @@ pub(crate) async fn serve(
                         // Ready with nothing left to run: what the requests wait for may
                         // still come from a request not yet here, so they wait on (until
                         // their deadlines).
-                        if let Poll::Ready(Err(e)) = s.io.rt.poll_turn(cx) {
-                            return Poll::Ready(Event::Broke(e));
+                        match s.io.rt.poll_turn(cx) {
+                            Poll::Ready(Err(e)) => return Poll::Ready(Event::Broke(e)),
+                            Poll::Ready(Ok(())) => s.idle = true,
+                            Poll::Pending => s.idle = false,
                         }
                         woke |= s
                             .flights
@@ -314,6 +317,9 @@ struct State<'a> {
     flights: Vec<Flight>,
     /// An empty list, kept for its allocation ([`State::advance`]).
     spare: Vec<Flight>,
+    /// Whether the last turn found nothing left to run (no timer, no async call): what
+    /// the requests in flight wait for can then come only from a request not yet here.
+    idle: bool,
 }
 
 /// Calls the start of `request` under the next number; its deadline runs from that call.
@@ -446,8 +452,14 @@ impl State<'_> {
                 }
             } else if late {
                 self.io.metrics.limit_hit(LimitKind::Timeout);
+                // The likeliest cause then is a promise the handler never settles.
+                let idle = if self.idle {
+                    " waiting for a promise nothing in the isolate was left to settle (no timer, fetch or other call pending)"
+                } else {
+                    ""
+                };
                 self.note(&format!(
-                    "a request ran past its time limit of {:?}; the isolate goes on with the others",
+                    "a request ran past its time limit of {:?}{idle}; the isolate goes on with the others",
                     self.io.spec.limits.timeout
                 ));
                 self.give_up(&mut f, Refusal::TimedOut)

@@ -2019,7 +2019,10 @@ fn requests_in_flight_at_once_share_one_isolate() {
     s.wait_for("hanging");
     let before: u32 = rt.block_on(get(addr, "/count")).parse().unwrap();
     assert_eq!(rt.block_on(hanging).unwrap().status, 504);
-    s.wait_for("hang aborted");
+    let seen = s.wait_for("hang aborted").join("\n");
+    // Its timer was pending: the log does not blame a promise nothing could settle.
+    assert!(seen.contains("ran past its time limit"), "{seen}");
+    assert!(!seen.contains("nothing in the isolate"), "{seen}");
     let after: u32 = rt.block_on(get(addr, "/count")).parse().unwrap();
     assert_eq!(
         after,
@@ -2124,6 +2127,13 @@ fn requests_in_flight_at_once_share_one_isolate() {
     assert_eq!(
         rt.block_on(fetch(addr, "GET", "h", "/stall", "")).status,
         504
+    );
+    // The log says why it is likely to have hung.
+    let seen = s.wait_for("ran past its time limit");
+    let line = seen.last().unwrap();
+    assert!(
+        line.contains("waiting for a promise nothing in the isolate was left to settle"),
+        "{line}"
     );
     let now: u32 = rt.block_on(get(addr, "/count")).parse().unwrap();
     assert!(now > after, "{now} after {after}: the isolate was kept");
