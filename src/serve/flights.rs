@@ -189,6 +189,7 @@ pub(crate) async fn serve(
         flights: Vec::new(),
         spare: Vec::new(),
         idle: false,
+        counted: 0,
     };
     limits(s.io.rt, spec);
     if let Some(started) = started
@@ -308,6 +309,7 @@ pub(crate) async fn serve(
             s.refuse_all();
             return Over::Broke(ended);
         }
+        s.count();
     }
 }
 
@@ -320,6 +322,23 @@ struct State<'a> {
     /// Whether the last turn found nothing left to run (no timer, no async call): what
     /// the requests in flight wait for can then come only from a request not yet here.
     idle: bool,
+    /// How many requests in flight the metrics have of this isolate.
+    counted: usize,
+}
+
+impl State<'_> {
+    /// Tells the metrics how many requests are in flight now.
+    fn count(&mut self) {
+        let now = self.flights.len();
+        self.io.metrics.in_flight_moved(self.counted, now);
+        self.counted = now;
+    }
+}
+
+impl Drop for State<'_> {
+    fn drop(&mut self) {
+        self.io.metrics.in_flight_moved(self.counted, 0);
+    }
 }
 
 /// Calls the start of `request` under the next number; its deadline runs from that call.

@@ -255,8 +255,12 @@ async fn take_jobs(setup: &mut Setup, demoted: &mut bool, lends: bool) -> Stoppe
                 // Only an isolate with requests in flight at once leaves these.
                 (Left::Flight(_), _) => Ended::Kept,
                 (left, Some(l)) => {
-                    l.finish(left, &setup.spec, &setup.metrics, setup.log.as_ref())
-                        .await
+                    setup.metrics.in_flight_moved(0, 1);
+                    let ended = l
+                        .finish(left, &setup.spec, &setup.metrics, setup.log.as_ref())
+                        .await;
+                    setup.metrics.in_flight_moved(1, 0);
+                    ended
                 }
                 // Not lent without an isolate: nothing was started.
                 (_, None) => Ended::Kept,
@@ -278,9 +282,11 @@ async fn take_jobs(setup: &mut Setup, demoted: &mut bool, lends: bool) -> Stoppe
             job
         };
         let Some(l) = loaded.as_mut() else { continue };
+        setup.metrics.in_flight_moved(0, 1);
         let ended = l
             .serve(job, &setup.spec, &setup.metrics, setup.log.as_ref())
             .await;
+        setup.metrics.in_flight_moved(1, 0);
         replace(setup, demoted, ended, &mut loaded, &mut forgiven_at).await;
     }
 }

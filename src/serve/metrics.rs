@@ -1,7 +1,7 @@
 //! Per-handler counters and the Prometheus text of `/_warren/metrics`: requests by status
 //! class, a latency histogram (time to the response head), limit hits by limit, isolate
 //! restarts, isolates demoted to idle priority, requests refused because the queue was
-//! full, and the queue's length.
+//! full, the queue's length and the requests in flight.
 
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -32,6 +32,7 @@ pub(crate) struct HandlerMetrics {
     restarts: AtomicU64,
     demoted: AtomicU64,
     rejected: AtomicU64,
+    in_flight: AtomicU64,
 }
 
 impl HandlerMetrics {
@@ -70,6 +71,15 @@ impl HandlerMetrics {
 
     pub fn rejected(&self) {
         self.rejected.fetch_add(1, Relaxed);
+    }
+
+    /// One of the handler's isolates went from `from` requests in flight to `to`.
+    pub fn in_flight_moved(&self, from: usize, to: usize) {
+        if to > from {
+            self.in_flight.fetch_add((to - from) as u64, Relaxed);
+        } else if from > to {
+            self.in_flight.fetch_sub((from - to) as u64, Relaxed);
+        }
     }
 }
 
@@ -138,7 +148,7 @@ pub(crate) fn render(handlers: &[(&str, &HandlerMetrics, usize)]) -> String {
         }
     }
     // The families with one number per handler: name, help, type, the number.
-    let families: [Family; 4] = [
+    let families: [Family; 5] = [
         (
             "warren_isolate_restarts_total",
             "Isolates retired after a fault and made anew.",
@@ -162,6 +172,12 @@ pub(crate) fn render(handlers: &[(&str, &HandlerMetrics, usize)]) -> String {
             "Requests waiting for a free isolate.",
             "gauge",
             |_, queued| queued as u64,
+        ),
+        (
+            "warren_requests_in_flight",
+            "Requests an isolate has taken and not finished (one answered within its first call is not counted).",
+            "gauge",
+            |m, _| m.in_flight.load(Relaxed),
         ),
     ];
     for (family, help, kind, value) in families {

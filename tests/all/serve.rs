@@ -1292,6 +1292,9 @@ fn full_queue(dir: &Path, concurrency: usize) {
         loop {
             let m = fetch(addr, "GET", "h", "/_warren/metrics", "").await.text();
             if m.contains("warren_queue_length{handler=\"slow\"} 1") {
+                let in_flight =
+                    format!("warren_requests_in_flight{{handler=\"slow\"}} {concurrency}\n");
+                assert!(m.contains(&in_flight), "{m}");
                 break;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -1307,6 +1310,19 @@ fn full_queue(dir: &Path, concurrency: usize) {
     for slow in slow {
         assert_eq!(rt.block_on(slow).unwrap().text(), "done");
     }
+    let none = "warren_requests_in_flight{handler=\"slow\"} 0\n";
+    let m = rt.block_on(async {
+        let mut m = String::new();
+        for _ in 0..200 {
+            m = fetch(addr, "GET", "h", "/_warren/metrics", "").await.text();
+            if m.contains(none) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        m
+    });
+    assert!(m.contains(none), "{m}");
 }
 
 #[test]
