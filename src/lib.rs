@@ -22,6 +22,7 @@ pub mod fuel;
 pub mod host;
 mod http_client;
 pub mod interrupt;
+mod io_threads;
 pub mod modules;
 pub mod permissions;
 pub mod plugins;

@@ -1,7 +1,7 @@
 //! The Rust half of JS `fetch` for `http:` and `https:` URLs (`js/web.js` builds the
 //! `Request` and the `Response`): the ops that check the runtime's net grant for the
-//! first URL at once and for each redirect as it is followed, make the request on a
-//! thread of its own (`http_client.rs` blocks), settle a promise with the response's head,
+//! first URL at once and for each redirect as it is followed, make the request on an
+//! I/O thread (`io_threads.rs`; `http_client.rs` blocks), settle a promise with the response's head,
 //! and then give its body chunk by chunk as JS reads it (the thread reads ahead at most
 //! [`AHEAD`] chunks), each chunk held to the runtime's memory cap. A request body that is
 //! a stream is sent as JS writes it (`httpFetchWrite`, at most [`AHEAD`] chunks ahead of
@@ -172,12 +172,12 @@ pub(crate) fn http_fetch<'s>(
 }
 
 /// Takes one of this thread's [`MAX_IN_FLIGHT`] slots (waiting for one), then makes the
-/// request on a thread of its own, which keeps the slot until it is done with the body;
-/// the response's head, or why there is none.
+/// request on one of [`crate::io_threads`], which keeps the slot until it is done with
+/// the body; the response's head, or why there is none.
 ///
-/// A thread of its own, not tokio's blocking pool: a runtime dropped while a request it
-/// gave up on still waits for an answer would wait for that thread, and the process with
-/// it. This one is left to finish alone; it stops reading once nobody reads.
+/// Not tokio's blocking pool: a runtime dropped while a request it gave up on still waits
+/// for an answer would wait for that thread, and the process with it. This one is left
+/// to finish alone; it stops reading once nobody reads.
 async fn start(
     slots: Arc<Semaphore>,
     outbound: Outbound,
@@ -195,25 +195,23 @@ async fn start(
         .map_err(|_| failed("no slot for it"))?;
     let (head_tx, head_rx) = oneshot::channel();
     let agent = AGENT.with(ureq::Agent::clone);
-    std::thread::Builder::new()
-        .name("warren-fetch".into())
-        .spawn(move || {
-            let _slot = slot;
-            let opened = http_client::open(&agent, outbound, |hop| {
-                permissions.check_net(hop).map_err(|e| e.to_string())
-            });
-            match opened {
-                Err(e) => {
-                    let _ = head_tx.send(Err(e));
-                }
-                Ok((head, reader)) => {
-                    if head_tx.send(Ok(head)).is_ok() {
-                        pump(reader, &chunk_tx);
-                    }
+    crate::io_threads::run(move || {
+        let _slot = slot;
+        let opened = http_client::open(&agent, outbound, |hop| {
+            permissions.check_net(hop).map_err(|e| e.to_string())
+        });
+        match opened {
+            Err(e) => {
+                let _ = head_tx.send(Err(e));
+            }
+            Ok((head, reader)) => {
+                if head_tx.send(Ok(head)).is_ok() {
+                    pump(reader, &chunk_tx);
                 }
             }
-        })
-        .map_err(|e| failed(&format!("no thread for it: {e}")))?;
+        }
+    })
+    .map_err(|e| failed(&format!("no thread for it: {e}")))?;
     head_rx
         .await
         .unwrap_or_else(|_| Err(failed("the request's thread failed")))
@@ -222,13 +220,16 @@ async fn start(
 /// Reads `reader` into `tx` until its end (the channel closed: the body is whole), a
 /// failure (sent), or nobody reading.
 fn pump(mut reader: http_client::BodyReader, tx: &mpsc::Sender<Chunk>) {
+    thread_local! {
+        // Zeroed once per thread, not once per read: most bodies are far smaller.
+        static BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; CHUNK]);
+    }
     loop {
-        let mut buf = vec![0; CHUNK];
-        match reader.read(&mut buf) {
-            Ok(0) => return,
-            Ok(n) => {
-                buf.truncate(n);
-                if tx.blocking_send(Ok(buf)).is_err() {
+        let read = BUF.with_borrow_mut(|buf| reader.read(buf).map(|n| buf[..n].to_vec()));
+        match read {
+            Ok(chunk) if chunk.is_empty() => return,
+            Ok(chunk) => {
+                if tx.blocking_send(Ok(chunk)).is_err() {
                     return;
                 }
             }

@@ -2444,3 +2444,40 @@ limits = { timeout = "10s", cpu_limit = "100ms" }
     let seen = s.drain().join("\n");
     assert!(seen.contains("CPU time limit of 100ms exceeded"), "{seen}");
 }
+
+/// A handler's fetches run on reused I/O threads, not a thread made for each: twenty
+/// fetches one after another leave one or two such threads, not twenty made and ended.
+#[test]
+fn fetches_reuse_their_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "hello.mjs",
+        r#"export default { fetch() { return new Response("upstream"); } };
+"#,
+    );
+    let upstream = Served::start(dir.path(), &["hello.mjs"]);
+    let port = upstream.addr.port();
+    write(
+        dir.path(),
+        "proxy.mjs",
+        &format!(
+            r#"export default {{
+  async fetch() {{
+    const r = await fetch("http://127.0.0.1:{port}/");
+    return new Response(`via ${{await r.text()}}`);
+  }},
+}};
+"#
+        ),
+    );
+    let allow = format!("--allow-net=127.0.0.1:{port}");
+    let s = Served::start(dir.path(), &["proxy.mjs", &allow]);
+    tokio().block_on(async {
+        for _ in 0..20 {
+            assert_eq!(get(s.addr, "/").await, "via upstream");
+        }
+    });
+    let threads = s.thread_policies("warren-io").len();
+    assert!((1..=3).contains(&threads), "{threads} I/O threads");
+}

@@ -53,7 +53,7 @@ pub(crate) fn check(policy: &HttpPolicy, url: &url::Url) -> Result<(), String> {
 /// How often a plugin's wait for its request looks whether its call's limit fired.
 const INTERRUPT_POLL: Duration = Duration::from_millis(10);
 
-/// [`request`] on a thread of its own, given up when `interrupt` fires (the plugin call's
+/// [`request`] on one of [`crate::io_threads`], given up when `interrupt` fires (the plugin call's
 /// time limit): the call ends at its limit rather than when the request does (each
 /// redirect hop may take `policy.timeout` again). The thread is left to end on its own
 /// timeout.
@@ -68,12 +68,10 @@ pub(crate) fn request_until(
 ) -> Result<Response, String> {
     let (tx, rx) = std::sync::mpsc::channel();
     let policy = policy.clone();
-    std::thread::Builder::new()
-        .name("warren-http".into())
-        .spawn(move || {
-            let _ = tx.send(request(&policy, &req, body.as_deref()).map_err(|e| e.to_string()));
-        })
-        .map_err(|e| format!("http_request: no thread for it: {e}"))?;
+    crate::io_threads::run(move || {
+        let _ = tx.send(request(&policy, &req, body.as_deref()).map_err(|e| e.to_string()));
+    })
+    .map_err(|e| format!("http_request: no thread for it: {e}"))?;
     loop {
         match rx.recv_timeout(INTERRUPT_POLL) {
             Ok(done) => return done,
