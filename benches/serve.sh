@@ -7,7 +7,7 @@
 # not wrk bounds req/s; then two tenants of one warren where one spins on every request
 # (until its cpu_limit retires its isolate), to see how much the other's p99 moves; and a
 # handler that awaits a 10 ms timer, one request at a time (--concurrency 1) and with the
-# default concurrency, beside deno.
+# default concurrency, beside deno; and one that fetches each answer from an upstream.
 # Servers are pinned to CPU 0 and wrk to CPU 1 when there are two. Targets: warren >=
 # deno's req/s on one core; the spinning tenant moving the other's p99 by at most 2x.
 # Each comparison is made ROUNDS times (5) in turn, and its median ratio reported, since
@@ -153,6 +153,22 @@ if [ -n "$DENO" ]; then
   cpurow "deno serve" "$TD"
   echo "  warren / deno req/s = $(ratio "${TC%% *}" "${TD%% *}")   (at most $((CONNS * 100)) req/s for either: ${CONNS} connections, 10 ms each)"
 fi
+
+# A handler that fetches from an upstream (warren's hello, on wrk's CPU), each request one
+# fetch whose body is read whole: warren's fetch (a blocking client on I/O threads) against
+# deno's.
+echo "a handler that fetches each answer from an upstream, $CONNS connections, ${DUR}s each:"
+start $LOAD "$WARREN" serve benches/serve/hello.mjs --port 8320 --threads 1 --no-access-log
+UPSTREAM=${PIDS[-1]}
+wait_port 8320 localhost
+PW=$(once 8321 localhost $SRV "$WARREN" serve benches/serve/proxy.mjs --port 8321 --threads 1 --no-access-log --allow-net=127.0.0.1:8320)
+cpurow "warren serve" "$PW"
+if [ -n "$DENO" ]; then
+  PD=$(once 8322 localhost $SRV "$DENO" serve --allow-net=127.0.0.1:8320 --port 8322 --host 127.0.0.1 benches/serve/proxy.mjs)
+  cpurow "deno serve" "$PD"
+  echo "  warren / deno req/s = $(ratio "${PW%% *}" "${PD%% *}")"
+fi
+kill "$UPSTREAM" 2>/dev/null || true
 
 # wrk makes four syscalls per request (a read, a write, and two epoll_ctl to watch and
 # unwatch the socket for writing) to a server's two, so the no-handler ceiling is wrk's,
