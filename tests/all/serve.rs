@@ -2368,19 +2368,7 @@ fn a_fetch_ends_with_the_request_that_made_it() {
         let _ = closed_tx.send(accepted.elapsed());
     });
     let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "proxy.mjs",
-        &format!(
-            r#"export default {{
-  async fetch() {{
-    const r = await fetch("http://127.0.0.1:{port}/never");
-    return new Response(await r.text());
-  }},
-}};
-"#
-        ),
-    );
+    write_proxy(dir.path(), &format!("http://127.0.0.1:{port}/never"));
     let allow = format!("--allow-net=127.0.0.1:{port}");
     let s = Served::start(dir.path(), &["proxy.mjs", &allow, "--timeout", "500ms"]);
     let answer = tokio().block_on(fetch(s.addr, "GET", "h", "/", ""));
@@ -2458,26 +2446,31 @@ fn fetches_reuse_their_threads() {
     );
     let upstream = Served::start(dir.path(), &["hello.mjs"]);
     let port = upstream.addr.port();
+    write_proxy(dir.path(), &format!("http://127.0.0.1:{port}/"));
+    let allow = format!("--allow-net=127.0.0.1:{port}");
+    let s = Served::start(dir.path(), &["proxy.mjs", &allow]);
+    tokio().block_on(async {
+        for _ in 0..20 {
+            assert_eq!(get(s.addr, "/").await, "upstream");
+        }
+    });
+    let threads = s.thread_policies("warren-io").len();
+    assert!((1..=3).contains(&threads), "{threads} I/O threads");
+}
+
+/// `proxy.mjs` in `dir`: a handler answering each request with the body `url` gives it.
+fn write_proxy(dir: &Path, url: &str) {
     write(
-        dir.path(),
+        dir,
         "proxy.mjs",
         &format!(
             r#"export default {{
   async fetch() {{
-    const r = await fetch("http://127.0.0.1:{port}/");
-    return new Response(`via ${{await r.text()}}`);
+    const r = await fetch("{url}");
+    return new Response(await r.text());
   }},
 }};
 "#
         ),
     );
-    let allow = format!("--allow-net=127.0.0.1:{port}");
-    let s = Served::start(dir.path(), &["proxy.mjs", &allow]);
-    tokio().block_on(async {
-        for _ in 0..20 {
-            assert_eq!(get(s.addr, "/").await, "via upstream");
-        }
-    });
-    let threads = s.thread_policies("warren-io").len();
-    assert!((1..=3).contains(&threads), "{threads} I/O threads");
 }
