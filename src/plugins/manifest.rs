@@ -785,7 +785,7 @@ impl Checker<'_> {
         let instances = count(self, "instances", 1);
         let max_queue = count(self, "max_queue", DEFAULT_MAX_QUEUE);
         // Its default depends on the kind of handler, known below.
-        let concurrency = count(self, "concurrency", 1);
+        let concurrency = f.get("concurrency").map(|_| count(self, "concurrency", 1));
         if f.get("routes").is_none() {
             for key in ["instances", "max_queue", "concurrency"] {
                 if let Some(e) = f.get(key) {
@@ -807,11 +807,7 @@ impl Checker<'_> {
             );
         }
         let (name, (path, kind, code)) = (name?, source?);
-        let concurrency = if f.get("concurrency").is_some() {
-            concurrency
-        } else {
-            default_concurrency(kind)
-        };
+        let concurrency = concurrency.unwrap_or_else(|| default_concurrency(kind));
         if let Some(e) = f.get("concurrency")
             && kind != PluginKind::Js
         {
