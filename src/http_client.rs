@@ -1,12 +1,23 @@
-//! The one outbound HTTP client (ureq), for JS `fetch` and Extism's `http_request`: it
-//! follows redirects itself, one hop at a time, asking the caller's check before each hop
-//! (so a grant covers every host a request reaches), uses no proxy from the environment
-//! (a request goes to the host it names or nowhere), and gives the response whole (at most
-//! a given number of bytes) or its head with the body to read as it arrives. Blocking:
-//! callers on an event loop run it on a thread of its own.
+//! The one outbound HTTP client (hyper's, with rustls), for JS `fetch` and Extism's
+//! `http_request`: it follows redirects itself, one hop at a time, asking the caller's
+//! check before each hop (so a grant covers every host a request reaches), uses no proxy
+//! from the environment (a request goes to the host it names or nowhere), bounds every hop
+//! and the body by the request's deadline, and gives the response whole (at most a given
+//! number of bytes) or its head with the body to read as it arrives. Async, on whatever
+//! tokio runtime runs it: a fetch on its isolate's own thread, where idle connections of a
+//! thread's [`Client`] wait for its later requests.
 
-use std::io::Read;
-use std::time::{Duration, Instant};
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use bytes::Bytes;
+use http_body::{Body, Frame, SizeHint};
+use http_body_util::BodyExt;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use tokio::sync::mpsc;
 
 /// A request to make.
 #[derive(Debug)]
@@ -20,16 +31,16 @@ pub(crate) struct Outbound {
     pub follow: bool,
     /// The largest response body [`request`] takes.
     pub max_response_bytes: u64,
-    /// When the whole request (every hop, and its body) must be over, sooner than the
-    /// agent's own timeout: a caller's time limit.
-    pub deadline: Option<Instant>,
+    /// When the whole request (every hop, and its body) must be over.
+    pub deadline: Instant,
 }
 
-/// A request's body: whole, or read as it is sent (chunked), once: a redirect that would
-/// send it again (307, 308) fails the request, as it does in browsers.
+/// A request's body: whole, or sent as its chunks arrive (chunked; `None` ends it), once:
+/// a redirect that would send it again (307, 308) fails the request, as it does in
+/// browsers.
 pub(crate) enum Upload {
-    Whole(Vec<u8>),
-    Streamed(Box<dyn Read + Send>),
+    Whole(Bytes),
+    Streamed(mpsc::Receiver<Option<Vec<u8>>>),
 }
 
 impl std::fmt::Debug for Upload {
@@ -58,54 +69,100 @@ pub(crate) enum HttpError {
     Denied { url: String, why: String },
     #[error("HTTP request to {url}: {why}")]
     Bad { url: String, why: String },
-    #[error("HTTP request to {url} failed: {source}")]
-    Failed {
-        url: String,
-        #[source]
-        source: ureq::Error,
-    },
+    /// On the way: `why` is the whole chain of causes (a refused connection, a reset).
+    #[error("HTTP request to {url} failed: {why}")]
+    Failed { url: String, why: String },
     #[error("HTTP response from {url} is larger than the limit of {max} bytes")]
     TooLarge { url: String, max: u64 },
 }
 
-/// The most idle connections an agent keeps to one host: as many as one isolate thread's
-/// fetches in flight at once.
+impl HttpError {
+    fn failed(url: &str, e: &(dyn std::error::Error + 'static)) -> HttpError {
+        let mut why = e.to_string();
+        let mut cause = e.source();
+        while let Some(c) = cause {
+            let text = c.to_string();
+            if !why.contains(&text) {
+                why.push_str(": ");
+                why.push_str(&text);
+            }
+            cause = c.source();
+        }
+        HttpError::Failed {
+            url: url.to_string(),
+            why,
+        }
+    }
+
+    fn out_of_time(url: &str) -> HttpError {
+        HttpError::Bad {
+            url: url.to_string(),
+            why: "its time ran out (its caller's time limit)".into(),
+        }
+    }
+}
+
+/// The most idle connections a client keeps to one host: as many as one isolate thread's
+/// fetches in flight at once (a handler with 64 requests in flight, each fetching from one
+/// upstream, would otherwise open a new connection for most of its fetches).
 const IDLE_PER_HOST: usize = 64;
 
 /// The most redirects followed for one request.
 pub(crate) const MAX_REDIRECTS: usize = 10;
 
-/// A client whose requests (every hop, and the body) may take `timeout`, following no
-/// redirect itself ([`open`] does, checking each) and using no proxy; it keeps idle
-/// connections for the requests after, so make one per caller and keep it.
-///
-/// It keeps up to [`IDLE_PER_HOST`] idle connections to each host (ureq's default is 3):
-/// a handler with 64 requests in flight, each fetching from one upstream, would otherwise
-/// open a new connection for most of its fetches.
-pub(crate) fn agent(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .max_idle_connections_per_host(IDLE_PER_HOST)
-        .max_idle_connections(IDLE_PER_HOST * 4)
-        .max_redirects(0)
-        .http_status_as_error(false)
-        .timeout_global(Some(timeout))
-        .proxy(None)
-        .build()
-        .into()
+/// A client: its idle connections serve the requests after, on the tokio runtime that
+/// made them. It follows no redirect itself ([`open`] does, checking each).
+pub(crate) type Client =
+    hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<HttpConnector>, SendBody>;
+
+/// A client for http: and https: URLs (rustls with the webpki roots), keeping up to
+/// [`IDLE_PER_HOST`] idle connections to each host; make one per thread and keep it.
+pub(crate) fn client() -> Client {
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_webpki_roots()
+        .https_or_http()
+        .enable_http1()
+        .build();
+    hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(IDLE_PER_HOST)
+        .build(connector)
 }
 
-/// `req`, its time bounded by `left` (else the agent's own timeout).
-fn bounded<S: ureq::AsSendBody>(
-    agent: &ureq::Agent,
-    req: ureq::http::Request<S>,
-    left: Option<Duration>,
-) -> ureq::http::Request<S> {
-    match left {
-        Some(left) => agent
-            .configure_request(req)
-            .timeout_global(Some(left))
-            .build(),
-        None => req,
+/// A request body as hyper sends it.
+pub(crate) enum SendBody {
+    Whole(Option<Bytes>),
+    Streamed(mpsc::Receiver<Option<Vec<u8>>>),
+}
+
+impl Body for SendBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        match self.get_mut() {
+            SendBody::Whole(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
+            SendBody::Streamed(rx) => rx.poll_recv(cx).map(|next| match next {
+                Some(Some(chunk)) => Some(Ok(Frame::data(chunk.into()))),
+                Some(None) => None,
+                None => Some(Err(io::Error::other(
+                    "its body stream stopped before its end",
+                ))),
+            }),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self, SendBody::Whole(None))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            SendBody::Whole(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
+            SendBody::Streamed(_) => SizeHint::default(),
+        }
     }
 }
 
@@ -119,31 +176,57 @@ pub(crate) struct Head {
     pub redirected: bool,
 }
 
-/// A response body as it arrives (it can be read on another thread).
-pub(crate) type BodyReader = ureq::BodyReader<'static>;
+/// A response body as it arrives, within its request's deadline.
+pub(crate) struct BodyReader {
+    body: hyper::body::Incoming,
+    deadline: tokio::time::Instant,
+    url: String,
+}
+
+impl BodyReader {
+    /// The body's next bytes; `None` at its end.
+    ///
+    /// # Errors
+    /// [`HttpError`]: the body was cut off, or the deadline passed.
+    pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>, HttpError> {
+        loop {
+            let frame = tokio::time::timeout_at(self.deadline, self.body.frame())
+                .await
+                .map_err(|_| HttpError::out_of_time(&self.url))?;
+            match frame {
+                None => return Ok(None),
+                Some(Err(e)) => return Err(HttpError::failed(&self.url, &e)),
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data()
+                        && !data.is_empty()
+                    {
+                        return Ok(Some(data));
+                    }
+                }
+            }
+        }
+    }
+}
 
 /// Makes `req`, asking `allowed` before each hop (the first URL and every redirect's),
 /// and reads the whole body, at most `max_response_bytes` of it.
 ///
 /// # Errors
-/// [`HttpError`]: refused by `allowed`, not a request ureq can make, failed on the way, or
-/// a body over the limit.
-pub(crate) fn request(
-    agent: &ureq::Agent,
+/// [`HttpError`]: refused by `allowed`, not a request that can be made, failed on the way,
+/// out of time, or a body over the limit.
+pub(crate) async fn request(
+    client: &Client,
     req: Outbound,
     allowed: impl Fn(&url::Url) -> Result<(), String>,
 ) -> Result<Response, HttpError> {
     let max = req.max_response_bytes;
-    let (head, body) = open(agent, req, allowed)?;
+    let (head, mut body) = open(client, req, allowed).await?;
     let mut out = Vec::new();
-    body.take(max.saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(|e| HttpError::Failed {
-            url: head.url.clone(),
-            source: ureq::Error::Io(e),
-        })?;
-    if out.len() as u64 > max {
-        return Err(HttpError::TooLarge { url: head.url, max });
+    while let Some(chunk) = body.chunk().await? {
+        if (out.len() + chunk.len()) as u64 > max {
+            return Err(HttpError::TooLarge { url: head.url, max });
+        }
+        out.extend_from_slice(&chunk);
     }
     Ok(Response {
         status: head.status,
@@ -157,8 +240,8 @@ pub(crate) fn request(
 ///
 /// # Errors
 /// As [`request`], but for the body's size.
-pub(crate) fn open(
-    agent: &ureq::Agent,
+pub(crate) async fn open(
+    client: &Client,
     req: Outbound,
     allowed: impl Fn(&url::Url) -> Result<(), String>,
 ) -> Result<(Head, BodyReader), HttpError> {
@@ -171,6 +254,7 @@ pub(crate) fn open(
         deadline,
         ..
     } = req;
+    let deadline = tokio::time::Instant::from_std(deadline);
     method.make_ascii_uppercase();
     for hop in 0..=MAX_REDIRECTS {
         let url = url::Url::parse(&url_text).map_err(|e| HttpError::Bad {
@@ -187,50 +271,33 @@ pub(crate) fn open(
             url: url_text.clone(),
             why,
         })?;
-        let mut builder = ureq::http::Request::builder()
+        let bad = |why: String| HttpError::Bad {
+            url: url_text.clone(),
+            why,
+        };
+        let mut builder = hyper::Request::builder()
             .method(method.as_str())
             .uri(url.as_str());
         for (k, v) in &headers {
-            let value = ureq::http::HeaderValue::from_bytes(v).map_err(|e| HttpError::Bad {
-                url: url_text.clone(),
-                why: format!("the value of its {k} header: {e}"),
-            })?;
+            let value = hyper::header::HeaderValue::from_bytes(v)
+                .map_err(|e| bad(format!("the value of its {k} header: {e}")))?;
             builder = builder.header(k, value);
         }
-        let bad = |e: ureq::http::Error| HttpError::Bad {
-            url: url_text.clone(),
-            why: e.to_string(),
-        };
-        // What is left of the deadline bounds this hop and the body after it.
-        let left = match deadline {
-            Some(d) => match d.checked_duration_since(Instant::now()) {
-                Some(left) if !left.is_zero() => Some(left),
-                _ => {
-                    return Err(HttpError::Bad {
-                        url: url_text,
-                        why: "its time ran out (its caller's time limit)".into(),
-                    });
-                }
-            },
-            None => None,
-        };
-        let sent = match &mut body {
-            Some(Upload::Whole(b)) => agent.run(bounded(
-                agent,
-                builder.body(b.as_slice()).map_err(bad)?,
-                left,
-            )),
-            Some(Upload::Streamed(r)) => {
-                let r: &mut dyn Read = r;
-                let req = builder.body(ureq::SendBody::from_reader(r)).map_err(bad)?;
-                agent.run(bounded(agent, req, left))
+        let streamed = matches!(body, Some(Upload::Streamed(_)));
+        // A whole body stays for a redirect that sends it again; a stream goes once.
+        let send = match body.take() {
+            Some(Upload::Whole(b)) => {
+                body = Some(Upload::Whole(b.clone()));
+                SendBody::Whole(Some(b))
             }
-            None => agent.run(bounded(agent, builder.body(()).map_err(bad)?, left)),
+            Some(Upload::Streamed(rx)) => SendBody::Streamed(rx),
+            None => SendBody::Whole(None),
         };
-        let response = sent.map_err(|source| HttpError::Failed {
-            url: url_text.clone(),
-            source,
-        })?;
+        let request = builder.body(send).map_err(|e| bad(e.to_string()))?;
+        let response = tokio::time::timeout_at(deadline, client.request(request))
+            .await
+            .map_err(|_| HttpError::out_of_time(&url_text))?
+            .map_err(|e| HttpError::failed(&url_text, &e))?;
         let status = response.status();
         if follow
             && status.is_redirection()
@@ -248,7 +315,7 @@ pub(crate) fn open(
             {
                 method = "GET".into();
                 body = None;
-            } else if matches!(body, Some(Upload::Streamed(_))) {
+            } else if streamed {
                 return Err(HttpError::Bad {
                     url: url_text,
                     why: format!(
@@ -269,10 +336,15 @@ pub(crate) fn open(
             status: status.as_u16(),
             status_text: status.canonical_reason().unwrap_or_default().to_string(),
             headers,
-            url: url_text,
+            url: url_text.clone(),
             redirected: hop > 0,
         };
-        return Ok((head, response.into_body().into_reader()));
+        let body = BodyReader {
+            body: response.into_body(),
+            deadline,
+            url: url_text,
+        };
+        return Ok((head, body));
     }
     Err(HttpError::Bad {
         url: url_text,

@@ -114,10 +114,7 @@ fn run(setup: Setup) {
         router,
         extism: Default::default(),
     };
-    let tokio = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let tokio = match crate::io_runtime::local() {
         Ok(t) => t,
         Err(e) => {
             let first = recipe.members[0].0;

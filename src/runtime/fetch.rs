@@ -1,15 +1,14 @@
 //! The Rust half of JS `fetch` for `http:` and `https:` URLs (`js/web.js` builds the
 //! `Request` and the `Response`): the ops that check the runtime's net grant for the
-//! first URL at once and for each redirect as it is followed, make the request on an
-//! I/O thread (`io_threads.rs`; `http_client.rs` blocks), settle a promise with the response's head,
-//! and then give its body chunk by chunk as JS reads it (the thread reads ahead at most
-//! [`AHEAD`] chunks), each chunk held to the runtime's memory cap. A request body that is
-//! a stream is sent as JS writes it (`httpFetchWrite`, at most [`AHEAD`] chunks ahead of
-//! the request's thread). A fetch aborted or a body cancelled settles what waits for it
-//! at once.
+//! first URL at once and for each redirect as it is followed, make the request as a task
+//! on this thread's own tokio runtime (`io_runtime.rs`, `http_client.rs`), settle a promise
+//! with the response's head, and then give its body chunk by chunk as JS reads it (the
+//! task reads ahead at most [`AHEAD`] chunks), each chunk held to the runtime's memory cap.
+//! A request body that is a stream is sent as JS writes it (`httpFetchWrite`, at most
+//! [`AHEAD`] chunks ahead of the request). A fetch aborted or a body cancelled settles what
+//! waits for it at once, and its task stops.
 
 use std::cell::RefCell;
-use std::io::{self, Read};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -28,16 +27,13 @@ use crate::runtime::v8_util::{OpError, bytes_arg, v8_str};
 /// How long one fetch (every redirect, and its body) may take.
 const TIMEOUT: Duration = Duration::from_secs(300);
 
-/// Chunks the request's thread reads ahead of JS.
+/// Chunks a request's task reads ahead of JS.
 const AHEAD: usize = 4;
 
 /// Fetches one thread's runtimes (an isolate, in a server) have on the network at once,
 /// bodies still being read included: past it a fetch waits for one to end, so a tenant
-/// cannot spend the process's threads and sockets.
+/// cannot spend the process's sockets.
 pub(crate) const MAX_IN_FLIGHT: usize = 64;
-
-/// The most bytes in one chunk.
-const CHUNK: usize = 64 << 10;
 
 /// Marks a failure that is a refused grant (a redirect to a host not granted), for JS to
 /// throw `PermissionDenied`; [`OVER_CAP`] a chunk over the memory cap (`RangeError`).
@@ -45,7 +41,7 @@ const CHUNK: usize = 64 << 10;
 const DENIED: &str = "PermissionDenied: ";
 const OVER_CAP: &str = "RangeError: ";
 
-/// What the request's thread sends as the body arrives.
+/// What a request's task sends as the body arrives.
 type Chunk = Result<Vec<u8>, String>;
 
 /// Where a fetch's body chunks arrive: out while a read waits on it.
@@ -65,9 +61,9 @@ struct InFlight {
 thread_local! {
     static FETCHES: RefCell<Vec<InFlight>> = const { RefCell::new(Vec::new()) };
     static SLOTS: Arc<Semaphore> = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
-    /// This thread's client: its idle connections serve its later fetches (one isolate's,
-    /// in a server: no tenant's connection is another's).
-    static AGENT: ureq::Agent = http_client::agent(TIMEOUT);
+    /// The client of the thread a request's task runs on: its idle connections serve its
+    /// later fetches (one isolate's, in a server: no tenant's connection is another's).
+    static CLIENT: http_client::Client = http_client::client();
 }
 
 fn find(id: u32) -> Option<(Rc<Notify>, ChunkSlot)> {
@@ -107,18 +103,12 @@ pub(crate) fn http_fetch<'s>(
         b if b.is_null_or_undefined() => (None, None),
         b if b.is_true() => {
             let (tx, rx) = mpsc::channel(AHEAD);
-            let reader = UploadReader {
-                rx,
-                chunk: Vec::new(),
-                at: 0,
-                ended: false,
-            };
-            (Some(Upload::Streamed(Box::new(reader))), Some(tx))
+            (Some(Upload::Streamed(rx)), Some(tx))
         }
         b => {
             let bytes =
                 bytes_arg(b).ok_or_else(|| OpError::type_error("a request body must be bytes"))?;
-            (Some(Upload::Whole(bytes)), None)
+            (Some(Upload::Whole(bytes.into())), None)
         }
     };
     let follow = args.get(4).is_true();
@@ -132,15 +122,13 @@ pub(crate) fn http_fetch<'s>(
         follow,
         max_response_bytes: u64::MAX,
         // A fetch ends with the call that made it (a request's time limit, in a server):
-        // its thread and slot are not held for long after nobody waits for it.
+        // its connection and slot are not held for long after nobody waits for it.
         deadline: {
             let longest = Instant::now() + TIMEOUT;
-            Some(
-                state
-                    .call_deadline
-                    .get()
-                    .map_or(longest, |d| d.min(longest)),
-            )
+            state
+                .call_deadline
+                .get()
+                .map_or(longest, |d| d.min(longest))
         },
     };
     let (chunk_tx, chunk_rx) = mpsc::channel::<Chunk>(AHEAD);
@@ -172,12 +160,9 @@ pub(crate) fn http_fetch<'s>(
 }
 
 /// Takes one of this thread's [`MAX_IN_FLIGHT`] slots (waiting for one), then makes the
-/// request on one of [`crate::io_threads`], which keeps the slot until it is done with
-/// the body; the response's head, or why there is none.
-///
-/// Not tokio's blocking pool: a runtime dropped while a request it gave up on still waits
-/// for an answer would wait for that thread, and the process with it. This one is left
-/// to finish alone; it stops reading once nobody reads.
+/// request as a task of this thread's tokio runtime ([`crate::io_runtime`]), which keeps
+/// the slot until it is done with the body; the response's head, or why there is none.
+/// The task ends once nobody waits for the head or reads the body, or at the deadline.
 async fn start(
     slots: Arc<Semaphore>,
     outbound: Outbound,
@@ -194,88 +179,60 @@ async fn start(
         .await
         .map_err(|_| failed("no slot for it"))?;
     let (head_tx, head_rx) = oneshot::channel();
-    let agent = AGENT.with(ureq::Agent::clone);
-    crate::io_threads::run(move || {
+    crate::io_runtime::spawn(async move {
         let _slot = slot;
-        let opened = http_client::open(&agent, outbound, |hop| {
-            permissions.check_net(hop).map_err(|e| e.to_string())
-        });
+        let client = CLIENT.with(http_client::Client::clone);
+        let mut head_tx = head_tx;
+        let opened = tokio::select! {
+            opened = http_client::open(&client, outbound, |hop| {
+                permissions.check_net(hop).map_err(|e| e.to_string())
+            }) => opened,
+            () = head_tx.closed() => return,
+        };
         match opened {
             Err(e) => {
                 let _ = head_tx.send(Err(e));
             }
-            Ok((head, reader)) => {
+            Ok((head, body)) => {
                 if head_tx.send(Ok(head)).is_ok() {
-                    pump(reader, &chunk_tx);
+                    pump(body, &chunk_tx).await;
                 }
             }
         }
     })
-    .map_err(|e| failed(&format!("no thread for it: {e}")))?;
+    .map_err(|e| failed(&format!("no runtime for it: {e}")))?;
     head_rx
         .await
-        .unwrap_or_else(|_| Err(failed("the request's thread failed")))
+        .unwrap_or_else(|_| Err(failed("its task failed")))
 }
 
-/// Reads `reader` into `tx` until its end (the channel closed: the body is whole), a
+/// Reads `body` into `tx` until its end (the channel closed: the body is whole), a
 /// failure (sent), or nobody reading.
-fn pump(mut reader: http_client::BodyReader, tx: &mpsc::Sender<Chunk>) {
-    thread_local! {
-        // Zeroed once per thread, not once per read: most bodies are far smaller.
-        static BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; CHUNK]);
-    }
+async fn pump(mut body: http_client::BodyReader, tx: &mpsc::Sender<Chunk>) {
     loop {
-        let read = BUF.with_borrow_mut(|buf| reader.read(buf).map(|n| buf[..n].to_vec()));
-        match read {
-            Ok(chunk) if chunk.is_empty() => return,
-            Ok(chunk) => {
-                if tx.blocking_send(Ok(chunk)).is_err() {
-                    return;
-                }
-            }
+        let chunk = tokio::select! {
+            c = body.chunk() => c,
+            () = tx.closed() => return,
+        };
+        let sent = match chunk {
+            Ok(None) => return,
+            Ok(Some(bytes)) => tx.send(Ok(bytes.into())).await,
             Err(e) => {
-                let _ = tx.blocking_send(Err(format!("the response body was cut off: {e}")));
+                let _ = tx
+                    .send(Err(format!("the response body was cut off: {e}")))
+                    .await;
                 return;
             }
+        };
+        if sent.is_err() {
+            return;
         }
-    }
-}
-
-/// A streamed request body, as the request's thread reads it: the chunks JS writes, to
-/// their end (`None`); the channel closed before it (the stream failed, or the fetch was
-/// cancelled) fails the request.
-struct UploadReader {
-    rx: mpsc::Receiver<Option<Vec<u8>>>,
-    chunk: Vec<u8>,
-    at: usize,
-    ended: bool,
-}
-
-impl Read for UploadReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.at == self.chunk.len() {
-            if self.ended {
-                return Ok(0);
-            }
-            match self.rx.blocking_recv() {
-                Some(Some(chunk)) => {
-                    self.chunk = chunk;
-                    self.at = 0;
-                }
-                Some(None) => self.ended = true,
-                None => return Err(io::Error::other("its body stream stopped before its end")),
-            }
-        }
-        let n = buf.len().min(self.chunk.len() - self.at);
-        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
-        self.at += n;
-        Ok(n)
     }
 }
 
 /// `httpFetchWrite(id, chunk | null)` -> a promise of whether fetch `id`'s request took
 /// the next chunk of its streamed body (`null`: its end); `false` once it takes no more
-/// (it failed, was cancelled, or has its end). It settles when the request's thread has
+/// (it failed, was cancelled, or has its end). It settles when the request's task has
 /// room for the chunk: the pace of the upload is the stream's backpressure.
 ///
 /// # Errors
@@ -343,8 +300,7 @@ pub(crate) fn read<'s>(
 }
 
 /// `httpFetchCancel(id)`: fetch `id` was aborted, or its body cancelled: what waits for it
-/// settles now, and its thread stops reading (the request, if still on its way, is left
-/// to end unread).
+/// settles now, and its task stops.
 pub(crate) fn cancel(id: u32) {
     let gone = FETCHES.with_borrow_mut(|f| {
         let i = f.iter().position(|f| f.id == id)?;

@@ -129,10 +129,7 @@ enum Stopped {
 }
 
 fn run(mut setup: Setup) {
-    let tokio = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let tokio = match crate::io_runtime::local() {
         Ok(t) => t,
         Err(e) => {
             let failure = LoadFailure::Thread(e.to_string());

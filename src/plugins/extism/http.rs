@@ -53,10 +53,10 @@ pub(crate) fn check(policy: &HttpPolicy, url: &url::Url) -> Result<(), String> {
 /// How often a plugin's wait for its request looks whether its call's limit fired.
 const INTERRUPT_POLL: Duration = Duration::from_millis(10);
 
-/// [`request`] on one of [`crate::io_threads`], given up when `interrupt` fires (the plugin call's
-/// time limit): the call ends at its limit rather than when the request does (each
-/// redirect hop may take `policy.timeout` again). The thread is left to end on its own
-/// timeout.
+/// [`request`] on the process's I/O runtime ([`crate::io_runtime`]: the plugin's thread
+/// waits, as a host call does), given up when `interrupt` fires (the plugin call's time
+/// limit): the call ends at its limit rather than when the request does. The request is
+/// left to end on its own timeout.
 ///
 /// # Errors
 /// The request's failure as text, or that the call's limit fired.
@@ -68,10 +68,14 @@ pub(crate) fn request_until(
 ) -> Result<Response, String> {
     let (tx, rx) = std::sync::mpsc::channel();
     let policy = policy.clone();
-    crate::io_threads::run(move || {
-        let _ = tx.send(request(&policy, &req, body.as_deref()).map_err(|e| e.to_string()));
+    crate::io_runtime::spawn_shared(async move {
+        let _ = tx.send(
+            request(&policy, &req, body)
+                .await
+                .map_err(|e| e.to_string()),
+        );
     })
-    .map_err(|e| format!("http_request: no thread for it: {e}"))?;
+    .map_err(|e| format!("http_request: no runtime for it: {e}"))?;
     loop {
         match rx.recv_timeout(INTERRUPT_POLL) {
             Ok(done) => return done,
@@ -80,18 +84,23 @@ pub(crate) fn request_until(
             }
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                return Err("http_request's thread failed".into());
+                return Err("http_request's task failed".into());
             }
         }
     }
 }
 
-/// Makes `req` (with `body`), following redirects within `policy`.
-pub(crate) fn request(
+/// Makes `req` (with `body`), following redirects within `policy`, every hop within its
+/// `timeout`.
+pub(crate) async fn request(
     policy: &HttpPolicy,
     req: &extism_manifest::HttpRequest,
-    body: Option<&[u8]>,
+    body: Option<Vec<u8>>,
 ) -> Result<Response, HttpError> {
+    thread_local! {
+        // The I/O runtime's thread's client: plugins' idle connections serve later requests.
+        static CLIENT: http_client::Client = http_client::client();
+    }
     let outbound = Outbound {
         method: req.method.clone().unwrap_or_else(|| "GET".into()),
         url: req.url.clone(),
@@ -100,14 +109,15 @@ pub(crate) fn request(
             .iter()
             .map(|(k, v)| (k.clone(), v.clone().into_bytes()))
             .collect(),
-        body: body.map(|b| Upload::Whole(b.to_vec())),
+        body: body.map(|b| Upload::Whole(b.into())),
         follow: true,
         max_response_bytes: policy.max_response_bytes,
-        deadline: None,
+        deadline: std::time::Instant::now() + policy.timeout,
     };
-    let agent = http_client::agent(policy.timeout);
-    let response =
-        http_client::request(&agent, outbound, |url| check(policy, url)).map_err(|e| match e {
+    let client = CLIENT.with(http_client::Client::clone);
+    let response = http_client::request(&client, outbound, |url| check(policy, url))
+        .await
+        .map_err(|e| match e {
             HttpError::TooLarge { url, max } => HttpError::Bad {
                 url,
                 why: format!(
