@@ -155,8 +155,8 @@ if [ -n "$DENO" ]; then
 fi
 
 # A handler that fetches from an upstream (warren's hello, on wrk's CPU), each request one
-# fetch whose body is read whole: warren's fetch (a blocking client on I/O threads) against
-# deno's.
+# fetch whose body is read whole: warren's fetch (an async hyper client on the isolate's
+# own event loop) against deno's.
 echo "a handler that fetches each answer from an upstream, $CONNS connections, ${DUR}s each:"
 start $LOAD "$WARREN" serve benches/serve/hello.mjs --port 8320 --threads 1 --no-access-log
 UPSTREAM=${PIDS[-1]}
