@@ -1,11 +1,12 @@
 //! The one outbound HTTP client (hyper's, with rustls), for JS `fetch` and Extism's
 //! `http_request`: it follows redirects itself, one hop at a time, asking the caller's
-//! check before each hop (so a grant covers every host a request reaches), uses no proxy
-//! from the environment (a request goes to the host it names or nowhere), bounds every hop
-//! and the body by the request's deadline, and gives the response whole (at most a given
-//! number of bytes) or its head with the body to read as it arrives. Async, on whatever
-//! tokio runtime runs it: a fetch on its isolate's own thread, where idle connections of a
-//! thread's [`Client`] wait for its later requests.
+//! check before each hop (so a grant covers every host a request reaches) and carrying no
+//! credential header to another origin; it uses no proxy from the environment (a request
+//! goes to the host it names or nowhere), bounds every hop and the body by the request's
+//! deadline, and gives the response whole (at most a given number of bytes) or its head
+//! with the body to read as it arrives. Async, on whatever tokio runtime runs it: a fetch
+//! on its isolate's own thread, where idle connections of a thread's [`Client`] wait for
+//! its later requests.
 
 use std::io;
 use std::pin::Pin;
@@ -166,6 +167,35 @@ impl Body for SendBody {
     }
 }
 
+/// The headers that describe a request's body, dropped with it when a redirect makes the
+/// request a GET.
+const BODY_HEADERS: &[&str] = &[
+    "content-encoding",
+    "content-language",
+    "content-location",
+    "content-type",
+    "content-length",
+];
+
+/// The headers a redirect to another origin does not carry there.
+const CREDENTIAL_HEADERS: &[&str] = &["authorization", "proxy-authorization", "cookie", "host"];
+
+fn is_one_of(name: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| name.eq_ignore_ascii_case(n))
+}
+
+/// The most of a redirect's body read (and dropped) so that its connection can carry the
+/// next hop; a bigger or unsized one is dropped unread, closing its connection.
+const DRAIN_BYTES: u64 = 64 * 1024;
+
+/// Reads a redirect's body to its end if it is small, within the deadline.
+async fn drain(mut body: hyper::body::Incoming, deadline: tokio::time::Instant) {
+    if body.size_hint().upper().is_none_or(|n| n > DRAIN_BYTES) {
+        return;
+    }
+    while let Ok(Some(Ok(_))) = tokio::time::timeout_at(deadline, body.frame()).await {}
+}
+
 /// A response's head, its body not read yet.
 #[derive(Debug)]
 pub(crate) struct Head {
@@ -248,7 +278,7 @@ pub(crate) async fn open(
     let Outbound {
         mut method,
         url: mut url_text,
-        headers,
+        mut headers,
         mut body,
         follow,
         deadline,
@@ -310,11 +340,16 @@ pub(crate) async fn open(
                 url: url_text.clone(),
                 why: format!("its redirect to \"{location}\" is not a URL: {e}"),
             })?;
-            // As browsers do: 303, and 301/302 after a POST, become a GET without a body.
-            if status.as_u16() == 303 || (matches!(status.as_u16(), 301 | 302) && method == "POST")
+            drain(response.into_body(), deadline).await;
+            // As the Fetch standard has it: 303 (but for a GET or HEAD), and 301/302 after a
+            // POST, become a GET without a body, and without the headers that described it.
+            let code = status.as_u16();
+            if (code == 303 && method != "GET" && method != "HEAD")
+                || (matches!(code, 301 | 302) && method == "POST")
             {
                 method = "GET".into();
                 body = None;
+                headers.retain(|(name, _)| !is_one_of(name, BODY_HEADERS));
             } else if streamed {
                 return Err(HttpError::Bad {
                     url: url_text,
@@ -323,6 +358,11 @@ pub(crate) async fn open(
                         status.as_u16()
                     ),
                 });
+            }
+            // Credentials go only where they were meant for (as undici and curl do; the
+            // standard names only Authorization, since a browser keeps cookies itself).
+            if next.origin() != url.origin() {
+                headers.retain(|(name, _)| !is_one_of(name, CREDENTIAL_HEADERS));
             }
             url_text = next.to_string();
             continue;
@@ -334,7 +374,11 @@ pub(crate) async fn open(
             .collect();
         let head = Head {
             status: status.as_u16(),
-            status_text: status.canonical_reason().unwrap_or_default().to_string(),
+            status_text: match response.extensions().get::<hyper::ext::ReasonPhrase>() {
+                // hyper keeps the wire's phrase only where it is not the canonical one.
+                Some(phrase) => String::from_utf8_lossy(phrase.as_bytes()).into_owned(),
+                None => status.canonical_reason().unwrap_or_default().to_string(),
+            },
             headers,
             url: url_text.clone(),
             redirected: hop > 0,

@@ -1,7 +1,8 @@
 //! Deny by default: a `Runtime` with default options reaches no file and no variable through
 //! any door (`node:fs`, `fetch`, JSON/JS/Wasm imports, `require`, dynamic `import()`); the
 //! CLI grants the main module's directory and nothing else; symlinks are resolved first;
-//! `fetch` reaches only the hosts granted, every redirect's included.
+//! `fetch` reaches only the hosts granted, every redirect's included, and carries
+//! credentials only to the origin they were given for.
 
 use std::fs;
 use std::path::Path;
@@ -391,6 +392,125 @@ console.log(await tryFetch("{base}/redirect?to=" + encodeURIComponent("{base}/")
     );
     let r = run(&["run", "-A", &script]);
     assert_eq!(r.stdout.lines().nth(1), Some(lines[1]));
+}
+
+/// A keep-alive HTTP/1.1 server that logs each request it gets as "method path headers"
+/// (the headers a redirect may drop) and answers `/same` with a redirect to
+/// `/seen` on its own origin, `/other` with one to `localhost`, `/see-other` with a 303, all
+/// three with a small body, and anything else with 200 and the reason phrase "Fine".
+fn logging_server() -> (u16, Arc<Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let l = log.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let log = l.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                loop {
+                    let mut first = String::new();
+                    if reader.read_line(&mut first).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let mut kept = Vec::new();
+                    let mut length = 0;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let line = line.trim_end();
+                        if line.is_empty() {
+                            break;
+                        }
+                        let (name, value) = line.split_once(':').unwrap();
+                        let name = name.to_ascii_lowercase();
+                        if name == "content-length" {
+                            length = value.trim().parse().unwrap();
+                        }
+                        if ["authorization", "cookie", "content-type", "x-keep"]
+                            .contains(&name.as_str())
+                        {
+                            kept.push(format!("{name}={}", value.trim()));
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    reader.read_exact(&mut body).unwrap();
+                    let mut words = first.split(' ');
+                    let (method, path) = (words.next().unwrap(), words.next().unwrap());
+                    kept.sort();
+                    log.lock()
+                        .unwrap()
+                        .push(format!("{method} {path} {}", kept.join(" ")));
+                    // A HEAD's answer has a length but no body.
+                    let body = |text: &'static str| if method == "HEAD" { "" } else { text };
+                    let to = |status: &str, location: String| {
+                        format!(
+                            "HTTP/1.1 {status}\r\nLocation: {location}\r\nContent-Length: 5\r\n\r\n{}",
+                            body("moved")
+                        )
+                    };
+                    let answer = match path {
+                        "/same" => to("302 Found", "/seen".into()),
+                        "/other" => to("302 Found", format!("http://localhost:{port}/seen")),
+                        "/see-other" => to("303 See Other", "/seen".into()),
+                        _ => format!(
+                            "HTTP/1.1 200 Fine\r\nContent-Length: 2\r\n\r\n{}",
+                            body("ok")
+                        ),
+                    };
+                    if stream.write_all(answer.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (port, log)
+}
+
+#[test]
+fn a_redirect_carries_credentials_only_to_their_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let (port, log) = logging_server();
+    let base = format!("http://127.0.0.1:{port}");
+    let script = write(
+        dir.path(),
+        "f.mjs",
+        &format!(
+            r#"const headers = {{ authorization: "Bearer s", cookie: "c=1", "content-type": "text/plain", "x-keep": "k" }};
+for (const [path, method] of [["same", "GET"], ["other", "GET"], ["see-other", "POST"], ["see-other", "HEAD"]]) {{
+  const r = await fetch(`{base}/${{path}}`, {{ method, headers, body: method === "POST" ? "x" : undefined }});
+  console.log(r.status, r.statusText, r.redirected, JSON.stringify(await r.text()));
+}}
+"#
+        ),
+    );
+    let r = run(&["run", "--allow-net", &script]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "200 Fine true \"ok\"\n".repeat(3) + "200 Fine true \"\"\n"
+    );
+    let log = log.lock().unwrap().clone();
+    let all = "authorization=Bearer s content-type=text/plain cookie=c=1 x-keep=k";
+    let expected = [
+        format!("GET /same {all}"),
+        format!("GET /seen {all}"),
+        format!("GET /other {all}"),
+        // Another origin: no credentials.
+        "GET /seen content-type=text/plain x-keep=k".to_string(),
+        format!("POST /see-other {all}"),
+        // A POST made a GET by a 303: no body, so nothing to say what it was.
+        "GET /seen authorization=Bearer s cookie=c=1 x-keep=k".to_string(),
+        // A HEAD stays a HEAD.
+        format!("HEAD /see-other {all}"),
+        format!("HEAD /seen {all}"),
+    ];
+    assert_eq!(log, expected);
 }
 
 #[test]
