@@ -14,11 +14,15 @@ thread_local! {
 }
 
 /// Makes the calling thread's own runtime (current-thread, I/O and time), on which this
-/// thread's outbound requests then run. For threads warren owns and drives with it.
+/// thread's outbound requests then run: for a thread that drives its [`Runtime`]s with it
+/// (`block_on` of their event loop), as warren's own threads and `warren run` do. Without
+/// it a thread's fetches run on the shared I/O thread, and each crosses to it and back.
+///
+/// [`Runtime`]: crate::Runtime
 ///
 /// # Errors
 /// The system's, when the runtime could not be made.
-pub(crate) fn local() -> std::io::Result<tokio::runtime::Runtime> {
+pub fn local() -> std::io::Result<tokio::runtime::Runtime> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -22,7 +22,7 @@ pub mod fuel;
 pub mod host;
 mod http_client;
 pub mod interrupt;
-mod io_runtime;
+pub mod io_runtime;
 pub mod modules;
 pub mod permissions;
 pub mod plugins;

@@ -106,9 +106,8 @@ fn main_path(input: &Input) -> PathBuf {
 }
 
 pub fn run(args: RunArgs) -> warren::Result<i32> {
-    let tokio = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
+    // The thread's own, so that the program's fetches run here too.
+    let tokio = warren::io_runtime::local()
         .map_err(|e| Error::Other(format!("cannot start the event loop: {e}")))?;
     // Read once: recognising it, and running it, use these bytes.
     let input = Input::read(&args.file)?;

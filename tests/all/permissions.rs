@@ -514,6 +514,29 @@ for (const [path, method] of [["same", "GET"], ["other", "GET"], ["see-other", "
 }
 
 #[test]
+fn warren_run_fetches_on_its_own_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let up = upstream(dir.path());
+    let script = write(
+        dir.path(),
+        "f.mjs",
+        &format!(
+            r#"import {{ readdirSync, readFileSync }} from "node:fs";
+console.log(await (await fetch("http://127.0.0.1:{}/")).text());
+const names = readdirSync("/proc/self/task").map((t) => readFileSync(`/proc/self/task/${{t}}/comm`, "utf8").trim());
+console.log(names.includes("warren-io"));
+"#,
+            up.addr.port()
+        ),
+    );
+    let grant = format!("--allow-net=127.0.0.1:{}", up.addr.port());
+    let r = run(&["run", &grant, "--allow-read=/proc", &script]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // No thread crossing: the program's thread made the request.
+    assert_eq!(r.stdout, "upstream\nfalse\n");
+}
+
+#[test]
 fn fetch_sends_and_receives_a_request_whole() {
     let dir = tempfile::tempdir().unwrap();
     let up = upstream(dir.path());
