@@ -340,7 +340,6 @@ pub(crate) async fn open(
                 url: url_text.clone(),
                 why: format!("its redirect to \"{location}\" is not a URL: {e}"),
             })?;
-            drain(response.into_body(), deadline).await;
             // As the Fetch standard has it: 303 (but for a GET or HEAD), and 301/302 after a
             // POST, become a GET without a body, and without the headers that described it.
             let code = status.as_u16();
@@ -364,6 +363,7 @@ pub(crate) async fn open(
             if next.origin() != url.origin() {
                 headers.retain(|(name, _)| !is_one_of(name, CREDENTIAL_HEADERS));
             }
+            drain(response.into_body(), deadline).await;
             url_text = next.to_string();
             continue;
         }
