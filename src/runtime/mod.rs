@@ -760,6 +760,14 @@ impl Runtime {
     /// One turn of the event loop: run due V8 tasks and timers, run microtasks, report
     /// unhandled rejections; `Pending` while anything that can make progress remains.
     pub fn poll_event_loop(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        self.poll_event_loop_for(cx, false)
+    }
+
+    /// [`Runtime::poll_event_loop`] for a caller that waits (`waited`) for a promise of
+    /// the isolate: then an `unref()`ed timer (`AbortSignal.timeout`'s, say) still fires
+    /// when due, as in a server's loop, since the wait keeps the loop alive; it only
+    /// keeps nothing alive by itself.
+    fn poll_event_loop_for(&mut self, cx: &mut Context<'_>, waited: bool) -> Poll<Result<()>> {
         loop {
             self.tasks.set_waker(cx.waker());
             let (due, next_task) = self.tasks.take_due();
@@ -794,6 +802,7 @@ impl Runtime {
             }
             let next_timer = state.timers.borrow().next_deadline();
             let keeps_alive = state.timers.borrow().has_refed()
+                || (waited && next_timer.is_some())
                 || self.isolate.has_pending_background_tasks()
                 || state.pending_host_calls() > 0
                 || state.pending_imports() > 0;
@@ -872,7 +881,7 @@ impl Runtime {
             if settled(self) {
                 return Poll::Ready(Ok(()));
             }
-            match self.poll_event_loop(cx) {
+            match self.poll_event_loop_for(cx, true) {
                 Poll::Pending if !settled(self) => Poll::Pending,
                 Poll::Pending | Poll::Ready(Ok(())) => Poll::Ready(Ok(())),
                 Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
@@ -1020,7 +1029,7 @@ impl Runtime {
     /// The event loop's, or [`Error::Limit`] when the turn broke a limit.
     pub(crate) fn poll_turn(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
         let mut pending = false;
-        let turned = self.limited_now(|rt| match rt.poll_event_loop(cx) {
+        let turned = self.limited_now(|rt| match rt.poll_event_loop_for(cx, true) {
             Poll::Ready(r) => r,
             Poll::Pending => {
                 pending = true;

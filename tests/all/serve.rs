@@ -1381,6 +1381,13 @@ export default {
       return new Response("nobody reads this");
     }
     if (path === "/hung") return new Response(hung);
+    if (path === "/abort-timeout") {
+      // AbortSignal.timeout's timer is unref()ed: it keeps nothing alive by itself, but
+      // a request waiting on it does.
+      const signal = AbortSignal.timeout(20);
+      const reason = await new Promise((resolve) => signal.addEventListener("abort", () => resolve(signal.reason.name)));
+      return new Response(reason);
+    }
     if (path === "/broken-stream") {
       // Chunks faster than the connection takes them, then an error: the client must
       // see the body cut off, not a shorter one that looks whole.
@@ -1511,6 +1518,38 @@ export default {
         // once runs no timers, so it has not run since either).
         assert_eq!(get(s.addr, "/late-done").await, "false");
     });
+    // Each on a fresh isolate, where no other timer keeps its loop turning.
+    for concurrency in ["1", "64"] {
+        let s = Served::start(dir.path(), &["web.mjs", "--concurrency", concurrency]);
+        tokio().block_on(abort_timeout_fires(s.addr));
+    }
+}
+
+/// A request that waits for `AbortSignal.timeout(20)` is answered when it fires, not at
+/// the handler's 10 s limit (504): its unref()ed timer runs while the request waits.
+async fn abort_timeout_fires(addr: SocketAddr) {
+    let asked = std::time::Instant::now();
+    let a = fetch(addr, "GET", "h", "/abort-timeout", "").await;
+    assert_eq!((a.status.as_u16(), a.text()), (200, "TimeoutError".into()));
+    assert!(
+        asked.elapsed() < Duration::from_secs(5),
+        "answered only after {:?}",
+        asked.elapsed()
+    );
+}
+
+/// What the server writes back to `request`, sent as it is on a connection of its own
+/// (the request should say `Connection: close`).
+async fn raw(addr: SocketAddr, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut c = TcpStream::connect(addr).await.unwrap();
+    c.write_all(request.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), c.read_to_end(&mut out))
+        .await
+        .expect("the server closes the connection")
+        .unwrap();
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `path`'s body once it is `want`, or the last one after 5 s.
