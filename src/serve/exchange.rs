@@ -3,7 +3,7 @@
 //! come on a reply channel), and why a request got no answer from the handler.
 
 use bytes::Bytes;
-use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::serve::request_body::StreamedBody;
@@ -34,17 +34,59 @@ pub(crate) struct HandlerResponse {
     /// Without the headers the server owns ([`add_header`] leaves them out).
     pub headers: HeaderMap,
     pub body: ResponseBody,
+    /// The handler set a Content-Length (kept in `headers`): [`settle_length`] keeps it
+    /// only where the server cannot know the length itself.
+    pub declared_length: bool,
 }
 
 /// Adds a header of a handler's response to `headers`, unless it is one the server owns:
-/// the framing of the connection.
-pub(crate) fn add_header(headers: &mut HeaderMap, name: HeaderName, value: HeaderValue) {
+/// the framing of the connection. A Content-Length is kept for [`settle_length`] to
+/// judge: `true` when this was one.
+pub(crate) fn add_header(headers: &mut HeaderMap, name: HeaderName, value: HeaderValue) -> bool {
     let owned = matches!(
         name.as_str(),
-        "connection" | "content-length" | "keep-alive" | "transfer-encoding" | "upgrade"
+        "connection" | "keep-alive" | "transfer-encoding" | "upgrade"
     );
     if !owned {
+        let length = name == header::CONTENT_LENGTH;
         headers.append(name, value);
+        return length;
+    }
+    false
+}
+
+/// The handler's Content-Length in `headers`, kept where the server cannot know the
+/// length itself, as Workers and Deno keep it: for a stream (a proxied `fetch()`
+/// response, say, which the client then sees the size of) and for the empty body of an
+/// answer to HEAD (`head`). Elsewhere the body's own length is sent. A stream whose
+/// length is not one number is sent chunked; one that then yields more or less than it
+/// declared is cut off. The length kept, if any.
+pub(crate) fn settle_length(
+    headers: &mut HeaderMap,
+    body: &ResponseBody,
+    head: bool,
+) -> Option<u64> {
+    let keep = match body {
+        ResponseBody::Full(b) => head && b.is_empty(),
+        ResponseBody::Stream(_) => true,
+    };
+    let mut values = headers.get_all(header::CONTENT_LENGTH).iter().map(|v| {
+        v.to_str()
+            .ok()
+            .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|v| v.parse::<u64>().ok())
+    });
+    let first = values.next().flatten();
+    let one = first.is_some() && values.all(|v| v == first);
+    match first {
+        Some(n) if keep && one => {
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(n));
+            Some(n)
+        }
+        _ => {
+            headers.remove(header::CONTENT_LENGTH);
+            None
+        }
     }
 }
 

@@ -562,6 +562,7 @@ impl State<'_> {
                 status: head.status,
                 headers: head.headers,
                 body: ResponseBody::Stream(rx),
+                declared_length: head.declared_length,
             }));
         } else {
             let _ = reply.send(isolate::whole(head, self.io.spec, self.io.log));

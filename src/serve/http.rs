@@ -15,11 +15,12 @@ use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::header::{self, HeaderValue};
-use hyper::{Request, Response, StatusCode, Version};
+use hyper::{Method, Request, Response, StatusCode, Version};
 use tokio::sync::mpsc;
 
 use crate::serve::exchange::{
     Answer, BodyCut, HandlerRequest, HandlerResponse, Piece, Refusal, RequestBody, ResponseBody,
+    settle_length,
 };
 use crate::serve::head_timeout::HeadClock;
 use crate::serve::log::{AccessEntry, LogEvent, LogSink};
@@ -51,6 +52,9 @@ pub(crate) enum OutBody {
         rx: mpsc::Receiver<Piece>,
         ended: bool,
         clock: Option<Arc<HeadClock>>,
+        /// What the declared Content-Length still allows: a stream that yields more is
+        /// cut off (hyper would end the body at the length, and it would look whole).
+        left: Option<u64>,
     },
 }
 
@@ -64,8 +68,20 @@ impl Body for OutBody {
     ) -> Poll<Option<Result<Frame<Bytes>, BodyCut>>> {
         match self.get_mut() {
             OutBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
-            OutBody::Stream { rx, ended, clock } => rx.poll_recv(cx).map(|piece| match piece {
-                Some(Piece::Chunk(b)) => Some(Ok(Frame::data(b))),
+            OutBody::Stream {
+                rx,
+                ended,
+                clock,
+                left,
+            } => rx.poll_recv(cx).map(|piece| match piece {
+                Some(Piece::Chunk(b)) => match left {
+                    Some(l) if b.len() as u64 > *l => Some(Err(BodyCut)),
+                    Some(l) => {
+                        *l -= b.len() as u64;
+                        Some(Ok(Frame::data(b)))
+                    }
+                    None => Some(Ok(Frame::data(b))),
+                },
                 Some(Piece::End) => {
                     *ended = true;
                     if let Some(clock) = clock.take() {
@@ -262,18 +278,26 @@ fn answer(shared: &Arc<Shared>, req: Request<Incoming>) -> (Option<usize>, Step)
     if shared.observability && path.starts_with("/_warren/") {
         return (None, Step::Now(observe(shared, path)));
     }
-    let local;
-    let host = match parts
-        .headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
+    // Two Host headers leave the request's authority unknown: RFC 9112 (3.2) has the
+    // server refuse it. Looked for only when some name repeats (a count hyper keeps).
+    if parts.headers.len() != parts.headers.keys_len()
+        && parts.headers.get_all(header::HOST).iter().nth(1).is_some()
     {
-        Some(h) => h,
-        None => {
-            local = parts
-                .uri
-                .authority()
-                .map_or_else(|| shared.local.to_string(), ToString::to_string);
+        return (None, Step::Now(plain(400, "Bad Request\n")));
+    }
+    let local;
+    let host = match (parts.uri.authority(), parts.headers.get(header::HOST)) {
+        // An absolute-form target's authority is the request's, whatever Host says
+        // (RFC 9112, 3.2.2).
+        (Some(authority), _) => authority.as_str(),
+        // An empty Host says the target has no authority (RFC 9112, 3.2): the server's
+        // own address stands in, as for a request without one.
+        (None, Some(h)) if !h.is_empty() => match h.to_str() {
+            Ok(h) => h,
+            Err(_) => return (None, Step::Now(plain(400, "Bad Request\n"))),
+        },
+        (None, _) => {
+            local = shared.local.to_string();
             local.as_str()
         }
     };
@@ -304,6 +328,7 @@ fn answer(shared: &Arc<Shared>, req: Request<Incoming>) -> (Option<usize>, Step)
             Err(_) => return (some, Step::Now(plain(400, "Bad Request\n"))),
         }
     }
+    let head = parts.method == Method::HEAD;
     let mut request = HandlerRequest {
         method: parts.method,
         url,
@@ -311,7 +336,7 @@ fn answer(shared: &Arc<Shared>, req: Request<Incoming>) -> (Option<usize>, Step)
         body: RequestBody::Full(Bytes::new()),
     };
     if bodiless {
-        return (some, ask(shared, index, request));
+        return (some, ask(shared, index, request, head));
     }
     if shared.pools[index].streams_bodies && declared.is_none_or(|n| n > READ_WHOLE) {
         // Read as the handler reads it; past the limit, its `read` fails and the client
@@ -325,7 +350,7 @@ fn answer(shared: &Arc<Shared>, req: Request<Incoming>) -> (Option<usize>, Step)
                 r
             }
         };
-        return match ask(shared, index, request) {
+        return match ask(shared, index, request, head) {
             Step::Now(r) => (some, Step::Now(over_limit(r))),
             Step::Wait(w) => (
                 some,
@@ -348,7 +373,7 @@ fn answer(shared: &Arc<Shared>, req: Request<Incoming>) -> (Option<usize>, Step)
             Ok(Err(_)) => return plain(400, "Bad Request\n"),
             Err(_) => return plain(408, "Request Timeout\n"),
         };
-        match ask(&shared, index, request) {
+        match ask(&shared, index, request, head) {
             Step::Now(response) => response,
             Step::Wait(waiting) => waiting.await,
         }
@@ -356,17 +381,17 @@ fn answer(shared: &Arc<Shared>, req: Request<Incoming>) -> (Option<usize>, Step)
     (some, Step::Wait(Box::pin(waiting)))
 }
 
-/// Hands `request` to its handler, `index`.
-fn ask(shared: &Arc<Shared>, index: usize, request: HandlerRequest) -> Step {
+/// Hands `request` to its handler, `index`; `head`: it is a HEAD request.
+fn ask(shared: &Arc<Shared>, index: usize, request: HandlerRequest, head: bool) -> Step {
     let pool = &shared.pools[index];
     match pool.serve(request) {
-        Ok(Answer::Now(answer)) => Step::Now(respond(shared, pool, answer)),
+        Ok(Answer::Now(answer)) => Step::Now(respond(shared, pool, answer, head)),
         Ok(Answer::Later(rx)) => {
             let shared = shared.clone();
             Step::Wait(Box::pin(async move {
                 // The isolate went away with the request.
                 let answer = rx.await.unwrap_or(Err(Refusal::Unavailable));
-                respond(&shared, &shared.pools[index], answer)
+                respond(&shared, &shared.pools[index], answer, head)
             }))
         }
         Err(NotQueued::Full) => {
@@ -377,18 +402,24 @@ fn ask(shared: &Arc<Shared>, index: usize, request: HandlerRequest) -> Step {
     }
 }
 
-/// The HTTP response for a handler's answer.
+/// The HTTP response for a handler's answer to a request (`head`: a HEAD request).
 fn respond(
     shared: &Shared,
     pool: &Pool,
     answer: Result<HandlerResponse, Refusal>,
+    head: bool,
 ) -> Response<OutBody> {
-    let response = match answer {
+    let mut response = match answer {
         Ok(r) => r,
         Err(refusal) => {
             let (status, text) = refusal.status();
             return plain(status, text);
         }
+    };
+    let declared = if response.declared_length {
+        settle_length(&mut response.headers, &response.body, head)
+    } else {
+        None
     };
     let body = match response.body {
         ResponseBody::Full(b) => OutBody::Full(Some(b)),
@@ -396,11 +427,20 @@ fn respond(
             rx,
             ended: false,
             clock: None,
+            left: declared,
         },
     };
     let mut out = Response::new(body);
     match StatusCode::from_u16(response.status) {
-        Ok(s) => *out.status_mut() = s,
+        Ok(s) => {
+            if s.canonical_reason().is_none() {
+                // A status no registry names (299, 599) goes out with an empty reason
+                // phrase, where hyper would write "<none>".
+                out.extensions_mut()
+                    .insert(hyper::ext::ReasonPhrase::from_static(b""));
+            }
+            *out.status_mut() = s;
+        }
         Err(_) => return bad_response(shared, pool, "an invalid status"),
     }
     *out.headers_mut() = response.headers;

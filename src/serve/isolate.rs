@@ -739,7 +739,10 @@ impl Loaded {
             return self.settle(deadline, spec, metrics, log).await;
         }
         let Start {
-            status, headers, ..
+            status,
+            headers,
+            declared_length,
+            ..
         } = head;
         let Code::Js(glue) = &self.code else {
             return Ended::Kept;
@@ -751,6 +754,7 @@ impl Loaded {
                 status,
                 headers,
                 body: ResponseBody::Stream(rx),
+                declared_length,
             }))
             .is_ok();
         while open {
@@ -995,6 +999,7 @@ pub(crate) fn whole(
         status: head.status,
         headers: head.headers,
         body: ResponseBody::Full(head.body),
+        declared_length: head.declared_length,
     })
 }
 

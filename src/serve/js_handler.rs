@@ -30,6 +30,8 @@ pub(crate) struct Start {
     pub body: Bytes,
     /// The body is a stream: [`pull`] reads it.
     pub streamed: bool,
+    /// The handler set a Content-Length ([`HandlerResponse::declared_length`]).
+    pub declared_length: bool,
     /// There may be `ctx.waitUntil` promises for [`settle`] to wait for.
     pub waiting: bool,
     /// The handler failed (threw, or gave no `Response`): what happened, for the log; the
@@ -348,6 +350,7 @@ impl CallResult for Start {
                 headers,
                 body: Bytes::from(v.to_rust_string_lossy(scope)),
                 streamed: false,
+                declared_length: false,
                 waiting: false,
                 failed: None,
             });
@@ -379,6 +382,7 @@ impl CallResult for Start {
                 headers: HeaderMap::new(),
                 body: Bytes::new(),
                 streamed: false,
+                declared_length: false,
                 waiting: code & WAITING != 0,
                 failed: Some(format!("{what}: {thrown}")),
             });
@@ -386,6 +390,7 @@ impl CallResult for Start {
         let status = u16::try_from(code & (STREAMED - 1)).map_err(|_| "a status out of range")?;
         let end = parts.length();
         let mut headers = HeaderMap::with_capacity((end as usize).saturating_sub(2) / 2);
+        let mut declared_length = false;
         let mut i = 2;
         while i + 1 < end {
             let (Some(k), Some(v)) = (parts.get_index(scope, i), parts.get_index(scope, i + 1))
@@ -406,7 +411,7 @@ impl CallResult for Start {
             let value = byte_string(scope, v, |b| HeaderValue::from_bytes(b).ok())
                 .flatten()
                 .ok_or_else(|| format!("an invalid header value for {name:?}"))?;
-            add_header(&mut headers, name, value);
+            declared_length |= add_header(&mut headers, name, value);
             i += 2;
         }
         let body = if body.is_string() {
@@ -425,6 +430,7 @@ impl CallResult for Start {
             headers,
             body,
             streamed: code & STREAMED != 0,
+            declared_length,
             waiting: code & WAITING != 0,
             failed: None,
         })

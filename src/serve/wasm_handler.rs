@@ -83,6 +83,7 @@ fn output(out: &Value) -> Result<Start, String> {
         Some(_) => return Err("status must be a number".into()),
     };
     let mut headers = HeaderMap::new();
+    let mut declared_length = false;
     let mut add = |k: &str, v: &Value| {
         let Value::String(v) = v else {
             return Err(format!("header \"{k}\" must be a string"));
@@ -92,7 +93,7 @@ fn output(out: &Value) -> Result<Start, String> {
         // Its UTF-8 bytes, as sent (any text but control characters).
         let value = HeaderValue::from_str(v)
             .map_err(|_| format!("header \"{k}\" has an invalid header value"))?;
-        add_header(&mut headers, name, value);
+        declared_length |= add_header(&mut headers, name, value);
         Ok(())
     };
     match out.get("headers") {
@@ -133,6 +134,7 @@ fn output(out: &Value) -> Result<Start, String> {
         headers,
         body,
         streamed: false,
+        declared_length,
         waiting: false,
         failed: None,
     })

@@ -1753,6 +1753,29 @@ fn request_urls_are_as_the_url_parser_writes_them() {
             );
             assert_eq!(url, want, "{host} {target}");
         }
+        // An empty Host: the target has no authority, and the server's own address
+        // stands in (a path's first segment must not become the host).
+        let a = raw(
+            s.addr,
+            "GET /url/deep?q=1 HTTP/1.1\r\nHost: \r\nConnection: close\r\n\r\n",
+        )
+        .await;
+        let local = format!("[\"http://{}/url/deep?q=1\"", s.addr);
+        assert!(a.starts_with("HTTP/1.1 200 ") && a.contains(&local), "{a}");
+        // An absolute-form target's authority is the request's, not Host's.
+        let a = raw(
+            s.addr,
+            "GET http://other.example:81/u HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+        )
+        .await;
+        assert!(a.contains("[\"http://other.example:81/u\""), "{a}");
+        // Two Host headers: which authority is meant is unknown (RFC 9112, 3.2).
+        let a = raw(
+            s.addr,
+            "GET /u HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n",
+        )
+        .await;
+        assert!(a.starts_with("HTTP/1.1 400 "), "{a}");
         // A URL the parser refuses is the client's error, answered without the handler.
         for host in ["exa mple", "h:99999", "h:65536", "1.2.3.256", "[::1"] {
             let a = c.send(request("GET", host, "/", Bytes::new())).await;
@@ -1819,6 +1842,94 @@ export default {
         assert!(log.iter().any(|l| l == line), "{line:?} in {log:?}");
     }
     assert!(log.iter().any(|l| l.contains("at Object.fetch")), "{log:?}");
+}
+
+#[test]
+fn a_declared_length_stands_where_the_server_cannot_know_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "lengths.mjs",
+        r#"
+const bytes = (text) => new TextEncoder().encode(text);
+const stream = (...parts) => new ReadableStream({
+  start(c) { for (const p of parts) c.enqueue(bytes(p)); c.close(); },
+});
+export default {
+  fetch(request) {
+    const path = new URL(request.url).pathname;
+    // A stream whose length the handler knows (a proxied response's, say).
+    if (path === "/stream") return new Response(stream("ab", "c"), { headers: { "content-length": "3" } });
+    // One that yields more than it declared: cut off, never a longer body.
+    if (path === "/liar") return new Response(stream("abcdef"), { headers: { "content-length": "3" } });
+    if (path === "/nonsense") return new Response(stream("abc"), { headers: { "content-length": "3x" } });
+    // A HEAD answered by hand for a body it does not send.
+    if (path === "/head") return new Response(null, { headers: { "content-length": "1234" } });
+    // A whole body's own length wins over a wrong declaration.
+    if (path === "/wrong") return new Response("four", { headers: { "content-length": "99" } });
+    if (path === "/odd") return new Response("odd", { status: 299 });
+    return new Response("?", { status: 404 });
+  },
+};
+"#,
+    );
+    let s = Served::start(dir.path(), &["lengths.mjs"]);
+    tokio().block_on(async {
+        let mut c = Client::connect(s.addr).await;
+        let a = c.send(request("GET", "h", "/stream", Bytes::new())).await;
+        assert_eq!(a.text(), "abc");
+        assert_eq!(a.headers["content-length"], "3");
+        assert!(!a.headers.contains_key("transfer-encoding"));
+        let a = c.send(request("GET", "h", "/wrong", Bytes::new())).await;
+        assert_eq!(a.text(), "four");
+        assert_eq!(a.headers["content-length"], "4");
+        let a = c.send(request("GET", "h", "/nonsense", Bytes::new())).await;
+        assert_eq!(a.text(), "abc");
+        assert_eq!(a.headers["transfer-encoding"], "chunked");
+        let a = c.send(request("GET", "h", "/odd", Bytes::new())).await;
+        assert_eq!((a.status.as_u16(), a.text().as_str()), (299, "odd"));
+        assert!(
+            cut_off(s.addr, "/liar").await,
+            "a stream longer than declared is cut off"
+        );
+        let a = raw(
+            s.addr,
+            "HEAD /head HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+        )
+        .await;
+        assert!(
+            a.to_ascii_lowercase()
+                .contains("\r\ncontent-length: 1234\r\n"),
+            "{a}"
+        );
+        assert!(a.ends_with("\r\n\r\n"), "no body after the head: {a}");
+        let a = raw(
+            s.addr,
+            "HEAD /stream HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+        )
+        .await;
+        assert!(
+            a.to_ascii_lowercase().contains("\r\ncontent-length: 3\r\n"),
+            "{a}"
+        );
+        // GET of the bodiless answer: its declared length is not the body's.
+        let a = raw(
+            s.addr,
+            "GET /head HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+        )
+        .await;
+        assert!(
+            a.to_ascii_lowercase().contains("\r\ncontent-length: 0\r\n"),
+            "{a}"
+        );
+        // A status with no registered reason phrase: an empty one, not hyper's "<none>".
+        let a = raw(
+            s.addr,
+            "GET /odd HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+        )
+        .await;
+        assert!(a.starts_with("HTTP/1.1 299 \r\n"), "{a}");
+    });
 }
 
 #[test]
