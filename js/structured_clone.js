@@ -5,8 +5,8 @@
 // primitives; Boolean/Number/String/BigInt wrappers; Date; RegExp (source and flags only);
 // ArrayBuffer (resizable ones stay resizable) and views over the cloned buffer (length-tracking
 // views stay length-tracking); Map; Set; arrays (holes and extra properties kept); other
-// objects as plain objects (own enumerable string keys, prototype dropped); errors (prototype
-// from the name among the seven native ones, message, stack, cause). Functions, symbols,
+// objects as plain objects (own enumerable string keys, prototype dropped); Blob and File;
+// errors (prototype from the name among the seven native ones, message, stack, cause). Functions, symbols,
 // WeakMap/WeakSet/WeakRef, promises, generators and the like throw a DataCloneError.
 // Differences from Node: a SharedArrayBuffer and a WebAssembly.Module come back as the same
 // object (JS cannot make a second handle to shared memory); a Proxy is read through as an
@@ -269,6 +269,8 @@
       return out;
     } else if (isDOMException(value)) {
       out = cloneDOMException(value);
+    } else if ((out = internals.cloneBlob?.(value)) !== undefined) {
+      // A Blob or File: its bytes, type (and name and time) in a new one.
     } else if (brand(wasmModuleExports, undefined, value)) {
       out = value; // Compiled code is immutable: the same module (see the file comment).
     } else {

@@ -305,6 +305,25 @@
     slice(start = 0, end = this.size, type = "") {
       return new Blob([this.#bytes.slice(start, end)], { type });
     }
+    // The bytes as one chunk of a ReadableStream.
+    stream() {
+      const bytes = this.#bytes;
+      return new ReadableStream({
+        pull(controller) {
+          if (bytes.length > 0) controller.enqueue(bytes.slice());
+          controller.close();
+        },
+      });
+    }
+    static {
+      // structuredClone's copy (js/structured_clone.js): a Blob's bytes never change, so
+      // the copy shares them; undefined for what is not a Blob.
+      internals.cloneBlob = (v) => {
+        if (v === null || typeof v !== "object" || !(#bytes in v)) return undefined;
+        if (v instanceof File) return new File([v], v.name, { type: v.#type, lastModified: v.lastModified });
+        return new Blob([v], { type: v.#type });
+      };
+    }
   }
   Object.defineProperty(Blob.prototype, Symbol.toStringTag, { value: "Blob", configurable: true });
 

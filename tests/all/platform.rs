@@ -93,6 +93,13 @@ src.self = src;
 const c = structuredClone(src);
 console.log(c !== src, c.self === c, c.a[1].b instanceof Date, c.m.get(1).has(2), c.big);
 try { structuredClone(() => {}); } catch (e) { console.log(e.name); }
+// A File clones as a File (the HTML standard, and deno; Node 20 makes it a Blob).
+const file = new File(["xyz"], "n.txt", { type: "A/B", lastModified: 7 });
+const cf = structuredClone({ file, b: new Blob(["hi"]) });
+console.log(cf.file instanceof File, cf.file.name, cf.file.type, cf.file.size, cf.file.lastModified, await cf.file.text(), cf.b instanceof File, await cf.b.text());
+const chunks = [];
+for await (const chunk of new Blob(["ab", "c"]).stream()) chunks.push(...chunk);
+console.log(String.fromCharCode(...chunks), await new Response(new Blob(["r"]).stream()).text());
 const r = crypto.getRandomValues(new Uint8Array(16));
 console.log(r.length, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(crypto.randomUUID()));
 const ac = new AbortController();
@@ -116,6 +123,8 @@ aGVsbG8= hello hi\n\
 InvalidCharacterError\n\
 true true true true 10n\n\
 DataCloneError\n\
+true n.txt a/b 3 7 xyz false hi\n\
+abc r\n\
 16 true\n\
 got ping true\n\
 aborted AbortError\n\
