@@ -92,7 +92,14 @@ function finish(request, response) {
       headers.length === 2 && headers[0] === "content-type" && headers[1] === TEXT) {
     return source;
   }
+  if (source === undefined) return unusable();
   return answer(request, response, source, headers);
+}
+
+// A Response whose body the handler (or anyone) read already: nothing is left to send.
+function unusable() {
+  return failure("fetch() returned a Response whose body was already read",
+    new TypeError("Body is unusable: Body has already been read"));
 }
 
 function answer(request, response, source, headers) {
@@ -218,6 +225,10 @@ function flightHead(id, flight, response) {
     return flightFailure(id, flight, "fetch() did not return a Response", response);
   }
   const source = response[BODY]();
+  if (source === undefined) {
+    return flightFailure(id, flight, "fetch() returned a Response whose body was already read",
+      new TypeError("Body is unusable: Body has already been read"));
+  }
   const headers = response[LIST]();
   const waiting = flight.waiting !== null;
   let out;

@@ -644,8 +644,9 @@
         return s.stream(this);
       },
       // For a server: the body as it is (null, a string, a Uint8Array or a ReadableStream),
-      // taken.
+      // taken; undefined when it was read already (a response that cannot be sent).
       [kBody]() {
+        if (s.used(this)) return undefined;
         s.setUsed(this, true);
         return s.stream(this) ?? s.bytes(this) ?? s.text(this);
       },

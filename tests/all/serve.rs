@@ -1805,6 +1805,12 @@ export default {
     if (path === "/number") return 42;
     if (path === "/header") return new Response("x", { headers: { "bad header": "v" } });
     if (path === "/error") return Response.error();
+    if (path === "/consumed") {
+      // Nothing is left of its body to send.
+      const r = new Response("secret");
+      await r.text();
+      return r;
+    }
     if (path === "/sync") return new Response(`served ${served}`);
     return new Response(`served ${served}`, { status: 201, headers: [["x-a", "1"], ["x-a", "2"]] });
   },
@@ -1814,7 +1820,7 @@ export default {
     let s = Served::start(dir.path(), &["bad.mjs"]);
     tokio().block_on(async {
         let mut c = Client::connect(s.addr).await;
-        for path in ["/throw", "/reject", "/number", "/header", "/error"] {
+        for path in ["/throw", "/reject", "/number", "/header", "/error", "/consumed"] {
             let a = c.send(request("GET", "h", path, Bytes::new())).await;
             assert_eq!(a.status, 500, "{path}");
             assert_eq!(
@@ -1825,16 +1831,17 @@ export default {
         }
         // The same isolate (its count went on) answers the next requests.
         let a = c.send(request("GET", "h", "/ok", Bytes::new())).await;
-        assert_eq!((a.status.as_u16(), a.text()), (201, "served 6".to_string()));
+        assert_eq!((a.status.as_u16(), a.text()), (201, "served 7".to_string()));
         assert_eq!(a.headers["x-a"], "1, 2");
         let a = c.send(request("GET", "h", "/sync", Bytes::new())).await;
-        assert_eq!(a.text(), "served 7");
+        assert_eq!(a.text(), "served 8");
     });
     // Each failure is a fault line naming the handler (the stack follows an Error's).
-    let log = s.wait_for("invalid status");
+    let log = s.wait_for("already been read");
     for line in [
         "handler \"bad\": fetch() threw: TypeError: Headers: \"bad header\" is an invalid header name",
         "handler \"bad\": fetch() threw: Error: thrown on purpose",
+        "handler \"bad\": fetch() returned a Response whose body was already read: TypeError: Body is unusable: Body has already been read",
         "handler \"bad\": fetch() threw: Error: rejected on purpose",
         "handler \"bad\": fetch() did not return a Response: 42",
         "handler \"bad\": its response has an invalid status",
@@ -1842,6 +1849,16 @@ export default {
         assert!(log.iter().any(|l| l == line), "{line:?} in {log:?}");
     }
     assert!(log.iter().any(|l| l.contains("at Object.fetch")), "{log:?}");
+    drop(s);
+    // One request at a time the glue takes another path to the same answer.
+    let s = Served::start(dir.path(), &["bad.mjs", "--concurrency", "1"]);
+    tokio().block_on(async {
+        let mut c = Client::connect(s.addr).await;
+        let a = c.send(request("GET", "h", "/consumed", Bytes::new())).await;
+        assert_eq!(a.status, 500);
+        let a = c.send(request("GET", "h", "/sync", Bytes::new())).await;
+        assert_eq!(a.text(), "served 2");
+    });
 }
 
 #[test]
