@@ -1,4 +1,5 @@
-// subtle.js — owns: crypto.subtle (SubtleCrypto) and CryptoKey: digest; HMAC; AES-GCM;
+// subtle.js — owns: crypto.subtle (SubtleCrypto) and CryptoKey: digest; HMAC; AES-GCM,
+// AES-CBC, AES-CTR and AES-KW;
 // ECDSA (P-256, P-384), Ed25519, RSASSA-PKCS1-v1_5 and RSA-PSS signatures; PBKDF2 and
 // HKDF; wrapKey/unwrapKey over those; keys in raw, JWK, SPKI and PKCS#8. The keyed work is
 // ring's, through the core.subtle* ops (src/runtime/subtle_ops.rs); loaded on first use of
@@ -43,7 +44,7 @@
 
   // ---- algorithms ----
   const hashes = { "SHA-1": 20, "SHA-256": 32, "SHA-384": 48, "SHA-512": 64 };
-  const algorithmNames = ["AES-GCM", "HMAC", "ECDSA", "Ed25519", "RSASSA-PKCS1-v1_5", "RSA-PSS", "PBKDF2", "HKDF",
+  const algorithmNames = ["AES-GCM", "AES-CBC", "AES-CTR", "AES-KW", "HMAC", "ECDSA", "Ed25519", "RSASSA-PKCS1-v1_5", "RSA-PSS", "PBKDF2", "HKDF",
     "SHA-1", "SHA-256", "SHA-384", "SHA-512"];
   // {name, ...} with its name in WebCrypto's spelling; a string is {name}.
   function normalize(algorithm) {
@@ -63,8 +64,14 @@
   const hmacBlock = (hash) => (hash === "SHA-384" || hash === "SHA-512" ? 128 : 64);
   const signers = ["ECDSA", "Ed25519", "RSASSA-PKCS1-v1_5", "RSA-PSS"];
   const isRsa = (name) => name === "RSASSA-PKCS1-v1_5" || name === "RSA-PSS";
+  // AES-GCM is ring's, which has no 192-bit key; the other modes take any AES key.
+  const aesNames = ["AES-GCM", "AES-CBC", "AES-CTR", "AES-KW"];
+  const aesBits = (name) => (name === "AES-GCM" ? [128, 256] : [128, 192, 256]);
   const usagesOf = {
     "AES-GCM": { secret: ["encrypt", "decrypt", "wrapKey", "unwrapKey"] },
+    "AES-CBC": { secret: ["encrypt", "decrypt", "wrapKey", "unwrapKey"] },
+    "AES-CTR": { secret: ["encrypt", "decrypt", "wrapKey", "unwrapKey"] },
+    "AES-KW": { secret: ["wrapKey", "unwrapKey"] },
     HMAC: { secret: ["sign", "verify"] },
     PBKDF2: { secret: ["deriveBits", "deriveKey"] },
     HKDF: { secret: ["deriveBits", "deriveKey"] },
@@ -155,11 +162,14 @@
         return { name: "HMAC", hash: { name: hash }, length };
       }
       case "AES-GCM":
-        if (bytes.length !== 16 && bytes.length !== 32) {
-          throw domError(`an AES-GCM key of ${bytes.length * 8} bits is not supported (128 or 256)`,
+      case "AES-CBC":
+      case "AES-CTR":
+      case "AES-KW":
+        if (!aesBits(alg.name).includes(bytes.length * 8)) {
+          throw domError(`an ${alg.name} key of ${bytes.length * 8} bits is not supported (${aesBits(alg.name).join(", ")})`,
             bytes.length === 24 ? "NotSupportedError" : "DataError");
         }
-        return { name: "AES-GCM", length: bytes.length * 8 };
+        return { name: alg.name, length: bytes.length * 8 };
       default:
         return { name: alg.name };
     }
@@ -178,6 +188,9 @@
   const jwkAlg = {
     HMAC: (a) => `HS${a.hash.name.slice(4)}`,
     "AES-GCM": (a) => `A${a.length}GCM`,
+    "AES-CBC": (a) => `A${a.length}CBC`,
+    "AES-CTR": (a) => `A${a.length}CTR`,
+    "AES-KW": (a) => `A${a.length}KW`,
     "RSASSA-PKCS1-v1_5": (a) => `RS${a.hash.name.slice(4)}`,
     "RSA-PSS": (a) => `PS${a.hash.name.slice(4)}`,
   };
@@ -290,7 +303,7 @@
   }
   // The bits a derived key of `alg` needs.
   function derivedLength(alg) {
-    if (alg.name === "AES-GCM") return Number(alg.length);
+    if (aesNames.includes(alg.name)) return Number(alg.length);
     if (alg.name === "HMAC") return alg.length === undefined ? hmacBlock(hashOf(alg.hash)) * 8 : Number(alg.length);
     throw domError(`a key for ${alg.name} cannot be derived`, "NotSupportedError");
   }
@@ -337,10 +350,10 @@
     async generateKey(algorithm, extractable, usages) {
       const alg = normalize(algorithm);
       usages = [...(usages ?? [])];
-      if (alg.name === "HMAC" || alg.name === "AES-GCM") {
+      if (alg.name === "HMAC" || aesNames.includes(alg.name)) {
         const bits = alg.name === "HMAC" ? derivedLength(alg) : Number(alg.length);
-        if (alg.name === "AES-GCM" && bits !== 128 && bits !== 256) {
-          throw domError(`an AES-GCM key of ${bits} bits is not supported (128 or 256)`,
+        if (alg.name !== "HMAC" && !aesBits(alg.name).includes(bits)) {
+          throw domError(`an ${alg.name} key of ${bits} bits is not supported (${aesBits(alg.name).join(", ")})`,
             bits === 192 ? "NotSupportedError" : "OperationError");
         }
         const bytes = new Uint8Array(Math.ceil(bits / 8));
@@ -393,14 +406,35 @@
 
     #aes(encrypt, algorithm, key, data, usage) {
       const alg = normalize(algorithm);
-      if (alg.name !== "AES-GCM") throw domError(`${alg.name} does not ${usage}`, "NotSupportedError");
-      const inner = use(key, "AES-GCM", usage);
-      if (alg.tagLength !== undefined && Number(alg.tagLength) !== 128) {
-        throw domError("an AES-GCM tag of 128 bits is supported, no other length", "NotSupportedError");
+      // AES-KW only wraps keys; the others also encrypt data.
+      const wraps = usage === "wrapKey" || usage === "unwrapKey";
+      if (!aesNames.includes(alg.name) || (alg.name === "AES-KW" && !wraps)) {
+        throw domError(`${alg.name} does not ${usage}`, "NotSupportedError");
       }
-      const iv = toUint8(alg.iv, "iv");
-      const aad = alg.additionalData === undefined ? undefined : toUint8(alg.additionalData, "additionalData");
-      return dom0(() => core.subtleAesGcm(encrypt, inner.material, iv, aad, toUint8(data))).buffer;
+      const inner = use(key, alg.name, usage);
+      const bytes = toUint8(data);
+      switch (alg.name) {
+        case "AES-GCM": {
+          if (alg.tagLength !== undefined && Number(alg.tagLength) !== 128) {
+            throw domError("an AES-GCM tag of 128 bits is supported, no other length", "NotSupportedError");
+          }
+          const iv = toUint8(alg.iv, "iv");
+          const aad = alg.additionalData === undefined ? undefined : toUint8(alg.additionalData, "additionalData");
+          return dom0(() => core.subtleAesGcm(encrypt, inner.material, iv, aad, bytes)).buffer;
+        }
+        case "AES-CBC":
+          return dom0(() => core.subtleAes("AES-CBC", encrypt, inner.material, toUint8(alg.iv, "iv"), 0, bytes)).buffer;
+        case "AES-CTR": {
+          const counter = toUint8(alg.counter, "counter");
+          const length = Number(alg.length);
+          if (!Number.isInteger(length) || length < 1 || length > 128) {
+            throw domError("an AES-CTR length is from 1 to 128 bits", "OperationError");
+          }
+          return dom0(() => core.subtleAes("AES-CTR", encrypt, inner.material, counter, length, bytes)).buffer;
+        }
+        default:
+          return dom0(() => core.subtleAes("AES-KW", encrypt, inner.material, undefined, 0, bytes)).buffer;
+      }
     }
 
     async deriveBits(algorithm, baseKey, length) {

@@ -1,7 +1,7 @@
 //! The `core.subtle*` ops behind `crypto.subtle`'s keyed algorithms (`js/subtle.js`), on
 //! ring: AES-GCM, ECDSA (P-256, P-384), Ed25519, RSASSA-PKCS1-v1_5 and RSA-PSS,
-//! PBKDF2 and HKDF; and the key formats (SPKI, PKCS#8, raw, JWK's parts), read and written
-//! with RustCrypto's DER crates.
+//! PBKDF2 and HKDF; AES-CBC, AES-CTR and AES-KW on RustCrypto's AES; and the key formats
+//! (SPKI, PKCS#8, raw, JWK's parts), read and written with RustCrypto's DER crates.
 //!
 //! A key crosses to JS as bytes in one normal form: a private key as PKCS#8 DER (what ring
 //! loads), a public key as the bytes ring verifies with (an EC key's uncompressed point,
@@ -597,6 +597,134 @@ fn aes_gcm(
     }
 }
 
+/// AES-CBC (PKCS#7 padding, a 16-byte `iv`), AES-CTR (a 16-byte counter block whose
+/// rightmost `length` bits count) or AES-KW (RFC 3394), with a key of 128, 192 or 256 bits.
+fn aes_mode(
+    mode: &str,
+    encrypt: bool,
+    key: &[u8],
+    iv: &[u8],
+    length: u32,
+    data: &[u8],
+) -> Result<Vec<u8>, OpError> {
+    macro_rules! by_key {
+        ($f:ident) => {
+            match key.len() {
+                16 => $f::<aes::Aes128>(encrypt, key, iv, length, data),
+                24 => $f::<aes::Aes192>(encrypt, key, iv, length, data),
+                32 => $f::<aes::Aes256>(encrypt, key, iv, length, data),
+                n => Err(data_error(format!(
+                    "an AES key of {} bits (128, 192 or 256)",
+                    n * 8
+                ))),
+            }
+        };
+    }
+    match mode {
+        "AES-CBC" => by_key!(aes_cbc),
+        "AES-CTR" => by_key!(aes_ctr),
+        "AES-KW" => by_key!(aes_kw),
+        other => Err(not_supported(format!("{other} is not supported"))),
+    }
+}
+
+type AesFor<C> = aes::cipher::Key<C>;
+
+fn aes_cbc<C>(encrypt: bool, key: &[u8], iv: &[u8], _: u32, data: &[u8]) -> Result<Vec<u8>, OpError>
+where
+    C: aes::cipher::BlockCipher
+        + aes::cipher::BlockEncrypt
+        + aes::cipher::BlockDecrypt
+        + aes::cipher::KeyInit
+        + aes::cipher::BlockSizeUser<BlockSize = aes::cipher::consts::U16>,
+{
+    use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit, block_padding::Pkcs7};
+    if iv.len() != 16 {
+        return Err(operation_error("an AES-CBC iv is 16 bytes"));
+    }
+    let iv = aes::cipher::generic_array::GenericArray::from_slice(iv);
+    let key = AesFor::<C>::from_slice(key);
+    if encrypt {
+        Ok(cbc::Encryptor::<C>::new(key, iv).encrypt_padded_vec_mut::<Pkcs7>(data))
+    } else {
+        cbc::Decryptor::<C>::new(key, iv)
+            .decrypt_padded_vec_mut::<Pkcs7>(data)
+            .map_err(|_| operation_error("The operation failed for an operation-specific reason"))
+    }
+}
+
+/// By hand over the block cipher: WebCrypto's counter is the block's rightmost `length`
+/// bits, any number from 1 to 128, where the `ctr` crate counts 32, 64 or 128. A message
+/// long enough to bring the counter round to its start is refused, as browsers refuse it
+/// (its keystream would repeat).
+fn aes_ctr<C>(
+    _: bool,
+    key: &[u8],
+    counter: &[u8],
+    length: u32,
+    data: &[u8],
+) -> Result<Vec<u8>, OpError>
+where
+    C: aes::cipher::BlockEncrypt
+        + aes::cipher::KeyInit
+        + aes::cipher::BlockSizeUser<BlockSize = aes::cipher::consts::U16>,
+{
+    let counter: [u8; 16] = counter
+        .try_into()
+        .map_err(|_| operation_error("an AES-CTR counter is 16 bytes"))?;
+    if !(1..=128).contains(&length) {
+        return Err(operation_error("an AES-CTR length is from 1 to 128 bits"));
+    }
+    let blocks = data.len().div_ceil(16) as u128;
+    if length < 128 && blocks > 1u128 << length {
+        return Err(operation_error(
+            "the data is too long for the counter's length",
+        ));
+    }
+    let mask = if length == 128 {
+        u128::MAX
+    } else {
+        (1u128 << length) - 1
+    };
+    let start = u128::from_be_bytes(counter);
+    let fixed = start & !mask;
+    let mut count = start & mask;
+    let cipher = C::new_from_slice(key).map_err(|_| data_error("invalid AES key"))?;
+    let mut out = data.to_vec();
+    for chunk in out.chunks_mut(16) {
+        let mut block = aes::Block::from((fixed | count).to_be_bytes());
+        cipher.encrypt_block(&mut block);
+        for (b, k) in chunk.iter_mut().zip(block.iter()) {
+            *b ^= k;
+        }
+        count = count.wrapping_add(1) & mask;
+    }
+    Ok(out)
+}
+
+fn aes_kw<C>(encrypt: bool, key: &[u8], _: &[u8], _: u32, data: &[u8]) -> Result<Vec<u8>, OpError>
+where
+    C: aes::cipher::KeyInit
+        + aes::cipher::BlockCipher
+        + aes::cipher::BlockSizeUser<BlockSize = aes::cipher::consts::U16>
+        + aes::cipher::BlockEncrypt
+        + aes::cipher::BlockDecrypt,
+{
+    let kek = aes_kw::Kek::<C>::new(AesFor::<C>::from_slice(key));
+    if encrypt {
+        if !data.len().is_multiple_of(8) || data.len() < 16 {
+            return Err(operation_error(
+                "AES-KW wraps a key of 16 bytes or more, a multiple of 8",
+            ));
+        }
+        kek.wrap_vec(data)
+            .map_err(|_| operation_error("the key could not be wrapped"))
+    } else {
+        kek.unwrap_vec(data)
+            .map_err(|_| operation_error("The operation failed for an operation-specific reason"))
+    }
+}
+
 fn pbkdf2(
     hash: &str,
     secret: &[u8],
@@ -786,6 +914,20 @@ op!(op_aes_gcm, |scope, args, rv| {
     Ok(())
 });
 
+// `subtleAes(mode, encrypt, key, ivOrCounter, length, data)` -> bytes: AES-CBC, AES-CTR
+// (`length` its counter's bits) or AES-KW (no iv).
+op!(op_aes, |scope, args, rv| {
+    let mode = string(scope, args.get(0));
+    let encrypt = args.get(1).is_true();
+    let key = bytes(args.get(2), "key")?;
+    let iv = bytes_arg(args.get(3)).unwrap_or_default();
+    let length = args.get(4).uint32_value(scope).unwrap_or(0);
+    let data = bytes(args.get(5), "data")?;
+    let out = aes_mode(&mode, encrypt, &key, &iv, length, &data)?;
+    rv.set(uint8_array(scope, out)?);
+    Ok(())
+});
+
 // `subtleDerive(kdf, hash, secret, salt, iterationsOrInfo, length)` -> bytes; kdf is
 // "PBKDF2" (a number of iterations) or "HKDF" (info bytes).
 op!(op_derive, |scope, args, rv| {
@@ -826,6 +968,7 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: v8::Local<v8::Object>) {
         "subtleSign" => op_sign,
         "subtleVerify" => op_verify,
         "subtleAesGcm" => op_aes_gcm,
+        "subtleAes" => op_aes,
         "subtleDerive" => op_derive
     );
 }

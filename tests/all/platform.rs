@@ -1032,6 +1032,78 @@ console.log([
 /// Malformed keys (cut short, bits flipped, random bytes) for every asymmetric algorithm
 /// and format: importKey rejects each with a DOMException WebCrypto names, never
 /// anything else (a panic in the ops would surface as a plain Error).
+/// AES-CBC, AES-CTR and AES-KW against NIST's and RFC 3394's vectors; the expected lines
+/// are Node 20's for the same script (OpenSSL's WebCrypto).
+#[test]
+fn crypto_subtle_aes_cbc_ctr_and_key_wrap_agree_with_node() {
+    let d = dir();
+    let f = write(
+        &d,
+        "aes.mjs",
+        r#"// NIST SP 800-38A F.2.1 (CBC) and F.5.1 (CTR), RFC 3394 4.1 (key wrap).
+const hexOf = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, "0")).join("");
+const bytesOf = (h) => new Uint8Array(h.match(/../g).map((x) => parseInt(x, 16)));
+const s = crypto.subtle;
+const nistKey = bytesOf("2b7e151628aed2a6abf7158809cf4f3c");
+const block = bytesOf("6bc1bee22e409f96e93d7e117393172a");
+const cbc = await s.importKey("raw", nistKey, "AES-CBC", false, ["encrypt", "decrypt"]);
+const c1 = await s.encrypt({ name: "AES-CBC", iv: bytesOf("000102030405060708090a0b0c0d0e0f") }, cbc, block);
+console.log("cbc", hexOf(c1).slice(0, 32), new Uint8Array(c1).length);
+const ctr = await s.importKey("raw", nistKey, "AES-CTR", false, ["encrypt"]);
+const c2 = await s.encrypt({ name: "AES-CTR", counter: bytesOf("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"), length: 64 }, ctr, block);
+console.log("ctr", hexOf(c2));
+const kek = await s.importKey("raw", bytesOf("000102030405060708090a0b0c0d0e0f"), "AES-KW", false, ["wrapKey", "unwrapKey"]);
+const data = await s.importKey("raw", bytesOf("00112233445566778899aabbccddeeff"), "AES-CBC", true, ["encrypt"]);
+console.log("kw", hexOf(await s.wrapKey("raw", data, kek, "AES-KW")));
+try {
+  await s.unwrapKey("raw", new Uint8Array(24), kek, "AES-KW", "AES-CBC", true, ["encrypt"]);
+} catch (e) { console.log("kw tampered", e.name); }
+// Round trips, 192-bit keys, bad padding, counters of 64 and 4 bits (which wrap within
+// the message), a message the counter cannot cover, AES-KW refusing to encrypt.
+const enc = new TextEncoder(), dec = new TextDecoder();
+const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, "0")).join("");
+const raw = new Uint8Array(16).map((_, i) => i);
+const raw24 = new Uint8Array(24).map((_, i) => i);
+const iv = new Uint8Array(16).fill(7);
+const out = [];
+for (const k of [raw, raw24]) {
+  const key = await crypto.subtle.importKey("raw", k, "AES-CBC", true, ["encrypt", "decrypt"]);
+  const c = await crypto.subtle.encrypt({ name: "AES-CBC", iv }, key, enc.encode("hello, cbc world!"));
+  out.push(["cbc", k.length, hex(c), dec.decode(await crypto.subtle.decrypt({ name: "AES-CBC", iv }, key, c))]);
+  try { await crypto.subtle.decrypt({ name: "AES-CBC", iv }, key, new Uint8Array(16)); } catch (e) { out.push(["badpad", e.name]); }
+}
+const ck = await crypto.subtle.importKey("raw", raw, "AES-CTR", false, ["encrypt", "decrypt"]);
+for (const length of [128, 64, 4]) {
+  const counter = new Uint8Array(16).fill(0xff); counter[0] = 1;
+  try {
+    const c = await crypto.subtle.encrypt({ name: "AES-CTR", counter, length }, ck, enc.encode("a".repeat(40)));
+    out.push(["ctr", length, hex(c), dec.decode(await crypto.subtle.decrypt({ name: "AES-CTR", counter, length }, ck, c))]);
+  } catch (e) { out.push(["ctr", length, e.name]); }
+}
+try { await crypto.subtle.encrypt({ name: "AES-CTR", counter: new Uint8Array(16), length: 1 }, ck, new Uint8Array(48)); } catch (e) { out.push(["wrap", e.name]); }
+const kek2 = await crypto.subtle.importKey("raw", raw, "AES-KW", true, ["wrapKey", "unwrapKey"]);
+const inner = await crypto.subtle.importKey("raw", new Uint8Array(32).fill(9), "AES-GCM", true, ["encrypt"]);
+const wrapped = await crypto.subtle.wrapKey("raw", inner, kek2, "AES-KW");
+const back = await crypto.subtle.unwrapKey("raw", wrapped, kek2, "AES-KW", "AES-GCM", true, ["encrypt"]);
+out.push(["kw", hex(wrapped), hex(await crypto.subtle.exportKey("raw", back))]);
+try { await crypto.subtle.encrypt("AES-KW", kek2, new Uint8Array(16)); } catch (e) { out.push(["kwenc", e.name]); }
+const g = await crypto.subtle.generateKey({ name: "AES-CBC", length: 192 }, true, ["encrypt"]);
+out.push(["gen", g.algorithm.name, g.algorithm.length, (await crypto.subtle.exportKey("jwk", g)).alg]);
+console.log(JSON.stringify(out));
+"#,
+    );
+    let r = run(&["run", &f]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "cbc 7649abac8119b246cee98e9b12e9197d 32\n\
+ctr 874d6191b620e3261bef6864990db6ce\n\
+kw 1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5\n\
+kw tampered OperationError\n\
+[[\"cbc\",16,\"88036077c047ef610543e456b04a34558dcea5148efaa62b2e3424768912f915\",\"hello, cbc world!\"],[\"badpad\",\"OperationError\"],[\"cbc\",24,\"e5b82da034eac79ba50d81dda19ba1fedcc1b40278507b6d5cdbec24028b8bc6\",\"hello, cbc world!\"],[\"badpad\",\"OperationError\"],[\"ctr\",128,\"777cf07fcbca562b3a2d467bdcda53069aeb827ac4bafdccf6572ce643b5124715dcb48a26d2a415\",\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"],[\"ctr\",64,\"777cf07fcbca562b3a2d467bdcda5306a3247cf359af223423af6bce656fefa3e31ab585c7af8c6a\",\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"],[\"ctr\",4,\"777cf07fcbca562b3a2d467bdcda5306728f1e1c9db4286e0e1a2d99f0e424d4c91a80e36d8be5de\",\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"],[\"wrap\",\"OperationError\"],[\"kw\",\"abb2ed29b2b13badca8fff014ab700074a8f0f721b1c02d1e141a6be7995a762c102c81148f88cb5\",\"0909090909090909090909090909090909090909090909090909090909090909\"],[\"kwenc\",\"NotSupportedError\"],[\"gen\",\"AES-CBC\",192,\"A192CBC\"]]\n"
+    );
+}
+
 #[test]
 fn crypto_subtle_rejects_malformed_keys_with_webcrypto_errors() {
     let d = dir();

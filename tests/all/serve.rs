@@ -1820,7 +1820,14 @@ export default {
     let s = Served::start(dir.path(), &["bad.mjs"]);
     tokio().block_on(async {
         let mut c = Client::connect(s.addr).await;
-        for path in ["/throw", "/reject", "/number", "/header", "/error", "/consumed"] {
+        for path in [
+            "/throw",
+            "/reject",
+            "/number",
+            "/header",
+            "/error",
+            "/consumed",
+        ] {
             let a = c.send(request("GET", "h", path, Bytes::new())).await;
             assert_eq!(a.status, 500, "{path}");
             assert_eq!(
