@@ -1,5 +1,5 @@
 // subtle.js — owns: crypto.subtle (SubtleCrypto) and CryptoKey: digest; HMAC; AES-GCM,
-// AES-CBC, AES-CTR and AES-KW;
+// AES-CBC, AES-CTR and AES-KW; ECDH (P-256, P-384) and X25519;
 // ECDSA (P-256, P-384), Ed25519, RSASSA-PKCS1-v1_5 and RSA-PSS signatures; PBKDF2 and
 // HKDF; wrapKey/unwrapKey over those; keys in raw, JWK, SPKI and PKCS#8. The keyed work is
 // ring's, through the core.subtle* ops (src/runtime/subtle_ops.rs); loaded on first use of
@@ -44,7 +44,8 @@
 
   // ---- algorithms ----
   const hashes = { "SHA-1": 20, "SHA-256": 32, "SHA-384": 48, "SHA-512": 64 };
-  const algorithmNames = ["AES-GCM", "AES-CBC", "AES-CTR", "AES-KW", "HMAC", "ECDSA", "Ed25519", "RSASSA-PKCS1-v1_5", "RSA-PSS", "PBKDF2", "HKDF",
+  const algorithmNames = ["AES-GCM", "AES-CBC", "AES-CTR", "AES-KW", "HMAC", "ECDSA", "Ed25519",
+    "RSASSA-PKCS1-v1_5", "RSA-PSS", "PBKDF2", "HKDF", "ECDH", "X25519",
     "SHA-1", "SHA-256", "SHA-384", "SHA-512"];
   // {name, ...} with its name in WebCrypto's spelling; a string is {name}.
   function normalize(algorithm) {
@@ -63,6 +64,8 @@
   }
   const hmacBlock = (hash) => (hash === "SHA-384" || hash === "SHA-512" ? 128 : 64);
   const signers = ["ECDSA", "Ed25519", "RSASSA-PKCS1-v1_5", "RSA-PSS"];
+  // Key agreement: a private key and a peer's public key derive a shared secret.
+  const agreers = ["ECDH", "X25519"];
   const isRsa = (name) => name === "RSASSA-PKCS1-v1_5" || name === "RSA-PSS";
   // AES-GCM is ring's, which has no 192-bit key; the other modes take any AES key.
   const aesNames = ["AES-GCM", "AES-CBC", "AES-CTR", "AES-KW"];
@@ -79,16 +82,18 @@
     Ed25519: { public: ["verify"], private: ["sign"] },
     "RSASSA-PKCS1-v1_5": { public: ["verify"], private: ["sign"] },
     "RSA-PSS": { public: ["verify"], private: ["sign"] },
+    ECDH: { public: [], private: ["deriveBits", "deriveKey"] },
+    X25519: { public: [], private: ["deriveBits", "deriveKey"] },
   };
   // The ring key kind of an asymmetric algorithm.
   function kindOf(alg) {
-    if (alg.name === "ECDSA") {
+    if (alg.name === "ECDSA" || alg.name === "ECDH") {
       if (alg.namedCurve !== "P-256" && alg.namedCurve !== "P-384") {
         throw domError(`curve "${alg.namedCurve}" is not supported (P-256, P-384)`, "NotSupportedError");
       }
       return alg.namedCurve;
     }
-    return alg.name === "Ed25519" ? "Ed25519" : "RSA";
+    return alg.name === "Ed25519" || alg.name === "X25519" ? alg.name : "RSA";
   }
 
   // ---- CryptoKey ----
@@ -113,6 +118,7 @@
   }
   Object.defineProperty(CryptoKey.prototype, Symbol.toStringTag, { value: "CryptoKey", configurable: true });
 
+  const recognizedUsages = ["encrypt", "decrypt", "sign", "verify", "deriveKey", "deriveBits", "wrapKey", "unwrapKey"];
   function makeKey(type, algorithm, extractable, usages, inner, { emptyOk = type === "public" } = {}) {
     const allowed = usagesOf[algorithm.name][type] ?? [];
     const list = [...(usages ?? [])];
@@ -120,7 +126,9 @@
       if (!allowed.includes(u)) throw domError(`a ${type} ${algorithm.name} key cannot be used to ${u}`, "SyntaxError");
     }
     if (list.length === 0 && !emptyOk) throw domError("usages cannot be empty for this key", "SyntaxError");
-    return new CryptoKey(kMakeKey, type, algorithm, type === "public" ? true : extractable, [...new Set(list)], inner);
+    // In WebCrypto's order of the recognized usages (its "usage intersection").
+    const ordered = recognizedUsages.filter((u) => list.includes(u));
+    return new CryptoKey(kMakeKey, type, algorithm, type === "public" ? true : extractable, ordered, inner);
   }
   // A key's inner parts, checked for `alg` and `usage` (null: any).
   function use(key, name, usage) {
@@ -137,8 +145,8 @@
 
   // An asymmetric key's algorithm as the key shows it.
   function asymmetricAlgorithm(alg, kind, publicBytes) {
-    if (alg.name === "ECDSA") return { name: "ECDSA", namedCurve: kind };
-    if (alg.name === "Ed25519") return { name: "Ed25519" };
+    if (alg.name === "ECDSA" || alg.name === "ECDH") return { name: alg.name, namedCurve: kind };
+    if (alg.name === "Ed25519" || alg.name === "X25519") return { name: alg.name };
     const [n, e] = core.subtleExportKey("RSA", "jwk", false, publicBytes, publicBytes);
     let bits = n.length * 8;
     for (let b = n[0]; b < 0x80 && bits > 0; b <<= 1) bits--;
@@ -182,8 +190,8 @@
   }
 
   // ---- JWK ----
-  const jwkKty = { "P-256": "EC", "P-384": "EC", Ed25519: "OKP", RSA: "RSA" };
-  const jwkParts = { "P-256": ["x", "y", "d"], "P-384": ["x", "y", "d"], Ed25519: ["x", "d"],
+  const jwkKty = { "P-256": "EC", "P-384": "EC", Ed25519: "OKP", X25519: "OKP", RSA: "RSA" };
+  const jwkParts = { "P-256": ["x", "y", "d"], "P-384": ["x", "y", "d"], Ed25519: ["x", "d"], X25519: ["x", "d"],
     RSA: ["n", "e", "d", "p", "q", "dp", "dq", "qi"] };
   const jwkAlg = {
     HMAC: (a) => `HS${a.hash.name.slice(4)}`,
@@ -288,7 +296,46 @@
     return [hash, alg.name === "RSA-PSS"];
   }
 
+  // A generated ECDH or X25519 pair: the private key derives, the public one does nothing
+  // (its usages are empty, as WebCrypto's are).
+  function agreementPair(alg, extractable, usages) {
+    for (const u of usages) {
+      if (u !== "deriveBits" && u !== "deriveKey") throw domError(`a ${alg.name} key cannot be used to ${u}`, "SyntaxError");
+    }
+    const kind = kindOf(alg);
+    const [, pkcs8, publicBytes] = dom0(() => core.subtleGenerateKey(kind));
+    const algorithm = asymmetricAlgorithm(alg, kind, publicBytes);
+    const privateKey = makeKey("private", algorithm, extractable, usages, { material: pkcs8, public: publicBytes, kind },
+      { emptyOk: false });
+    const publicKey = makeKey("public", algorithm, true, [], { material: publicBytes, public: publicBytes, kind });
+    return { publicKey, privateKey };
+  }
+
+  // ECDH's and X25519's bits: the shared secret of the private `baseKey` and the peer's
+  // public key, cut to `length` bits (all of it for null).
+  function agreedBits(alg, baseKey, length) {
+    const inner = use(baseKey, alg.name, null);
+    const peer = alg.public;
+    const peerInner = peer instanceof CryptoKey ? keys.get(peer) : undefined;
+    if (peerInner === undefined) throw new TypeError(`${alg.name}'s public is not a CryptoKey`);
+    if (baseKey.type !== "private") throw domError(`the ${alg.name} base key is not a private key`, "InvalidAccessError");
+    if (peer.type !== "public") throw domError(`the ${alg.name} peer key is not a public key`, "InvalidAccessError");
+    if (peer.algorithm.name !== alg.name || peerInner.kind !== inner.kind) {
+      throw domError("the public key is not for the same algorithm and curve", "InvalidAccessError");
+    }
+    const secret = dom0(() => core.subtleAgree(inner.kind, inner.material, peerInner.public));
+    if (length === null || length === undefined) return secret;
+    const bits = Number(length);
+    if (!Number.isInteger(bits) || bits < 0 || bits > secret.length * 8) {
+      throw domError(`${alg.name} derives at most ${secret.length * 8} bits`, "OperationError");
+    }
+    const out = secret.slice(0, Math.ceil(bits / 8));
+    if (bits % 8 !== 0) out[out.length - 1] &= 0xff << (8 - (bits % 8));
+    return out;
+  }
+
   function deriveBits(alg, baseKey, length) {
+    if (agreers.includes(alg.name)) return agreedBits(alg, baseKey, length);
     const inner = use(baseKey, alg.name, null);
     if (alg.name !== "PBKDF2" && alg.name !== "HKDF") {
       throw domError(`${alg.name} does not derive bits`, "NotSupportedError");
@@ -360,6 +407,7 @@
         core.randomFill(bytes, false);
         return secretKey({ ...alg, length: bits }, bytes, extractable, usages);
       }
+      if (agreers.includes(alg.name)) return agreementPair(alg, extractable, usages);
       if (!signers.includes(alg.name)) throw domError(`${alg.name} keys cannot be generated`, "NotSupportedError");
       const kind = kindOf(alg);
       const [, pkcs8, publicBytes] = dom0(() => core.subtleGenerateKey(kind));

@@ -1,7 +1,9 @@
 //! The `core.subtle*` ops behind `crypto.subtle`'s keyed algorithms (`js/subtle.js`), on
 //! ring: AES-GCM, ECDSA (P-256, P-384), Ed25519, RSASSA-PKCS1-v1_5 and RSA-PSS,
-//! PBKDF2 and HKDF; AES-CBC, AES-CTR and AES-KW on RustCrypto's AES; and the key formats
-//! (SPKI, PKCS#8, raw, JWK's parts), read and written with RustCrypto's DER crates.
+//! PBKDF2 and HKDF; AES-CBC, AES-CTR and AES-KW on RustCrypto's AES; ECDH (P-256, P-384)
+//! on RustCrypto's curves and X25519 on dalek's (ring agrees only ephemeral keys); and
+//! the key formats (SPKI, PKCS#8, raw, JWK's parts), read and written with RustCrypto's
+//! DER crates.
 //!
 //! A key crosses to JS as bytes in one normal form: a private key as PKCS#8 DER (what ring
 //! loads), a public key as the bytes ring verifies with (an EC key's uncompressed point,
@@ -24,6 +26,7 @@ const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10
 const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 const P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
 const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+const X25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.110");
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 
 /// PBKDF2's most iterations, as Cloudflare Workers allow: the derivation runs in one Rust
@@ -42,12 +45,14 @@ fn not_supported(message: impl Into<String>) -> OpError {
     OpError::named("NotSupportedError", message)
 }
 
-/// The kinds of asymmetric key: a named curve for ECDSA, Ed25519, or RSA (either padding).
+/// The kinds of asymmetric key: a named curve for ECDSA or ECDH, Ed25519, X25519, or RSA
+/// (either padding).
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
     P256,
     P384,
     Ed25519,
+    X25519,
     Rsa,
 }
 
@@ -57,6 +62,7 @@ impl Kind {
             "P-256" => Kind::P256,
             "P-384" => Kind::P384,
             "Ed25519" => Kind::Ed25519,
+            "X25519" => Kind::X25519,
             "RSA" => Kind::Rsa,
             other => return Err(not_supported(format!("key kind {other} is not supported"))),
         })
@@ -103,12 +109,45 @@ fn public_of_pkcs8(kind: Kind, pkcs8: &[u8]) -> Result<Vec<u8>, OpError> {
             .public_key()
             .as_ref()
             .to_vec(),
+        Kind::X25519 => {
+            let secret = x25519_secret(pkcs8)?;
+            x25519_dalek::PublicKey::from(&secret).as_bytes().to_vec()
+        }
         Kind::Rsa => {
             let pair = RsaKeyPair::from_pkcs8(pkcs8).map_err(rejected)?;
             let parts: signature::RsaPublicKeyComponents<Vec<u8>> = pair.public().into();
             rsa_public_der(&parts.n, &parts.e)?
         }
     })
+}
+
+/// The secret of an X25519 PKCS#8 key (RFC 8410: the 32 bytes in an OCTET STRING).
+fn x25519_secret(pkcs8: &[u8]) -> Result<x25519_dalek::StaticSecret, OpError> {
+    let info = pkcs8::PrivateKeyInfo::from_der(pkcs8)
+        .map_err(|e| data_error(format!("invalid PKCS#8: {e}")))?;
+    let bytes: [u8; 32] = OctetStringRef::from_der(info.private_key)
+        .ok()
+        .and_then(|o| o.as_bytes().try_into().ok())
+        .ok_or_else(|| data_error("an X25519 private key is 32 bytes"))?;
+    Ok(x25519_dalek::StaticSecret::from(bytes))
+}
+
+/// An X25519 private key's PKCS#8 DER for its 32 bytes.
+fn x25519_pkcs8(secret: &[u8]) -> Result<Vec<u8>, OpError> {
+    let der_error = |e: der::Error| data_error(e.to_string());
+    let inner = OctetStringRef::new(secret)
+        .map_err(der_error)?
+        .to_der()
+        .map_err(der_error)?;
+    pkcs8::PrivateKeyInfo::new(
+        AlgorithmIdentifierRef {
+            oid: X25519,
+            parameters: None,
+        },
+        &inner,
+    )
+    .to_der()
+    .map_err(der_error)
 }
 
 fn rsa_public_der(n: &[u8], e: &[u8]) -> Result<Vec<u8>, OpError> {
@@ -130,9 +169,9 @@ fn check_public(kind: Kind, bytes: &[u8]) -> Result<(), OpError> {
                 ));
             }
         }
-        Kind::Ed25519 => {
+        Kind::Ed25519 | Kind::X25519 => {
             if bytes.len() != 32 {
-                return Err(data_error("an Ed25519 public key is 32 bytes"));
+                return Err(data_error("an Ed25519 or X25519 public key is 32 bytes"));
             }
         }
         Kind::Rsa => {
@@ -168,6 +207,7 @@ fn check_algorithm(kind: Kind, alg: &AlgorithmIdentifierRef) -> Result<(), OpErr
                     == Some(curve)
         }
         Kind::Ed25519 => alg.oid == ED25519,
+        Kind::X25519 => alg.oid == X25519,
         Kind::Rsa => alg.oid == RSA_ENCRYPTION,
     };
     if ok {
@@ -314,6 +354,26 @@ fn from_jwk(kind: Kind, parts: &[Option<Vec<u8>>]) -> Result<KeyData, OpError> {
                 public,
             })
         }
+        Kind::X25519 => {
+            let x = part(0, "x")?;
+            if !present(1) {
+                return import(kind, "raw", x);
+            }
+            let d = part(1, "d")?;
+            if d.len() != 32 {
+                return Err(data_error("a JWK's d is 32 bytes for X25519"));
+            }
+            let pkcs8 = x25519_pkcs8(d)?;
+            let public = public_of_pkcs8(kind, &pkcs8)?;
+            if public != x {
+                return Err(data_error("the JWK's d does not belong to its x"));
+            }
+            Ok(KeyData {
+                private: true,
+                material: pkcs8,
+                public,
+            })
+        }
         Kind::Rsa => {
             let (n, e) = (part(0, "n")?, part(1, "e")?);
             if !present(2) {
@@ -394,6 +454,10 @@ fn export(
                     oid: ED25519,
                     parameters: None,
                 },
+                Kind::X25519 => AlgorithmIdentifierRef {
+                    oid: X25519,
+                    parameters: None,
+                },
                 Kind::Rsa => AlgorithmIdentifierRef {
                     oid: RSA_ENCRYPTION,
                     parameters: Some(AnyRef::NULL),
@@ -411,7 +475,7 @@ fn export(
                     let size = (public.len() - 1) / 2;
                     vec![public[1..1 + size].to_vec(), public[1 + size..].to_vec()]
                 }
-                Kind::Ed25519 => vec![public.to_vec()],
+                Kind::Ed25519 | Kind::X25519 => vec![public.to_vec()],
                 Kind::Rsa => {
                     let k = pkcs1::RsaPublicKey::from_der(public).map_err(der_error)?;
                     vec![
@@ -428,7 +492,7 @@ fn export(
                             sec1::EcPrivateKey::from_der(info.private_key).map_err(der_error)?;
                         parts.push(ec.private_key.to_vec());
                     }
-                    Kind::Ed25519 => {
+                    Kind::Ed25519 | Kind::X25519 => {
                         let seed = OctetStringRef::from_der(info.private_key).map_err(der_error)?;
                         parts.push(seed.as_bytes().to_vec());
                     }
@@ -466,6 +530,11 @@ fn generate(kind: Kind) -> Result<KeyData, OpError> {
             .map_err(failed)?
             .as_ref()
             .to_vec(),
+        Kind::X25519 => {
+            let mut secret = [0u8; 32];
+            ring::rand::SecureRandom::fill(&rng, &mut secret).map_err(failed)?;
+            x25519_pkcs8(&secret)?
+        }
         Kind::Rsa => {
             return Err(not_supported(
                 "generating RSA keys is not supported: import one (spki, pkcs8 or jwk)",
@@ -507,6 +576,7 @@ fn verification(
             )));
         }
         (Kind::Ed25519, _, _) => &signature::ED25519,
+        (Kind::X25519, _, _) => return Err(not_supported("X25519 keys do not sign")),
         (Kind::Rsa, "SHA-256", false) => &signature::RSA_PKCS1_2048_8192_SHA256,
         (Kind::Rsa, "SHA-512", false) => &signature::RSA_PKCS1_2048_8192_SHA512,
         (Kind::Rsa, "SHA-384", false) => &signature::RSA_PKCS1_2048_8192_SHA384,
@@ -535,6 +605,7 @@ fn sign(kind: Kind, hash: &str, pss: bool, pkcs8: &[u8], data: &[u8]) -> Result<
             let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8).map_err(rejected)?;
             Ok(pair.sign(data).as_ref().to_vec())
         }
+        Kind::X25519 => Err(not_supported("X25519 keys do not sign")),
         Kind::Rsa => {
             let padding = rsa_padding(hash, pss)?;
             let pair = RsaKeyPair::from_pkcs8(pkcs8).map_err(rejected)?;
@@ -595,6 +666,45 @@ fn aes_gcm(
         buf.truncate(n);
         Ok(buf)
     }
+}
+
+/// The shared secret of ECDH (the x-coordinate, as WebCrypto derives it) or X25519 between
+/// the private key `pkcs8` and the peer's `public` (its [`check_public`] form).
+fn agree(kind: Kind, pkcs8: &[u8], public: &[u8]) -> Result<Vec<u8>, OpError> {
+    let bad_public = |_| data_error("the public key is not a point on the key's curve");
+    let bad_private = |_| data_error("invalid private key");
+    Ok(match kind {
+        Kind::P256 => {
+            use p256::pkcs8::DecodePrivateKey;
+            let secret = p256::SecretKey::from_pkcs8_der(pkcs8).map_err(bad_private)?;
+            let peer = p256::PublicKey::from_sec1_bytes(public).map_err(bad_public)?;
+            p256::ecdh::diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine())
+                .raw_secret_bytes()
+                .to_vec()
+        }
+        Kind::P384 => {
+            use p384::pkcs8::DecodePrivateKey;
+            let secret = p384::SecretKey::from_pkcs8_der(pkcs8).map_err(bad_private)?;
+            let peer = p384::PublicKey::from_sec1_bytes(public).map_err(bad_public)?;
+            p384::ecdh::diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine())
+                .raw_secret_bytes()
+                .to_vec()
+        }
+        Kind::X25519 => {
+            let peer: [u8; 32] = public
+                .try_into()
+                .map_err(|_| data_error("an X25519 public key is 32 bytes"))?;
+            let shared = x25519_secret(pkcs8)?.diffie_hellman(&x25519_dalek::PublicKey::from(peer));
+            // A small-order peer key makes every secret zero (RFC 7748, 6.1).
+            if !shared.was_contributory() {
+                return Err(operation_error("the X25519 secret is all zeros"));
+            }
+            shared.as_bytes().to_vec()
+        }
+        Kind::Ed25519 | Kind::Rsa => {
+            return Err(not_supported("only ECDH and X25519 keys agree secrets"));
+        }
+    })
 }
 
 /// AES-CBC (PKCS#7 padding, a 16-byte `iv`), AES-CTR (a 16-byte counter block whose
@@ -928,6 +1038,16 @@ op!(op_aes, |scope, args, rv| {
     Ok(())
 });
 
+// `subtleAgree(kind, pkcs8, peerPublic)` -> the shared secret's bytes.
+op!(op_agree, |scope, args, rv| {
+    let kind = Kind::parse(&string(scope, args.get(0)))?;
+    let key = bytes(args.get(1), "key")?;
+    let public = bytes(args.get(2), "public key")?;
+    let out = agree(kind, &key, &public)?;
+    rv.set(uint8_array(scope, out)?);
+    Ok(())
+});
+
 // `subtleDerive(kdf, hash, secret, salt, iterationsOrInfo, length)` -> bytes; kdf is
 // "PBKDF2" (a number of iterations) or "HKDF" (info bytes).
 op!(op_derive, |scope, args, rv| {
@@ -969,6 +1089,7 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: v8::Local<v8::Object>) {
         "subtleVerify" => op_verify,
         "subtleAesGcm" => op_aes_gcm,
         "subtleAes" => op_aes,
+        "subtleAgree" => op_agree,
         "subtleDerive" => op_derive
     );
 }

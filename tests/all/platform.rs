@@ -1104,6 +1104,104 @@ kw tampered OperationError\n\
     );
 }
 
+/// ECDH (P-256, P-384) and X25519: generated pairs agree, keys round-trip through every
+/// format, deriveKey and short lengths, RFC 7748's X25519 example, and the refusals; the
+/// expected lines are Node 20's for the same script.
+#[test]
+fn crypto_subtle_ecdh_and_x25519_agree_with_node() {
+    let d = dir();
+    let f = write(
+        &d,
+        "ecdh.mjs",
+        r#"const s = crypto.subtle;
+const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, "0")).join("");
+const out = [];
+for (const [name, params, pubs] of [["ECDH", { name: "ECDH", namedCurve: "P-256" }, ["spki", "raw", "jwk"]], ["ECDH", { name: "ECDH", namedCurve: "P-384" }, ["spki", "raw", "jwk"]], ["X25519", { name: "X25519" }, ["spki", "raw", "jwk"]]]) {
+  const a = await s.generateKey(params, true, ["deriveBits", "deriveKey"]);
+  const b = await s.generateKey(params, true, ["deriveBits"]);
+  const ab = await s.deriveBits({ name, public: b.publicKey }, a.privateKey, null);
+  const ba = await s.deriveBits({ name, public: a.publicKey }, b.privateKey, null);
+  out.push([name, params.namedCurve ?? "", new Uint8Array(ab).length, hex(ab) === hex(ba), a.publicKey.usages.length, a.privateKey.usages.join(), JSON.stringify(a.privateKey.algorithm)]);
+  // Round trips through every format give the same secret.
+  for (const f of pubs) {
+    const e = await s.exportKey(f, b.publicKey);
+    const back = await s.importKey(f, e, params, true, []);
+    const again = await s.deriveBits({ name, public: back }, a.privateKey, null);
+    out.push([f, hex(again) === hex(ab)]);
+  }
+  for (const f of ["pkcs8", "jwk"]) {
+    const e = await s.exportKey(f, a.privateKey);
+    const back = await s.importKey(f, e, params, false, ["deriveBits"]);
+    out.push(["private " + f, hex(await s.deriveBits({ name, public: b.publicKey }, back, null)) === hex(ab), f === "jwk" ? [e.kty, e.crv, e.alg ?? "none", e.key_ops.join()].join() : ""]);
+  }
+  const k = await s.deriveKey({ name, public: b.publicKey }, a.privateKey, { name: "AES-GCM", length: 128 }, true, ["encrypt"]);
+  out.push(["deriveKey", hex(await s.exportKey("raw", k)) === hex(ab).slice(0, 32)]);
+  const bits = await s.deriveBits({ name, public: b.publicKey }, a.privateKey, 12);
+  out.push(["12 bits", new Uint8Array(bits).length, (new Uint8Array(bits)[1] & 0x0f) === 0]);
+  try { await s.deriveBits({ name, public: b.publicKey }, a.privateKey, 4096); } catch (e) { out.push(["too long", e.name]); }
+  try { await s.deriveBits({ name, public: a.privateKey }, b.privateKey, null); } catch (e) { out.push(["private peer", e.name]); }
+  try { await s.importKey("raw", (await s.exportKey("raw", b.publicKey)), params, true, ["deriveBits"]); } catch (e) { out.push(["public usages", e.name]); }
+}
+// RFC 7748 6.1's X25519 example.
+const alicePriv = "302e020100300506032b656e04220420" + "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";
+const bobPub = "302a300506032b656e032100" + "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f";
+const bytes = (h) => new Uint8Array(h.match(/../g).map((x) => parseInt(x, 16)));
+const ap = await s.importKey("pkcs8", bytes(alicePriv), "X25519", false, ["deriveBits"]);
+const bp = await s.importKey("spki", bytes(bobPub), "X25519", false, []);
+out.push(["rfc7748", hex(await s.deriveBits({ name: "X25519", public: bp }, ap, 256))]);
+// A small-order peer point (all zeros) gives an all-zero secret: refused.
+const zero = await s.importKey("raw", new Uint8Array(32), "X25519", false, []);
+try { await s.deriveBits({ name: "X25519", public: zero }, ap, 256); } catch (e) { out.push(["small order", e.name]); }
+// An ECDH key on the other curve is refused.
+const p256 = await s.generateKey({ name: "ECDH", namedCurve: "P-256" }, false, ["deriveBits"]);
+const p384 = await s.generateKey({ name: "ECDH", namedCurve: "P-384" }, false, ["deriveBits"]);
+try { await s.deriveBits({ name: "ECDH", public: p384.publicKey }, p256.privateKey, null); } catch (e) { out.push(["curves", e.name]); }
+console.log(out.map((l) => JSON.stringify(l)).join("\n"));
+"#,
+    );
+    let r = run(&["run", &f]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "[\"ECDH\",\"P-256\",32,true,0,\"deriveKey,deriveBits\",\"{\\\"name\\\":\\\"ECDH\\\",\\\"namedCurve\\\":\\\"P-256\\\"}\"]\n\
+[\"spki\",true]\n\
+[\"raw\",true]\n\
+[\"jwk\",true]\n\
+[\"private pkcs8\",true,\"\"]\n\
+[\"private jwk\",true,\"EC,P-256,none,deriveKey,deriveBits\"]\n\
+[\"deriveKey\",true]\n\
+[\"12 bits\",2,true]\n\
+[\"too long\",\"OperationError\"]\n\
+[\"private peer\",\"InvalidAccessError\"]\n\
+[\"public usages\",\"SyntaxError\"]\n\
+[\"ECDH\",\"P-384\",48,true,0,\"deriveKey,deriveBits\",\"{\\\"name\\\":\\\"ECDH\\\",\\\"namedCurve\\\":\\\"P-384\\\"}\"]\n\
+[\"spki\",true]\n\
+[\"raw\",true]\n\
+[\"jwk\",true]\n\
+[\"private pkcs8\",true,\"\"]\n\
+[\"private jwk\",true,\"EC,P-384,none,deriveKey,deriveBits\"]\n\
+[\"deriveKey\",true]\n\
+[\"12 bits\",2,true]\n\
+[\"too long\",\"OperationError\"]\n\
+[\"private peer\",\"InvalidAccessError\"]\n\
+[\"public usages\",\"SyntaxError\"]\n\
+[\"X25519\",\"\",32,true,0,\"deriveKey,deriveBits\",\"{\\\"name\\\":\\\"X25519\\\"}\"]\n\
+[\"spki\",true]\n\
+[\"raw\",true]\n\
+[\"jwk\",true]\n\
+[\"private pkcs8\",true,\"\"]\n\
+[\"private jwk\",true,\"OKP,X25519,none,deriveKey,deriveBits\"]\n\
+[\"deriveKey\",true]\n\
+[\"12 bits\",2,true]\n\
+[\"too long\",\"OperationError\"]\n\
+[\"private peer\",\"InvalidAccessError\"]\n\
+[\"public usages\",\"SyntaxError\"]\n\
+[\"rfc7748\",\"4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742\"]\n\
+[\"small order\",\"OperationError\"]\n\
+[\"curves\",\"InvalidAccessError\"]\n"
+    );
+}
+
 #[test]
 fn crypto_subtle_rejects_malformed_keys_with_webcrypto_errors() {
     let d = dir();
