@@ -467,7 +467,7 @@ hwm RangeError\n"
 fn process_memory_and_cpu_usage_are_measured() {
     // Figures, not zeros: a 20 MB ArrayBuffer shows in arrayBuffers (counted by the
     // allocator under a memory cap, V8's external memory without), 200k objects in
-    // heapUsed, 100 ms of spinning in cpuUsage's diff.
+    // heapUsed, spinning in cpuUsage's diff.
     let d = dir();
     let f = write(
         &d,
@@ -477,8 +477,11 @@ const keep = new Uint8Array(20 << 20).fill(1);
 const objs = []; for (let i = 0; i < 200000; i++) objs.push({ i, s: `x${i}` });
 const b = process.memoryUsage();
 const c0 = process.cpuUsage();
-const end = Date.now() + 100; while (Date.now() < end) {}
-const d = process.cpuUsage(c0);
+// Spins until 50 ms of CPU show (at most 5 s of wall clock: a loaded machine gives this
+// process less than the wall clock's share, and zeros would never get there).
+const start = Date.now();
+let d = process.cpuUsage(c0);
+while (d.user + d.system < 50000 && Date.now() - start < 5000) d = process.cpuUsage(c0);
 console.log(b.arrayBuffers - a.arrayBuffers >= 20e6, b.heapUsed - a.heapUsed > 4e6, b.rss > 20e6,
   b.heapTotal >= b.heapUsed, b.external >= b.arrayBuffers, process.memoryUsage.rss() > 20e6,
   d.user + d.system >= 50000, d.user + d.system < 5e6, keep.length + objs.length > 0);
