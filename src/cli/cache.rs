@@ -24,14 +24,14 @@ pub fn cache(command: CacheCommand) -> warren::Result<i32> {
             };
             let dir = dir?;
             if !dir.exists() {
-                println!("{}: no cache", dir.display());
+                outln!("{}: no cache", dir.display());
                 return Ok(0);
             }
             let cache = WasmCache::open(&dir).map_err(|e| warren::Error::Other(e.to_string()))?;
             let n = cache
                 .clean()
                 .map_err(|e| warren::Error::Other(e.to_string()))?;
-            println!(
+            outln!(
                 "{}: removed {n} compiled module{}",
                 dir.display(),
                 if n == 1 { "" } else { "s" }

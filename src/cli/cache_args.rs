@@ -39,7 +39,7 @@ impl CacheArgs {
         match opened {
             Ok(cache) => Some(cache),
             Err(e) => {
-                eprintln!("warning: {e}; running without the compiled-Wasm cache");
+                errln!("warning: {e}; running without the compiled-Wasm cache");
                 None
             }
         }

@@ -70,7 +70,7 @@ pub fn call(args: CallArgs) -> i32 {
     match outcome {
         Err(e) => report(&e),
         Ok(Outcome::Refused(why)) => {
-            eprintln!("error: {why}");
+            errln!("error: {why}");
             2
         }
         Ok(Outcome::Done(v, true)) => {

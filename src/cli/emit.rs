@@ -23,7 +23,7 @@ pub fn emit(args: EmitArgs) -> i32 {
     let input = match args.input.value() {
         Ok(v) => v,
         Err(why) => {
-            eprintln!("error: {why}");
+            errln!("error: {why}");
             return 2;
         }
     };

@@ -9,30 +9,30 @@ pub fn inspect(file: &Path, json: bool) -> warren::Result<i32> {
     if json {
         let mut v = serde_json::to_value(info).map_err(|e| warren::Error::Other(e.to_string()))?;
         v["size"] = wasm.len().into();
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return Ok(0);
     }
-    println!("module {} ({} bytes)", input.name(), wasm.len());
+    outln!("module {} ({} bytes)", input.name(), wasm.len());
     if let Some(name) = &info.name {
-        println!("name: {name}");
+        outln!("name: {name}");
     }
-    println!("imports ({}):", info.imports.len());
+    outln!("imports ({}):", info.imports.len());
     for i in &info.imports {
-        println!("  {}.{}: {}", i.module, i.name, i.ty);
+        outln!("  {}.{}: {}", i.module, i.name, i.ty);
     }
-    println!("exports ({}):", info.exports.len());
+    outln!("exports ({}):", info.exports.len());
     for e in &info.exports {
-        println!("  {}: {}", e.name, e.ty);
+        outln!("  {}: {}", e.name, e.ty);
     }
     if let Some(start) = info.start {
         match info.func_name(start) {
-            Some(n) => println!("start: function {start} ({n})"),
-            None => println!("start: function {start}"),
+            Some(n) => outln!("start: function {start} ({n})"),
+            None => outln!("start: function {start}"),
         }
     }
-    println!("custom sections ({}):", info.custom_sections.len());
+    outln!("custom sections ({}):", info.custom_sections.len());
     for c in &info.custom_sections {
-        println!("  {} ({} bytes)", c.name, c.size);
+        outln!("  {} ({} bytes)", c.name, c.size);
     }
     Ok(0)
 }

@@ -93,7 +93,7 @@ pub fn main() -> i32 {
 
 /// Prints an error for a person: `error: ...` on stderr.
 fn report(e: &warren::Error) {
-    eprintln!("error: {e}");
+    errln!("error: {e}");
 }
 
 /// A program's input: its bytes, read once, and the file they came from (`None` for stdin).

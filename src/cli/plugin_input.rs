@@ -68,7 +68,7 @@ pub fn host_options(log_level: Option<LogLevel>) -> HostOptions {
 
 /// Prints a result as one line of JSON.
 pub fn print_result(v: &Value) {
-    println!("{v}");
+    outln!("{v}");
 }
 
 /// Prints an Extism plugin's output bytes as they are (as `extism call` does).

@@ -37,7 +37,7 @@ pub fn plugins(cmd: PluginsCommand) -> i32 {
             )) {
                 Ok(host) => {
                     let n = host.plugins().len();
-                    println!(
+                    outln!(
                         "{}: {n} plugin{} checked: each loads, and imports only what it is granted",
                         manifest.display(),
                         if n == 1 { "" } else { "s" }
@@ -57,7 +57,7 @@ pub fn plugins(cmd: PluginsCommand) -> i32 {
             };
             let plugins = host.plugins();
             if json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&plugins).unwrap_or_default()
                 );
@@ -82,7 +82,7 @@ fn print_plugin(p: &PluginInfo) {
         .as_ref()
         .map(|g| format!(", group {g}"))
         .unwrap_or_default();
-    println!("{} ({kind}{group}): {}", p.name, p.source);
+    outln!("{} ({kind}{group}): {}", p.name, p.source);
     let list = |v: &[String]| {
         if v.is_empty() {
             "-".to_string()
@@ -90,17 +90,17 @@ fn print_plugin(p: &PluginInfo) {
             v.join(", ")
         }
     };
-    println!("  exports:  {}", list(&p.exports));
-    println!("  host:     {}", list(&p.host_modules));
-    println!("  plugins:  {}", list(&p.plugins));
-    println!(
+    outln!("  exports:  {}", list(&p.exports));
+    outln!("  host:     {}", list(&p.host_modules));
+    outln!("  plugins:  {}", list(&p.plugins));
+    outln!(
         "  access:   read {}; write {}; env {}",
         list(&p.allow_read),
         list(&p.allow_write),
         if p.allow_env { "yes" } else { "no" }
     );
     let fuel = p.fuel.map(|f| format!(", fuel {f}")).unwrap_or_default();
-    println!(
+    outln!(
         "  limits:   memory {}, timeout {}ms{fuel}",
         bytesize::ByteSize(p.memory).display().iec(),
         p.timeout_ms
@@ -122,26 +122,28 @@ pub fn report(e: &PluginError) -> i32 {
     match e {
         PluginError::Manifest(errors) => {
             for p in &errors.0 {
-                eprintln!("{}: error: {}", p.location, p.message);
+                errln!("{}: error: {}", p.location, p.message);
             }
             summary(errors.0.len());
         }
         PluginError::Load(errors) => {
             for l in errors {
-                eprintln!(
+                errln!(
                     "{}: error: plugin \"{}\" does not load: {}",
-                    l.location, l.plugin, l.error
+                    l.location,
+                    l.plugin,
+                    l.error
                 );
             }
             summary(errors.len());
         }
-        e => eprintln!("error: {e}"),
+        e => errln!("error: {e}"),
     }
     e.exit_code()
 }
 
 fn summary(n: usize) {
-    eprintln!(
+    errln!(
         "error: {n} problem{} in the manifest",
         if n == 1 { "" } else { "s" }
     );

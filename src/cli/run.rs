@@ -285,10 +285,10 @@ async fn run_wasm(args: &RunArgs, input: &Input) -> warren::Result<i32> {
     std::mem::forget(rt);
     if args.json {
         let arr: Vec<serde_json::Value> = results.iter().map(Val::to_json).collect();
-        println!("{}", serde_json::Value::Array(arr));
+        outln!("{}", serde_json::Value::Array(arr));
     } else {
         for r in &results {
-            println!("{r}");
+            outln!("{r}");
         }
     }
     Ok(0)

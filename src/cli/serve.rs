@@ -95,7 +95,7 @@ pub fn serve(args: ServeArgs) -> i32 {
     let tokio = match tokio.enable_all().build() {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: cannot start tokio: {e}");
+            errln!("error: cannot start tokio: {e}");
             return 1;
         }
     };
@@ -127,12 +127,12 @@ pub fn serve(args: ServeArgs) -> i32 {
         };
         let addr = server.local_addr();
         if json {
-            eprintln!(
+            errln!(
                 "{}",
                 serde_json::json!({"type": "listening", "addr": addr.to_string(), "url": format!("http://{addr}/")})
             );
         } else {
-            eprintln!("listening on http://{addr}/");
+            errln!("listening on http://{addr}/");
         }
         match server.run(stop_signal()).await {
             Ok(()) => 0,
@@ -158,7 +158,7 @@ fn load(args: &ServeArgs) -> Result<Manifest, i32> {
             ("--max-memory", args.max_memory.is_some()),
         ];
         if let Some((flag, _)) = single.iter().find(|(_, set)| *set) {
-            eprintln!(
+            errln!(
                 "error: {flag} is for a single handler; a manifest sets it per entry (docs/serve.md)"
             );
             return Err(2);
@@ -174,7 +174,7 @@ fn load(args: &ServeArgs) -> Result<Manifest, i32> {
     }
     if let Some(n) = args.concurrency {
         if spec.kind != warren::plugins::PluginKind::Js {
-            eprintln!(
+            errln!(
                 "error: --concurrency applies to JS handlers: a Wasm handler's call runs to its end, one at a time"
             );
             return Err(2);
@@ -183,7 +183,7 @@ fn load(args: &ServeArgs) -> Result<Manifest, i32> {
     }
     if let Some(hosts) = &args.allow_net {
         if spec.kind != warren::plugins::PluginKind::Js {
-            eprintln!("error: --allow-net applies to JS handlers (their fetch)");
+            errln!("error: --allow-net applies to JS handlers (their fetch)");
             return Err(2);
         }
         spec.allowed_hosts = Some(if hosts.is_empty() {
@@ -231,15 +231,17 @@ fn report(e: &ServeError) -> i32 {
     match e {
         ServeError::Manifest(errors) => {
             for p in &errors.0 {
-                eprintln!("{}: error: {}", p.location, p.message);
+                errln!("{}: error: {}", p.location, p.message);
             }
         }
         ServeError::Plugins(p) => return plugin_input_report(p),
-        ServeError::Load(l) => eprintln!(
+        ServeError::Load(l) => errln!(
             "{}: error: handler \"{}\" does not load: {}",
-            l.location, l.plugin, l.error
+            l.location,
+            l.plugin,
+            l.error
         ),
-        e => eprintln!("error: {e}"),
+        e => errln!("error: {e}"),
     }
     if e.is_load_error() { 2 } else { 1 }
 }

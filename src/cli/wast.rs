@@ -44,7 +44,7 @@ pub fn wast(args: WastArgs) -> warren::Result<i32> {
     let progress: Option<warren::wast::Progress> = tty.then(|| {
         std::sync::Arc::new(|done: usize, total: usize, r: &FileReport| {
             let name = r.path.rsplit('/').next().unwrap_or(&r.path);
-            eprint!("\r\x1b[2K[{done}/{total}] {name}");
+            err!("\r\x1b[2K[{done}/{total}] {name}");
         }) as warren::wast::Progress
     });
     let opts = WastOptions {
@@ -57,7 +57,7 @@ pub fn wast(args: WastArgs) -> warren::Result<i32> {
     let start = Instant::now();
     let reports = warren::wast::run_files(&files, &opts);
     if tty {
-        eprint!("\r\x1b[2K");
+        err!("\r\x1b[2K");
     }
     let elapsed = start.elapsed();
     let totals = Totals::of(&reports);
@@ -72,7 +72,7 @@ pub fn wast(args: WastArgs) -> warren::Result<i32> {
                 "millis": elapsed.as_millis() as u64,
             }
         });
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
         );
@@ -123,7 +123,7 @@ impl Totals {
 fn print_report(r: &FileReport, verbose: bool) {
     if let Some(e) = &r.error {
         let unrun: u64 = r.kinds.values().map(|c| c.failed).sum();
-        println!("{}: ERROR ({unrun} directives not run): {e}", r.path);
+        outln!("{}: ERROR ({unrun} directives not run): {e}", r.path);
         return;
     }
     let (p, n) = r.assertions();
@@ -133,7 +133,7 @@ fn print_report(r: &FileReport, verbose: bool) {
         .iter()
         .map(|(k, c)| format!("{k} {}/{}", c.passed, c.passed + c.failed))
         .collect();
-    println!(
+    outln!(
         "{}: {status}: {p}/{n} assertions passed ({}) in {} ms",
         r.path,
         kinds.join(", "),
@@ -141,10 +141,10 @@ fn print_report(r: &FileReport, verbose: bool) {
     );
     let limit = if verbose { usize::MAX } else { 10 };
     for f in r.failures.iter().take(limit) {
-        println!("  {}:{}: {}: {}", r.path, f.line, f.kind, f.reason);
+        outln!("  {}:{}: {}: {}", r.path, f.line, f.kind, f.reason);
     }
     if r.failures.len() > limit {
-        println!(
+        outln!(
             "  ... and {} more failures (-v lists them all)",
             r.failures.len() - limit
         );
@@ -158,9 +158,11 @@ fn print_summary(reports: &[FileReport], t: &Totals, elapsed: Duration) {
         .max()
         .unwrap_or(4)
         .max(4);
-    println!(
+    outln!(
         "{:width$}  {:>13}  {:>8}  status",
-        "file", "assertions", "ms"
+        "file",
+        "assertions",
+        "ms"
     );
     for r in reports {
         let (p, n) = r.assertions();
@@ -169,7 +171,7 @@ fn print_summary(reports: &[FileReport], t: &Totals, elapsed: Duration) {
             None if r.all_passed() => "ok".into(),
             None => format!("FAIL ({} failed)", r.failures.len()),
         };
-        println!(
+        outln!(
             "{:width$}  {:>13}  {:>8}  {status}",
             r.path,
             format!("{p}/{n}"),
@@ -185,7 +187,7 @@ fn print_totals(t: &Totals, elapsed: Duration) {
     } else {
         t.passed as f64 * 100.0 / t.total as f64
     };
-    println!(
+    outln!(
         "files fully passing: {}/{}; assertions passed: {}/{} ({pct:.2}%); {:.1} s",
         t.files_passing,
         t.files,

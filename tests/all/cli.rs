@@ -528,3 +528,38 @@ fn cli_time_limit_and_heap_limit() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("heap limit"), "{}", r.stderr);
 }
+
+/// Output that cannot be written (a full disk here; a pipe whose reader has gone is the
+/// same error) is lost, not a panic: the exit status still says how the program went.
+#[test]
+fn unwritable_output_keeps_the_exit_status() {
+    let d = tmp();
+    let f = write(
+        &d,
+        "trap.wat",
+        r#"(module (func (export "f") unreachable))"#,
+    );
+    let add = root().join("wasm/add.wat");
+    for (args, code) in [
+        (vec!["run", "--invoke", "f", f.as_str()], 1),
+        (
+            vec!["run", add.to_str().unwrap(), "--invoke", "add", "1", "2"],
+            0,
+        ),
+        (vec!["run", "/nonexistent.wasm"], 2),
+    ] {
+        let full = || {
+            fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap()
+        };
+        let status = crate::warren_command()
+            .args(&args)
+            .stdout(full())
+            .stderr(full())
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(code), "{args:?}");
+    }
+}
