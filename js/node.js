@@ -87,28 +87,39 @@
 
   // ---- process --------------------------------------------------------------------------
   const argv = core.args();
+  // Writes and deletes stay in this process (warren starts no child processes), over the
+  // host's environment: `overlay` holds what was set, and null for what was deleted.
   const envTarget = Object.create(null);
+  const overlay = new Map();
+  const envValue = (key) => (overlay.has(key) ? overlay.get(key) ?? undefined : core.envGet(key));
   const env = new Proxy(envTarget, {
     get(_, key) {
       if (typeof key !== "string") return undefined;
-      return core.envGet(key);
+      return envValue(key);
     },
     set(_, key, value) {
-      envTarget[key] = `${value}`;
+      if (typeof key === "string") overlay.set(key, `${value}`);
       return true;
     },
-    has(_, key) { return typeof key === "string" && core.envGet(key) !== undefined; },
+    has(_, key) { return typeof key === "string" && envValue(key) !== undefined; },
     // Listing the environment without --allow-env shows nothing rather than throwing: glue
     // such as Go's wasm_exec_node.js copies process.env wholesale. Reading a variable by
     // name still throws PermissionDenied, naming the flag.
     ownKeys() {
-      try { return core.envKeys(); } catch { return []; }
+      let host;
+      try { host = core.envKeys(); } catch { host = []; }
+      const keys = host.filter((k) => !overlay.has(k));
+      for (const [k, v] of overlay) if (v !== null) keys.push(k);
+      return keys;
     },
     getOwnPropertyDescriptor(_, key) {
-      const v = typeof key === "string" ? core.envGet(key) : undefined;
+      const v = typeof key === "string" ? envValue(key) : undefined;
       return v === undefined ? undefined : { value: v, writable: true, enumerable: true, configurable: true };
     },
-    deleteProperty() { return true; },
+    deleteProperty(_, key) {
+      if (typeof key === "string") overlay.set(key, null);
+      return true;
+    },
   });
   const hrtimeBase = core.now();
   function hrtime(prev) {
@@ -126,6 +137,7 @@
   }
   memoryUsage.rss = () => core.memoryUsage()[0];
   let exitCode;
+  let exiting = false;
   const process = new EventEmitter();
   function stream(fd) {
     const s = new EventEmitter();
@@ -157,7 +169,12 @@
     ppid: 0,
     exit(code) {
       if (code !== undefined) exitCode = code | 0;
-      process.emit("exit", exitCode ?? 0);
+      // An `exit` listener that calls process.exit() ends the process there, as in Node,
+      // rather than emitting `exit` again.
+      if (!exiting) {
+        exiting = true;
+        process.emit("exit", exitCode ?? 0);
+      }
       core.exit(exitCode ?? 0);
     },
     cwd: () => core.cwd(),
@@ -255,11 +272,11 @@
   const writeFileSync = wrap((p, data, options) => {
     const enc = encodingOf(options);
     const bytes = typeof data === "string" ? Buffer.from(data, enc ?? "utf8") : data;
-    core.writeFile(toPath(p), bytes, options?.flag === "a");
+    core.writeFile(toPath(p), bytes, options?.flag === undefined ? "w" : `${options.flag}`);
   });
   const appendFileSync = wrap((p, data, options) => {
     const enc = encodingOf(options);
-    core.writeFile(toPath(p), typeof data === "string" ? Buffer.from(data, enc ?? "utf8") : data, true);
+    core.writeFile(toPath(p), typeof data === "string" ? Buffer.from(data, enc ?? "utf8") : data, options?.flag === undefined ? "a" : `${options.flag}`);
   });
   const statSync = wrap((p, options) => {
     try {

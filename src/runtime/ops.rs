@@ -642,16 +642,33 @@ op!(op_write_file, |scope, args, _rv| {
     } else {
         bytes_arg(args.get(1)).ok_or("writeFile needs a string or bytes")?
     };
-    let append = args.get(2).is_true();
-    let result = if append {
-        use std::io::Write;
-        std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(&path)
-            .and_then(|mut f| f.write_all(&data))
+    // Node's flag: `true` is "a"; anything else but a string is "w".
+    let flag = if args.get(2).is_true() {
+        "a".to_string()
+    } else if args.get(2).is_string() {
+        str_arg(scope, args.get(2))
     } else {
-        std::fs::write(&path, &data)
+        "w".to_string()
+    };
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true);
+    let letters: String = flag.chars().filter(|c| *c != '+' && *c != 's').collect();
+    match letters.as_str() {
+        "w" => open.create(true).truncate(true),
+        "wx" | "xw" => open.create_new(true),
+        "a" => open.append(true).create(true),
+        "ax" | "xa" => open.append(true).create_new(true),
+        "r" => &mut open,
+        _ => {
+            return Err(OpError::named(
+                "TypeError",
+                format!("the flag \"{flag}\" is not a flag writeFile takes"),
+            ));
+        }
+    };
+    let result = {
+        use std::io::Write;
+        open.open(&path).and_then(|mut f| f.write_all(&data))
     };
     result.map_err(|e| fs_error("open", &path, e))
 });

@@ -1365,3 +1365,43 @@ console.log(Object.prototype.toString.call(port1), typeof MessagePort, new Messa
          late queued\n"
     );
 }
+
+/// node:fs's write flags (wx refuses an existing file, a+ appends, r+ writes over the
+/// start of an existing one), process.env writes and deletes kept in the process, and an
+/// `exit` listener that calls process.exit(): each as Node 20 does it.
+#[test]
+fn node_write_flags_env_writes_and_exit_from_exit_agree_with_node() {
+    let d = dir();
+    let f = write(
+        &d,
+        "t.mjs",
+        r#"import fs from "node:fs";
+const dir = process.argv[2];
+const f = `${dir}/f.txt`;
+fs.writeFileSync(f, "original");
+try { fs.writeFileSync(f, "x", { flag: "wx" }); } catch (e) { console.log("wx", e.code); }
+fs.writeFileSync(f, "+more", { flag: "a+" });
+fs.writeFileSync(f, "O", { flag: "r+" });
+console.log(fs.readFileSync(f, "utf8"));
+try { fs.writeFileSync(`${dir}/none.txt`, "x", { flag: "r+" }); } catch (e) { console.log("r+", e.code); }
+fs.appendFileSync(f, "!");
+console.log(fs.readFileSync(f, "utf8"));
+process.env.MY_FLAG = "1";
+delete process.env.HOME;
+console.log(process.env.MY_FLAG, "MY_FLAG" in process.env, Object.keys(process.env).includes("MY_FLAG"), process.env.HOME, "HOME" in process.env);
+process.on("exit", (c) => { console.log("exit", c); process.exit(2); });
+process.exit(1);
+"#,
+    );
+    let files = d.path().join("files");
+    std::fs::create_dir(&files).unwrap();
+    let files = files.to_str().unwrap();
+    let read = format!("--allow-read={files}");
+    let written = format!("--allow-write={files}");
+    let r = run(&["run", &read, &written, "--allow-env", &f, files]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "wx EEXIST\nOriginal+more\nr+ ENOENT\nOriginal+more!\n1 true true undefined false\nexit 1\n"
+    );
+}
