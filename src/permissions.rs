@@ -155,49 +155,61 @@ pub struct PermissionError {
     pub access: Access,
     /// The path (as the program named it) or the variable name.
     pub target: String,
+    /// Where the path leads once symlinks are followed, when that is elsewhere: what a
+    /// grant must cover, and what the message names for one (granting the path as named
+    /// would grant wherever its link points).
+    pub resolved: Option<String>,
     /// How to grant it.
     pub hint: GrantHint,
 }
 
 impl fmt::Display for PermissionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let t = &self.target;
+        // A path that leads elsewhere through a symlink is named with where it leads, and
+        // the grant suggested is for that: granting the path as named grants its target.
+        let (t, g) = match &self.resolved {
+            Some(r) => (
+                format!("\"{}\" (which resolves to \"{r}\")", self.target),
+                r.as_str(),
+            ),
+            None => (format!("\"{}\"", self.target), self.target.as_str()),
+        };
         if self.hint == GrantHint::Manifest {
             return match self.access {
                 Access::Read => write!(
                     f,
-                    "read access to \"{t}\" is not allowed; grant it with allow_read in the plugin's manifest entry"
+                    "read access to {t} is not allowed; grant it with allow_read in the plugin's manifest entry"
                 ),
                 Access::Write => write!(
                     f,
-                    "write access to \"{t}\" is not allowed; grant it with allow_write in the plugin's manifest entry"
+                    "write access to {t} is not allowed; grant it with allow_write in the plugin's manifest entry"
                 ),
                 Access::Env => write!(
                     f,
-                    "access to the environment variable \"{t}\" is not allowed; grant it with allow_env = true in the plugin's manifest entry"
+                    "access to the environment variable {t} is not allowed; grant it with allow_env = true in the plugin's manifest entry"
                 ),
                 Access::Net => write!(
                     f,
-                    "network access to \"{t}\" is not allowed; grant it with allowed_hosts in the plugin's manifest entry"
+                    "network access to {t} is not allowed; grant it with allowed_hosts in the plugin's manifest entry"
                 ),
             };
         }
         match self.access {
             Access::Read => write!(
                 f,
-                "read access to \"{t}\" is not allowed; run again with --allow-read={t} (or -A)"
+                "read access to {t} is not allowed; run again with --allow-read={g} (or -A)"
             ),
             Access::Write => write!(
                 f,
-                "write access to \"{t}\" is not allowed; run again with --allow-write={t} (or -A)"
+                "write access to {t} is not allowed; run again with --allow-write={g} (or -A)"
             ),
             Access::Env => write!(
                 f,
-                "access to the environment variable \"{t}\" is not allowed; run again with --allow-env (or -A)"
+                "access to the environment variable {t} is not allowed; run again with --allow-env (or -A)"
             ),
             Access::Net => write!(
                 f,
-                "network access to \"{t}\" is not allowed; run again with --allow-net={t} (or -A)"
+                "network access to {t} is not allowed; run again with --allow-net={g} (or -A)"
             ),
         }
     }
@@ -256,6 +268,7 @@ impl Permissions {
         Err(PermissionError {
             access: Access::Net,
             target: format!("{host}:{port}"),
+            resolved: None,
             hint: self.hint,
         })
     }
@@ -365,6 +378,7 @@ impl Permissions {
             Err(PermissionError {
                 access: Access::Env,
                 target: name.to_string(),
+                resolved: None,
                 hint: self.hint,
             })
         }
@@ -384,9 +398,11 @@ fn check(
     if grant.covers(&resolved) {
         Ok(resolved)
     } else {
+        let named = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         Err(PermissionError {
             access,
             target: path.display().to_string(),
+            resolved: (resolved != named).then(|| resolved.display().to_string()),
             hint,
         })
     }

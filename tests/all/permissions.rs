@@ -264,7 +264,17 @@ fn dangling_symlink_cannot_write_outside() {
     let p = Permissions::default().allow_write([&app]);
     assert!(p.check_write(&app.join("new.txt")).is_ok());
     let err = p.check_write(&app.join("out.txt")).unwrap_err();
-    assert!(err.to_string().contains("write access to"), "{err}");
+    // The message names where the link leads, and suggests a grant of that: a grant of
+    // the link as named would grant its target.
+    let (link, target_shown) = (app.join("out.txt"), target.display().to_string());
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "write access to \"{}\" (which resolves to \"{target_shown}\") is not allowed; run again with --allow-write={target_shown} (or -A)",
+            link.display()
+        )
+    );
+    assert_eq!(err.resolved.as_deref(), Some(target_shown.as_str()));
     // `..` past a missing directory cannot climb out by name either.
     assert!(
         p.check_write(&app.join("missing/../../created-outside.txt"))
