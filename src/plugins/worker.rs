@@ -253,7 +253,10 @@ pub(crate) fn runtime_for(
     );
     let output: Option<OutputSink> = output.cloned().map(|o| {
         let label = label.to_string();
-        Arc::new(move |stream, bytes: &[u8]| o(&label, stream, bytes)) as OutputSink
+        Arc::new(move |stream, bytes: &[u8]| {
+            o(&label, stream, bytes);
+            Ok(())
+        }) as OutputSink
     });
     let limits = specs[0].limits;
     Runtime::new(RuntimeOptions {

@@ -26,18 +26,18 @@ pub enum Stream {
     Stderr,
 }
 
-/// Receives everything JS writes through `console.*` (and later `process.stdout`).
-pub type OutputSink = Arc<dyn Fn(Stream, &[u8]) + Send + Sync>;
+/// Receives everything JS writes through `console.*` and `process.stdout`, and a WASI
+/// program through fds 1 and 2. An error (a closed pipe, a full disk) is the write's: a
+/// WASI program sees its `fd_write` fail, as under wasmtime, so one writing in a loop to
+/// `| head` ends; JS's console ignores it.
+pub type OutputSink = Arc<dyn Fn(Stream, &[u8]) -> std::io::Result<()> + Send + Sync>;
 
 /// The default sink: the process's own stdout and stderr. This is the JS program printing,
 /// on its embedder's behalf; warren's library code itself never prints.
 pub(crate) fn default_output() -> OutputSink {
-    Arc::new(|stream, bytes| {
-        // A closed pipe is not an error worth crashing a program over.
-        let _ = match stream {
-            Stream::Stdout => std::io::stdout().lock().write_all(bytes),
-            Stream::Stderr => std::io::stderr().lock().write_all(bytes),
-        };
+    Arc::new(|stream, bytes| match stream {
+        Stream::Stdout => std::io::stdout().lock().write_all(bytes),
+        Stream::Stderr => std::io::stderr().lock().write_all(bytes),
     })
 }
 
@@ -199,7 +199,8 @@ impl State {
     }
 
     pub fn write(&self, stream: Stream, bytes: &[u8]) {
-        (self.output)(stream, bytes);
+        // A closed pipe is not an error worth failing a console.log over.
+        let _ = (self.output)(stream, bytes);
     }
 
     /// Async host calls in flight.

@@ -148,9 +148,9 @@ fn append(file: &std::fs::File, data: &[u8]) -> std::io::Result<usize> {
     r
 }
 
-fn write_stdio(out: &OutputSink, stream: Stream, data: &[u8]) -> usize {
-    out(stream, data);
-    data.len()
+fn write_stdio(out: &OutputSink, stream: Stream, data: &[u8]) -> WasiResult<usize> {
+    out(stream, data)?;
+    Ok(data.len())
 }
 
 fn read_stdin(
@@ -529,8 +529,8 @@ pub(crate) fn fd_write(
             };
             n
         }
-        Desc::Stdout => write_stdio(c.out, Stream::Stdout, data),
-        Desc::Stderr => write_stdio(c.out, Stream::Stderr, data),
+        Desc::Stdout => write_stdio(c.out, Stream::Stdout, data)?,
+        Desc::Stderr => write_stdio(c.out, Stream::Stderr, data)?,
         _ => return Err(Errno::Badf.into()),
     };
     c.mem.write_u32(nwritten, u32::try_from(n)?)

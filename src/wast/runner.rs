@@ -237,7 +237,7 @@ fn id_name(id: Option<wast::token::Id>) -> Option<String> {
 impl Runner {
     fn new(opts: &WastOptions) -> Result<Runner, String> {
         let options = RuntimeOptions {
-            output: Some(std::sync::Arc::new(|_, _| {})),
+            output: Some(std::sync::Arc::new(|_, _| Ok(()))),
             max_heap_bytes: Some(MAX_HEAP_BYTES),
             ..Default::default()
         };

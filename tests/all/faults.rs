@@ -31,7 +31,7 @@ fn rss() -> u64 {
 
 fn quiet() -> RuntimeOptions {
     RuntimeOptions {
-        output: Some(Arc::new(|_, _| {})),
+        output: Some(Arc::new(|_, _| Ok(()))),
         ..Default::default()
     }
 }

@@ -116,6 +116,7 @@ fn runtime() -> (Runtime, Arc<Mutex<String>>) {
         linker: linker(),
         output: Some(Arc::new(move |_s: Stream, b: &[u8]| {
             o.lock().unwrap().push_str(&String::from_utf8_lossy(b));
+            Ok(())
         })),
         ..Default::default()
     })

@@ -25,6 +25,7 @@ fn runtime(permissions: Permissions) -> (Runtime, Arc<Mutex<String>>) {
     let rt = Runtime::new(RuntimeOptions {
         output: Some(Arc::new(move |_s: Stream, bytes: &[u8]| {
             b.lock().unwrap().push_str(&String::from_utf8_lossy(bytes));
+            Ok(())
         })),
         permissions,
         ..Default::default()

@@ -10,6 +10,7 @@ fn captured() -> (RuntimeOptions, Arc<Mutex<String>>) {
     let opts = RuntimeOptions {
         output: Some(Arc::new(move |_s: Stream, bytes: &[u8]| {
             b.lock().unwrap().push_str(&String::from_utf8_lossy(bytes));
+            Ok(())
         })),
         ..Default::default()
     };

@@ -19,7 +19,8 @@ mod child {
         let sink = lines.clone();
         let mut rt = Runtime::new(RuntimeOptions {
             output: Some(std::sync::Arc::new(move |_, b: &[u8]| {
-                sink.lock().unwrap().push_str(&String::from_utf8_lossy(b))
+                sink.lock().unwrap().push_str(&String::from_utf8_lossy(b));
+                Ok(())
             })),
             ..Default::default()
         })

@@ -440,7 +440,8 @@ fn library_wasi_writes_to_the_output_sink() {
     let mut rt = warren::Runtime::new(warren::RuntimeOptions {
         linker,
         output: Some(Arc::new(move |s, b: &[u8]| {
-            sink.lock().unwrap().push((s, b.to_vec()))
+            sink.lock().unwrap().push((s, b.to_vec()));
+            Ok(())
         })),
         ..Default::default()
     })
@@ -527,4 +528,47 @@ fn wasi_modules_in_the_module_graph_get_the_cli_grants() {
     assert!(stdout.ends_with("after _start\n"), "{stdout}");
     let (stdout, code) = run(&["exit.mjs", "5"]);
     assert_eq!((stdout.as_str(), code), ("exiting with 5\n", Some(5)));
+}
+
+/// A WASI program's write to stdout that fails (a full disk here, a pipe whose reader
+/// has gone likewise) fails its `fd_write` with the errno, so a program that writes
+/// until it cannot (`yes | head`) ends, as under wasmtime; it was told every byte went.
+#[test]
+fn a_failed_write_to_stdout_is_the_programs_error() {
+    let d = tempfile::tempdir().unwrap();
+    let prog = d.path().join("w.wat");
+    std::fs::write(
+        &prog,
+        r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "y\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 2))
+    ;; Exit with fd_write's errno (0 if it wrote).
+    (call $exit (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
+    )
+    .unwrap();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let status = crate::warren_command()
+        .args(["run", prog.to_str().unwrap()])
+        .env("XDG_CACHE_HOME", crate::test_cache_home())
+        .stdout(full)
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    // WASI's ENOSPC.
+    assert_eq!(status.code(), Some(51));
+    let ok = crate::warren_command()
+        .args(["run", prog.to_str().unwrap()])
+        .env("XDG_CACHE_HOME", crate::test_cache_home())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(ok.code(), Some(0));
 }

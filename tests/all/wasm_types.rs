@@ -42,7 +42,7 @@ mod child {
     #[ignore = "spends the process's type budget: run in a process of its own by the test above"]
     fn spend_the_budget() {
         let quiet = || RuntimeOptions {
-            output: Some(std::sync::Arc::new(|_, _| {})),
+            output: Some(std::sync::Arc::new(|_, _| Ok(()))),
             ..Default::default()
         };
         let mut rt = Runtime::new(quiet()).unwrap();
