@@ -69,7 +69,7 @@ impl Recycled {
 /// `console`, but a stub must never write to libFuzzer's output either.
 pub fn quiet() -> RuntimeOptions {
     RuntimeOptions {
-        output: Some(std::sync::Arc::new(|_, _| {})),
+        output: Some(std::sync::Arc::new(|_, _| Ok(()))),
         ..Default::default()
     }
 }
