@@ -92,15 +92,13 @@ function finish(request, response) {
       headers.length === 2 && headers[0] === "content-type" && headers[1] === TEXT) {
     return source;
   }
-  if (source === undefined) return unusable();
+  if (source === undefined) return failure(READ_ALREADY, readAlready());
   return answer(request, response, source, headers);
 }
 
 // A Response whose body the handler (or anyone) read already: nothing is left to send.
-function unusable() {
-  return failure("fetch() returned a Response whose body was already read",
-    new TypeError("Body is unusable: Body has already been read"));
-}
+const READ_ALREADY = "fetch() returned a Response whose body was already read";
+const readAlready = () => new TypeError("Body is unusable: Body has already been read");
 
 function answer(request, response, source, headers) {
   let out;
@@ -225,10 +223,7 @@ function flightHead(id, flight, response) {
     return flightFailure(id, flight, "fetch() did not return a Response", response);
   }
   const source = response[BODY]();
-  if (source === undefined) {
-    return flightFailure(id, flight, "fetch() returned a Response whose body was already read",
-      new TypeError("Body is unusable: Body has already been read"));
-  }
+  if (source === undefined) return flightFailure(id, flight, READ_ALREADY, readAlready());
   const headers = response[LIST]();
   const waiting = flight.waiting !== null;
   let out;

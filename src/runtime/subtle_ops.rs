@@ -132,8 +132,9 @@ fn x25519_secret(pkcs8: &[u8]) -> Result<x25519_dalek::StaticSecret, OpError> {
     Ok(x25519_dalek::StaticSecret::from(bytes))
 }
 
-/// An X25519 private key's PKCS#8 DER for its 32 bytes.
-fn x25519_pkcs8(secret: &[u8]) -> Result<Vec<u8>, OpError> {
+/// The PKCS#8 DER of an Ed25519 or X25519 (`oid`) private key: its bytes in an OCTET
+/// STRING (RFC 8410).
+fn okp_pkcs8(oid: ObjectIdentifier, secret: &[u8]) -> Result<Vec<u8>, OpError> {
     let der_error = |e: der::Error| data_error(e.to_string());
     let inner = OctetStringRef::new(secret)
         .map_err(der_error)?
@@ -141,7 +142,7 @@ fn x25519_pkcs8(secret: &[u8]) -> Result<Vec<u8>, OpError> {
         .map_err(der_error)?;
     pkcs8::PrivateKeyInfo::new(
         AlgorithmIdentifierRef {
-            oid: X25519,
+            oid,
             parameters: None,
         },
         &inner,
@@ -325,45 +326,22 @@ fn from_jwk(kind: Kind, parts: &[Option<Vec<u8>>]) -> Result<KeyData, OpError> {
                 public,
             })
         }
-        Kind::Ed25519 => {
+        Kind::Ed25519 | Kind::X25519 => {
             let x = part(0, "x")?;
             if !present(1) {
                 return import(kind, "raw", x);
             }
             let d = part(1, "d")?;
-            let seed = OctetStringRef::new(d)
-                .map_err(der_error)?
-                .to_der()
-                .map_err(der_error)?;
-            let pkcs8 = pkcs8::PrivateKeyInfo::new(
-                AlgorithmIdentifierRef {
-                    oid: ED25519,
-                    parameters: None,
-                },
-                &seed,
-            )
-            .to_der()
-            .map_err(der_error)?;
-            let public = public_of_pkcs8(kind, &pkcs8)?;
-            if public != x {
-                return Err(data_error("the JWK's d does not belong to its x"));
-            }
-            Ok(KeyData {
-                private: true,
-                material: pkcs8,
-                public,
-            })
-        }
-        Kind::X25519 => {
-            let x = part(0, "x")?;
-            if !present(1) {
-                return import(kind, "raw", x);
-            }
-            let d = part(1, "d")?;
-            if d.len() != 32 {
+            // ring checks an Ed25519 seed itself; dalek takes any 32 bytes.
+            if kind == Kind::X25519 && d.len() != 32 {
                 return Err(data_error("a JWK's d is 32 bytes for X25519"));
             }
-            let pkcs8 = x25519_pkcs8(d)?;
+            let oid = if kind == Kind::X25519 {
+                X25519
+            } else {
+                ED25519
+            };
+            let pkcs8 = okp_pkcs8(oid, d)?;
             let public = public_of_pkcs8(kind, &pkcs8)?;
             if public != x {
                 return Err(data_error("the JWK's d does not belong to its x"));
@@ -533,7 +511,7 @@ fn generate(kind: Kind) -> Result<KeyData, OpError> {
         Kind::X25519 => {
             let mut secret = [0u8; 32];
             ring::rand::SecureRandom::fill(&rng, &mut secret).map_err(failed)?;
-            x25519_pkcs8(&secret)?
+            okp_pkcs8(X25519, &secret)?
         }
         Kind::Rsa => {
             return Err(not_supported(
