@@ -17,8 +17,8 @@ time_ms() { # time_ms ARGS... : wall milliseconds of one run
 printf "%-8s %10s %10s %8s\n" kernel "plain ms" "fuel ms" ratio
 for k in "fib 32" "lcg 300000000" "sieve 20"; do
   set -- $k
-  plain=$(for _ in $(seq "$N"); do time_ms $W run $K --invoke "$1" "$2"; done | median)
-  fuel=$(for _ in $(seq "$N"); do time_ms $W run --fuel 9000000000000000000 $K --invoke "$1" "$2"; done | median)
-  same=$([ "$($W run $K --invoke "$1" "$2")" = "$($W run --fuel 9000000000000000000 $K --invoke "$1" "$2")" ] && echo "" || echo "  RESULTS DIFFER")
+  plain=$(for _ in $(seq "$N"); do time_ms $W run --invoke "$1" $K "$2"; done | median)
+  fuel=$(for _ in $(seq "$N"); do time_ms $W run --fuel 9000000000000000000 --invoke "$1" $K "$2"; done | median)
+  same=$([ "$($W run --invoke "$1" $K "$2")" = "$($W run --fuel 9000000000000000000 --invoke "$1" $K "$2")" ] && echo "" || echo "  RESULTS DIFFER")
   printf "%-8s %10s %10s %8s%s\n" "$1" "$plain" "$fuel" "$(awk -v a="$fuel" -v b="$plain" 'BEGIN {printf "%.2fx", a / b}')" "$same"
 done

@@ -120,10 +120,10 @@ def group_cold():
     work = "cold `run add.wat --invoke add 1 2`"
     cmds = {
         "bare V8 floor": [os.path.join(EXAMPLES, "bare_v8"), add_wasm, "1", "2"],
-        "warren": [WARREN, "run", "wasm/add.wat", "--invoke", "add", "1", "2"],
-        "warren (.wasm)": [WARREN, "run", add_wasm, "--invoke", "add", "1", "2"],
-        "warren --no-cache": [WARREN, "run", "--no-cache", "wasm/add.wat", "--invoke", "add", "1", "2"],
-        "warren --tier=baseline --no-cache": [WARREN, "run", "--tier=baseline", "--no-cache", "wasm/add.wat", "--invoke", "add", "1", "2"],
+        "warren": [WARREN, "run", "--invoke", "add", "wasm/add.wat", "1", "2"],
+        "warren (.wasm)": [WARREN, "run", "--invoke", "add", add_wasm, "1", "2"],
+        "warren --no-cache": [WARREN, "run", "--no-cache", "--invoke", "add", "wasm/add.wat", "1", "2"],
+        "warren --tier=baseline --no-cache": [WARREN, "run", "--tier=baseline", "--no-cache", "--invoke", "add", "wasm/add.wat", "1", "2"],
         "wasmtime": [WASMTIME, "run", "--invoke", "add", add_wasm, "1", "2"],
         "deno": [DENO, "run", "--allow-read", add_mjs],
         "node": [NODE, add_mjs],
@@ -164,12 +164,12 @@ KERNELS = [
 
 def kernel_engines(wasm):
     runner = os.path.join(ROOT, "benches", "kernels", "run.mjs")
-    engines = {"warren": lambda k, a: [WARREN, "run", wasm, "--invoke", k, a]}
+    engines = {"warren": lambda k, a: [WARREN, "run", "--invoke", k, wasm, a]}
     if warren_supports("--tier"):
-        engines["warren --tier=baseline"] = lambda k, a: [WARREN, "run", "--tier=baseline", wasm, "--invoke", k, a]
-        engines["warren --tier=optimized"] = lambda k, a: [WARREN, "run", "--tier=optimized", wasm, "--invoke", k, a]
+        engines["warren --tier=baseline"] = lambda k, a: [WARREN, "run", "--tier=baseline", "--invoke", k, wasm, a]
+        engines["warren --tier=optimized"] = lambda k, a: [WARREN, "run", "--tier=optimized", "--invoke", k, wasm, a]
     if warren_supports("--no-cache"):
-        engines["warren --no-cache"] = lambda k, a: [WARREN, "run", "--no-cache", wasm, "--invoke", k, a]
+        engines["warren --no-cache"] = lambda k, a: [WARREN, "run", "--no-cache", "--invoke", k, wasm, a]
     engines.update({
         "wasmtime": lambda k, a: [WASMTIME, "run", "--invoke", k, wasm, a],
         "deno": lambda k, a: [DENO, "run", "--allow-read", runner, wasm, k, a],

@@ -33,7 +33,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a Wasm module (binary or WAT, recognised by content) or a JS module.
+    /// Run a Wasm module (binary or WAT, recognised by content) or a JS module. warren's
+    /// options go before FILE; everything after it is the program's.
+    #[command(override_usage = "warren run [OPTIONS] <FILE> [ARGS]...")]
     Run(Box<run::RunArgs>),
     /// Compile WAT text to a Wasm binary, or (--precompile) Wasm to the compiled-Wasm cache.
     Compile(compile::CompileArgs),

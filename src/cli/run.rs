@@ -50,12 +50,33 @@ pub struct RunArgs {
     #[command(flatten)]
     wasi: WasiArgs,
     /// The file to run: a Wasm binary or WAT text (recognised by content), or a JS module
-    /// (.js, .mjs, .cjs); `-` reads it from standard input.
+    /// (.js, .mjs, .cjs); `-` reads it from standard input. Then its arguments: for
+    /// `--invoke`, parsed by the export's parameter types; for a WASI command (`_start`),
+    /// its `argv[1..]`; for JS, `process.argv[2..]`. Everything after FILE is the
+    /// program's, even what looks like warren's options (as wasmtime, deno and node parse
+    /// it), so that an argument can never grant the program anything.
+    #[arg(
+        value_name = "FILE",
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    file_and_args: Vec<String>,
+    #[arg(skip)]
     file: PathBuf,
-    /// Arguments: for `--invoke`, parsed by the export's parameter types; for a WASI
-    /// command (`_start`), its `argv[1..]`.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    #[arg(skip)]
     args: Vec<String>,
+}
+
+impl RunArgs {
+    /// Splits FILE from the program's arguments (clap takes them as one list, so that
+    /// nothing after FILE is read as warren's).
+    fn split(mut self) -> Self {
+        let mut rest = std::mem::take(&mut self.file_and_args).into_iter();
+        self.file = rest.next().map(PathBuf::from).unwrap_or_default();
+        self.args = rest.collect();
+        self
+    }
 }
 
 fn is_wasm_file(path: &Path) -> bool {
@@ -106,6 +127,7 @@ fn main_path(input: &Input) -> PathBuf {
 }
 
 pub fn run(args: RunArgs) -> warren::Result<i32> {
+    let args = args.split();
     // The thread's own, so that the program's fetches run here too.
     let tokio = warren::io_runtime::local()
         .map_err(|e| Error::Other(format!("cannot start the event loop: {e}")))?;
@@ -270,10 +292,12 @@ async fn run_wasm(args: &RunArgs, input: &Input) -> warren::Result<i32> {
         // A command: the arguments are its argv (given to WASI above).
         None if inst.info().export("_start").is_some() => (inst.func("_start")?, Vec::new()),
         None => {
-            if !args.args.is_empty() {
-                return Err(Error::Args(
-                    "arguments given, but the module has no _start; pass --invoke NAME".into(),
-                ));
+            if let Some(first) = args.args.first() {
+                return Err(Error::Args(misplaced_option(first).unwrap_or_else(|| {
+                    "arguments given, but the module has no _start; pass --invoke NAME \
+                     before the file"
+                        .into()
+                })));
             }
             rt.run_event_loop().await?;
             return Ok(0);
@@ -292,4 +316,22 @@ async fn run_wasm(args: &RunArgs, input: &Input) -> warren::Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// The hint for a program argument that looks like one of `warren run`'s own options
+/// (`warren run add.wat --invoke add 1 2`): options go before the file.
+fn misplaced_option(arg: &str) -> Option<String> {
+    use clap::CommandFactory;
+    let name = arg.strip_prefix("--")?.split('=').next()?;
+    let cmd = super::Cli::command();
+    let run = cmd.find_subcommand("run")?;
+    run.get_arguments()
+        .any(|a| a.get_long() == Some(name))
+        .then(|| {
+            format!(
+                "the module has no _start, and {arg} came after the file, where it is the \
+                 program's argument; warren's options go before the file: \
+                 `warren run --{name} ... FILE ARGS...`"
+            )
+        })
 }

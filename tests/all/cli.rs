@@ -14,9 +14,32 @@ fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
     p.to_string_lossy().into_owned()
 }
 
+/// Options after the file are the program's (as in wasmtime, deno and node); where that
+/// leaves a module with nothing to run, the error says where the options go.
+#[test]
+fn an_option_after_the_file_is_the_programs() {
+    let r = run(&["run", "wasm/add.wat", "--invoke", "add", "1", "2"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--invoke came after the file")
+            && r.stderr.contains("warren's options go before the file"),
+        "{}",
+        r.stderr
+    );
+    // Not an option of warren's: only the general hint.
+    let r = run(&["run", "wasm/add.wat", "1", "2"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("the module has no _start; pass --invoke NAME before the file"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn invoke_add() {
-    let r = run(&["run", "wasm/add.wat", "--invoke", "add", "1", "2"]);
+    let r = run(&["run", "--invoke", "add", "wasm/add.wat", "1", "2"]);
     assert_eq!((r.stdout.as_str(), r.code), ("3\n", 0), "{}", r.stderr);
 }
 
@@ -24,18 +47,18 @@ fn invoke_add() {
 fn invoke_i64_beyond_2_pow_53() {
     let r = run(&[
         "run",
-        "wasm/add.wat",
         "--invoke",
         "add64",
+        "wasm/add.wat",
         "9007199254740993",
         "1",
     ]);
     assert_eq!(r.stdout, "9007199254740994\n", "{}", r.stderr);
     let r = run(&[
         "run",
-        "wasm/add.wat",
         "--invoke",
         "add64",
+        "wasm/add.wat",
         "-9223372036854775808",
         "-1",
     ]);
@@ -50,14 +73,14 @@ fn invoke_i64_beyond_2_pow_53() {
 fn invoke_hex_negative_and_float_args() {
     let r = run(&[
         "run",
-        "wasm/add.wat",
         "--invoke",
         "add",
+        "wasm/add.wat",
         "0xffffffff",
         "-0x10",
     ]);
     assert_eq!(r.stdout, "-17\n");
-    let r = run(&["run", "wasm/add.wat", "--invoke", "swap", "1.5", "-2.25"]);
+    let r = run(&["run", "--invoke", "swap", "wasm/add.wat", "1.5", "-2.25"]);
     assert_eq!(r.stdout, "-2.25\n1.5\n", "multi-value prints one per line");
 }
 
@@ -66,9 +89,9 @@ fn invoke_json() {
     let r = run(&[
         "run",
         "--json",
-        "wasm/add.wat",
         "--invoke",
         "add64",
+        "wasm/add.wat",
         "9007199254740993",
         "1",
     ]);
@@ -76,9 +99,9 @@ fn invoke_json() {
     let r = run(&[
         "run",
         "--json",
-        "wasm/add.wat",
         "--invoke",
         "add64",
+        "wasm/add.wat",
         "2",
         "3",
     ]);
@@ -86,9 +109,9 @@ fn invoke_json() {
     let r = run(&[
         "run",
         "--json",
-        "wasm/add.wat",
         "--invoke",
         "swap",
+        "wasm/add.wat",
         "1.5",
         "2",
     ]);
@@ -101,7 +124,7 @@ fn invoke_binary_module() {
     let wasm = dir.path().join("add.wasm");
     let r = run(&["compile", "wasm/add.wat", "-o", wasm.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = run(&["run", wasm.to_str().unwrap(), "--invoke", "add", "40", "2"]);
+    let r = run(&["run", "--invoke", "add", wasm.to_str().unwrap(), "40", "2"]);
     assert_eq!(r.stdout, "42\n");
 }
 
@@ -214,7 +237,7 @@ fn wat_syntax_error_has_location_and_caret() {
         "bad.wat",
         "(module\n  (func (result i32)\n    i32.const oops))\n",
     );
-    let r = run(&["run", &f, "--invoke", "x"]);
+    let r = run(&["run", "--invoke", "x", &f]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("bad.wat:3:15: "), "{}", r.stderr);
     assert!(r.stderr.contains("    i32.const oops))"), "{}", r.stderr);
@@ -230,7 +253,7 @@ fn truncated_wasm_gives_offset_and_reason() {
     let bytes = wat::parse_file(root().join("wasm/add.wat")).unwrap();
     let p = dir.path().join("cut.wasm");
     fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
-    let r = run(&["run", p.to_str().unwrap(), "--invoke", "add", "1", "2"]);
+    let r = run(&["run", "--invoke", "add", p.to_str().unwrap(), "1", "2"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("invalid wasm module"), "{}", r.stderr);
     assert!(r.stderr.contains("at byte offset 0x"), "{}", r.stderr);
@@ -258,7 +281,7 @@ fn missing_file() {
 
 #[test]
 fn unknown_export() {
-    let r = run(&["run", "wasm/add.wat", "--invoke", "nope"]);
+    let r = run(&["run", "--invoke", "nope", "wasm/add.wat"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("unknown export \"nope\""), "{}", r.stderr);
     assert!(
@@ -270,7 +293,7 @@ fn unknown_export() {
 
 #[test]
 fn wrong_argument_count_and_type() {
-    let r = run(&["run", "wasm/add.wat", "--invoke", "add", "1"]);
+    let r = run(&["run", "--invoke", "add", "wasm/add.wat", "1"]);
     assert_eq!(r.code, 2);
     assert!(
         r.stderr
@@ -278,7 +301,7 @@ fn wrong_argument_count_and_type() {
         "{}",
         r.stderr
     );
-    let r = run(&["run", "wasm/add.wat", "--invoke", "add", "1", "two"]);
+    let r = run(&["run", "--invoke", "add", "wasm/add.wat", "1", "two"]);
     assert_eq!(r.code, 2);
     assert!(
         r.stderr
@@ -286,13 +309,13 @@ fn wrong_argument_count_and_type() {
         "{}",
         r.stderr
     );
-    let r = run(&["run", "wasm/add.wat", "--invoke", "add", "1", "4294967296"]);
+    let r = run(&["run", "--invoke", "add", "wasm/add.wat", "1", "4294967296"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("out of range for i32"), "{}", r.stderr);
 }
 
 fn trap(export: &str, args: &[&str], kind: &str, frame: &str) {
-    let mut argv = vec!["run", "wasm/traps.wat", "--invoke", export];
+    let mut argv = vec!["run", "--invoke", export, "wasm/traps.wat"];
     argv.extend_from_slice(args);
     let r = run(&argv);
     assert_eq!(r.code, 1, "{}", r.stderr);
@@ -330,7 +353,7 @@ fn trap_stack_overflow() {
 #[test]
 fn trap_backtrace_names_inner_and_exported_frames() {
     trap("nested", &[], "integer divide by zero", " - inner");
-    let r = run(&["run", "wasm/traps.wat", "--invoke", "nested"]);
+    let r = run(&["run", "--invoke", "nested", "wasm/traps.wat"]);
     assert!(
         r.stderr.contains(" - nested"),
         "export name as fallback: {}",
@@ -543,7 +566,7 @@ fn unwritable_output_keeps_the_exit_status() {
     for (args, code) in [
         (vec!["run", "--invoke", "f", f.as_str()], 1),
         (
-            vec!["run", add.to_str().unwrap(), "--invoke", "add", "1", "2"],
+            vec!["run", "--invoke", "add", add.to_str().unwrap(), "1", "2"],
             0,
         ),
         (vec!["run", "/nonexistent.wasm"], 2),

@@ -114,21 +114,21 @@ fn every_tier_computes_the_same_results() {
     std::fs::write(&file, KERNEL).unwrap();
     let file = file.to_str().unwrap();
     for tier in ["--tier=auto", "--tier=baseline", "--tier=optimized"] {
-        let r = run(&["run", tier, file, "--invoke", "fib", "20"]);
+        let r = run(&["run", tier, "--invoke", "fib", file, "20"]);
         assert_eq!(
             (r.code, r.stdout.as_str()),
             (0, "6765\n"),
             "{tier}: {}",
             r.stderr
         );
-        let r = run(&["run", tier, file, "--invoke", "sum", "1000"]);
+        let r = run(&["run", tier, "--invoke", "sum", file, "1000"]);
         assert_eq!(
             (r.code, r.stdout.as_str()),
             (0, "332833500\n"),
             "{tier}: {}",
             r.stderr
         );
-        let r = run(&["run", tier, file, "--invoke", "half", "3"]);
+        let r = run(&["run", tier, "--invoke", "half", file, "3"]);
         assert_eq!(
             (r.code, r.stdout.as_str()),
             (0, "1.5\n"),
@@ -136,7 +136,7 @@ fn every_tier_computes_the_same_results() {
             r.stderr
         );
         // 20000 i32s are 80000 bytes: past the one page.
-        let r = run(&["run", tier, file, "--invoke", "sum", "20000"]);
+        let r = run(&["run", tier, "--invoke", "sum", file, "20000"]);
         assert_eq!(r.code, 1, "{tier}");
         assert!(
             r.stderr.contains("out of bounds memory access"),
@@ -153,14 +153,14 @@ fn explicit_bounds_checks_trap_the_same_way() {
     std::fs::write(&file, KERNEL).unwrap();
     let file = file.to_str().unwrap();
     let flags = "--v8-flags=--wasm-enforce-bounds-checks";
-    let r = run(&["run", flags, file, "--invoke", "sum", "1000"]);
+    let r = run(&["run", flags, "--invoke", "sum", file, "1000"]);
     assert_eq!(
         (r.code, r.stdout.as_str()),
         (0, "332833500\n"),
         "{}",
         r.stderr
     );
-    let r = run(&["run", flags, file, "--invoke", "sum", "20000"]);
+    let r = run(&["run", flags, "--invoke", "sum", file, "20000"]);
     assert_eq!(r.code, 1);
     assert!(
         r.stderr.contains("out of bounds memory access"),
@@ -174,9 +174,9 @@ fn an_unknown_tier_is_a_usage_error() {
     let r = run(&[
         "run",
         "--tier=fast",
-        "wasm/add.wat",
         "--invoke",
         "add",
+        "wasm/add.wat",
         "1",
         "2",
     ]);

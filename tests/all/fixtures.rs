@@ -45,11 +45,12 @@ fn fixture(name: &str) {
     let mut args: Vec<String> = vec!["run".into()];
     let extra = fs::read_to_string(dir.join("args")).unwrap_or_default();
     let extra: Vec<String> = extra.lines().filter(|l| !l.is_empty()).map(subst).collect();
-    // Options go before the file; `--invoke NAME ARGS...` after it.
+    // The args file reads `[OPTIONS] [--invoke NAME ARGS...]`: options (with `--invoke
+    // NAME`) go before the file, the export's arguments after it.
     let split = extra
         .iter()
         .position(|a| a == "--invoke")
-        .unwrap_or(extra.len());
+        .map_or(extra.len(), |i| (i + 2).min(extra.len()));
     args.extend(extra[..split].iter().cloned());
     args.push(dir.join(&main).to_string_lossy().into_owned());
     args.extend(extra[split..].iter().cloned());

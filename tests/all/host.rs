@@ -433,9 +433,9 @@ fn cli_preload_and_env_permission() {
         &u,
         "--preload",
         &j,
-        main.to_str().unwrap(),
         "--invoke",
         "go",
+        main.to_str().unwrap(),
         "5",
     ]);
     assert_eq!((r.stdout.as_str(), r.code), ("16\n", 0), "{}", r.stderr);
@@ -444,9 +444,9 @@ fn cli_preload_and_env_permission() {
         "run",
         "--preload",
         &u,
-        main.to_str().unwrap(),
         "--invoke",
         "go",
+        main.to_str().unwrap(),
         "5",
     ]);
     assert_eq!(r.code, 2);

@@ -44,7 +44,7 @@ fn extensionless_wat_runs_and_invokes() {
     assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{}", r.stderr);
     let f = dir.path().join("add");
     std::fs::write(&f, add_wat()).unwrap();
-    let r = run(&["run", f.to_str().unwrap(), "--invoke", "add", "1", "2"]);
+    let r = run(&["run", "--invoke", "add", f.to_str().unwrap(), "1", "2"]);
     assert_eq!((r.code, r.stdout.as_str()), (0, "3\n"), "{}", r.stderr);
 }
 
@@ -53,7 +53,7 @@ fn extensionless_binary_runs_and_invokes() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("module");
     std::fs::write(&f, wat::parse_bytes(&add_wat()).unwrap()).unwrap();
-    let r = run(&["run", f.to_str().unwrap(), "--invoke", "add", "20", "22"]);
+    let r = run(&["run", "--invoke", "add", f.to_str().unwrap(), "20", "22"]);
     assert_eq!((r.code, r.stdout.as_str()), (0, "42\n"), "{}", r.stderr);
     let r = run(&["inspect", f.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -66,10 +66,10 @@ fn extensionless_binary_runs_and_invokes() {
 
 #[test]
 fn stdin_wat_binary_and_js() {
-    let r = run_stdin(&["run", "-", "--invoke", "add", "2", "3"], &add_wat());
+    let r = run_stdin(&["run", "--invoke", "add", "-", "2", "3"], &add_wat());
     assert_eq!((r.code, r.stdout.as_str()), (0, "5\n"), "{}", r.stderr);
     let binary = wat::parse_bytes(&add_wat()).unwrap().into_owned();
-    let r = run_stdin(&["run", "-", "--invoke", "add", "4", "5"], &binary);
+    let r = run_stdin(&["run", "--invoke", "add", "-", "4", "5"], &binary);
     assert_eq!((r.code, r.stdout.as_str()), (0, "9\n"), "{}", r.stderr);
     // JS from stdin is a module whose base is the current directory (the project root).
     let js = b"import { readFileSync } from 'node:fs';\nconst u = new URL('./wasm/add.wat', import.meta.url);\nconsole.log(readFileSync(u, 'utf8').includes('(module'));\nconst m = await import('./wasm/add.wat');\nconsole.log(m.add(40, 2));\n";

@@ -55,9 +55,9 @@ fn memory_cap_clamps_wasm_memory_grow() {
         "run",
         "--max-memory",
         "16MiB",
-        &m,
         "--invoke",
         "grow",
+        &m,
         "1000",
     ]);
     assert_eq!((r.code, r.stdout.as_str()), (0, "-1\n"), "{}", r.stderr);
@@ -66,13 +66,13 @@ fn memory_cap_clamps_wasm_memory_grow() {
         "run",
         "--max-memory",
         "16MiB",
-        &m,
         "--invoke",
         "grow",
+        &m,
         "100",
     ]);
     assert_eq!((r.code, r.stdout.as_str()), (0, "1\n"), "{}", r.stderr);
-    let r = run(&["run", &m, "--invoke", "grow", "1000"]);
+    let r = run(&["run", "--invoke", "grow", &m, "1000"]);
     assert_eq!((r.code, r.stdout.as_str()), (0, "1\n"), "{}", r.stderr);
     // JS-made memories are clamped the same way.
     let js = write(
@@ -106,14 +106,14 @@ fn memory_cap_refuses_a_module_whose_initial_memory_is_over_it() {
 fn timeout_stops_an_infinite_wasm_loop() {
     let d = tempfile::tempdir().unwrap();
     let m = write(&d, "spin.wat", SPIN);
-    let r = run(&["run", "--timeout", "100ms", &m, "--invoke", "spin"]);
+    let r = run(&["run", "--timeout", "100ms", "--invoke", "spin", &m]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
         r.stderr.contains("time limit exceeded") && r.stderr.contains("100ms"),
         "{}",
         r.stderr
     );
-    let r = run(&["run", "--timeout", "soon", &m, "--invoke", "spin"]);
+    let r = run(&["run", "--timeout", "soon", "--invoke", "spin", &m]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("200ms or 2s"), "{}", r.stderr);
 }
@@ -150,17 +150,17 @@ fn cpu_limit_charges_computing_not_waiting() {
 fn fuel_runs_out_deterministically() {
     let d = tempfile::tempdir().unwrap();
     let m = write(&d, "spin.wat", SPIN);
-    let r = run(&["run", "--fuel", "1000", &m, "--invoke", "spin"]);
+    let r = run(&["run", "--fuel", "1000", "--invoke", "spin", &m]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("out of fuel"), "{}", r.stderr);
     // With ample fuel, the same results as without it.
     let add = root().join("wasm/add.wat");
     let add = add.to_str().unwrap();
     for args in [["add", "40", "2"], ["add64", "9007199254740993", "1"]] {
-        let mut with: Vec<&str> = vec!["run", "--fuel", "1000000", add, "--invoke"];
-        with.extend(args);
-        let mut without: Vec<&str> = vec!["run", add, "--invoke"];
-        without.extend(args);
+        let mut with: Vec<&str> = vec!["run", "--fuel", "1000000", "--invoke", args[0], add];
+        with.extend(&args[1..]);
+        let mut without: Vec<&str> = vec!["run", "--invoke", args[0], add];
+        without.extend(&args[1..]);
         let (a, b) = (run(&with), run(&without));
         assert_eq!((a.code, &a.stdout), (b.code, &b.stdout), "{}", a.stderr);
     }
@@ -171,10 +171,10 @@ fn fuel_runs_out_deterministically() {
         "(module (func (export \"count\") (param i32) (result i32) (local i32)\n  (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 1)))\n    (br_if $l (i32.lt_u (local.get 1) (local.get 0))))\n  (local.get 1)))",
     );
     let r = run(&[
-        "run", "--fuel", "100000", &count, "--invoke", "count", "1000",
+        "run", "--fuel", "100000", "--invoke", "count", &count, "1000",
     ]);
     assert_eq!((r.code, r.stdout.as_str()), (0, "1000\n"), "{}", r.stderr);
-    let r = run(&["run", "--fuel", "1000", &count, "--invoke", "count", "1000"]);
+    let r = run(&["run", "--fuel", "1000", "--invoke", "count", &count, "1000"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("out of fuel"), "{}", r.stderr);
 }

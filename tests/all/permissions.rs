@@ -254,6 +254,26 @@ fn cli_grants_the_main_directory_only() {
     assert_eq!(r.stdout, "PermissionDenied\n", "{}", r.stderr);
 }
 
+/// Everything after the script is the script's `process.argv`, never warren's options: an
+/// argument spelled like a grant grants nothing.
+#[test]
+fn an_argument_after_the_script_grants_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "argv.mjs",
+        "import fs from 'node:fs';\nconsole.log(JSON.stringify(process.argv.slice(2)));\ntry { fs.readFileSync('/etc/hostname'); console.log('allowed'); } catch (e) { console.log(e.name); }\ntry { process.env.HOME; console.log(Object.keys(process.env).length); } catch (e) { console.log(e.name); }",
+    );
+    let r = run(&["run", &f, "--allow-read=/", "-A", "--allow-env", "--", "x"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "[\"--allow-read=/\",\"-A\",\"--allow-env\",\"--\",\"x\"]\nPermissionDenied\nPermissionDenied\n",
+        "{}",
+        r.stderr
+    );
+}
+
 /// A write through a dangling symlink would create a file outside the grant: refused.
 #[test]
 fn dangling_symlink_cannot_write_outside() {

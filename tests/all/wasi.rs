@@ -224,6 +224,30 @@ fn cat_reads_a_preopened_file_and_reports_a_missing_one() {
     });
 }
 
+/// Everything after the module is the program's: an argument spelled like a grant grants
+/// nothing, so `cat --dir=/ /etc/hostname` cannot read the host's file.
+#[test]
+fn an_argument_after_the_module_grants_nothing() {
+    let cat = programs().join("cat.wasm");
+    let r = crate::run(&[
+        "run",
+        cat.to_str().unwrap(),
+        "--dir=/",
+        "--dir",
+        "/",
+        "/etc/hostname",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    for arg in ["--dir=/", "--dir", "/etc/hostname"] {
+        assert!(
+            r.stderr.contains(&format!("cat: {arg}: ")),
+            "{arg} was not cat's argument: {}",
+            r.stderr
+        );
+    }
+}
+
 #[test]
 fn walk_lists_a_tree_larger_than_one_readdir_buffer() {
     let dir = check(&Case {
@@ -342,9 +366,9 @@ fn a_missing_preopen_is_a_clear_error() {
         "run",
         "--dir",
         "/no/such/dir",
-        "wasm/add.wat",
         "--invoke",
         "add",
+        "wasm/add.wat",
         "1",
         "2",
     ]);

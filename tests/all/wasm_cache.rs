@@ -305,12 +305,12 @@ fn the_cli_fills_uses_and_cleans_its_cache() {
     std::fs::write(&wat, WAT).unwrap();
     let wat = wat.to_str().unwrap();
     // --no-cache: nothing is made.
-    let r = run(&["run", "--no-cache", wat, "--invoke", "fib", "20"]);
+    let r = run(&["run", "--no-cache", "--invoke", "fib", wat, "20"]);
     assert_eq!((r.code, r.stdout.as_str()), (0, "6765\n"), "{}", r.stderr);
     assert!(!dir.exists());
     // A small Wasm program runs under TurboFan (--tier=auto), so its code is cached.
     for _ in 0..2 {
-        let r = run(&["run", &dir_arg, wat, "--invoke", "fib", "20"]);
+        let r = run(&["run", &dir_arg, "--invoke", "fib", wat, "20"]);
         assert_eq!((r.code, r.stdout.as_str()), (0, "6765\n"), "{}", r.stderr);
     }
     let entry = the_entry(&dir);
@@ -331,7 +331,7 @@ fn the_cli_fills_uses_and_cleans_its_cache() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(the_entry(&dir), entry);
     assert!(!tmp.path().join("fib.wasm").exists());
-    let r = run(&["run", &dir_arg, wat, "--invoke", "fib", "20"]);
+    let r = run(&["run", &dir_arg, "--invoke", "fib", wat, "20"]);
     assert_eq!((r.code, r.stdout.as_str()), (0, "6765\n"), "{}", r.stderr);
 }
 
@@ -341,7 +341,7 @@ fn a_cache_that_cannot_be_used_is_skipped_with_a_warning() {
     let file = tmp.path().join("not-a-dir");
     std::fs::write(&file, "").unwrap();
     let arg = format!("--cache-dir={}", file.display());
-    let r = run(&["run", &arg, "wasm/add.wat", "--invoke", "add", "1", "2"]);
+    let r = run(&["run", &arg, "--invoke", "add", "wasm/add.wat", "1", "2"]);
     assert_eq!((r.code, r.stdout.as_str()), (0, "3\n"), "{}", r.stderr);
     assert!(
         r.stderr.contains("running without the compiled-Wasm cache"),
