@@ -452,7 +452,7 @@
     },
     deprecate: (fn) => fn,
     debuglog: () => () => {},
-    isDeepStrictEqual: (a, b) => deepEqual(a, b, true),
+    isDeepStrictEqual: (a, b) => internals.isDeepEqual(a, b, true),
     types,
     TextEncoder: global.TextEncoder,
     TextDecoder: global.TextDecoder,
@@ -509,60 +509,8 @@
     constants: { signals: {}, errno: {} },
   };
 
-  function deepEqual(a, b, strict) {
-    if (strict ? Object.is(a, b) : a == b) return true; // eslint-disable-line eqeqeq
-    if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-    if (strict && Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
-    if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
-    if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b)) {
-      if (a.byteLength !== b.byteLength) return false;
-      const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength), y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-      return x.every((v, i) => v === y[i]);
-    }
-    if (a instanceof Map && b instanceof Map) return a.size === b.size && [...a].every(([k, v]) => b.has(k) && deepEqual(v, b.get(k), strict));
-    if (a instanceof Set && b instanceof Set) return a.size === b.size && [...a].every((v) => b.has(v));
-    const ka = Object.keys(a), kb = Object.keys(b);
-    return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k], strict));
-  }
-  class AssertionError extends Error {
-    constructor(options) {
-      super(options.message ?? `${internals.inspect(options.actual)} ${options.operator} ${internals.inspect(options.expected)}`);
-      this.name = "AssertionError";
-      this.code = "ERR_ASSERTION";
-      Object.assign(this, { actual: options.actual, expected: options.expected, operator: options.operator, generatedMessage: !options.message });
-    }
-  }
-  function check(ok, actual, expected, operator, message) {
-    if (ok) return;
-    if (message instanceof Error) throw message;
-    throw new AssertionError({ actual, expected, operator, message });
-  }
-  function assert(value, message) { check(value, value, true, "==", message ?? "The expression evaluated to a falsy value"); }
-  Object.assign(assert, {
-    ok: assert,
-    equal: (a, b, m) => check(a == b, a, b, "==", m), // eslint-disable-line eqeqeq
-    notEqual: (a, b, m) => check(a != b, a, b, "!=", m), // eslint-disable-line eqeqeq
-    strictEqual: (a, b, m) => check(Object.is(a, b), a, b, "strictEqual", m),
-    notStrictEqual: (a, b, m) => check(!Object.is(a, b), a, b, "notStrictEqual", m),
-    deepEqual: (a, b, m) => check(deepEqual(a, b, false), a, b, "deepEqual", m),
-    deepStrictEqual: (a, b, m) => check(deepEqual(a, b, true), a, b, "deepStrictEqual", m),
-    notDeepStrictEqual: (a, b, m) => check(!deepEqual(a, b, true), a, b, "notDeepStrictEqual", m),
-    throws(fn, expected, m) {
-      try { fn(); } catch (e) {
-        if (typeof expected === "function" && expected.prototype !== undefined && !(e instanceof expected)) throw e;
-        if (expected instanceof RegExp && !expected.test(`${e?.message ?? e}`)) throw e;
-        return;
-      }
-      check(false, undefined, expected, "throws", m ?? "Missing expected exception.");
-    },
-    async rejects(p, expected, m) {
-      try { await (typeof p === "function" ? p() : p); } catch { return; }
-      check(false, undefined, expected, "rejects", m ?? "Missing expected rejection.");
-    },
-    fail: (m) => { throw new AssertionError({ message: m ?? "Failed", operator: "fail" }); },
-    AssertionError,
-  });
-  assert.strict = assert;
+  internals.load("node_assert");
+  const assert = internals.nodeModules.assert;
 
   const timers = {
     setTimeout: global.setTimeout, clearTimeout: global.clearTimeout,
@@ -593,7 +541,8 @@
       case "os": return os;
       case "events": return EventEmitter;
       case "module": return moduleApi;
-      case "assert": case "assert/strict": return assert;
+      case "assert": return assert;
+      case "assert/strict": return assert.strict;
       case "process": return process;
       case "timers": return timers;
       case "timers/promises": return timers.promises;

@@ -10,6 +10,10 @@ cargo test
 if command -v node >/dev/null 2>&1; then
   node js/tests/inspect_check.mjs
   node js/tests/web_check.mjs
+  # The recorded expectations of tests/node/*.mjs are Node's own output.
+  for f in tests/node/*.mjs; do
+    node "$f" | diff -u "${f%.mjs}.out" - || { echo "$f: Node's output differs from ${f%.mjs}.out" >&2; exit 1; }
+  done
 else
   echo "inspect_check: skipped (node is not installed)"
 fi

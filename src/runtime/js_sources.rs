@@ -35,6 +35,7 @@ pub(crate) const INTERNAL_JS: &[(&str, &str)] = &[
     ("buffer", include_str!("../../js/buffer.js")),
     ("node_path", include_str!("../../js/node_path.js")),
     ("node_errors", include_str!("../../js/node_errors.js")),
+    ("node_assert", include_str!("../../js/node_assert.js")),
     ("node", include_str!("../../js/node.js")),
     ("wasm_compile", include_str!("../../js/wasm_compile.js")),
     ("node_wasi", include_str!("../../js/node_wasi.js")),

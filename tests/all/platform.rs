@@ -1405,3 +1405,22 @@ process.exit(1);
         "wx EEXIST\nOriginal+more\nr+ ENOENT\nOriginal+more!\n1 true true undefined false\nexit 1\n"
     );
 }
+
+/// Node's `assert` (legacy) and `assert/strict`: what passes, what fails, with which
+/// error and first line of message, as Node 20 prints it (tests/node/assert.out, which
+/// scripts/test.sh checks against node itself).
+#[test]
+fn node_assert_agrees_with_node() {
+    let r = run(&["run", "tests/node/assert.mjs"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let want = std::fs::read_to_string(crate::root().join("tests/node/assert.out")).unwrap();
+    for (i, (got, want)) in r.stdout.lines().zip(want.lines()).enumerate() {
+        assert_eq!(got, want, "line {}", i + 1);
+    }
+    assert_eq!(
+        r.stdout.lines().count(),
+        want.lines().count(),
+        "{}",
+        r.stdout
+    );
+}
