@@ -235,7 +235,13 @@
     } else {
       active.delete(id);
     }
-    Reflect.apply(t.callback, globalThis, t.args);
+    try {
+      Reflect.apply(t.callback, globalThis, t.args);
+    } catch (e) {
+      // Node's process.on("uncaughtException") (js/node.js) may take it; else it fails
+      // the program.
+      if (internals.uncaughtException?.(e) !== true) throw e;
+    }
   }
 
   define(global, "setTimeout", function setTimeout(callback, delay, ...args) {

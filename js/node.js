@@ -207,6 +207,31 @@
     features: {},
     config: { variables: {} },
   });
+  // The runtime ends a program (src/runtime/program_end.rs) with `beforeExit` while its
+  // listeners give the loop more work, then `exit`; true where someone listened.
+  internals.emitProcessEvent = (name) => {
+    if (name === "exit") {
+      if (exiting) return false;
+      exiting = true;
+    }
+    return process.emit(name, exitCode ?? 0);
+  };
+  // An uncaught exception (from a timer, js/bootstrap.js) or unhandled rejection (the
+  // event loop, src/runtime/process_events.rs) goes to the listeners where there are any,
+  // as in Node; true where they took it.
+  internals.uncaughtException = (err, origin = "uncaughtException") => {
+    if (process.listenerCount("uncaughtException") === 0) return false;
+    process.emit("uncaughtExceptionMonitor", err, origin);
+    process.emit("uncaughtException", err, origin);
+    return true;
+  };
+  internals.unhandledRejection = (reason, promise) => {
+    if (process.listenerCount("unhandledRejection") > 0) {
+      process.emit("unhandledRejection", reason, promise);
+      return true;
+    }
+    return internals.uncaughtException(reason, "unhandledRejection");
+  };
   Object.defineProperty(process, "exitCode", {
     get: () => exitCode,
     set(v) { exitCode = v === undefined ? undefined : v | 0; core.setExitCode(exitCode ?? 0); },

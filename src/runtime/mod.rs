@@ -24,6 +24,7 @@ pub(crate) mod memory_budget;
 mod module_exports;
 mod module_map;
 mod ops;
+mod process_events;
 mod snapshot;
 mod state;
 mod stop;
@@ -611,7 +612,45 @@ impl Runtime {
         let url = self.main_url(path)?;
         let promise = self.load_and_evaluate(GraphLoad::new(url, true)).await?;
         self.run_event_loop_inner().await?;
-        self.check_main_promise(&promise)
+        self.check_main_promise(&promise)?;
+        self.end_program().await
+    }
+
+    /// A program's end, as Node's: `beforeExit` while its listeners give the emptied event
+    /// loop more to do, then `exit` (js/node.js's `process`; nothing without it).
+    async fn end_program(&mut self) -> Result<()> {
+        loop {
+            let listened = {
+                let state = self.state();
+                enter!(self, scope);
+                process_events::emit(scope, &state, "beforeExit")?
+            };
+            if !listened {
+                break;
+            }
+            // The loop runs even when the listeners gave it nothing to do: it reports what
+            // they left rejected.
+            let more = self.has_pending_work();
+            self.run_event_loop_inner().await?;
+            if !more {
+                break;
+            }
+        }
+        let state = self.state();
+        enter!(self, scope);
+        process_events::emit(scope, &state, "exit")?;
+        Ok(())
+    }
+
+    /// Whether anything could still make progress: refed timers, V8 tasks, host calls,
+    /// imports (what keeps [`Runtime::run_event_loop`] going).
+    fn has_pending_work(&self) -> bool {
+        let state = self.state();
+        self.tasks.has_ready()
+            || state.timers.borrow().has_refed()
+            || self.isolate.has_pending_background_tasks()
+            || state.pending_host_calls() > 0
+            || state.pending_imports() > 0
     }
 
     /// Loads, instantiates and evaluates the module at `url` with its graph (the event loop
@@ -786,14 +825,17 @@ impl Runtime {
                 if settled > 0 {
                     scope.perform_microtask_checkpoint();
                 }
+                // Rejections before timers, as Node reports them after each macrotask.
+                if let Some(e) = stop::stopped(scope) {
+                    return Poll::Ready(Err(e));
+                }
+                process_events::report_rejections(scope, &state)?;
                 let fired = timers::fire_due_timers(scope, &state)? || settled > 0;
                 if let Some(e) = stop::stopped(scope) {
                     return Poll::Ready(Err(e));
                 }
-                if let Some(value) = state.take_unhandled_rejection() {
-                    let value = v8::Local::new(scope, value);
-                    let e = exceptions::js_error(scope, value, true);
-                    return Poll::Ready(Err(Error::Js(Box::new(e))));
+                if let Err(e) = process_events::report_rejections(scope, &state) {
+                    return Poll::Ready(Err(e));
                 }
                 fired
             };
@@ -1219,7 +1261,8 @@ impl Runtime {
             }
             let promise = rt.load_and_evaluate(GraphLoad::with_source(source)).await?;
             rt.run_event_loop_inner().await?;
-            rt.check_main_promise(&promise)
+            rt.check_main_promise(&promise)?;
+            rt.end_program().await
         })
         .await
     }

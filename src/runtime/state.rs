@@ -322,13 +322,16 @@ impl State {
             .retain(|(q, _)| v8::Local::new(scope, q) != p);
     }
 
-    /// The value of the first rejection still unhandled after the microtask checkpoint.
-    pub fn take_unhandled_rejection(&self) -> Option<v8::Global<v8::Value>> {
+    /// The first rejection still unhandled after the microtask checkpoint: the promise
+    /// and its value.
+    pub fn take_unhandled_rejection(
+        &self,
+    ) -> Option<(v8::Global<v8::Promise>, v8::Global<v8::Value>)> {
         let mut r = self.rejections.borrow_mut();
         if r.is_empty() {
             return None;
         }
-        Some(r.remove(0).1)
+        Some(r.remove(0))
     }
 }
 

@@ -1406,21 +1406,32 @@ process.exit(1);
     );
 }
 
-/// Node's `assert` (legacy) and `assert/strict`: what passes, what fails, with which
-/// error and first line of message, as Node 20 prints it (tests/node/assert.out, which
-/// scripts/test.sh checks against node itself).
+/// Node's modules as Node 20 runs them: each tests/node/NAME.mjs (assert and
+/// assert/strict; process events) prints what Node printed into NAME.out, which
+/// scripts/test.sh checks against node itself, and exits 0 as Node did.
 #[test]
-fn node_assert_agrees_with_node() {
-    let r = run(&["run", "tests/node/assert.mjs"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let want = std::fs::read_to_string(crate::root().join("tests/node/assert.out")).unwrap();
-    for (i, (got, want)) in r.stdout.lines().zip(want.lines()).enumerate() {
-        assert_eq!(got, want, "line {}", i + 1);
+fn node_scripts_print_what_node_printed() {
+    let dir = crate::root().join("tests/node");
+    let mut scripts: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "mjs"))
+        .collect();
+    scripts.sort();
+    assert!(scripts.len() >= 2, "{scripts:?}");
+    for script in scripts {
+        let r = run(&["run", script.to_str().unwrap()]);
+        let name = script.file_name().unwrap().to_string_lossy();
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        let want = std::fs::read_to_string(script.with_extension("out")).unwrap();
+        for (i, (got, want)) in r.stdout.lines().zip(want.lines()).enumerate() {
+            assert_eq!(got, want, "{name}, line {}", i + 1);
+        }
+        assert_eq!(
+            r.stdout.lines().count(),
+            want.lines().count(),
+            "{name}: {}",
+            r.stdout
+        );
     }
-    assert_eq!(
-        r.stdout.lines().count(),
-        want.lines().count(),
-        "{}",
-        r.stdout
-    );
 }
