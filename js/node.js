@@ -145,6 +145,7 @@
     s.isTTY = false;
     s.write = (chunk, encoding, cb) => {
       if (typeof encoding === "function") cb = encoding;
+      if (typeof chunk === "string" && typeof encoding === "string" && !/^utf-?8$/i.test(encoding)) chunk = Buffer.from(chunk, encoding);
       core.writeStdio(fd, typeof chunk === "string" ? chunk : chunk instanceof Uint8Array ? chunk : `${chunk}`);
       if (typeof cb === "function") queueMicrotask(cb);
       return true;
@@ -446,7 +447,9 @@
     if (fn[promisify.custom]) return fn[promisify.custom];
     return function (...args) {
       return new Promise((resolve, reject) => {
-        fn.call(this, ...args, (err, ...values) => (err ? reject(err) : resolve(values.length > 1 ? values : values[0])));
+        // Node resolves with the callback's first value (its few multi-value callbacks
+        // carry their own promisify.custom).
+        fn.call(this, ...args, (err, value) => (err ? reject(err) : resolve(value)));
       });
     };
   }
@@ -509,7 +512,43 @@
       for (let o = 0; o < view.length; o += 65536) core.randomFill(view.subarray(o, o + 65536), false);
       return buf;
     },
-    randomBytes(n) { const b = Buffer.alloc(n); crypto.randomFillSync(b); return b; },
+    randomBytes(n, callback) {
+      if (typeof n !== "number" || !(n >= 0 && n <= 2 ** 31 - 1)) {
+        throw typeof n !== "number" ? argType("size", "of type number", n) : nodeError(RangeError, "ERR_OUT_OF_RANGE", `The value of "size" is out of range. It must be >= 0 && <= ${2 ** 31 - 1}. Received ${n}`);
+      }
+      if (callback !== undefined && typeof callback !== "function") throw argType("callback", "of type function", callback);
+      const b = Buffer.alloc(n);
+      crypto.randomFillSync(b);
+      if (callback === undefined) return b;
+      global.setTimeout(() => callback(null, b), 0);
+    },
+    randomFill(buf, offset, size, callback) {
+      if (typeof offset === "function") [callback, offset, size] = [offset, 0, undefined];
+      else if (typeof size === "function") [callback, size] = [size, undefined];
+      if (typeof callback !== "function") throw argType("callback", "of type function", callback);
+      crypto.randomFillSync(buf, offset, size);
+      global.setTimeout(() => callback(null, buf), 0);
+    },
+    randomInt(min, max, callback) {
+      if (max === undefined || typeof max === "function") [callback, max, min] = [max, min, 0];
+      if (!Number.isSafeInteger(min)) throw argType("min", "a safe integer", min);
+      if (!Number.isSafeInteger(max)) throw argType("max", "a safe integer", max);
+      if (max <= min) throw nodeError(RangeError, "ERR_OUT_OF_RANGE", `The value of "max" is out of range. It must be greater than the value of "min" (${min}). Received ${max}`);
+      const range = max - min;
+      if (range > 2 ** 48 - 1) throw nodeError(RangeError, "ERR_OUT_OF_RANGE", `The value of "max - min" is out of range. It must be <= 281474976710655. Received ${range}`);
+      // Rejection sampling over 48 random bits: uniform, as Node's.
+      const limit = 2 ** 48 - (2 ** 48 % range);
+      const six = new Uint8Array(6);
+      let x;
+      do {
+        crypto.randomFillSync(six);
+        x = six.reduce((acc, byte) => acc * 256 + byte, 0);
+      } while (x >= limit);
+      const n = min + (x % range);
+      if (callback === undefined) return n;
+      if (typeof callback !== "function") throw argType("callback", "of type function", callback);
+      global.setTimeout(() => callback(undefined, n), 0);
+    },
     randomUUID: () => global.crypto.randomUUID(),
     getRandomValues: (a) => global.crypto.getRandomValues(a),
     webcrypto: global.crypto,
@@ -541,11 +580,82 @@
     setTimeout: global.setTimeout, clearTimeout: global.clearTimeout,
     setInterval: global.setInterval, clearInterval: global.clearInterval,
     setImmediate: global.setImmediate, clearImmediate: global.clearImmediate,
-    promises: {
-      setTimeout: (ms, value) => new Promise((r) => setTimeout(() => r(value), ms)),
-      setImmediate: (value) => new Promise((r) => setTimeout(() => r(value), 0)),
-    },
+    promises: timersPromises(),
   };
+  global.setTimeout[promisify.custom] = timers.promises.setTimeout;
+  global.setImmediate[promisify.custom] = timers.promises.setImmediate;
+
+  // node:timers/promises: the promise forms, cancelled by an AbortSignal as Node's are.
+  function timersPromises() {
+    class AbortError extends Error {
+      constructor(cause) {
+        super("The operation was aborted", cause === undefined ? undefined : { cause });
+        this.code = "ABORT_ERR";
+        this.name = "AbortError";
+      }
+    }
+    function options(opts) {
+      if (opts === undefined) return {};
+      if (opts === null || typeof opts !== "object") throw argType("options", "of type object", opts);
+      const { signal, ref } = opts;
+      if (signal !== undefined && !(signal instanceof AbortSignal)) throw argType("options.signal", "an instance of AbortSignal", signal);
+      if (ref !== undefined && typeof ref !== "boolean") throw argType("options.ref", "of type boolean", ref);
+      return { signal, ref };
+    }
+    function later(start, cancel, value, opts) {
+      let signal, ref;
+      try {
+        ({ signal, ref } = options(opts));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
+      return new Promise((resolve, reject) => {
+        const onAbort = () => {
+          cancel(handle);
+          reject(new AbortError(signal.reason));
+        };
+        const handle = start(() => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(value);
+        });
+        if (ref === false) handle?.unref?.();
+        signal?.addEventListener("abort", onAbort, { once: true });
+      });
+    }
+    const setTimeoutP = (ms, value, opts) => later((f) => global.setTimeout(f, ms), global.clearTimeout, value, opts);
+    const setImmediateP = (value, opts) => later((f) => global.setImmediate(f), global.clearImmediate, value, opts);
+    async function* setIntervalP(ms, value, opts) {
+      const { signal, ref } = options(opts);
+      if (signal?.aborted) throw new AbortError(signal.reason);
+      let ticks = 0;
+      let wake = null;
+      const handle = global.setInterval(() => {
+        ticks++;
+        wake?.();
+      }, ms);
+      if (ref === false) handle?.unref?.();
+      const onAbort = () => wake?.();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      try {
+        while (true) {
+          if (ticks === 0 && !signal?.aborted) await new Promise((r) => (wake = r));
+          wake = null;
+          if (signal?.aborted) throw new AbortError(signal.reason);
+          for (; ticks > 0; ticks--) yield value;
+        }
+      } finally {
+        global.clearInterval(handle);
+        signal?.removeEventListener("abort", onAbort);
+      }
+    }
+    return {
+      setTimeout: setTimeoutP,
+      setImmediate: setImmediateP,
+      setInterval: setIntervalP,
+      scheduler: { wait: (ms, opts) => setTimeoutP(ms, undefined, opts), yield: () => setImmediateP() },
+    };
+  }
 
   // ---- CommonJS ---------------------------------------------------------------------------
   const builtinNames = ["fs", "fs/promises", "path", "path/posix", "url", "util", "crypto", "buffer",
