@@ -69,16 +69,18 @@
     return sameKeys(a, b, strict, memo, false);
   }
 
-  // The primitive inside a Number, String, Boolean, BigInt or Symbol object.
+  // The primitive inside a Number, String, Boolean, BigInt or Symbol object (by its tag,
+  // so that a plain object costs no failed valueOf; a forged tag fails it).
+  const BOXED = new Map([["[object Number]", Number], ["[object String]", String], ["[object Boolean]", Boolean],
+    ["[object BigInt]", BigInt], ["[object Symbol]", Symbol]]);
   function boxedValue(v) {
-    for (const C of [Number, String, Boolean, BigInt, Symbol]) {
-      try {
-        return { value: C.prototype.valueOf.call(v) };
-      } catch {
-        // not this kind
-      }
+    const C = BOXED.get(tag(v));
+    if (C === undefined) return undefined;
+    try {
+      return { value: C.prototype.valueOf.call(v) };
+    } catch {
+      return undefined;
     }
-    return undefined;
   }
 
   function sameBytes(x, y) {

@@ -834,20 +834,14 @@ impl Runtime {
                 if let Some(e) = stop::stopped(scope) {
                     return Poll::Ready(Err(e));
                 }
-                if let Err(e) = process_events::report_rejections(scope, &state) {
-                    return Poll::Ready(Err(e));
-                }
+                process_events::report_rejections(scope, &state)?;
                 fired
             };
             if self.tasks.has_ready() || fired_timers {
                 continue;
             }
             let next_timer = state.timers.borrow().next_deadline();
-            let keeps_alive = state.timers.borrow().has_refed()
-                || (waited && next_timer.is_some())
-                || self.isolate.has_pending_background_tasks()
-                || state.pending_host_calls() > 0
-                || state.pending_imports() > 0;
+            let keeps_alive = (waited && next_timer.is_some()) || self.has_pending_work();
             if !keeps_alive {
                 return Poll::Ready(Ok(()));
             }
